@@ -1,0 +1,171 @@
+"""The quality gates an audit must pass to be completed, the softer warnings,
+and the suggested overall grade.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .models import NA, Action, Answer, AuditRecord, Template
+
+MIN_NARRATIVE_WORDS = 12
+PLACEHOLDERS = {"tbc", "tbd", "n/a", "na", "none", "see above", "see notes", "to follow", "xxx", "-", "...", "todo"}
+ACTIVITY_WORDS = re.compile(
+    r"\b(visited|visits?|completed|attended|held|undertook|undertaken|referred|sent|"
+    r"discussed|contacted|arranged|met|meetings?|calls?|phoned)\b", re.I)
+CHANGE_WORDS = re.compile(
+    r"\b(now|no longer|has improved|improved|improving|is able|was able|feels?|felt|said|says|"
+    r"safer|settled|stable|reduced|increased|fewer|less|more|better|worse|because|as a result|"
+    r"attending|engaged|engaging|changed|different|progress)\b", re.I)
+VAGUE_ACTION = re.compile(r"\b(continue to|consider|ensure|monitor|as needed|as appropriate|ongoing|where possible)\b", re.I)
+MEASURABLE = re.compile(
+    r"(\d|\bby\b|\bweekly\b|\bmonthly\b|\bfortnightly\b|\bwithin\b|\bbefore\b|\bcomplete[sd]?\b|\bupdate[sd]?\b|"
+    r"\bsign(?:ed)?[- ]off\b|\bconvene\b|\bbook\b|\brecord\b|\bhold\b|\bwrite\b|\bsend\b|\brefer\b|\barrange\b)", re.I)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An unmet gate or a warning, and where in the audit to go to fix it.
+
+    `target` is ("question", key), ("narrative", "lived_experience" | "impact"),
+    ("action", action_id) or ("overall", "").
+    """
+
+    message: str
+    target: tuple[str, str]
+
+
+def is_substantive(text: str) -> bool:
+    """A narrative is substantive when it is not empty, not a placeholder and has some length."""
+    stripped = text.strip().lower()
+    return stripped not in PLACEHOLDERS and len(re.findall(r"\w+", stripped)) >= MIN_NARRATIVE_WORDS
+
+
+def active_questions(template: Template, answers: dict[str, Answer]) -> list[str]:
+    """Keys of the questions asked, given the answers so far (only_if applied)."""
+    keys = []
+    for key, _, question in template.questions():
+        cond = question.only_if
+        if cond is not None:
+            source = answers.get(cond.question)
+            if source is None or source.grade not in cond.answer_in or cond.question not in keys:
+                continue
+        keys.append(key)
+    return keys
+
+
+def is_answered(answer: Answer | None) -> bool:
+    """Graded, or n/a with a reason."""
+    if answer is None or not answer.grade:
+        return False
+    return answer.grade != NA or bool((answer.na_reason or "").strip())
+
+
+def below_good(template: Template, answer: Answer) -> bool:
+    if not answer.grade or answer.grade == NA:
+        return False
+    level = template.scale_of(answer.question).level(answer.grade)
+    return level is not None and not level.good_or_better
+
+
+def action_problems(action: Action, audited_on: date) -> list[str]:
+    """What an action lacks to count as specific, owned and dated."""
+    problems = []
+    if len(re.findall(r"\w+", action.description)) < 4:
+        problems.append("needs a specific description (what will be done, at least a few words)")
+    if not action.owner.strip():
+        problems.append("needs an owner")
+    if action.due is None:
+        problems.append("needs a due date")
+    elif action.due < audited_on:
+        problems.append(f"due date {action.due.isoformat()} is before the audit date {audited_on.isoformat()}")
+    return problems
+
+
+def action_warning(action: Action) -> str | None:
+    """A SMART hint for vague actions, or None."""
+    text = action.description
+    if VAGUE_ACTION.search(text) and not MEASURABLE.search(VAGUE_ACTION.sub("", text)):
+        return "is vague: say what will be done and how you will know it has happened (e.g. 'by 14 March')"
+    return None
+
+
+def impact_warning(text: str) -> str | None:
+    """Warn when an impact narrative lists activity without saying what changed."""
+    if text.strip() and ACTIVITY_WORDS.search(text) and not CHANGE_WORDS.search(text):
+        return "Impact lists activity ('visited', 'completed') but not what changed for the child"
+    return None
+
+
+def gate_failures(template: Template, audit: AuditRecord) -> list[Finding]:
+    """Every unmet quality gate; an audit can be completed only when this is empty."""
+    answers = {a.question: a for a in audit.answers}
+    found: list[Finding] = []
+    for key in active_questions(template, answers):
+        question = template.question(key)
+        answer = answers.get(key)
+        label = f"{key}"
+        if question.required and not is_answered(answer):
+            if answer is not None and answer.grade == NA:
+                found.append(Finding(f"{label}: n/a needs a reason", ("question", key)))
+            else:
+                found.append(Finding(f"{label}: not answered", ("question", key)))
+            continue
+        if answer is None or not answer.grade:
+            continue
+        if answer.grade != NA and not answer.evidence.strip():
+            found.append(Finding(f"{label}: the grade needs evidence text", ("question", key)))
+        if below_good(template, answer) and not any(a.question == key for a in audit.actions):
+            found.append(Finding(f"{label}: graded below good, so it needs at least one action", ("question", key)))
+    if not is_substantive(audit.lived_experience):
+        found.append(Finding(
+            f"Lived experience: write what life is like for this child (at least {MIN_NARRATIVE_WORDS} words)",
+            ("narrative", "lived_experience")))
+    if not is_substantive(audit.impact):
+        found.append(Finding(
+            f"Impact: write what has changed for the child because of the work (at least {MIN_NARRATIVE_WORDS} words)",
+            ("narrative", "impact")))
+    for number, action in enumerate(audit.actions, 1):
+        for problem in action_problems(action, audit.audited_on):
+            found.append(Finding(f"Action {number}: {problem}", ("action", action.id or "")))
+    return found
+
+
+def warnings(template: Template, audit: AuditRecord) -> list[Finding]:
+    """Softer checks: shown, never blocking."""
+    found = []
+    message = impact_warning(audit.impact)
+    if message:
+        found.append(Finding(message, ("narrative", "impact")))
+    for number, action in enumerate(audit.actions, 1):
+        message = action_warning(action)
+        if message:
+            found.append(Finding(f"Action {number} {message}", ("action", action.id or "")))
+    return found
+
+
+OVERALL_RULE = (
+    "Inadequate if any answer is graded inadequate or a safeguarding concern is open; "
+    "otherwise Requires improvement if a quarter or more of the graded answers are below good; "
+    "otherwise Outstanding if at least half of the answers are outstanding and none is below good; "
+    "otherwise Good."
+)
+
+
+def suggested_overall_grade(template: Template, audit: AuditRecord) -> str | None:
+    """The overall grade the answers suggest (see OVERALL_RULE); None with no grades."""
+    keys = set(active_questions(template, {a.question: a for a in audit.answers}))
+    graded = [a for a in audit.answers if a.question in keys and a.grade and a.grade != NA]
+    if not graded:
+        return None
+    if any(a.grade == "inadequate" for a in graded) or any(c.handled_at is None for c in audit.concerns):
+        return "inadequate"
+    below = sum(1 for a in graded if below_good(template, a))
+    if below * 4 >= len(graded):
+        return "requires_improvement"
+    outstanding = sum(1 for a in graded if a.grade == "outstanding")
+    if below == 0 and outstanding * 2 >= len(graded):
+        return "outstanding"
+    return "good"

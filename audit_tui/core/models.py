@@ -1,0 +1,245 @@
+"""Pydantic models for templates, audits and the interchange format.
+
+These are the shapes of the files users keep (templates, exports); field names
+follow PRODUCT.md and keep their meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SNAKE = r"^[a-z0-9]+(_[a-z0-9]+)*$"
+NA = "n/a"
+AUDIT_STATUSES = ("draft", "completed", "moderated")
+ACTION_STATUSES = ("open", "done")
+
+# Characters that must never reach a terminal, spreadsheet or Word file from stored text:
+# C0 controls other than tab/newline/CR, DEL, C1 controls and bidi overrides/isolates.
+_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: str) -> str:
+    """Remove control, escape and bidi-override characters from user text."""
+    return _UNSAFE_CHARS.sub("", value)
+
+
+class Strict(BaseModel):
+    """Base for file formats: unknown keys are errors, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Level(Strict):
+    """One level of a grade scale."""
+
+    id: str = Field(pattern=SNAKE)
+    label: str
+    good_or_better: bool
+    description: str = ""
+
+
+class Scale(Strict):
+    """An ordered grade scale, best level first."""
+
+    id: str = Field(pattern=SNAKE)
+    label: str = ""
+    levels: list[Level] = Field(min_length=2)
+
+    def level(self, level_id: str) -> Level | None:
+        return next((lv for lv in self.levels if lv.id == level_id), None)
+
+    def rank(self, level_id: str) -> int:
+        """Position of a level, 0 for the best; -1 if unknown."""
+        return next((i for i, lv in enumerate(self.levels) if lv.id == level_id), -1)
+
+
+class Theme(Strict):
+    """A recurring strength or area for improvement, with its keyword lexicon."""
+
+    id: str = Field(pattern=KEBAB)
+    label: str
+    keywords: list[str] = []
+
+
+class OnlyIf(Strict):
+    """Ask a question only when an earlier question's answer is in a list."""
+
+    question: str
+    answer_in: list[str] = Field(min_length=1)
+
+
+class Question(Strict):
+    """One audit question."""
+
+    id: str = Field(pattern=SNAKE)
+    text: str
+    guidance: str = ""
+    scale: str = "ilacs"
+    required: bool = True
+    themes: list[str] = []
+    only_if: OnlyIf | None = None
+
+
+class Section(Strict):
+    """A titled group of questions."""
+
+    id: str = Field(pattern=SNAKE)
+    title: str
+    guidance: str = ""
+    questions: list[Question] = Field(min_length=1)
+
+
+ILACS = Scale(
+    id="ilacs",
+    label="Ofsted ILACS judgement",
+    levels=[
+        Level(id="outstanding", label="Outstanding", good_or_better=True,
+              description="In addition to good, practice makes an exceptional difference to the child."),
+        Level(id="good", label="Good", good_or_better=True,
+              description="Children's needs are understood and met; plans are specific and make a difference."),
+        Level(id="requires_improvement", label="Requires improvement to be good", good_or_better=False,
+              description="No widespread failures leaving children harmed or at risk, but practice is not yet good."),
+        Level(id="inadequate", label="Inadequate", good_or_better=False,
+              description="Widespread or serious failures leave children harmed or at risk of harm."),
+    ],
+)
+YES_PARTLY_NO = Scale(
+    id="yes_partly_no",
+    label="Yes / partly / no",
+    levels=[
+        Level(id="yes", label="Yes", good_or_better=True),
+        Level(id="partly", label="Partly", good_or_better=False),
+        Level(id="no", label="No", good_or_better=False),
+    ],
+)
+BUILTIN_SCALES = {s.id: s for s in (ILACS, YES_PARTLY_NO)}
+
+
+class Template(Strict):
+    """An audit template: sections of questions, the scales they use and a theme lexicon."""
+
+    id: str = Field(pattern=KEBAB)
+    version: int = Field(ge=1)
+    title: str
+    description: str = ""
+    service_areas: list[str] = []
+    scales: list[Scale] = []
+    themes: list[Theme] = []
+    sections: list[Section] = Field(min_length=1)
+
+    def scale_map(self) -> dict[str, Scale]:
+        return {**BUILTIN_SCALES, **{s.id: s for s in self.scales}}
+
+    def questions(self) -> list[tuple[str, Section, Question]]:
+        """Every question as (key, section, question), key being `section.question`."""
+        return [(f"{s.id}.{q.id}", s, q) for s in self.sections for q in s.questions]
+
+    def question(self, key: str) -> Question | None:
+        return next((q for k, _, q in self.questions() if k == key), None)
+
+    def scale_of(self, key: str) -> Scale:
+        question = self.question(key)
+        return self.scale_map()[question.scale if question else "ilacs"]
+
+    def theme_map(self) -> dict[str, Theme]:
+        return {t.id: t for t in self.themes}
+
+    def overall_scale(self) -> Scale:
+        """The scale overall grades use: the template's `ilacs` (with its descriptors)."""
+        return self.scale_map()["ilacs"]
+
+
+class Answer(BaseModel):
+    """A question's grade (or n/a with a reason), evidence and the auditor's theme tags."""
+
+    question: str
+    grade: str | None = None
+    na_reason: str | None = None
+    evidence: str = ""
+    themes: list[str] = []
+
+
+class Action(BaseModel):
+    """What must happen next, who owns it and by when."""
+
+    id: str | None = None
+    description: str = ""
+    owner: str = ""
+    due: date | None = None
+    status: Literal["open", "done"] = "open"
+    question: str | None = None
+    done_on: date | None = None
+    note: str = ""
+
+
+class ModeratedAnswer(BaseModel):
+    """A grade the moderator changed."""
+
+    question: str
+    grade: str
+    comment: str = ""
+
+
+class Moderation(BaseModel):
+    """A quality lead's moderation of a completed audit; its grades are final."""
+
+    moderator: str
+    moderated_on: date
+    overall_grade: str | None = None
+    comment: str = ""
+    answers: list[ModeratedAnswer] = []
+
+
+class Concern(BaseModel):
+    """A safeguarding concern raised during an audit."""
+
+    id: str | None = None
+    raised_at: str
+    raised_by: str
+    description: str
+    handled_at: str | None = None
+    handled_by: str | None = None
+
+
+class AuditRecord(BaseModel):
+    """One audit as it travels in the interchange format."""
+
+    id: str
+    case_ref: str = Field(min_length=1)
+    template_id: str
+    template_version: int
+    round: str = ""
+    service_area: str = ""
+    team: str = ""
+    worker: str = ""
+    auditor: str = ""
+    audited_on: date
+    status: Literal["draft", "completed", "moderated"] = "draft"
+    overall_grade: str | None = None
+    overall_reason: str = ""
+    lived_experience: str = ""
+    impact: str = ""
+    answers: list[Answer] = []
+    actions: list[Action] = []
+    concerns: list[Concern] = []
+    moderation: Moderation | None = None
+
+    @field_validator("case_ref")
+    @classmethod
+    def _case_ref_plain(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}", value):
+            raise ValueError("a case ref is letters, digits and - / _ . (at most 40)")
+        return value
+
+
+class Interchange(BaseModel):
+    """The `audit-tui/1` interchange file."""
+
+    format: Literal["audit-tui/1"] = "audit-tui/1"
+    templates: list[Template] = []
+    audits: list[AuditRecord] = []

@@ -1,0 +1,433 @@
+"""The store: the one way in for every change of data.
+
+Every change runs in an immediate transaction, commits at once and is logged in
+the append-only `history` table (who, when, audit, field, old → new).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from . import gates
+from .db import DatabaseError, connect
+from .models import (
+    NA, Action, Answer, AuditRecord, Concern, Moderation, ModeratedAnswer, Template, clean_text,
+)
+from .templates import template_to_dict
+from .themes import answer_themes
+
+AUDIT_FIELDS = ("case_ref", "round", "service_area", "team", "worker", "auditor", "audited_on",
+                "lived_experience", "impact", "overall_grade", "overall_reason")
+ACTION_FIELDS = ("description", "owner", "due", "status", "question", "done_on", "note")
+TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_reason", "description", "note"}
+COALESCE_SECONDS = 120
+
+
+class StoreError(Exception):
+    """A change the store refuses; the message is for the user."""
+
+
+class AuditLocked(StoreError):
+    """The audit is completed or moderated: reopen it first."""
+
+
+class GatesNotMet(StoreError):
+    """Completion refused; `findings` says what is missing and where."""
+
+    def __init__(self, findings: list[gates.Finding]):
+        super().__init__(f"{len(findings)} quality gate(s) not met")
+        self.findings = findings
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _text(value: Any) -> str | None:
+    """How a value is kept in a TEXT column and in the history log."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return clean_text(str(value))
+
+
+class Store:
+    """Audits, answers, actions and templates in one SQLite file."""
+
+    def __init__(self, path: str | Path, *, actor: str = "", create: bool = True):
+        self.path = Path(path)
+        self.actor = actor or "unknown"
+        self.db = connect(self.path, create=create)
+        self._templates: dict[tuple[str, int], Template] = {}
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- transactions and the trail -------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """An immediate write transaction: waits for other writers, then holds the lock."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _log(self, audit_id: str, field: str, old: Any, new: Any) -> None:
+        old, new = _text(old), _text(new)
+        if old == new:
+            return
+        at = now_iso()
+        if field.split(":")[-1] in TEXT_FIELDS:
+            last = self.db.execute(
+                "SELECT id, at, who, audit_id, field FROM history ORDER BY id DESC LIMIT 1").fetchone()
+            if last and last[2:] == (self.actor, audit_id, field) and _seconds_between(last[1], at) < COALESCE_SECONDS:
+                self.db.execute("UPDATE history SET new = ?, at = ? WHERE id = ?", [new, at, last[0]])
+                return
+        self.db.execute(
+            "INSERT INTO history (at, who, audit_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+            [at, self.actor, audit_id, field, old, new],
+        )
+
+    def _touch(self, audit_id: str) -> None:
+        self.db.execute("UPDATE audits SET updated_at = ? WHERE id = ?", [now_iso(), audit_id])
+
+    def history(self, audit_id: str) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT at, who, field, old, new FROM history WHERE audit_id = ? ORDER BY id", [audit_id]))
+
+    # -- templates ----------------------------------------------------------------
+
+    def save_template(self, template: Template, source: str = "") -> None:
+        """Store a template version (audits keep the version they were made with)."""
+        body = json.dumps(template_to_dict(template))
+        with self.transaction():
+            row = self.db.execute("SELECT body FROM templates WHERE id = ? AND version = ?",
+                                  [template.id, template.version]).fetchone()
+            if row is None:
+                self.db.execute(
+                    "INSERT INTO templates (id, version, title, body, source, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [template.id, template.version, template.title, body, source, now_iso()])
+            elif json.loads(row[0]) != json.loads(body):
+                raise StoreError(f"template {template.id} version {template.version} is already stored with "
+                                 "different content; give the changed template a new version number")
+        self._templates[(template.id, template.version)] = template
+
+    def template(self, template_id: str, version: int) -> Template:
+        key = (template_id, int(version))
+        if key not in self._templates:
+            row = self.db.execute("SELECT body FROM templates WHERE id = ? AND version = ?", list(key)).fetchone()
+            if row is None:
+                raise StoreError(f"template {template_id} version {version} is not in this database")
+            self._templates[key] = Template.model_validate_json(row[0])
+        return self._templates[key]
+
+    def stored_templates(self) -> list[Template]:
+        return [self.template(r["id"], r["version"]) for r in self.db.query("SELECT id, version FROM templates")]
+
+    # -- audits -------------------------------------------------------------------
+
+    def create_audit(self, template: Template, *, case_ref: str, audited_on: date | None = None,
+                     **fields: Any) -> str:
+        """Start a draft audit; returns its id."""
+        self.save_template(template)
+        audit_id = new_id()
+        record = AuditRecord(id=audit_id, case_ref=case_ref.strip(), template_id=template.id,
+                             template_version=template.version, audited_on=audited_on or date.today(),
+                             **{k: clean_text(v.strip()) for k, v in fields.items()})
+        stamp = now_iso()
+        with self.transaction():
+            self.db.execute(
+                """INSERT INTO audits (id, case_ref, template_id, template_version, round, service_area, team,
+                   worker, auditor, audited_on, status, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)""",
+                [audit_id, record.case_ref, template.id, template.version, record.round, record.service_area,
+                 record.team, record.worker, record.auditor, record.audited_on.isoformat(), stamp, stamp])
+            self._log(audit_id, "created", None, f"{record.case_ref} ({template.id} v{template.version})")
+        return audit_id
+
+    def _audit_row(self, audit_id: str) -> dict[str, Any]:
+        rows = list(self.db.query("SELECT * FROM audits WHERE id = ?", [audit_id]))
+        if not rows:
+            raise StoreError(f"no audit with id {audit_id}")
+        return rows[0]
+
+    def _editable(self, audit_id: str) -> dict[str, Any]:
+        row = self._audit_row(audit_id)
+        if row["status"] != "draft":
+            raise AuditLocked(f"this audit is {row['status']}; reopen it to make changes")
+        return row
+
+    def get_audit(self, audit_id: str) -> AuditRecord:
+        """The whole audit: answers, actions, concerns and moderation."""
+        row = self._audit_row(audit_id)
+        answers = [Answer(question=r["question"], grade=r["grade"], na_reason=r["na_reason"],
+                          evidence=r["evidence"] or "", themes=json.loads(r["themes"] or "[]"))
+                   for r in self.db.query("SELECT * FROM answers WHERE audit_id = ? ORDER BY rowid", [audit_id])]
+        actions = [Action(**{k: r[k] for k in ("id", *ACTION_FIELDS) if r[k] is not None})
+                   for r in self.db.query("SELECT * FROM actions WHERE audit_id = ? ORDER BY created_at, rowid",
+                                          [audit_id])]
+        concerns = [Concern(**{k: v for k, v in r.items() if k not in ("audit_id", "action_id")})
+                    for r in self.db.query("SELECT * FROM concerns WHERE audit_id = ? ORDER BY raised_at", [audit_id])]
+        moderation = None
+        mod = list(self.db.query("SELECT * FROM moderations WHERE audit_id = ?", [audit_id]))
+        if mod:
+            changed = [ModeratedAnswer(**r) for r in self.db.query(
+                "SELECT question, grade, comment FROM moderated_answers WHERE audit_id = ? ORDER BY rowid",
+                [audit_id])]
+            moderation = Moderation(moderator=mod[0]["moderator"], moderated_on=mod[0]["moderated_on"],
+                                    overall_grade=mod[0]["overall_grade"], comment=mod[0]["comment"] or "",
+                                    answers=changed)
+        return AuditRecord(
+            **{k: row[k] for k in ("id", "case_ref", "template_id", "template_version", "round", "service_area",
+                                   "team", "worker", "auditor", "audited_on", "status", "overall_grade")},
+            overall_reason=row["overall_reason"] or "", lived_experience=row["lived_experience"] or "",
+            impact=row["impact"] or "", answers=answers, actions=actions, concerns=concerns, moderation=moderation)
+
+    def list_audits(self, *, search: str = "", status: str = "", order_by: str = "updated_at DESC",
+                    limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
+        """Rows for the home screen, newest first; `search` matches ref, team, auditor, round, template."""
+        allowed = {"case_ref", "template_id", "team", "auditor", "round", "status", "overall_grade", "updated_at"}
+        column, _, direction = order_by.partition(" ")
+        if column not in allowed:
+            column = "updated_at"
+        direction = "ASC" if direction.upper() == "ASC" else "DESC"
+        where, params = ["1=1"], []
+        if search:
+            where.append("(case_ref LIKE :s OR team LIKE :s OR auditor LIKE :s OR round LIKE :s OR template_id LIKE :s)")
+        if status:
+            where.append("status = :status")
+        params = {"s": f"%{search}%", "status": status, "limit": limit, "offset": offset}
+        return list(self.db.query(
+            f"""SELECT a.id, case_ref, template_id, template_version, team, auditor, round, status,
+                       overall_grade, updated_at,
+                       (SELECT count(*) FROM concerns c WHERE c.audit_id = a.id AND handled_at IS NULL) AS concerns
+                FROM audits a WHERE {' AND '.join(where)}
+                ORDER BY {column} {direction}, id LIMIT :limit OFFSET :offset""", params))
+
+    def count_audits(self) -> int:
+        return self.db.execute("SELECT count(*) FROM audits").fetchone()[0]
+
+    def update_audit(self, audit_id: str, **changes: Any) -> None:
+        """Change audit-level fields (details, narratives, overall grade) of a draft."""
+        unknown = set(changes) - set(AUDIT_FIELDS)
+        if unknown:
+            raise StoreError(f"unknown audit field(s): {', '.join(sorted(unknown))}")
+        with self.transaction():
+            row = self._editable(audit_id)
+            for field, value in changes.items():
+                value = _text(value) if value is not None else None
+                if field == "case_ref" and not (value or "").strip():
+                    raise StoreError("case ref cannot be empty")
+                if value != row[field]:
+                    self.db.execute(f"UPDATE audits SET {field} = ? WHERE id = ?", [value, audit_id])
+                    self._log(audit_id, field, row[field], value)
+            self._touch(audit_id)
+
+    def set_answer(self, audit_id: str, question: str, **changes: Any) -> Answer:
+        """Change any of grade, na_reason, evidence, themes of one answer; saved at once."""
+        allowed = {"grade", "na_reason", "evidence", "themes"}
+        if set(changes) - allowed:
+            raise StoreError(f"unknown answer field(s): {', '.join(sorted(set(changes) - allowed))}")
+        with self.transaction():
+            row = self._editable(audit_id)
+            template = self.template(row["template_id"], row["template_version"])
+            if template.question(question) is None:
+                raise StoreError(f"{question} is not a question of template {template.id}")
+            grade = changes.get("grade")
+            if grade and grade != NA and template.scale_of(question).level(grade) is None:
+                raise StoreError(f"'{grade}' is not a grade of {question}'s scale")
+            existing = self.db.execute("SELECT grade, na_reason, evidence, themes FROM answers "
+                                       "WHERE audit_id = ? AND question = ?", [audit_id, question]).fetchone()
+            old = dict(zip(("grade", "na_reason", "evidence", "themes"), existing)) if existing else {
+                "grade": None, "na_reason": None, "evidence": "", "themes": "[]"}
+            new = dict(old)
+            for field, value in changes.items():
+                new[field] = json.dumps(sorted(set(value))) if field == "themes" else _text(value)
+            self.db.execute(
+                """INSERT INTO answers (audit_id, question, grade, na_reason, evidence, themes, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (audit_id, question) DO UPDATE SET grade = excluded.grade,
+                   na_reason = excluded.na_reason, evidence = excluded.evidence, themes = excluded.themes,
+                   updated_at = excluded.updated_at""",
+                [audit_id, question, new["grade"], new["na_reason"], new["evidence"] or "", new["themes"], now_iso()])
+            for field in changes:
+                self._log(audit_id, f"{question}:{field}", old[field], new[field])
+            answer = Answer(question=question, grade=new["grade"], na_reason=new["na_reason"],
+                            evidence=new["evidence"] or "", themes=json.loads(new["themes"]))
+            self._index_themes(template, audit_id, answer)
+            self._touch(audit_id)
+        return answer
+
+    def _index_themes(self, template: Template, audit_id: str, answer: Answer) -> None:
+        """Keep `answer_themes` (what aggregation reads) in step with one answer."""
+        self.db.execute("DELETE FROM answer_themes WHERE audit_id = ? AND question = ?", [audit_id, answer.question])
+        self.db.conn.executemany(
+            "INSERT INTO answer_themes (audit_id, question, theme, source) VALUES (?, ?, ?, ?)",
+            [(audit_id, answer.question, theme, source)
+             for theme, source in answer_themes(template, answer).items()])
+
+    # -- actions ------------------------------------------------------------------
+
+    def add_action(self, audit_id: str, **fields: Any) -> str:
+        action = Action(**fields)
+        action_id = new_id()
+        stamp = now_iso()
+        with self.transaction():
+            self._editable(audit_id)
+            self.db.execute(
+                """INSERT INTO actions (id, audit_id, description, owner, due, status, question, note,
+                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [action_id, audit_id, _text(action.description), _text(action.owner), _text(action.due),
+                 action.status, action.question, _text(action.note), stamp, stamp])
+            self._log(audit_id, f"action:{action_id[:8]}", None, action.description)
+            self._touch(audit_id)
+        return action_id
+
+    def update_action(self, action_id: str, **changes: Any) -> None:
+        """Edit an action. Status, done date and note may change on any audit (action tracking)."""
+        unknown = set(changes) - set(ACTION_FIELDS)
+        if unknown:
+            raise StoreError(f"unknown action field(s): {', '.join(sorted(unknown))}")
+        with self.transaction():
+            row = self._action_row(action_id)
+            if set(changes) - {"status", "done_on", "note"}:
+                self._editable(row["audit_id"])
+            Action(**{**{k: row[k] for k in ACTION_FIELDS if row[k] is not None}, **changes})  # validates
+            for field, value in changes.items():
+                value = _text(value)
+                if value != row[field]:
+                    self.db.execute(f"UPDATE actions SET {field} = ?, updated_at = ? WHERE id = ?",
+                                    [value, now_iso(), action_id])
+                    self._log(row["audit_id"], f"action:{action_id[:8]}:{field}", row[field], value)
+            self._touch(row["audit_id"])
+
+    def delete_action(self, action_id: str) -> None:
+        with self.transaction():
+            row = self._action_row(action_id)
+            self._editable(row["audit_id"])
+            self.db.execute("DELETE FROM actions WHERE id = ?", [action_id])
+            self._log(row["audit_id"], f"action:{action_id[:8]}", row["description"], None)
+            self._touch(row["audit_id"])
+
+    def _action_row(self, action_id: str) -> dict[str, Any]:
+        rows = list(self.db.query("SELECT * FROM actions WHERE id = ?", [action_id]))
+        if not rows:
+            raise StoreError("that action no longer exists")
+        return rows[0]
+
+    # -- completing, reopening, concerns ----------------------------------------------
+
+    def complete(self, audit_id: str, overall_grade: str, reason: str = "") -> None:
+        """Complete an audit if every gate is met; otherwise raise GatesNotMet."""
+        with self.transaction():
+            self._editable(audit_id)
+            audit = self.get_audit(audit_id)
+            template = self.template(audit.template_id, audit.template_version)
+            findings = gates.gate_failures(template, audit)
+            suggested = gates.suggested_overall_grade(template, audit)
+            if template.overall_scale().level(overall_grade) is None:
+                findings.append(gates.Finding("Choose an overall grade", ("overall", "")))
+            elif overall_grade != suggested and not reason.strip():
+                findings.append(gates.Finding(
+                    "The overall grade differs from the suggested one: give a reason", ("overall", "")))
+            if findings:
+                raise GatesNotMet(findings)
+            self.update_audit(audit_id, overall_grade=overall_grade, overall_reason=reason)
+            self.db.execute("UPDATE audits SET status = 'completed', completed_at = ? WHERE id = ?",
+                            [now_iso(), audit_id])
+            self._log(audit_id, "status", "draft", "completed")
+
+    def reopen(self, audit_id: str, reason: str) -> None:
+        """Return a completed audit to draft; explicit and logged with the reason."""
+        if not reason.strip():
+            raise StoreError("give a reason for reopening")
+        with self.transaction():
+            row = self._audit_row(audit_id)
+            if row["status"] == "draft":
+                return
+            if row["status"] == "moderated":
+                raise StoreError("a moderated audit cannot be reopened")
+            self.db.execute("UPDATE audits SET status = 'draft', completed_at = NULL WHERE id = ?", [audit_id])
+            self._log(audit_id, "status", row["status"], "draft")
+            self._log(audit_id, "reopen_reason", None, reason)
+            self._touch(audit_id)
+
+    def raise_concern(self, audit_id: str, description: str, team_manager: str) -> str:
+        """Record a safeguarding concern at once, with an urgent action due next working day."""
+        if not description.strip():
+            raise StoreError("describe the concern")
+        concern_id = new_id()
+        stamp = now_iso()
+        with self.transaction():
+            row = self._audit_row(audit_id)
+            action_id = new_id()
+            self.db.execute(
+                """INSERT INTO actions (id, audit_id, description, owner, due, status, question, note,
+                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', NULL, 'safeguarding concern', ?, ?)""",
+                [action_id, audit_id, _text("URGENT safeguarding: " + description), _text(team_manager or "Team manager"),
+                 next_working_day(date.today()).isoformat(), stamp, stamp])
+            self.db.execute(
+                "INSERT INTO concerns (id, audit_id, raised_at, raised_by, description, action_id) VALUES (?, ?, ?, ?, ?, ?)",
+                [concern_id, audit_id, stamp, self.actor, _text(description), action_id])
+            self._log(row["id"], "concern", None, description)
+            self._touch(audit_id)
+        return concern_id
+
+    def handle_concern(self, concern_id: str) -> None:
+        with self.transaction():
+            rows = list(self.db.query("SELECT * FROM concerns WHERE id = ?", [concern_id]))
+            if not rows:
+                raise StoreError("that concern no longer exists")
+            self.db.execute("UPDATE concerns SET handled_at = ?, handled_by = ? WHERE id = ?",
+                            [now_iso(), self.actor, concern_id])
+            self._log(rows[0]["audit_id"], "concern_handled", None, rows[0]["description"])
+
+    def open_concerns(self) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            """SELECT c.id, c.audit_id, a.case_ref, c.raised_at, c.raised_by, c.description
+               FROM concerns c JOIN audits a ON a.id = c.audit_id WHERE c.handled_at IS NULL ORDER BY c.raised_at"""))
+
+    def recent_audits_of_case(self, case_ref: str, *, days: int = 365, today: date | None = None) -> list[dict]:
+        """Audits of the same case ref within `days` (to avoid sampling a file twice)."""
+        since = ((today or date.today()) - timedelta(days=days)).isoformat()
+        return list(self.db.query(
+            "SELECT id, audited_on, auditor, status, round FROM audits WHERE lower(case_ref) = lower(?) "
+            "AND audited_on >= ? ORDER BY audited_on DESC", [case_ref.strip(), since]))
+
+
+def next_working_day(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _seconds_between(earlier: str, later: str) -> float:
+    try:
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+    except ValueError:
+        return COALESCE_SECONDS
+
+
+__all__ = ["Store", "StoreError", "AuditLocked", "GatesNotMet", "DatabaseError", "next_working_day"]

@@ -1,0 +1,191 @@
+"""Loading and validating audit templates, with file:line in every error."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .models import Template
+
+MAX_TEMPLATE_BYTES = 1_000_000
+BUILTIN_DIR = Path(
+    os.environ.get("AUDIT_TUI_BUILTIN_TEMPLATES", Path(__file__).resolve().parents[2] / "templates")
+)
+
+
+class TemplateError(Exception):
+    """A template that cannot be used; `problems` are `file:line: message` strings."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class _Problem:
+    loc: tuple[Any, ...]
+    message: str
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe loader that refuses anchors and aliases (no billion-laughs)."""
+
+    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases are not allowed in templates", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+# YAML 1.1 reads yes/no/on/off as booleans; in templates `yes` is a grade, so only
+# true/false are booleans here (as in YAML 1.2).
+_NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _NoAliasLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(
+        0, ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
+
+
+def _node_at(node: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node:
+    """The deepest YAML node on the path `loc` (keys and list indexes)."""
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == part), None)
+            if child is None:
+                key = next((k for k, _ in node.value if k.value == part), None)
+                return key or node
+            node = child
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+    return node
+
+
+def _describe(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _cross_reference_problems(template: Template) -> list[_Problem]:
+    """Ids unique, scales and themes known, only_if pointing back to a real answer."""
+    problems: list[_Problem] = []
+    scales = template.scale_map()
+    themes = template.theme_map()
+    seen_keys: dict[str, Any] = {}
+    for name, items in (("scales", template.scales), ("themes", template.themes), ("sections", template.sections)):
+        ids = [item.id for item in items]
+        for i, item_id in enumerate(ids):
+            if item_id in ids[:i]:
+                problems.append(_Problem((name, i, "id"), f"duplicate {name[:-1]} id '{item_id}'"))
+    for si, section in enumerate(template.sections):
+        for qi, question in enumerate(section.questions):
+            here = ("sections", si, "questions", qi)
+            key = f"{section.id}.{question.id}"
+            if key in seen_keys:
+                problems.append(_Problem(here + ("id",), f"duplicate question '{key}'"))
+            if question.scale not in scales:
+                problems.append(_Problem(here + ("scale",), f"unknown scale '{question.scale}' (known: {', '.join(scales)})"))
+            for ti, theme in enumerate(question.themes):
+                if theme not in themes:
+                    problems.append(_Problem(here + ("themes", ti), f"unknown theme '{theme}'"))
+            if question.only_if:
+                target = seen_keys.get(question.only_if.question)
+                if target is None:
+                    problems.append(_Problem(here + ("only_if", "question"),
+                                             f"only_if names '{question.only_if.question}', which is not an earlier question"))
+                else:
+                    levels = {lv.id for lv in scales.get(target.scale, scales["ilacs"]).levels}
+                    for ai, answer in enumerate(question.only_if.answer_in):
+                        if answer not in levels:
+                            problems.append(_Problem(here + ("only_if", "answer_in", ai),
+                                                     f"'{answer}' is not a level of scale '{target.scale}'"))
+            seen_keys[key] = question
+    return problems
+
+
+def parse_template(text: str, filename: str) -> Template:
+    """Parse and validate template YAML; raise TemplateError with file:line problems."""
+    if len(text.encode("utf-8")) > MAX_TEMPLATE_BYTES:
+        raise TemplateError([f"{filename}:1: template is larger than {MAX_TEMPLATE_BYTES // 1000} kB"])
+    try:
+        root = yaml.compose(text, Loader=_NoAliasLoader)
+        data = yaml.load(text, Loader=_NoAliasLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise TemplateError([f"{filename}:{line}: {exc.problem or exc.context}"]) from None
+    except yaml.YAMLError as exc:
+        raise TemplateError([f"{filename}:1: {exc}"]) from None
+    if not isinstance(data, dict) or root is None:
+        raise TemplateError([f"{filename}:1: a template is a mapping with id, version, title and sections"])
+    try:
+        template = Template.model_validate(data)
+        problems = _cross_reference_problems(template)
+    except ValidationError as exc:
+        problems = [_Problem(tuple(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
+    if problems:
+        lines = []
+        for problem in problems:
+            line = _node_at(root, problem.loc).start_mark.line + 1
+            where = _describe(problem.loc)
+            lines.append(f"{filename}:{line}: {where + ': ' if where else ''}{problem.message}")
+        raise TemplateError(lines)
+    return template
+
+
+def load_template(path: str | Path) -> Template:
+    """Load one template file."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            raise TemplateError([f"{path}:1: template is larger than {MAX_TEMPLATE_BYTES // 1000} kB"])
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise TemplateError([f"{path}:1: not UTF-8 text"]) from None
+    except OSError as exc:
+        raise TemplateError([f"{path}: cannot read ({exc.strerror})"]) from None
+    return parse_template(text, str(path))
+
+
+def template_dirs(user_dir: str | Path | None = None) -> list[Path]:
+    """Folders searched for templates: built-in first, then the user's own."""
+    dirs = [BUILTIN_DIR]
+    if user_dir:
+        dirs.append(Path(user_dir).expanduser())
+    return dirs
+
+
+def discover_templates(user_dir: str | Path | None = None) -> tuple[list[Template], list[str]]:
+    """All loadable templates, and the problems of those that are not.
+
+    A user's template with the same id and version as a built-in one is ignored
+    (the built-in wins); a newer version is offered beside it.
+    """
+    found: dict[tuple[str, int], Template] = {}
+    problems: list[str] = []
+    for folder in template_dirs(user_dir):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.y*ml")):
+            try:
+                template = load_template(path)
+            except TemplateError as exc:
+                problems.extend(exc.problems)
+                continue
+            found.setdefault((template.id, template.version), template)
+    return sorted(found.values(), key=lambda t: (t.title.lower(), -t.version)), problems
+
+
+def template_to_dict(template: Template) -> dict[str, Any]:
+    """A template as plain data (for storing and the interchange file)."""
+    return template.model_dump(mode="json", exclude_defaults=True)
