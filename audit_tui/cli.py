@@ -1,0 +1,140 @@
+"""The `audit-tui` command line. Every failure is one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .core.settings import default_db_path, load_settings
+
+
+class AuditTuiGroup(click.Group):
+    """A click group that turns any failure into one line on stderr, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("audit-tui: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the promise is: no tracebacks for users
+            if os.environ.get("AUDIT_TUI_DEBUG"):
+                raise
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            click.echo(f"audit-tui: error: {message}", err=True)
+            sys.exit(1)
+
+
+def current_actor() -> str:
+    """Who is making changes: the auditor name from settings, else the login name."""
+    name = load_settings().auditor_name
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def db_option(func):
+    """The `--db PATH` option every command takes."""
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="Database file (default: audits.db in your data directory).",
+    )(func)
+
+
+def resolve_db(db_path: Path | None) -> Path:
+    return db_path or default_db_path()
+
+
+def open_store(db_path: Path | None, *, create: bool = True):
+    """Open the store for a command."""
+    from .core.store import Store
+
+    return Store(resolve_db(db_path), actor=current_actor(), create=create)
+
+
+@click.group(cls=AuditTuiGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@click.version_option(package_name="audit-tui")
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None) -> None:
+    """Case-audit assistant for children's social care. With no command, opens the app."""
+    if ctx.invoked_subcommand is None:
+        path = resolve_db(db_path)
+        first_run = not path.exists()
+        store = open_store(path)
+        _run_app(store, notice=f"New database created at {path} (readable by you only)" if first_run else None)
+
+
+def _run_app(store, notice: str | None = None) -> None:
+    from .tui.app import AuditApp
+
+    AuditApp(store, notice=notice).run()
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to build the demo database (default: demo.db in your data directory).")
+@click.option("--no-open", is_flag=True, help="Build the demo database and print its path, without opening the app.")
+def demo(db_path: Path | None, no_open: bool) -> None:
+    """Open the app on a fresh database of fictional sample cases and audits."""
+    from .core.demo import build_demo
+    from .core.settings import data_dir
+
+    path = db_path or data_dir() / "demo.db"
+    build_demo(path, actor=current_actor())
+    if no_open:
+        click.echo(str(path))
+        return
+    _run_app(open_store(path), notice=f"Demo database (fictional cases) at {path}")
+
+
+@main.group()
+def templates() -> None:
+    """List and validate audit templates."""
+
+
+@templates.command("list")
+def templates_list() -> None:
+    """List the built-in templates and your own."""
+    from .core.templates import discover_templates
+
+    found, problems = discover_templates(load_settings().template_dir or None)
+    for template in found:
+        questions = len(template.questions())
+        click.echo(f"{template.id:<24} v{template.version:<3} {questions:>3} questions  {template.title}")
+    for problem in problems:
+        click.echo(f"skipped: {problem}", err=True)
+
+
+@templates.command("validate")
+@click.argument("file", type=click.Path(path_type=Path))
+def templates_validate(file: Path) -> None:
+    """Check a template file; every problem is printed as file:line: message."""
+    from .core.templates import TemplateError, load_template
+
+    try:
+        template = load_template(file)
+    except TemplateError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+    click.echo(f"{file}: ok — {template.title} (id {template.id}, version {template.version}, "
+               f"{len(template.questions())} questions)")
+
+
+def _register_extensions() -> None:
+    """Commands added by later features live in their own modules."""
+    from . import cli_outputs  # noqa: F401
+
+
+_register_extensions()

@@ -1,0 +1,1 @@
+"""CLI commands for the quality lead's outputs (report, summary, export, import)."""
