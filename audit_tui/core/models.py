@@ -23,6 +23,19 @@ ACTION_STATUSES = ("open", "done")
 _UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def parse_date(text: str) -> date:
+    """A date typed as YYYY-MM-DD, or the UK's DD/MM/YYYY."""
+    from datetime import datetime
+
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError("use YYYY-MM-DD or DD/MM/YYYY")
+
+
 def clean_text(value: str) -> str:
     """Remove control, escape and bidi-override characters from user text."""
     return _UNSAFE_CHARS.sub("", value)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import platformdirs
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 APP_NAME = "audit-tui"
 
@@ -28,6 +28,8 @@ def default_db_path() -> Path:
 
 class Settings(BaseModel):
     """What audit-tui remembers between sessions."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
 
     auditor_name: str = Field("", max_length=80)
     """Your name as it appears on audits and in the history log."""

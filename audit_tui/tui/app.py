@@ -1,0 +1,75 @@
+"""The Textual application: holds the store and settings, and routes between screens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..core.settings import Settings, load_settings, save_settings
+from ..core.store import Store
+from .screens.help import HelpScreen
+from .screens.home import HomeScreen
+
+
+class AuditApp(App[None]):
+    """audit-tui: walk through a case audit; every change is saved at once."""
+
+    TITLE = "audit-tui"
+    SUB_TITLE = "case audits for children's social care"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("f2", "settings", "Settings", id="settings"),
+    ]
+
+    def __init__(self, store: Store, *, notice: str | None = None, settings: Settings | None = None):
+        super().__init__()
+        self.store = store
+        self.settings = settings or load_settings()
+        self.notice = notice
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.push_screen(HomeScreen())
+        if self.notice:
+            self.notify(self.notice, title="audit-tui", markup=False, timeout=8)
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the chosen theme."""
+        if self.settings.theme != theme:
+            self.update_settings(theme=theme)
+
+    def update_settings(self, **changes) -> None:
+        """Change and save settings (validated); errors are shown, never raised."""
+        try:
+            self.settings = self.settings.model_validate({**self.settings.model_dump(), **changes})
+            save_settings(self.settings)
+        except (OSError, ValueError) as exc:
+            self.notify(f"Settings not saved: {exc}", severity="error", markup=False)
+
+    @property
+    def actor(self) -> str:
+        return self.store.actor
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_settings(self) -> None:
+        from .screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Settings", "Auditor name, organisation, theme, template folder", self.action_settings)
+        yield SystemCommand("Help: key bindings", "Every key and what it does", self.action_help)
+        yield from getattr(screen, "commands", lambda: [])()
+
+    def on_unmount(self) -> None:
+        self.store.close()

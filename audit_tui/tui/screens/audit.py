@@ -1,0 +1,299 @@
+"""The walk-through: sections on the left, the current question, narratives or actions on the right.
+
+Every change is saved at once through the store; the bar shows when it was saved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...core.gates import active_questions, is_answered
+from ...core.store import StoreError
+from ..widgets.actions import ActionsChanged, ActionsPanel
+from ..widgets.narratives import NarrativesPanel
+from ..widgets.question import AnswerEdited, QuestionPanel
+
+NARRATIVES, ACTIONS, REVIEW = "@narratives", "@actions", "@review"
+
+
+class AuditScreen(Screen[None]):
+    """Walk through one audit; nothing to save — every change is saved as you make it."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "next_question", "Next", priority=True, id="audit.next"),
+        Binding("ctrl+b", "previous_question", "Back", priority=True, id="audit.previous"),
+        Binding("ctrl+g", "sections", "Sections", priority=True, id="audit.sections"),
+        Binding("ctrl+l", "narratives", "Narratives", priority=True, id="audit.narratives"),
+        Binding("ctrl+t", "new_action", "New action", priority=True, id="audit.new_action"),
+        Binding("ctrl+o", "actions", "Actions", priority=True, id="audit.actions"),
+        Binding("ctrl+r", "review", "Review", priority=True, id="audit.review"),
+        Binding("ctrl+f", "concern", "Flag concern", priority=True, id="audit.concern"),
+        Binding("ctrl+s", "saved", "Saved", show=False, priority=True, id="audit.saved"),
+        Binding("ctrl+h", "history", "History", show=False, id="audit.history"),
+        Binding("escape", "close", "Home", id="audit.close"),
+    ]
+
+    def __init__(self, audit_id: str) -> None:
+        super().__init__()
+        self.audit_id = audit_id
+        self.current = ""
+
+    @property
+    def store(self):
+        return self.app.store
+
+    def compose(self) -> ComposeResult:
+        self.audit = self.store.get_audit(self.audit_id)
+        self.template = self.store.template(self.audit.template_id, self.audit.template_version)
+        yield Header()
+        with Horizontal(id="audit-bar"):
+            yield Static("", id="audit-title", markup=False)
+            yield Static("", id="saved", markup=False)
+        yield Static("", id="audit-concerns", markup=False)
+        with Horizontal(id="audit-body"):
+            yield OptionList(id="nav")
+            with ContentSwitcher(initial="question", id="main"):
+                yield QuestionPanel(self.template, id="question")
+                yield NarrativesPanel(id="narratives")
+                yield ActionsPanel(self.template, id="actions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_all()
+        keys = self.active_keys()
+        answers = self.answers()
+        first = next((k for k in keys if not is_answered(answers.get(k))), keys[0] if keys else "")
+        self.show_question(first)
+
+    # -- state ------------------------------------------------------------------
+
+    @property
+    def readonly(self) -> bool:
+        return self.audit.status != "draft"
+
+    def answers(self):
+        return {a.question: a for a in self.audit.answers}
+
+    def active_keys(self) -> list[str]:
+        return active_questions(self.template, self.answers())
+
+    def reload(self) -> None:
+        self.audit = self.store.get_audit(self.audit_id)
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        status = self.audit.status
+        lock = "  🔒 read only — ctrl+r to review or reopen" if self.readonly else ""
+        self.query_one("#audit-title", Static).update(
+            f"{self.audit.case_ref} · {self.template.title} v{self.template.version} · {status}{lock}")
+        concerns = [c for c in self.audit.concerns if c.handled_at is None]
+        banner = self.query_one("#audit-concerns", Static)
+        banner.display = bool(concerns)
+        banner.update("\n".join(f"⚠ SAFEGUARDING CONCERN raised {c.raised_at[:16].replace('T', ' ')}: "
+                                f"{c.description}" for c in concerns))
+        self.refresh_nav()
+        self.query_one(NarrativesPanel).show(self.audit, readonly=self.readonly)
+        self.query_one(ActionsPanel).show(self.audit, readonly=self.readonly)
+
+    def refresh_nav(self) -> None:
+        nav = self.query_one("#nav", OptionList)
+        highlighted = nav.highlighted
+        answers = self.answers()
+        active = set(self.active_keys())
+        options = []
+        for section in self.template.sections:
+            keys = [f"{section.id}.{q.id}" for q in section.questions
+                    if f"{section.id}.{q.id}" in active and q.required]
+            done = sum(1 for k in keys if is_answered(answers.get(k)))
+            mark = "✓" if done == len(keys) else " "
+            options.append(Option(Text(f"{mark} {section.title} {done}/{len(keys)}"), id=section.id))
+        options.append(None)
+        options.append(Option(Text("✎ Lived experience & impact"), id=NARRATIVES))
+        options.append(Option(Text(f"☐ Actions ({len(self.audit.actions)})"), id=ACTIONS))
+        options.append(Option(Text("✔ Review & complete"), id=REVIEW))
+        nav.set_options(options)
+        if highlighted is not None:
+            nav.highlighted = min(highlighted, nav.option_count - 1)
+
+    def mark_saved(self) -> None:
+        self.query_one("#saved", Static).update(f"✓ Saved {datetime.now():%H:%M:%S}")
+
+    # -- moving about -------------------------------------------------------------
+
+    def show_question(self, key: str) -> None:
+        if not key:
+            return
+        self.current = key
+        keys = self.active_keys()
+        section = next(s for s in self.template.sections if key.startswith(s.id + "."))
+        in_section = [k for k in keys if k.startswith(section.id + ".")]
+        position = (f"{section.title} · question {in_section.index(key) + 1 if key in in_section else '?'} "
+                    f"of {len(in_section)} · {keys.index(key) + 1 if key in keys else '?'}/{len(keys)} overall")
+        self.query_one(QuestionPanel).show(key, position, self.answers().get(key), readonly=self.readonly)
+        self.query_one("#main", ContentSwitcher).current = "question"
+        nav = self.query_one("#nav", OptionList)
+        nav.highlighted = [s.id for s in self.template.sections].index(section.id)
+
+    def focus_grades(self) -> None:
+        self.query_one("#q-grades").focus()
+
+    def go_to(self, target: tuple[str, str]) -> None:
+        """Jump to where a gate or warning points."""
+        kind, where = target
+        if kind == "question":
+            self.show_question(where)
+            self.focus_grades()
+        elif kind == "narrative":
+            self.action_narratives()
+            self.query_one(NarrativesPanel).focus_field(where)
+        elif kind == "action":
+            self.action_actions()
+            self.query_one(ActionsPanel).select(where)
+
+    @on(OptionList.OptionSelected, "#nav")
+    def _nav_selected(self, event: OptionList.OptionSelected) -> None:
+        target = event.option.id
+        if target == NARRATIVES:
+            self.action_narratives()
+        elif target == ACTIONS:
+            self.action_actions()
+        elif target == REVIEW:
+            self.action_review()
+        else:
+            keys = [k for k in self.active_keys() if k.startswith(target + ".")]
+            answers = self.answers()
+            key = next((k for k in keys if not is_answered(answers.get(k))), keys[0] if keys else "")
+            self.show_question(key)
+            self.focus_grades()
+
+    def _step(self, offset: int) -> None:
+        keys = self.active_keys()
+        if self.query_one("#main", ContentSwitcher).current != "question" or self.current not in keys:
+            self.show_question(self.current or keys[0])
+        else:
+            index = keys.index(self.current) + offset
+            if 0 <= index < len(keys):
+                self.show_question(keys[index])
+            elif index >= len(keys):
+                self.notify("That was the last question: next, the narratives (ctrl+l) and review (ctrl+r).")
+                return
+        self.focus_grades()
+
+    def action_next_question(self) -> None:
+        self._step(1)
+
+    def action_previous_question(self) -> None:
+        self._step(-1)
+
+    def action_sections(self) -> None:
+        self.query_one("#nav", OptionList).focus()
+
+    def action_narratives(self) -> None:
+        self.query_one("#main", ContentSwitcher).current = "narratives"
+        self.query_one(NarrativesPanel).focus_field("lived_experience")
+
+    def action_actions(self) -> None:
+        self.query_one("#main", ContentSwitcher).current = "actions"
+        self.query_one("#actions-table").focus()
+
+    def action_new_action(self) -> None:
+        on_question = self.query_one("#main", ContentSwitcher).current == "question"
+        self.query_one(ActionsPanel).edit(None, question=self.current if on_question else None)
+
+    def action_saved(self) -> None:
+        self.notify("Every change is saved as you make it — there is nothing else to save.", timeout=3)
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def action_history(self) -> None:
+        from .history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.audit_id))
+
+    def action_review(self) -> None:
+        from .review import ReviewScreen
+
+        def back(target: tuple[str, str] | None) -> None:
+            self.reload()
+            if target:
+                self.go_to(target)
+
+        self.app.push_screen(ReviewScreen(self.audit_id), back)
+
+    def action_concern(self) -> None:
+        from .dialogs import ConcernDialog
+
+        def raised(fields: dict | None) -> None:
+            if fields:
+                self.save(lambda: self.store.raise_concern(self.audit_id, **fields))
+                self.reload()
+                self.notify("Safeguarding concern recorded, with an urgent action for the team manager due the "
+                            "next working day.", severity="warning", timeout=8)
+
+        self.app.push_screen(ConcernDialog(), raised)
+
+    # -- saving -------------------------------------------------------------------
+
+    def save(self, write) -> bool:
+        """Run one store write; show 'saved', or the problem (the text stays on screen)."""
+        try:
+            write()
+        except StoreError as exc:
+            self.query_one("#saved", Static).update("✗ Not saved")
+            self.notify(str(exc), title="Not saved", severity="error", markup=False)
+            return False
+        self.mark_saved()
+        return True
+
+    @on(AnswerEdited)
+    def _answer_edited(self, event: AnswerEdited) -> None:
+        event.stop()
+        if self.readonly:
+            return
+        if not event.question:
+            changes = {k: v for k, v in event.changes.items() if getattr(self.audit, k) != v}
+            if changes and self.save(lambda: self.store.update_audit(self.audit_id, **changes)):
+                for field, value in changes.items():
+                    setattr(self.audit, field, value)
+            return
+        if not self.save(lambda: self.store.set_answer(self.audit_id, event.question, **event.changes)):
+            return
+        answers = self.answers()
+        answer = answers.get(event.question)
+        if answer is None:
+            answer = self.query_one(QuestionPanel).answer.model_copy()
+            self.audit.answers.append(answer)
+        for field, value in event.changes.items():
+            setattr(answer, field, value)
+        if {"grade", "na_reason"} & set(event.changes):
+            self.refresh_nav()
+
+    @on(ActionsChanged)
+    def _actions_changed(self, event: ActionsChanged) -> None:
+        event.stop()
+        if event.fields is None:
+            self.save(lambda: self.store.delete_action(event.action_id))
+        elif event.action_id is None:
+            self.save(lambda: self.store.add_action(self.audit_id, **event.fields))
+        else:
+            self.save(lambda: self.store.update_action(event.action_id, **event.fields))
+        self.reload()
+
+    def commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Review & complete", "Check the quality gates and complete", self.action_review)
+        yield SystemCommand("Raise a safeguarding concern", "Record it now, with an urgent action",
+                            self.action_concern)
+        yield SystemCommand("Audit history", "Every change to this audit", self.action_history)
+        yield SystemCommand("New action", "Add an action (linked to the current question)", self.action_new_action)

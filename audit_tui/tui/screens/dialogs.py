@@ -1,0 +1,81 @@
+"""Small dialogs: a reason, a safeguarding concern."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+
+class ReasonDialog(ModalScreen[str | None]):
+    """Ask for a reason (e.g. to reopen a completed audit); dismisses with it or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason.cancel")]
+
+    def __init__(self, title: str, prompt: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="section-title")
+            yield Static(self.prompt, classes="prompt", markup=False)
+            yield Input(placeholder="Reason", id="reason", max_length=500)
+            with Horizontal(classes="buttons"):
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel (esc)", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        reason = self.query_one(Input).value.strip()
+        if not reason:
+            self.notify("Give a reason.", severity="error")
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConcernDialog(ModalScreen[dict | None]):
+    """Raise a safeguarding concern: what was found and who the case's team manager is."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="concern.cancel"),
+        Binding("ctrl+s", "raise_concern", "Record concern", priority=True, id="concern.record"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="concern-dialog"):
+            yield Label("⚠ Raise a safeguarding concern", classes="section-title")
+            yield Static("Use this when a child is at risk and nobody is acting on it. It is recorded now, "
+                         "creates an urgent action for the case's team manager due the next working day, and "
+                         "stays at the top of the audit, the home screen and every report until handled.",
+                         classes="prompt", markup=False)
+            yield TextArea(id="concern-text", soft_wrap=True, tab_behavior="focus",
+                           placeholder="What did you find, and why is the child at risk now?")
+            yield Input(placeholder="Team manager (name or role)", id="concern-manager", max_length=120)
+            with Horizontal(classes="buttons"):
+                yield Button("Record concern (ctrl+s)", variant="error", id="raise")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    @on(Button.Pressed, "#raise")
+    def action_raise_concern(self) -> None:
+        text = self.query_one(TextArea).text.strip()
+        if not text:
+            self.notify("Describe the concern first.", severity="error")
+            return
+        self.dismiss({"description": text, "team_manager": self.query_one("#concern-manager", Input).value.strip()})
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

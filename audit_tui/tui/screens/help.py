@@ -1,0 +1,64 @@
+"""Help: what audit-tui is for and every key binding."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# audit-tui help
+
+**Every change is saved as you make it.** There is no save button; the bar shows *✓ Saved* with the time.
+
+## Home
+| key | does |
+|---|---|
+| `n` | new audit |
+| `Enter` | resume the selected audit (or click it) |
+| `/` | filter by case ref, team, auditor, round or template |
+| `s` | cycle the status filter (all, draft, completed, moderated) |
+| `o` | change the sort (or click a column heading) |
+| `h` | history of the selected audit |
+
+## Walking through an audit
+| key | does |
+|---|---|
+| `ctrl+n` / `ctrl+b` | next / previous question |
+| `1`–`4`, arrows + `Enter` | pick a grade (in the grade list); `0` or `n` for n/a |
+| `Tab` / `shift+Tab` | move between grade, evidence and themes |
+| `ctrl+g` | jump to the section list |
+| `ctrl+l` | lived experience & impact narratives |
+| `ctrl+t` | new action (linked to the current question) |
+| `ctrl+o` | the actions list (`a` add, `Enter` edit, `d` delete) |
+| `ctrl+r` | review: unmet gates (Enter jumps there), overall grade, complete |
+| `ctrl+f` | raise a safeguarding concern — at once, not at the end of the round |
+| `ctrl+h` | this audit's history |
+| `Esc` | back to the list |
+
+## Everywhere
+| key | does |
+|---|---|
+| `ctrl+p` | command palette (themes, settings, every command) |
+| `F1` | this help |
+| `F2` | settings: your name, organisation, theme, template folder |
+| `ctrl+q` | quit |
+
+## Completing an audit
+An audit can be completed only when every required question has a grade (or n/a with a reason),
+each grade has evidence, the lived experience and impact narratives are substantive, every answer
+below good has an action, and every action has a specific description, an owner and a due date on
+or after the audit date. The review screen lists what is missing; Enter takes you there.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Key bindings and how completion works."""
+
+    BINDINGS = [Binding("escape,f1,q", "app.pop_screen", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Markdown(HELP)

@@ -1,0 +1,172 @@
+"""Home: the list of audits, filterable and sortable, with new audit and resume."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from ..format import grade_label, relative_time
+
+COLUMNS = [
+    ("case_ref", "Case ref"), ("template_id", "Template"), ("team", "Team"), ("auditor", "Auditor"),
+    ("round", "Round"), ("status", "Status"), ("overall_grade", "Overall"), ("updated_at", "Last edited"),
+]
+STATUSES = ["", "draft", "completed", "moderated"]
+PAGE = 500
+
+
+class HomeScreen(Screen[None]):
+    """Every audit in the database; Enter resumes, n starts a new one."""
+
+    BINDINGS = [
+        Binding("n", "new_audit", "New audit", id="home.new"),
+        Binding("enter", "open_audit", "Resume", show=True, id="home.open"),
+        Binding("slash", "filter", "Filter", id="home.filter"),
+        Binding("s", "cycle_status", "Status filter", id="home.status"),
+        Binding("o", "sort", "Sort", id="home.sort"),
+        Binding("h", "history", "History", id="home.history"),
+        Binding("question_mark", "app.help", "Help", show=False, id="home.help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status_filter = ""
+        self.order = "updated_at DESC"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="concerns-banner", markup=False)
+        with Horizontal(id="home-filters"):
+            yield Input(placeholder="Filter: case ref, team, auditor, round, template  (/)", id="home-search")
+            yield Label("", id="home-status")
+        yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="home-empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#audits", DataTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        self.refresh_audits()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_audits()
+
+    def refresh_audits(self) -> None:
+        """Reload the list (first page only: the list loads lazily)."""
+        store = self.app.store
+        search = self.query_one("#home-search", Input).value.strip()
+        rows = store.list_audits(search=search, status=self.status_filter, order_by=self.order, limit=PAGE)
+        table = self.query_one("#audits", DataTable)
+        current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        table.clear()
+        for row in rows:
+            flag = Text("⚠ ", style="bold red") if row["concerns"] else Text("")
+            table.add_row(
+                flag + Text(row["case_ref"]), Text(f"{row['template_id']} v{row['template_version']}"),
+                Text(row["team"] or ""), Text(row["auditor"] or ""), Text(row["round"] or ""),
+                Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
+                Text(grade_label(row["overall_grade"])), Text(relative_time(row["updated_at"])),
+                key=row["id"],
+            )
+        if current is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(current))
+            except Exception:  # noqa: BLE001 - the row may be filtered out now
+                pass
+        status = f"status: {self.status_filter or 'all'} · sort: {self.order.lower()}"
+        total = store.count_audits()
+        self.query_one("#home-status", Label).update(f"{len(rows)} of {total} · {status}")
+        empty = self.query_one("#home-empty", Static)
+        empty.display = not rows
+        empty.update("No audits yet. Press n to start a new audit, or run `audit-tui demo` to explore sample cases."
+                     if total == 0 else "No audits match the filter.")
+        self._show_concerns()
+
+    def _show_concerns(self) -> None:
+        concerns = self.app.store.open_concerns()
+        banner = self.query_one("#concerns-banner", Static)
+        banner.display = bool(concerns)
+        banner.update("\n".join(
+            f"⚠ SAFEGUARDING CONCERN — {c['case_ref']}, raised {c['raised_at'][:16].replace('T', ' ')} by "
+            f"{c['raised_by']}: {c['description']}" for c in concerns))
+
+    @on(Input.Changed, "#home-search")
+    def _search(self) -> None:
+        self.refresh_audits()
+
+    @on(Input.Submitted, "#home-search")
+    def _search_done(self) -> None:
+        self.query_one("#audits", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#audits")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_audit(event.row_key.value)
+
+    @on(DataTable.HeaderSelected, "#audits")
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        column = event.column_key.value
+        direction = "ASC" if self.order != f"{column} ASC" else "DESC"
+        self.order = f"{column} {direction}"
+        self.refresh_audits()
+
+    def selected_audit_id(self) -> str | None:
+        table = self.query_one("#audits", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def open_audit(self, audit_id: str | None) -> None:
+        if audit_id:
+            from .audit import AuditScreen
+
+            self.app.push_screen(AuditScreen(audit_id))
+
+    def action_open_audit(self) -> None:
+        self.open_audit(self.selected_audit_id())
+
+    def action_new_audit(self) -> None:
+        from .new_audit import NewAuditScreen
+
+        def opened(audit_id: str | None) -> None:
+            self.refresh_audits()
+            self.open_audit(audit_id)
+
+        self.app.push_screen(NewAuditScreen(), opened)
+
+    def action_filter(self) -> None:
+        self.query_one("#home-search", Input).focus()
+
+    def action_cycle_status(self) -> None:
+        self.status_filter = STATUSES[(STATUSES.index(self.status_filter) + 1) % len(STATUSES)]
+        self.refresh_audits()
+
+    def action_sort(self) -> None:
+        keys = [key for key, _ in COLUMNS]
+        column = self.order.split()[0]
+        self.order = f"{keys[(keys.index(column) + 1) % len(keys)]} {'DESC' if column == 'case_ref' else 'ASC'}"
+        if self.order.startswith("updated_at"):
+            self.order = "updated_at DESC"
+        self.refresh_audits()
+
+    def action_history(self) -> None:
+        audit_id = self.selected_audit_id()
+        if audit_id:
+            from .history import HistoryScreen
+
+            self.app.push_screen(HistoryScreen(audit_id))
+
+    def commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("New audit", "Start auditing a case", self.action_new_audit)
+        yield SystemCommand("Filter audits", "Type to filter the list", self.action_filter)
+
+
+STATUS_STYLE = {"draft": "yellow", "completed": "green", "moderated": "bold green"}

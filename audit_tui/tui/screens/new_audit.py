@@ -1,0 +1,139 @@
+"""New audit: the case and the audit's details, each explained beside its field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from ...core.models import Template, parse_date
+from ...core.templates import discover_templates
+
+CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}")
+FIELDS = [
+    ("case_ref", "Case ref", "e.g. CL-0042 — the case reference only, never the child's name"),
+    ("service_area", "Service area", "e.g. care leavers"),
+    ("team", "Team", "the case's team"),
+    ("worker", "Worker", "the allocated social worker or personal adviser"),
+    ("auditor", "Auditor", "your name (remembered)"),
+    ("round", "Round", "e.g. 2026-02 practice week"),
+    ("audited_on", "Audit date", "YYYY-MM-DD or DD/MM/YYYY"),
+]
+
+
+def available_templates(app) -> list[Template]:
+    """Built-in and user templates, plus any stored in the database (e.g. imported)."""
+    found, _ = discover_templates(app.settings.template_dir or None)
+    seen = {(t.id, t.version) for t in found}
+    found += [t for t in app.store.stored_templates() if (t.id, t.version) not in seen]
+    return found
+
+
+class NewAuditScreen(Screen[str | None]):
+    """Collects the audit's details; dismisses with the new audit's id."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="new.cancel"),
+        Binding("ctrl+s", "start", "Start audit", priority=True, id="new.start"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        settings = self.app.settings
+        defaults = {"auditor": settings.auditor_name, "round": settings.last_round,
+                    "team": settings.last_team, "audited_on": date.today().isoformat()}
+        self.templates = available_templates(self.app)
+        yield Header()
+        with VerticalScroll(id="new-form"):
+            yield Static("New audit", classes="title")
+            with Horizontal(classes="field"):
+                yield Label("Template", classes="field-label")
+                yield Select([(f"{t.title} (v{t.version})", i) for i, t in enumerate(self.templates)],
+                             prompt="Choose a template", id="template", allow_blank=True, compact=True)
+            yield Label("", id="template-error", classes="field-error")
+            for key, label, hint in FIELDS:
+                with Horizontal(classes="field"):
+                    yield Label(label, classes="field-label")
+                    yield Input(value=defaults.get(key, ""), placeholder=hint, id=key, max_length=120, compact=True)
+                yield Label("", id=f"{key}-error", classes="field-error")
+            yield Static("", id="already-audited", markup=False)
+            with Horizontal(id="new-buttons"):
+                yield Button("Start audit (ctrl+s)", variant="primary", id="start")
+                yield Button("Cancel (esc)", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#already-audited").display = False
+        for label in self.query(".field-error"):
+            label.display = False
+        self.query_one("#template", Select).focus()
+
+    @on(Select.Changed, "#template")
+    def _template_chosen(self, event: Select.Changed) -> None:
+        area = self.query_one("#service_area", Input)
+        if isinstance(event.value, int) and not area.value.strip():
+            template = self.templates[event.value]
+            area.value = template.service_areas[0] if template.service_areas else ""
+        self.query_one("#template-error", Label).update("")
+
+    @on(Input.Changed, "#case_ref")
+    def _case_ref_changed(self, event: Input.Changed) -> None:
+        notice = self.query_one("#already-audited", Static)
+        ref = event.value.strip()
+        recent = self.app.store.recent_audits_of_case(ref) if ref else []
+        notice.display = bool(recent)
+        notice.update("Already audited in the last 12 months: " + "; ".join(
+            f"{r['audited_on']} by {r['auditor'] or 'unknown'} ({r['status']}{', ' + r['round'] if r['round'] else ''})"
+            for r in recent))
+
+    @on(Input.Submitted)
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#start")
+    def action_start(self) -> None:
+        values = {key: self.query_one(f"#{key}", Input).value.strip() for key, _, _ in FIELDS}
+        errors = self.validate(values)
+        for key, _, _ in FIELDS:
+            label = self.query_one(f"#{key}-error", Label)
+            label.update(errors.get(key, ""))
+            label.display = key in errors
+        choice = self.query_one("#template", Select).value
+        template_error = self.query_one("#template-error", Label)
+        template_error.update("" if isinstance(choice, int) else "Choose a template")
+        template_error.display = not isinstance(choice, int)
+        if errors or not isinstance(choice, int):
+            first = next((k for k, _, _ in FIELDS if k in errors), None)
+            (self.query_one(f"#{first}") if first else self.query_one("#template")).focus()
+            return
+        template = self.templates[choice]
+        audited_on = parse_date(values.pop("audited_on"))
+        audit_id = self.app.store.create_audit(template, audited_on=audited_on, **values)
+        self.app.update_settings(auditor_name=values["auditor"], last_round=values["round"],
+                                 last_team=values["team"])
+        self.dismiss(audit_id)
+
+    @staticmethod
+    def validate(values: dict[str, str]) -> dict[str, str]:
+        """Messages for fields that are wrong, keyed by field."""
+        errors = {}
+        if not values["case_ref"]:
+            errors["case_ref"] = "Enter the case reference"
+        elif not CASE_REF.fullmatch(values["case_ref"]):
+            errors["case_ref"] = "Letters, digits and - / _ . only (at most 40); no names"
+        if not values["auditor"]:
+            errors["auditor"] = "Enter your name as auditor"
+        try:
+            parse_date(values["audited_on"])
+        except ValueError as exc:
+            errors["audited_on"] = str(exc).capitalize()
+        return errors
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,140 @@
+"""Review & complete: every unmet gate as a link to its place, warnings, and the overall grade."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from ...core import gates
+from ...core.store import GatesNotMet, StoreError
+from ..format import grade_label
+
+
+class ReviewScreen(Screen[tuple[str, str] | None]):
+    """Dismisses with a gate's target to jump there, or None to go back."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back to audit", id="review.back"),
+        Binding("ctrl+s", "complete", "Complete", priority=True, id="review.complete"),
+    ]
+
+    def __init__(self, audit_id: str) -> None:
+        super().__init__()
+        self.audit_id = audit_id
+
+    def compose(self) -> ComposeResult:
+        store = self.app.store
+        self.audit = store.get_audit(self.audit_id)
+        self.template = store.template(self.audit.template_id, self.audit.template_version)
+        self.failures = gates.gate_failures(self.template, self.audit)
+        self.warnings = gates.warnings(self.template, self.audit)
+        self.suggested = gates.suggested_overall_grade(self.template, self.audit)
+        yield Header()
+        with VerticalScroll(id="review"):
+            yield Static(f"Review — {self.audit.case_ref} ({self.audit.status})", classes="title", markup=False)
+            if self.audit.status != "draft":
+                yield from self._compose_locked()
+            else:
+                yield from self._compose_gates()
+        yield Footer()
+
+    def _compose_gates(self) -> ComposeResult:
+        count = len(self.failures)
+        yield Label(f"Quality gates: {'all met ✓' if not count else f'{count} not met — Enter jumps to the place'}",
+                    classes="section-title")
+        findings = OptionList(id="findings")
+        for index, finding in enumerate(self.failures):
+            findings.add_option(Option(Text("✗ " + finding.message, style="red"), id=f"f{index}"))
+        for index, finding in enumerate(self.warnings):
+            findings.add_option(Option(Text("⚠ " + finding.message, style="yellow"), id=f"w{index}"))
+        if not self.failures and not self.warnings:
+            findings.add_option(Option(Text("Nothing to fix. Choose the overall grade and complete."), disabled=True))
+        yield findings
+        yield Label("Overall grade", classes="section-title")
+        suggestion = grade_label(self.suggested) if self.suggested else "none yet (no grades)"
+        yield Static(f"Suggested from the answers: {suggestion}.\nRule: {gates.OVERALL_RULE}",
+                     classes="prompt", markup=False)
+        levels = self.template.overall_scale().levels
+        current = self.audit.overall_grade or self.suggested
+        yield Select([(Text(lv.label), lv.id) for lv in levels], value=current or Select.NULL, id="overall",
+                     prompt="Choose the overall grade")
+        yield Input(self.audit.overall_reason, placeholder="Reason (needed when you differ from the suggestion)",
+                    id="overall-reason", max_length=500)
+        yield from self._compose_concerns()
+        with Horizontal(classes="buttons"):
+            yield Button("Complete audit (ctrl+s)", variant="success", id="complete", disabled=bool(self.failures))
+            yield Button("Back (esc)", id="back")
+
+    def _compose_concerns(self) -> ComposeResult:
+        for concern in self.audit.concerns:
+            if concern.handled_at is None:
+                yield Button(Text(f"Mark concern handled: {concern.description[:40]}"), id=f"handle-{concern.id}",
+                             classes="concern")
+
+    def _compose_locked(self) -> ComposeResult:
+        yield Static(f"This audit is {self.audit.status}: overall grade {grade_label(self.audit.overall_grade)}."
+                     + (f" Reason: {self.audit.overall_reason}" if self.audit.overall_reason else "")
+                     + "\nIt is protected from accidental edits. Reopening returns it to draft and is logged.",
+                     classes="prompt", markup=False)
+        yield from self._compose_concerns()
+        with Horizontal(classes="buttons"):
+            if self.audit.status == "completed":
+                yield Button("Reopen for editing", variant="warning", id="reopen")
+            yield Button("Back (esc)", id="back")
+
+    def on_mount(self) -> None:
+        focus = self.query("#findings") or self.query("#back")
+        focus.first().focus()
+
+    @on(OptionList.OptionSelected, "#findings")
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        kind, index = event.option.id[0], int(event.option.id[1:])
+        finding = (self.failures if kind == "f" else self.warnings)[index]
+        self.dismiss(finding.target)
+
+    @on(Button.Pressed, "#complete")
+    def action_complete(self) -> None:
+        if self.audit.status != "draft":
+            return
+        grade = self.query_one("#overall", Select).value
+        reason = self.query_one("#overall-reason", Input).value.strip()
+        try:
+            self.app.store.complete(self.audit_id, grade if isinstance(grade, str) else "", reason)
+        except GatesNotMet as exc:
+            self.notify("\n".join(f.message for f in exc.findings), title="Not yet", severity="error",
+                        markup=False)
+            return
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(f"Audit of {self.audit.case_ref} completed.", markup=False)
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#reopen")
+    def _reopen(self) -> None:
+        from .dialogs import ReasonDialog
+
+        def reopened(reason: str | None) -> None:
+            if reason:
+                self.app.store.reopen(self.audit_id, reason)
+                self.notify("Reopened: the audit is a draft again (logged).")
+                self.dismiss(None)
+
+        self.app.push_screen(ReasonDialog("Reopen this audit?", "Why does it need to change? This is logged."),
+                             reopened)
+
+    @on(Button.Pressed, ".concern")
+    def _handle_concern(self, event: Button.Pressed) -> None:
+        self.app.store.handle_concern(event.button.id.removeprefix("handle-"))
+        event.button.remove()
+        self.notify("Concern marked handled (logged).")
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.dismiss(None)
