@@ -78,7 +78,10 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 def _run_app(store, notice: str | None = None) -> None:
     from .tui.app import AuditApp
 
-    AuditApp(store, notice=notice).run()
+    try:
+        AuditApp(store, notice=notice).run()
+    finally:
+        store.close()
 
 
 @main.command()

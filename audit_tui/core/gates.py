@@ -63,8 +63,13 @@ def is_answered(answer: Answer | None) -> bool:
     return answer.grade != NA or bool((answer.na_reason or "").strip())
 
 
+def is_graded(template: Template, answer: Answer) -> bool:
+    """A real grade: not n/a, and on a graded scale (not a fact question)."""
+    return bool(answer.grade) and answer.grade != NA and template.scale_of(answer.question).graded
+
+
 def below_good(template: Template, answer: Answer) -> bool:
-    if not answer.grade or answer.grade == NA:
+    if not is_graded(template, answer):
         return False
     level = template.scale_of(answer.question).level(answer.grade)
     return level is not None and not level.good_or_better
@@ -115,7 +120,7 @@ def gate_failures(template: Template, audit: AuditRecord) -> list[Finding]:
             continue
         if answer is None or not answer.grade:
             continue
-        if answer.grade != NA and not answer.evidence.strip():
+        if is_graded(template, answer) and not answer.evidence.strip():
             found.append(Finding(f"{label}: the grade needs evidence text", ("question", key)))
         if below_good(template, answer) and not any(a.question == key for a in audit.actions):
             found.append(Finding(f"{label}: graded below good, so it needs at least one action", ("question", key)))
@@ -157,7 +162,7 @@ OVERALL_RULE = (
 def suggested_overall_grade(template: Template, audit: AuditRecord) -> str | None:
     """The overall grade the answers suggest (see OVERALL_RULE); None with no grades."""
     keys = set(active_questions(template, {a.question: a for a in audit.answers}))
-    graded = [a for a in audit.answers if a.question in keys and a.grade and a.grade != NA]
+    graded = [a for a in audit.answers if a.question in keys and is_graded(template, a)]
     if not graded:
         return None
     if any(a.grade == "inadequate" for a in graded) or any(c.handled_at is None for c in audit.concerns):

@@ -61,6 +61,9 @@ class Scale(Strict):
 
     id: str = Field(pattern=SNAKE)
     label: str = ""
+    graded: bool = True
+    """False for a scale of facts (e.g. yes/no 'is the young person in custody?'): its answers
+    need no evidence or actions and are left out of every grade figure."""
     levels: list[Level] = Field(min_length=2)
 
     def level(self, level_id: str) -> Level | None:

@@ -70,6 +70,3 @@ class AuditApp(App[None]):
         yield SystemCommand("Settings", "Auditor name, organisation, theme, template folder", self.action_settings)
         yield SystemCommand("Help: key bindings", "Every key and what it does", self.action_help)
         yield from getattr(screen, "commands", lambda: [])()
-
-    def on_unmount(self) -> None:
-        self.store.close()

@@ -73,6 +73,7 @@ class AuditScreen(Screen[None]):
         answers = self.answers()
         first = next((k for k in keys if not is_answered(answers.get(k))), keys[0] if keys else "")
         self.show_question(first)
+        self.focus_grades()
 
     # -- state ------------------------------------------------------------------
 
@@ -87,8 +88,14 @@ class AuditScreen(Screen[None]):
         return active_questions(self.template, self.answers())
 
     def reload(self) -> None:
+        """Re-read the audit (after actions, review or reopening) and redraw everything."""
         self.audit = self.store.get_audit(self.audit_id)
         self.refresh_all()
+        if self.current:
+            switcher = self.query_one("#main", ContentSwitcher)
+            view = switcher.current
+            self.show_question(self.current)
+            switcher.current = view
 
     def refresh_all(self) -> None:
         status = self.audit.status
@@ -114,8 +121,9 @@ class AuditScreen(Screen[None]):
             keys = [f"{section.id}.{q.id}" for q in section.questions
                     if f"{section.id}.{q.id}" in active and q.required]
             done = sum(1 for k in keys if is_answered(answers.get(k)))
-            mark = "✓" if done == len(keys) else " "
-            options.append(Option(Text(f"{mark} {section.title} {done}/{len(keys)}"), id=section.id))
+            style = "green" if done == len(keys) else ""
+            options.append(Option(Text(f"{done}/{len(keys)} {section.title}", style=style, no_wrap=True,
+                                       overflow="ellipsis"), id=section.id))
         options.append(None)
         options.append(Option(Text("✎ Lived experience & impact"), id=NARRATIVES))
         options.append(Option(Text(f"☐ Actions ({len(self.audit.actions)})"), id=ACTIONS))

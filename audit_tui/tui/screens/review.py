@@ -89,8 +89,10 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
             yield Button("Back (esc)", id="back")
 
     def on_mount(self) -> None:
-        focus = self.query("#findings") or self.query("#back")
-        focus.first().focus()
+        findings = self.query("#findings")
+        if findings:
+            findings.first().highlighted = 0
+        (findings or self.query("#back")).first().focus()
 
     @on(OptionList.OptionSelected, "#findings")
     def _jump(self, event: OptionList.OptionSelected) -> None:

@@ -54,10 +54,10 @@ class QuestionPanel(VerticalScroll):
         with Collapsible(title="What good looks like", collapsed=False, id="q-guidance-box"):
             yield Static("", id="q-guidance", markup=False)
         with Horizontal(id="q-grade-row"):
-            yield GradeList(id="q-grades")
+            yield GradeList(id="q-grades", compact=True)
             yield Static("", id="q-level-description", markup=False)
         yield Input(placeholder="Why is this question not applicable?", id="q-na-reason", max_length=500)
-        yield Label("Evidence — what in the file supports this grade?", classes="field-label")
+        yield Label("Evidence — what in the file supports this grade?", classes="q-label")
         yield TextArea(id="q-evidence", soft_wrap=True, tab_behavior="focus",
                        placeholder="Quote or summarise what the case file shows…")
         yield Static("", id="q-theme-hint", markup=False)
@@ -72,6 +72,7 @@ class QuestionPanel(VerticalScroll):
         self.query_one("#q-position", Static).update(position)
         self.query_one("#q-text", Static).update(question.text + ("" if question.required else "  (optional)"))
         self.query_one("#q-guidance", Static).update(question.guidance or "No guidance for this question.")
+        self.query_one("#q-guidance-box", Collapsible).collapsed = self.app.size.height < 36
         grades = self.query_one("#q-grades", GradeList)
         grades.set_options([Option(Text(""), id=level_id) for level_id, _ in self._choices()])
         self._mark_grade()
