@@ -8,11 +8,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 migrations = sqlite_utils.Migrations("audit-tui")
+# The schema version is the number of migrations: add migrations at the end of the module
+# (one function each, named NNNN_what) and never change one that has shipped.
 
 
 class DatabaseError(Exception):
@@ -97,6 +98,10 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def schema_version() -> int:
+    return len(migrations._migrations)
+
+
 def _check_file(path: Path) -> None:
     """Refuse files that are not SQLite databases before SQLite touches them."""
     if not path.exists() or path.stat().st_size == 0:
@@ -130,7 +135,7 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True)
             db = sqlite_utils.Database(conn, execute_plugins=False)
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
+            if version > schema_version():
                 conn.close()
                 raise DatabaseError(
                     f"{path} was written by a newer version of audit-tui (schema {version}); "
@@ -144,7 +149,7 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
             db.execute("PRAGMA foreign_keys=ON")
             if migrations.pending(db):
                 migrations.apply(db)
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                db.execute(f"PRAGMA user_version={schema_version()}")
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(f"cannot open {path}: {exc}") from None
     finally:

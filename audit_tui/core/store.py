@@ -287,6 +287,48 @@ class Store:
             [(audit_id, answer.question, theme, source)
              for theme, source in answer_themes(template, answer).items()])
 
+    def insert_audit_record(self, record: AuditRecord, *, note: str = "imported") -> None:
+        """Insert a whole, already validated audit (import); logged in history as `note`."""
+        template = self.template(record.template_id, record.template_version)
+        stamp = now_iso()
+        with self.transaction():
+            self.db.execute(
+                """INSERT INTO audits (id, case_ref, template_id, template_version, round, service_area, team,
+                   worker, auditor, audited_on, status, overall_grade, overall_reason, lived_experience, impact,
+                   created_at, updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [record.id, *(_text(getattr(record, f)) for f in (
+                    "case_ref", "template_id", "template_version", "round", "service_area", "team", "worker",
+                    "auditor", "audited_on", "status", "overall_grade", "overall_reason", "lived_experience",
+                    "impact")), stamp, stamp, None if record.status == "draft" else stamp])
+            for answer in record.answers:
+                self.db.execute(
+                    "INSERT INTO answers (audit_id, question, grade, na_reason, evidence, themes, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [record.id, answer.question, answer.grade, _text(answer.na_reason), _text(answer.evidence),
+                     json.dumps(sorted(set(answer.themes))), stamp])
+                self._index_themes(template, record.id, answer)
+            for action in record.actions:
+                self.db.execute(
+                    """INSERT INTO actions (id, audit_id, description, owner, due, status, question, done_on, note,
+                       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [action.id or new_id(), record.id, *(_text(getattr(action, f)) for f in ACTION_FIELDS),
+                     stamp, stamp])
+            for concern in record.concerns:
+                self.db.execute(
+                    """INSERT INTO concerns (id, audit_id, raised_at, raised_by, description, handled_at, handled_by)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [concern.id or new_id(), record.id, concern.raised_at, _text(concern.raised_by),
+                     _text(concern.description), concern.handled_at, _text(concern.handled_by)])
+            if record.moderation:
+                mod = record.moderation
+                self.db.execute("INSERT INTO moderations (audit_id, moderator, moderated_on, overall_grade, comment) "
+                                "VALUES (?, ?, ?, ?, ?)", [record.id, _text(mod.moderator), _text(mod.moderated_on),
+                                                           mod.overall_grade, _text(mod.comment)])
+                self.db.conn.executemany(
+                    "INSERT INTO moderated_answers (audit_id, question, grade, comment) VALUES (?, ?, ?, ?)",
+                    [(record.id, m.question, m.grade, _text(m.comment)) for m in mod.answers])
+            self._log(record.id, note, None, f"{record.case_ref} ({record.template_id} v{record.template_version})")
+
     # -- actions ------------------------------------------------------------------
 
     def add_action(self, audit_id: str, **fields: Any) -> str:

@@ -577,7 +577,7 @@ def _themes(conn, templates) -> list[ThemeFigure]:
             for theme, n, strong, weak in rows]
 
 
-def _distribution_rows(rows, order) -> dict[Any, dict[str, Any]]:
+def _distribution_rows(rows) -> dict[Any, dict[str, Any]]:
     groups: dict[Any, dict[str, Any]] = {}
     for key, grade, n, gob, audits in rows:
         group = groups.setdefault(key, {"grades": {}, "answered": 0, "gob": 0, "audits": 0})
@@ -611,7 +611,7 @@ def _sections(conn, latest, order) -> list[Distribution]:
 def _teams(conn, order) -> list[Distribution]:
     groups = _distribution_rows(conn.execute(
         """SELECT team, grade, count(*), sum(COALESCE(gob, 0)), 0 FROM _sum_ans
-           WHERE judged AND grade != 'n/a' GROUP BY 1, 2"""), order)
+           WHERE judged AND grade != 'n/a' GROUP BY 1, 2"""))
     overall: dict[str, dict[str, int]] = {}
     audits: dict[str, int] = {}
     for team, grade, n in conn.execute("SELECT COALESCE(team, ''), COALESCE(overall, ''), count(*) FROM _sum_sel "
