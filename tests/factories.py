@@ -16,6 +16,7 @@ title: Test case audit
 service_areas: [care leavers]
 scales:
   - id: circumstance
+    graded: false
     levels:
       - {id: "yes", label: "Yes", good_or_better: true}
       - {id: "no", label: "No", good_or_better: true}
@@ -28,21 +29,21 @@ sections:
   - id: practice
     title: Practice
     questions:
-      - {id: quality, text: How good is the plan?, scale: ilacs, themes: [plans]}
-      - {id: voice, text: Is the child's voice heard?, scale: ilacs, themes: [voice]}
-      - {id: compliance, text: Is the plan up to date?, scale: yes_partly_no}
+      - {id: quality, text: "How good is the plan?", scale: ilacs, themes: [plans]}
+      - {id: voice, text: "Is the child's voice heard?", scale: ilacs, themes: [voice]}
+      - {id: compliance, text: "Is the plan up to date?", scale: yes_partly_no}
   - id: circumstances
     title: Circumstances
     questions:
-      - {id: in_custody, text: Is the young person in custody?, scale: circumstance}
+      - {id: in_custody, text: "Is the young person in custody?", scale: circumstance}
       - id: custody_release
-        text: Is release planned?
+        text: "Is release planned?"
         scale: yes_partly_no
         only_if: {question: circumstances.in_custody, answer_in: ["yes"]}
   - id: oversight
     title: Oversight
     questions:
-      - {id: supervision, text: Is supervision reflective?, scale: ilacs, themes: [supervision]}
+      - {id: supervision, text: "Is supervision reflective?", scale: ilacs, themes: [supervision]}
 """
 
 LIVED = ("Sam said she feels safe in her flat and wants to stay near her sister; she told the worker "

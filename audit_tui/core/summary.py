@@ -8,10 +8,10 @@ Rules (PRODUCT.md "Summary JSON"):
 - only audits with status completed or moderated are counted, except in `audits`;
 - the moderator's grades override the auditor's everywhere (COALESCE in SQL);
 - percentages are of answered (not n/a) questions, rounded half-up to one decimal;
-- "good or better" comes from each template's scale levels. Questions whose scale
-  has only "good or better" levels (e.g. a yes/no *circumstance* question) record a
-  fact, not a judgement of practice: they are listed but left out of percentages,
-  distributions and themes.
+- "good or better" comes from each template's scale levels. Questions on a scale with
+  `graded: false` (e.g. a yes/no *circumstance* question) record a fact, not a
+  judgement of practice: they are listed but left out of percentages, distributions
+  and themes.
 """
 
 from __future__ import annotations
@@ -378,7 +378,7 @@ def _build_temp_tables(conn, filters: Filters) -> dict[tuple[str, int], Template
         scales = template.scale_map()
         for position, (key, section, question) in enumerate(template.questions()):
             scale = scales.get(question.scale, ILACS)
-            judged = not all(lv.good_or_better for lv in scale.levels)
+            judged = scale.graded
             q_rows.append((template_id, version, key, section.id, section.title, question.text, position, judged))
             level_rows += [(template_id, version, key, lv.id, lv.good_or_better, rank)
                            for rank, lv in enumerate(scale.levels)]
@@ -433,7 +433,7 @@ def _grade_order(templates: dict[tuple[str, int], Template]) -> tuple[list[str],
     order, labels = [lv.id for lv in ILACS.levels], {lv.id: lv.label for lv in ILACS.levels}
     for template in templates.values():
         for scale in template.scale_map().values():
-            if all(lv.good_or_better for lv in scale.levels):
+            if not scale.graded:
                 continue
             for level in scale.levels:
                 if level.id not in labels:
@@ -528,7 +528,7 @@ def _question_figure(template_id, key, section_id, section_title, text, scale, c
     grades = dict(counts.get((template_id, key), {}))
     na = grades.pop("n/a", 0)
     answered = sum(grades.values())
-    judged = not all(lv.good_or_better for lv in scale.levels)
+    judged = scale.graded
     gob = gob_counts.get((template_id, key), 0) or 0
     return QuestionFigure(
         question=key, template=template_id, section=section_id, section_title=section_title, text=text,

@@ -1,0 +1,169 @@
+"""Flat exports for BI teams: CSV (one row per answer) and XLSX (audits, answers, actions).
+
+Text cells a spreadsheet would read as a formula (starting with = + - @, tab or CR)
+are neutralised with a leading single quote. Files are created readable by their
+owner only, and an existing file is never replaced unless `overwrite=True`.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from .summary import Filters
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CELL_MAX = 32767
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class ExportError(Exception):
+    """An export that cannot be written; the message is for the user."""
+
+
+@contextmanager
+def private_output(path: str | Path, *, overwrite: bool = False, binary: bool = True) -> Iterator[IO]:
+    """Write `path` atomically (temp file then rename), owner-only (0o600); refuse to replace unless asked."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ExportError(f"{path} already exists; use --force to replace it")
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder")
+    if not path.parent.is_dir():
+        raise ExportError(f"no folder {path.parent}")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8-sig", newline="")) as handle:
+            yield handle
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would treat as a formula gets a leading single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _conn(db):
+    db = getattr(db, "db", db)
+    return getattr(db, "conn", db)
+
+
+AUDIT_COLUMNS = ["audit_id", "case_ref", "template_id", "template_version", "round", "service_area", "team",
+                 "worker", "auditor", "audited_on", "status", "overall_grade", "auditor_overall_grade",
+                 "moderated", "moderator", "lived_experience", "impact"]
+ANSWER_COLUMNS = ["question", "grade", "auditor_grade", "na_reason", "evidence", "themes"]
+ACTION_COLUMNS = ["audit_id", "case_ref", "team", "action_id", "description", "owner", "due", "status",
+                  "question", "done_on", "note"]
+
+_AUDIT_SELECT = """
+    a.id, a.case_ref, a.template_id, a.template_version, a.round, a.service_area, a.team, a.worker, a.auditor,
+    a.audited_on, a.status, COALESCE(m.overall_grade, a.overall_grade), a.overall_grade,
+    CASE WHEN m.audit_id IS NULL THEN 'no' ELSE 'yes' END, m.moderator, a.lived_experience, a.impact"""
+
+
+def _answer_rows(conn, filters: Filters) -> Iterator[tuple]:
+    """One row per answer (moderator's grade as `grade`), audits without answers once with blanks."""
+    where, params = filters.where("a")
+    return conn.execute(
+        f"""SELECT {_AUDIT_SELECT}, ans.question, COALESCE(ma.grade, ans.grade), ans.grade, ans.na_reason,
+                   ans.evidence,
+                   (SELECT group_concat(theme, '; ') FROM (SELECT t.theme FROM answer_themes t
+                     WHERE t.audit_id = ans.audit_id AND t.question = ans.question ORDER BY t.theme))
+            FROM audits a LEFT JOIN moderations m ON m.audit_id = a.id
+            LEFT JOIN answers ans ON ans.audit_id = a.id
+            LEFT JOIN moderated_answers ma ON ma.audit_id = ans.audit_id AND ma.question = ans.question
+            WHERE {where} ORDER BY a.audited_on, a.case_ref, a.id, ans.rowid""", params)
+
+
+def export_csv(db, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
+    """One row per answer with its audit's fields; returns the number of rows written."""
+    conn = _conn(db)
+    count = 0
+    with private_output(path, overwrite=overwrite, binary=False) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(AUDIT_COLUMNS + ANSWER_COLUMNS)
+        for row in _answer_rows(conn, filters or Filters()):
+            writer.writerow([neutralise(v) for v in row])
+            count += 1
+    return count
+
+
+def _xlsx_value(value: Any, *, as_date: bool = False) -> Any:
+    if value is None:
+        return None
+    if as_date and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    if isinstance(value, str):
+        value = _XLSX_ILLEGAL.sub("", value)[:XLSX_CELL_MAX]
+        return neutralise(value)
+    return value
+
+
+def export_xlsx(db, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
+    """Sheets `audits`, `answers` and `actions`; returns the number of audits."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    conn = _conn(db)
+    filters = filters or Filters()
+    where, params = filters.where("a")
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def sheet(title: str, header: list[str], rows, date_columns: set[str]):
+        ws = workbook.create_sheet(title)
+        from openpyxl.cell import WriteOnlyCell
+
+        cells = []
+        for name in header:
+            cell = WriteOnlyCell(ws, value=name)
+            cell.font = bold
+            cells.append(cell)
+        ws.append(cells)
+        flags = [name in date_columns for name in header]
+        n = 0
+        for row in rows:
+            ws.append([_xlsx_value(v, as_date=f) for v, f in zip(row, flags)])
+            n += 1
+        ws.freeze_panes = "A2"
+        return n
+
+    audits = sheet("audits", AUDIT_COLUMNS + ["answered", "actions", "open_actions"],
+                   conn.execute(
+                       f"""SELECT {_AUDIT_SELECT},
+                           (SELECT count(*) FROM answers x WHERE x.audit_id = a.id AND x.grade != 'n/a'),
+                           (SELECT count(*) FROM actions x WHERE x.audit_id = a.id),
+                           (SELECT count(*) FROM actions x WHERE x.audit_id = a.id AND x.status = 'open')
+                           FROM audits a LEFT JOIN moderations m ON m.audit_id = a.id
+                           WHERE {where} ORDER BY a.audited_on, a.case_ref, a.id""", params),
+                   {"audited_on"})
+    sheet("answers", ["audit_id", "case_ref"] + ANSWER_COLUMNS,
+          ((r[0], r[1], *r[len(AUDIT_COLUMNS):]) for r in _answer_rows(conn, filters) if r[len(AUDIT_COLUMNS)]),
+          set())
+    sheet("actions", ACTION_COLUMNS, conn.execute(
+        f"""SELECT a.id, a.case_ref, a.team, x.id, x.description, x.owner, x.due, x.status, x.question,
+                   x.done_on, x.note
+            FROM actions x JOIN audits a ON a.id = x.audit_id
+            WHERE {where} ORDER BY a.team, x.due, a.case_ref, x.rowid""", params), {"due", "done_on"})
+    with private_output(path, overwrite=overwrite) as handle:
+        workbook.save(handle)
+    return audits
