@@ -34,6 +34,7 @@ class AuditApp(App[None]):
         self.notice = notice
 
     def on_mount(self) -> None:
+        self.sub_title = str(self.store.path)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.push_screen(HomeScreen())
@@ -52,6 +53,18 @@ class AuditApp(App[None]):
             save_settings(self.settings)
         except (OSError, ValueError) as exc:
             self.notify(f"Settings not saved: {exc}", severity="error", markup=False)
+
+    def open_demo(self) -> None:
+        """Switch to a fresh demo database of fictional cases (your own database is untouched)."""
+        from ..core.demo import build_demo
+        from ..core.settings import data_dir
+
+        path = build_demo(data_dir() / "demo.db", actor=self.store.actor)
+        self.store.close()
+        self.store = Store(path, actor=self.store.actor)
+        self.sub_title = f"DEMO · {path}"
+        self.notify(f"Demo database (fictional cases) at {path}. Your own database is untouched.",
+                    markup=False, timeout=6)
 
     @property
     def actor(self) -> str:

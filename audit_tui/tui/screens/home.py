@@ -30,6 +30,7 @@ class HomeScreen(Screen[None]):
         Binding("s", "cycle_status", "Status filter", id="home.status"),
         Binding("o", "sort", "Sort", id="home.sort"),
         Binding("h", "history", "History", id="home.history"),
+        Binding("d", "demo", "Demo data", id="home.demo"),
         Binding("question_mark", "app.help", "Help", show=False, id="home.help"),
     ]
 
@@ -80,12 +81,13 @@ class HomeScreen(Screen[None]):
                 table.move_cursor(row=table.get_row_index(current))
             except Exception:  # noqa: BLE001 - the row may be filtered out now
                 pass
-        status = f"status: {self.status_filter or 'all'} · sort: {self.order.lower()}"
+        column, direction = self.order.split()
+        status = f"{self.status_filter or 'all'} · {dict(COLUMNS)[column].lower()} {'↓' if direction == 'DESC' else '↑'}"
         total = store.count_audits()
         self.query_one("#home-status", Label).update(f"{len(rows)} of {total} · {status}")
         empty = self.query_one("#home-empty", Static)
         empty.display = not rows
-        empty.update("No audits yet. Press n to start a new audit, or run `audit-tui demo` to explore sample cases."
+        empty.update("No audits yet. Press n to start a new audit, or d to explore the demo (fictional sample cases)."
                      if total == 0 else "No audits match the filter.")
         self._show_concerns()
 
@@ -155,6 +157,10 @@ class HomeScreen(Screen[None]):
             self.order = "updated_at DESC"
         self.refresh_audits()
 
+    def action_demo(self) -> None:
+        self.app.open_demo()
+        self.refresh_audits()
+
     def action_history(self) -> None:
         audit_id = self.selected_audit_id()
         if audit_id:
@@ -167,6 +173,7 @@ class HomeScreen(Screen[None]):
 
         yield SystemCommand("New audit", "Start auditing a case", self.action_new_audit)
         yield SystemCommand("Filter audits", "Type to filter the list", self.action_filter)
+        yield SystemCommand("Open the demo database", "Fictional sample cases and audits", self.action_demo)
 
 
 STATUS_STYLE = {"draft": "yellow", "completed": "green", "moderated": "bold green"}
