@@ -1,0 +1,3 @@
+from audit_tui.cli import main
+
+main()
