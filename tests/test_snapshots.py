@@ -23,6 +23,8 @@ def app(store, mini_template):
                      evidence="The pathway plan was not updated after Jo moved.")
     store.create_audit(mini_template, case_ref="CL-0043", team="Leaving Care 2", auditor="Sam Senior",
                        round="2026-02 practice week", audited_on=date(2026, 2, 11))
+    for case_ref, stamp in (("CL-0042", "2026-02-10T10:00:00+00:00"), ("CL-0043", "2026-02-11T09:00:00+00:00")):
+        store.db.execute("UPDATE audits SET updated_at = ? WHERE case_ref = ?", [stamp, case_ref])
     app = AuditApp(store, settings=Settings(template_dir=str(DATA), auditor_name="Alex Auditor"))
     app.first_audit = first
     return app

@@ -73,13 +73,13 @@ def test_each_gate_refuses_completion(store, mini_template):
             store.complete(audit_id, "good")
         return [f.message for f in caught.value.findings]
 
-    assert "plan.quality: not answered" in failures()
+    assert "Pathway planning Q1: not answered" in failures()
     store.set_answer(audit_id, "plan.quality", grade="n/a")
-    assert "plan.quality: n/a needs a reason" in failures()
+    assert "Pathway planning Q1: n/a needs a reason" in failures()
     store.set_answer(audit_id, "plan.quality", grade="inadequate")
-    assert "plan.quality: the grade needs evidence text" in failures()
+    assert "Pathway planning Q1: the grade needs evidence text" in failures()
     store.set_answer(audit_id, "plan.quality", evidence="No plan")
-    assert "plan.quality: graded below good, so it needs at least one action" in failures()
+    assert "Pathway planning Q1: graded below good, so it needs at least one action" in failures()
     assert any(m.startswith("Lived experience") for m in failures())
     store.update_audit(audit_id, lived_experience="tbc")
     assert any(m.startswith("Lived experience") for m in failures())
@@ -91,7 +91,7 @@ def test_each_gate_refuses_completion(store, mini_template):
     assert "Action 1: due date 2026-02-01 is before the audit date 2026-02-10" in failures()
     # the question asked only when custody is "yes" becomes required then
     store.set_answer(audit_id, "plan.in_custody", grade="yes")
-    assert "plan.release: not answered" in failures()
+    assert "Pathway planning Q3: not answered" in failures()
 
 
 def test_complete_needs_reason_to_differ_from_suggestion_then_locks(store, mini_template):

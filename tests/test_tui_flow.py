@@ -107,8 +107,8 @@ async def test_review_lists_unmet_gates_and_jumps_there(store, mini_template):
         await pilot.pause()
         review = app.screen
         messages = [f.message for f in review.failures]
-        assert any("plan.quality: graded below good" in m for m in messages)
-        assert any("plan.in_custody: not answered" in m for m in messages)
+        assert any("Pathway planning Q1: graded below good" in m for m in messages)
+        assert any("Pathway planning Q2: not answered" in m for m in messages)
         assert any(m.startswith("Lived experience") for m in messages)
         assert review.query_one("#complete").disabled
         # Enter on the first finding takes the auditor to that question.

@@ -56,6 +56,15 @@ def active_questions(template: Template, answers: dict[str, Answer]) -> list[str
     return keys
 
 
+def question_label(template: Template, key: str) -> str:
+    """How people name a question: its section title and number, e.g. 'Pathway planning Q2'."""
+    for section in template.sections:
+        for number, question in enumerate(section.questions, 1):
+            if f"{section.id}.{question.id}" == key:
+                return f"{section.title} Q{number}"
+    return key
+
+
 def is_answered(answer: Answer | None) -> bool:
     """Graded, or n/a with a reason."""
     if answer is None or not answer.grade:
@@ -111,7 +120,7 @@ def gate_failures(template: Template, audit: AuditRecord) -> list[Finding]:
     for key in active_questions(template, answers):
         question = template.question(key)
         answer = answers.get(key)
-        label = f"{key}"
+        label = question_label(template, key)
         if question.required and not is_answered(answer):
             if answer is not None and answer.grade == NA:
                 found.append(Finding(f"{label}: n/a needs a reason", ("question", key)))
