@@ -157,3 +157,24 @@ async def test_user_text_is_shown_as_text_not_markup(store, mini_template):
         app.pop_screen()
         await pilot.pause()
         assert app.is_running
+
+
+async def test_theme_choice_is_remembered(store):
+    from audit_tui.core.settings import load_settings
+
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "high-contrast" in app.available_themes and "textual-light" in app.available_themes
+        app.theme = "high-contrast"
+        await pilot.pause()
+    assert load_settings().theme == "high-contrast"
+
+
+def test_heavy_libraries_are_not_imported_at_start():
+    import subprocess
+    import sys
+
+    code = ("import sys, audit_tui.cli, audit_tui.tui.app; "
+            "print(sorted(m for m in ('matplotlib', 'docx', 'openpyxl') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr

@@ -7,11 +7,20 @@ from collections.abc import Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from ..core.settings import Settings, load_settings, save_settings
 from ..core.store import Store
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
+
+
+HIGH_CONTRAST = Theme(
+    name="high-contrast",
+    primary="#FFFF00", secondary="#00FFFF", accent="#FFFF00", foreground="#FFFFFF",
+    background="#000000", surface="#000000", panel="#202020",
+    success="#00FF00", warning="#FFD700", error="#FF6060", dark=True,
+)
 
 
 class AuditApp(App[None]):
@@ -34,6 +43,7 @@ class AuditApp(App[None]):
         self.notice = notice
 
     def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
         self.sub_title = str(self.store.path)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
