@@ -178,3 +178,14 @@ def test_heavy_libraries_are_not_imported_at_start():
             "print(sorted(m for m in ('matplotlib', 'docx', 'openpyxl') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+async def test_keys_can_be_remapped_by_binding_id(store, mini_template):
+    audit_id = store.create_audit(mini_template, case_ref="CL-5")
+    app = AuditApp(store, settings=Settings(keymap={"audit.next": "f8"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(AuditScreen(audit_id))
+        await pilot.pause()
+        start = app.screen.current
+        await pilot.press("f8")
+        assert app.screen.current != start

@@ -43,6 +43,9 @@ class Settings(BaseModel):
     template_dir: str = Field("", max_length=500)
     """A folder of your own templates (*.yaml), offered beside the built-in ones."""
 
+    keymap: dict[str, str] = {}
+    """Your own keys: binding id → key, e.g. {"audit.next": "f8"} (ids are listed in the README)."""
+
     last_round: str = Field("", max_length=120)
     """The round used for the last new audit, offered again."""
 

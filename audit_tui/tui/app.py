@@ -44,6 +44,8 @@ class AuditApp(App[None]):
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
         self.sub_title = str(self.store.path)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
