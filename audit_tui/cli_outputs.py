@@ -1,1 +1,194 @@
-"""CLI commands for the quality lead's outputs (report, summary, export, import)."""
+"""CLI commands for the quality lead's outputs: report, summary, export, import.
+
+Heavy modules (python-docx, matplotlib, openpyxl) are imported inside the commands.
+Every failure raises an exception whose message the group in cli.py prints as one
+line `audit-tui: error: …` with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .cli import db_option, main, open_store
+
+
+class OutputsError(Exception):
+    """A problem with the command's arguments; the message is for the user."""
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise OutputsError(f"{option} {value!r} is not a date (use YYYY-MM-DD, e.g. 2026-02-10)") from None
+
+
+def filter_options(func):
+    """--round --from --to --team --service-area --template --as-of."""
+    options = [
+        click.option("--as-of", "as_of", metavar="DATE",
+                     help="Count actions overdue as at this date (YYYY-MM-DD; default today)."),
+        click.option("--template", "template", metavar="ID", help="Only audits made with this template id."),
+        click.option("--service-area", "service_area", metavar="NAME", help="Only this service area."),
+        click.option("--team", "team", metavar="NAME", help="Only this team."),
+        click.option("--to", "date_to", metavar="DATE", help="Only audits on or before this date (YYYY-MM-DD)."),
+        click.option("--from", "date_from", metavar="DATE", help="Only audits on or after this date (YYYY-MM-DD)."),
+        click.option("--round", "round_", metavar="NAME", help="Only this audit round."),
+    ]
+    for option in options:
+        func = option(func)
+    return func
+
+
+def make_filters(round_=None, date_from=None, date_to=None, team=None, service_area=None, template=None,
+                 as_of=None):
+    from .core.summary import Filters
+
+    filters = Filters(round=round_, date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
+                      team=team, service_area=service_area, template=template, as_of=_date(as_of, "--as-of"))
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise OutputsError("--from is after --to")
+    return filters
+
+
+def _db(db_path: Path | None) -> Path | None:
+    """The command's --db, else the one given before the command (`audit-tui --db X report …`)."""
+    if db_path:
+        return db_path
+    root = click.get_current_context().find_root()
+    return root.params.get("db_path")
+
+
+def _existing_store(db_path: Path | None):
+    from .cli import resolve_db
+
+    path = resolve_db(_db(db_path))
+    if not path.exists():
+        raise OutputsError(f"no database at {path} (use --db PATH)")
+    return open_store(path, create=False)
+
+
+@main.command()
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .docx file to write.")
+@click.option("--audit", "audit_id", metavar="ID", help="Write the feedback document of one audit instead.")
+@click.option("--organisation", metavar="NAME", help="Organisation name for the title page (default: settings).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@filter_options
+@db_option
+def report(output: Path, audit_id: str | None, organisation: str | None, force: bool, db_path: Path | None,
+           **filter_args) -> None:
+    """Write the aggregated Word report (or one audit's feedback document with --audit)."""
+    from .core.settings import load_settings
+
+    if output.suffix.lower() != ".docx":
+        raise OutputsError(f"{output}: the report is a Word file; give a name ending in .docx")
+    filters = make_filters(**filter_args)
+    organisation = organisation if organisation is not None else load_settings().organisation
+    store = _existing_store(db_path)
+    try:
+        if audit_id:
+            from .core.report import build_audit_feedback
+
+            matches = [r[0] for r in store.db.execute(
+                "SELECT id FROM audits WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%')",
+                [audit_id, audit_id, audit_id]).fetchall()]
+            if len(matches) != 1:
+                raise OutputsError(f"no audit with id {audit_id}" if not matches
+                                   else f"{audit_id} matches {len(matches)} audits; give more of the id")
+            path = build_audit_feedback(store, matches[0], output, overwrite=force, organisation=organisation,
+                                        as_of=filters.as_of)
+        else:
+            from .core.report import build_report
+
+            path = build_report(store, output, filters, organisation=organisation, overwrite=force)
+    finally:
+        store.close()
+    click.echo(f"Report written to {path}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (for BI teams and scripts).")
+@filter_options
+@db_option
+def summary(as_json: bool, db_path: Path | None, **filter_args) -> None:
+    """The report's figures: as JSON with --json, else a short text summary."""
+    from .core.summary import compute_summary
+
+    filters = make_filters(**filter_args)
+    store = _existing_store(db_path)
+    try:
+        figures = compute_summary(store, filters)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(figures.to_json())
+        return
+    from .core.report.sentences import executive_summary
+
+    for sentence in executive_summary(figures):
+        click.echo(sentence)
+
+
+def _kind(path: Path) -> str:
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("json", "csv", "xlsx"):
+        raise OutputsError(f"{path}: give a file name ending in .json, .csv or .xlsx")
+    return kind
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@filter_options
+@db_option
+def export_cmd(file: Path, force: bool, db_path: Path | None, **filter_args) -> None:
+    """Export audits: .json (the audit-tui/1 interchange format), .csv or .xlsx (flat, for BI)."""
+    kind = _kind(file)
+    filters = make_filters(**filter_args)
+    store = _existing_store(db_path)
+    try:
+        if kind == "json":
+            from .core.interchange import export_json
+
+            count = export_json(store, file, filters, overwrite=force)
+            click.echo(f"Exported {count} audit(s) to {file}")
+        elif kind == "csv":
+            from .core.exports import export_csv
+
+            rows = export_csv(store, file, filters, overwrite=force)
+            click.echo(f"Exported {rows} row(s) to {file}")
+        else:
+            from .core.exports import export_xlsx
+
+            count = export_xlsx(store, file, filters, overwrite=force)
+            click.echo(f"Exported {count} audit(s) to {file}")
+    finally:
+        store.close()
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def import_cmd(file: Path, db_path: Path | None) -> None:
+    """Import an audit-tui/1 .json file: every audit, or none if anything is wrong."""
+    from .cli import resolve_db
+    from .core.interchange import import_json
+
+    if _kind(file) != "json":
+        raise OutputsError(f"{file}: only .json interchange files can be imported")
+    if not file.exists():
+        raise OutputsError(f"no file at {file}")
+    store = open_store(resolve_db(_db(db_path)))
+    try:
+        result = import_json(store, file)
+    finally:
+        store.close()
+    note = f"; {result.unchanged} already present and unchanged" if result.unchanged else ""
+    added = f"; {result.templates_added} template(s) added" if result.templates_added else ""
+    click.echo(f"Imported {result.imported} audit(s) from {file}{note}{added}")

@@ -269,6 +269,7 @@ class Summary(BaseModel):
     filters: dict[str, Any]
     scope: Scope
     grade_labels: dict[str, str]
+    grade_good_or_better: dict[str, bool]
     inspection_tests: list[TestFigure]
     sections: list[Distribution]
     teams: list[Distribution]
@@ -428,22 +429,22 @@ def _ordered_grades(counts: dict[str, int], order: list[str]) -> dict[str, int]:
     return result
 
 
-def _grade_order(templates: dict[tuple[str, int], Template]) -> tuple[list[str], dict[str, str]]:
-    """Every level id of the judged scales in use (ilacs first) and their labels."""
-    order, labels = [lv.id for lv in ILACS.levels], {lv.id: lv.label for lv in ILACS.levels}
-    for template in templates.values():
-        for scale in template.scale_map().values():
-            if not scale.graded:
-                continue
-            for level in scale.levels:
-                if level.id not in labels:
-                    order.append(level.id)
-                labels.setdefault(level.id, level.label)
-    for template in templates.values():
-        for scale in template.scale_map().values():
-            for level in scale.levels:
-                labels.setdefault(level.id, level.label)
-    return order, labels
+def _grade_order(templates: dict[tuple[str, int], Template]) -> tuple[list[str], dict[str, str], dict[str, bool]]:
+    """Every level id of the graded scales in use (ilacs first), their labels and whether good or better."""
+    order = [lv.id for lv in ILACS.levels]
+    labels = {lv.id: lv.label for lv in ILACS.levels}
+    good = {lv.id: lv.good_or_better for lv in ILACS.levels}
+    for graded_pass in (True, False):
+        for template in templates.values():
+            for scale in template.scale_map().values():
+                if scale.graded != graded_pass:
+                    continue
+                for level in scale.levels:
+                    if graded_pass and level.id not in labels:
+                        order.append(level.id)
+                    labels.setdefault(level.id, level.label)
+                    good.setdefault(level.id, level.good_or_better)
+    return order, labels, good
 
 
 # -- the computation -----------------------------------------------------------------
@@ -457,7 +458,7 @@ def _core(conn, filters: Filters) -> Summary:
                    sum(status = 'moderated') FROM audits a WHERE {where}""", params).fetchone()
     audits = AuditCounts(total=counts[0], completed=counts[1] or 0, draft=counts[2] or 0, moderated=counts[3] or 0)
     templates = _build_temp_tables(conn, filters)
-    order, labels = _grade_order(templates)
+    order, labels, good = _grade_order(templates)
     latest: dict[str, Template] = {}
     for (template_id, _), template in sorted(templates.items()):
         latest[template_id] = template
@@ -491,7 +492,7 @@ def _core(conn, filters: Filters) -> Summary:
         audits=audits, overall_grades=overall, overall_good_or_better_pct=pct(overall_gob, overall_graded),
         questions=questions, themes=themes, actions=actions,
         filters={**filters.model_dump(mode="json"), "as_of": as_of},
-        scope=_scope(conn, filters, templates, as_of), grade_labels={g: labels[g] for g in labels},
+        scope=_scope(conn, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
         inspection_tests=tests, sections=_sections(conn, latest, order), teams=_teams(conn, order),
         action_plan=_action_plan(conn, as_of), moderation=_moderation(conn),
         change_since_previous_round=None, open_concerns=_concerns(conn, filters),

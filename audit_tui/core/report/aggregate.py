@@ -1,0 +1,242 @@
+"""The aggregated Word report: renders a Summary (the summary computes, the report renders)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from itertools import groupby
+from pathlib import Path
+
+from docx.shared import Pt
+
+from ..exports import private_output
+from ..store import Store
+from ..summary import Filters, Summary, compute_summary
+from . import docxkit as kit
+from .figures import distributions_section, questions_section, themes_section
+from .sentences import change_sentences, executive_summary, fmt_pct, moderation_sentences, plural
+
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    pass
+
+
+def title_page(doc, summary: Summary, organisation: str) -> None:
+    kit.para(doc, "Case audit report", "Title")
+    kit.para(doc, summary.scope.round or "All audit rounds", "Subtitle")
+    lines = []
+    if organisation:
+        lines.append(organisation)
+    if summary.scope.first_audit:
+        first, last = kit.long_date(summary.scope.first_audit), kit.long_date(summary.scope.last_audit)
+        lines.append(f"Audits carried out {first}" + (f" to {last}" if last != first else ""))
+    lines.append(f"{plural(summary.audits.completed, 'completed audit')}; figures as at "
+                 f"{kit.long_date(summary.scope.as_of)}")
+    lines.append(f"Scope: {summary.scope.filters}")
+    for line in lines:
+        paragraph = kit.para(doc, line)
+        paragraph.runs[0].font.size = Pt(12)
+    if summary.open_concerns:
+        paragraph = kit.para(doc, f"{plural(len(summary.open_concerns), 'safeguarding concern')} "
+                                  f"{'is' if len(summary.open_concerns) == 1 else 'are'} open: see the first "
+                                  "section.", bold=True)
+        paragraph.paragraph_format.space_before = Pt(24)
+    kit.para(doc, f"Produced with audit-tui on {kit.long_date(date.today())}. Contains personal information "
+                  "about children: handle under your organisation's data protection policy.", "Caption")
+    kit.page_break(doc)
+
+
+def concerns_section(doc, summary: Summary) -> None:
+    kit.heading(doc, "Open safeguarding concerns", 1)
+    if not summary.open_concerns:
+        kit.para(doc, "No safeguarding concern raised during these audits is open.")
+        return
+    kit.para(doc, "These concerns were raised by auditors who found a child at risk that nobody was acting on. "
+                  "Each has an urgent action; they stay at the top of every report until marked handled.")
+    kit.table(doc, ["Case", "Team", "Raised", "By", "Concern"],
+              ([c.case_ref, c.team, kit.long_date(c.raised_at), c.raised_by, c.description]
+               for c in summary.open_concerns),
+              widths=[2.2, 2.8, 2.4, 2.4, 6.6], fills=(kit.CONCERN_FILL for _ in summary.open_concerns))
+
+
+def scope_section(doc, summary: Summary) -> None:
+    kit.heading(doc, "Scope", 1)
+    counts = summary.audits
+    kit.para(doc, f"Selected: {summary.scope.filters}. {plural(counts.total, 'audit')} in total: "
+                  f"{counts.completed} completed (of which {counts.moderated} moderated) and {counts.draft} draft. "
+                  "Only completed and moderated audits are counted in the figures. Percentages are of answered "
+                  "questions (not applicable answers excluded), rounded to one decimal place.")
+    for title, key, column in (("Audits by team", "teams", "Team"), ("Audits by service area", "service_areas",
+                                                                      "Service area"),
+                               ("Audits by template", "templates", "Template")):
+        values = getattr(summary.scope, key)
+        if values:
+            kit.heading(doc, title, 3)
+            kit.table(doc, [column, "Audits"], values.items(), widths=[10, 3], numeric=(1,))
+
+
+def tests_section(doc, summary: Summary) -> None:
+    kit.heading(doc, "The three inspection tests", 1)
+    kit.para(doc, "Inspectors found case audits that “did not sufficiently evidence the lived experience of care "
+                  "leavers or the impact of the work undertaken” and lacked “clarity as to the actions required”. "
+                  "Each completed audit is tested on all three, measured from what the auditor recorded:")
+    kit.table(doc, ["Test", "How it was measured", "Audits meeting it", "%"],
+              ([t.label, t.measured_by, f"{t.met} of {t.audits}", fmt_pct(t.pct)] for t in summary.inspection_tests),
+              widths=[3.2, 9.0, 2.4, 1.6], bold_first=True, numeric=(2, 3))
+
+
+def actions_section(doc, summary: Summary) -> None:
+    kit.heading(doc, "Action plan", 1)
+    acts = summary.actions
+    kit.para(doc, f"{plural(acts.total, 'action')}: {acts.open} open, {acts.done} done, {acts.overdue} overdue at "
+                  f"{kit.long_date(summary.scope.as_of)} (open and due before that date; shaded below). "
+                  "Grouped by team, overdue first.")
+    if not summary.action_plan:
+        kit.para(doc, "The audits set no actions.")
+        return
+    for team, rows in groupby(summary.action_plan, key=lambda r: r.team):
+        rows = list(rows)
+        overdue = sum(r.overdue for r in rows)
+        kit.heading(doc, f"{team or '(no team)'}: {plural(len(rows), 'action')}"
+                         + (f", {overdue} overdue" if overdue else ""), 2)
+        kit.table(doc, ["Case", "Action", "Owner", "Due", "Status"],
+                  ([r.case_ref, r.description, r.owner, kit.long_date(r.due) or "no date",
+                    "OVERDUE" if r.overdue else r.status.capitalize()] for r in rows),
+                  widths=[2.0, 6.9, 2.9, 2.4, 2.2], fills=(kit.OVERDUE_FILL if r.overdue else None for r in rows))
+
+
+def moderation_section(doc, summary: Summary) -> None:
+    kit.heading(doc, "Moderation agreement", 1)
+    for sentence in moderation_sentences(summary):
+        kit.para(doc, sentence)
+    if summary.moderation and summary.moderation.changed:
+        labels = summary.grade_labels
+        texts = {}
+        for q in summary.questions:
+            texts.setdefault(q.question, q.text)
+        kit.table(doc, ["Question", "Auditor's grade", "Moderator's grade", "Answers"],
+                  ([texts.get(c["question"], c["question"]), labels.get(c["from"], c["from"]), labels.get(c["to"], c["to"]), c["count"]]
+                   for c in summary.moderation.changed), widths=[6, 4, 4, 2], numeric=(3,))
+
+
+def change_section(doc, summary: Summary) -> None:
+    kit.heading(doc, "Change since the previous round", 1)
+    for sentence in change_sentences(summary):
+        kit.para(doc, sentence)
+    change = summary.change_since_previous_round
+    if change:
+        kit.table(doc, ["Measure", change.previous_round, summary.scope.round or "This round", "Change (points)"],
+                  ([r.measure, fmt_pct(r.previous), fmt_pct(r.current),
+                    "–" if r.change is None else f"{r.change:+.1f}"] for r in change.rows),
+                  widths=[8.4, 2.6, 2.6, 2.6], numeric=(1, 2, 3))
+
+
+def appendix_section(doc, summary: Summary) -> None:
+    kit.heading(doc, "Appendix: one summary per audit", 1)
+    if not summary.appendix:
+        kit.para(doc, "No completed audits.")
+        return
+    labels = summary.grade_labels
+
+    def text(a) -> str:
+        grade = labels.get(a.overall_grade or "", a.overall_grade or "no overall grade")
+        if a.auditor_overall_grade and a.overall_grade != a.auditor_overall_grade:
+            grade += f" (moderated from {labels.get(a.auditor_overall_grade, a.auditor_overall_grade).lower()})"
+        met = [name for name, ok in (("lived experience", a.lived_experience), ("impact", a.impact),
+                                     ("actions clear", a.actions_clear)) if ok]
+        missed = [name for name, ok in (("lived experience", a.lived_experience), ("impact", a.impact),
+                                        ("actions clear", a.actions_clear)) if not ok]
+        parts = [f"{grade}. {a.good_or_better} of {a.answered} graded answers good or better",
+                 plural(a.actions, "action") + (f" ({a.open_actions} open, {a.overdue_actions} overdue)"
+                                                 if a.actions else "")]
+        tests = ("Tests met: " + ", ".join(met) if met else "No test met")
+        if met and missed:
+            tests += "; not met: " + ", ".join(missed)
+        return "; ".join(parts) + ". " + tests + "."
+
+    kit.table(doc, ["Case", "Team", "Audited", "Auditor", "Summary"],
+              ([a.case_ref, a.team, kit.long_date(a.audited_on), a.auditor, text(a)] for a in summary.appendix),
+              widths=[2.0, 2.6, 2.4, 2.4, 7.0])
+
+
+def render(summary: Summary, out_path: str | Path, *, organisation: str = "", progress: Progress = _no_progress,
+           reference: str | Path | None = None, overwrite: bool = False) -> Path:
+    """Write the report for an already computed Summary."""
+    doc = kit.new_document(reference)
+    progress(0.2, "Title page and contents")
+    title_page(doc, summary, organisation)
+    toc_anchor = doc.add_paragraph()
+    kit.page_break(doc)
+    concerns_section(doc, summary)
+    kit.heading(doc, "Executive summary", 1)
+    for sentence in executive_summary(summary):
+        kit.para(doc, sentence)
+    scope_section(doc, summary)
+    tests_section(doc, summary)
+    progress(0.3, "Casework figures")
+    questions_section(doc, summary)
+    progress(0.4, "Grade distributions")
+    distributions_section(doc, summary, progress)
+    progress(0.65, "Themes")
+    themes_section(doc, summary)
+    progress(0.75, "Action plan")
+    actions_section(doc, summary)
+    moderation_section(doc, summary)
+    change_section(doc, summary)
+    progress(0.85, "Appendix")
+    appendix_section(doc, summary)
+    _fill_toc(doc, toc_anchor)
+    kit.page_number_footer(doc)
+    doc.core_properties.title = f"Case audit report: {summary.scope.round or 'all rounds'}"
+    doc.core_properties.author = organisation or "audit-tui"
+    progress(0.95, "Saving")
+    out_path = Path(out_path)
+    with private_output(out_path, overwrite=overwrite) as handle:
+        doc.save(handle)
+    progress(1.0, f"Report written to {out_path}")
+    return out_path
+
+
+def _fill_toc(doc, anchor) -> None:
+    """Put the contents field where `anchor` is, listing the Heading 1/2 paragraphs as its cached result."""
+    entries = []
+    for paragraph in doc.paragraphs:
+        name = paragraph.style.name if paragraph.style is not None else ""
+        if name in ("Heading 1", "Heading 2"):
+            entries.append((int(name[-1]), paragraph.text))
+    body = doc.element.body
+    existing = set(body)
+    kit.add_toc(doc, entries)
+    added = [element for element in body if element not in existing]
+    position = list(body).index(anchor._p)
+    for offset, element in enumerate(added):
+        body.remove(element)
+        body.insert(position + offset, element)
+    body.remove(anchor._p)
+
+
+def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, filters: Filters | None = None, *,
+                 organisation: str = "", progress: Progress | None = None, reference: str | Path | None = None,
+                 overwrite: bool = False) -> Path:
+    """Compute the summary and write the aggregated report; returns the path written.
+
+    Safe to call from a worker thread when given a database path (it opens its own
+    connection). `progress(fraction, message)` is called as the report is built.
+    """
+    progress = progress or _no_progress
+    progress(0.0, "Computing figures")
+    own = not isinstance(db_path_or_store, Store)
+    store = Store(db_path_or_store, create=False) if own else db_path_or_store
+    try:
+        summary = compute_summary(store, filters or Filters())
+    finally:
+        if own:
+            store.close()
+    progress(0.15, "Figures computed")
+    return render(summary, out_path, organisation=organisation, progress=progress, reference=reference,
+                  overwrite=overwrite)
+
+
+__all__ = ["build_report", "render"]

@@ -1,0 +1,106 @@
+"""Charts for the report: matplotlib Figure + Agg canvas into PNG bytes (never pyplot).
+
+Colours are the Okabe-Ito colour-blind-safe palette; grades below good are also
+hatched, so the charts read in greyscale too.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Sequence
+
+OKABE_ITO = {
+    "outstanding": "#0072B2", "good": "#56B4E9", "yes": "#009E73", "requires_improvement": "#E69F00",
+    "partly": "#F0E442", "adequate": "#F0E442", "inadequate": "#D55E00", "no": "#CC79A7",
+}
+FALLBACK = ["#000000", "#999999", "#CC79A7", "#009E73", "#F0E442"]
+DPI = 150
+
+
+def _figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    label = label if len(label) <= 60 else label[:57] + "…"
+    return "\n".join(textwrap.wrap(label, width)) or "(none)"
+
+
+def stacked_distribution(groups: Sequence[tuple[str, dict[str, int]]], labels: dict[str, str],
+                         below_good: set[str], *, title: str, ylabel: str) -> bytes:
+    """Horizontal 100% stacked bars: one bar per group, one segment per grade; n on each bar."""
+    grades = [g for g in dict.fromkeys(g for _, counts in groups for g in counts)
+              if any(counts.get(g) for _, counts in groups)]
+    height = 1.2 + 0.5 * max(len(groups), 1) + 0.25 * ((len(grades) + 3) // 4)
+    figure = _figure(7.0, height)
+    ax = figure.add_subplot(1, 1, 1)
+    names = [_wrap(name) for name, _ in groups][::-1]
+    totals = [sum(counts.values()) for _, counts in groups][::-1]
+    left = [0.0] * len(groups)
+    spare = iter(FALLBACK)
+    for grade in grades:
+        values = [counts.get(grade, 0) for _, counts in groups][::-1]
+        shares = [100 * v / t if t else 0 for v, t in zip(values, totals)]
+        colour = OKABE_ITO.get(grade) or next(spare, "#999999")
+        bars = ax.barh(names, shares, left=left, color=colour, edgecolor="white", linewidth=0.6,
+                       hatch="//" if grade in below_good else None, label=labels.get(grade, grade))
+        for bar, share in zip(bars, shares):
+            if share >= 9:
+                dark = colour in ("#0072B2", "#D55E00", "#000000", "#009E73")
+                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, f"{share:.0f}%",
+                        ha="center", va="center", fontsize=7, color="white" if dark else "black",
+                        bbox=None if dark else {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                                "alpha": 0.7})
+        left = [a + b for a, b in zip(left, shares)]
+    for y, total in enumerate(totals):
+        ax.text(101, y, f"n={total}", va="center", fontsize=7, color="#333333")
+    ax.set_xlim(0, 110)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_xlabel("Share of graded answers (%)", fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.tick_params(labelsize=7.5)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if grades:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.28 if len(groups) < 3 else -0.12 - 0.6 / height),
+                  ncol=min(4, len(grades)), fontsize=7, frameon=False)
+    return _png(figure)
+
+
+def overall_grades_chart(counts: dict[str, int], labels: dict[str, str], below_good: set[str]) -> bytes:
+    """Vertical bars of the audits' overall grades, with counts on top."""
+    figure = _figure(6.0, 2.8)
+    ax = figure.add_subplot(1, 1, 1)
+    grades = list(counts)
+    values = [counts[g] for g in grades]
+    names = [_wrap(labels.get(g, g), 16) for g in grades]
+    bars = ax.bar(names, values, color=[OKABE_ITO.get(g, "#999999") for g in grades], edgecolor="#333333",
+                  linewidth=0.5, hatch=None)
+    for bar, grade in zip(bars, grades):
+        if grade in below_good:
+            bar.set_hatch("//")
+    for bar, value in zip(bars, values):
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), str(value), ha="center", va="bottom",
+                fontsize=8)
+    ax.set_ylabel("Audits", fontsize=8)
+    ax.set_xlabel("Overall grade (moderated where moderated)", fontsize=8)
+    ax.set_title("Overall grades of the audits", fontsize=10, loc="left")
+    ax.set_ylim(0, max(values + [1]) * 1.2)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.tick_params(labelsize=7.5)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _png(figure)

@@ -1,0 +1,142 @@
+"""Report sections rendering the casework figures: questions, grade distributions, themes."""
+
+from __future__ import annotations
+
+from ..summary import Distribution, Summary, ThemeFigure
+from . import charts
+from .docxkit import heading, para, picture, table
+from .sentences import fmt_pct, plural
+
+SHORT_GRADES = {"outstanding": "Outst.", "good": "Good", "requires_improvement": "RI", "inadequate": "Inad.",
+                "yes": "Yes", "partly": "Partly", "no": "No", "adequate": "Adeq."}
+
+
+def _short(summary: Summary, grade: str) -> str:
+    return SHORT_GRADES.get(grade, summary.grade_labels.get(grade, grade))
+
+
+def _below(summary: Summary) -> set[str]:
+    return {g for g, good in summary.grade_good_or_better.items() if not good}
+
+
+def questions_section(doc, summary: Summary) -> None:
+    heading(doc, "Casework figures by question", 1)
+    para(doc, "For each question: how many completed audits answered it, how many marked it not applicable, and "
+              "the share of answered questions graded good or better (outstanding or good; yes on yes/partly/no "
+              "questions). Moderated grades replace the auditor's.")
+    templates = list(dict.fromkeys(q.template for q in summary.questions))
+    facts = [q for q in summary.questions if not q.judged]
+    for template in templates:
+        rows = [q for q in summary.questions if q.template == template and q.judged]
+        if len(templates) > 1:
+            heading(doc, f"Template {template}", 2)
+        table(doc, ["Section", "Question", "Answered", "n/a", "Good or better", "%"],
+              ([q.section_title, q.text, q.answered, q.na, q.good_or_better, fmt_pct(q.good_or_better_pct)]
+               for q in rows),
+              widths=[2.7, 7.0, 2.0, 1.1, 1.9, 1.5], numeric=(2, 3, 4, 5))
+    if facts:
+        para(doc, "Questions that record a fact rather than judge practice (for example whether the young person "
+                  "is in custody) are not graded and are left out of these figures: "
+                  + "; ".join(f"{q.text} ({', '.join(f'{summary.grade_labels.get(g, g)} {n}' for g, n in q.grades.items())})"
+                              for q in facts) + ".", "Caption")
+
+
+def _grade_columns(summary: Summary, groups: list[Distribution]) -> list[str]:
+    return [g for g in dict.fromkeys(g for d in groups for g in d.grades) if any(d.grades.get(g) for d in groups)]
+
+
+def _distribution_table(doc, summary: Summary, groups: list[Distribution], first: str, *, audits: bool) -> None:
+    grades = _grade_columns(summary, groups)
+    header = [first] + (["Audits"] if audits else []) + ["Graded"] + [_short(summary, g) for g in grades] + ["Good or better"]
+    fixed = 4.2 if audits else 5.2
+    rest = (16.4 - fixed - (1.4 if audits else 0)) / (len(grades) + 2)
+    widths = [fixed] + ([1.4] if audits else []) + [rest] * (len(grades) + 2)
+    table(doc, header,
+          ([d.name] + ([d.audits] if audits else []) + [d.answered] + [d.grades.get(g, 0) for g in grades]
+           + [fmt_pct(d.good_or_better_pct)] for d in groups),
+          widths=widths, numeric=tuple(range(1, len(header))))
+
+
+def distributions_section(doc, summary: Summary, progress) -> None:
+    heading(doc, "Grade distributions", 1)
+    below = _below(summary)
+    labels = summary.grade_labels
+    para(doc, "Final grades of every graded answer, by section of the template and by team. Charts use a "
+              "colour-blind-safe palette; grades below good are hatched. Each bar shows the number of graded "
+              "answers (n).")
+    heading(doc, "Overall grades", 2)
+    if sum(summary.overall_grades.values()):
+        picture(doc, charts.overall_grades_chart(summary.overall_grades, labels, below), 13.0,
+                "Figure 1. Overall grades of the completed audits.")
+    table(doc, ["Overall grade", "Audits", "%"],
+          ([labels.get(g, g), n, fmt_pct(100 * n / total if (total := sum(summary.overall_grades.values())) else None)]
+           for g, n in summary.overall_grades.items()), widths=[8, 3, 3], numeric=(1, 2))
+    progress(0.45, "Charts by section")
+    heading(doc, "By section", 2)
+    if summary.sections:
+        multi = len({d.template for d in summary.sections}) > 1
+        groups = [(f"{d.name} ({d.template})" if multi else d.name, d.grades) for d in summary.sections]
+        picture(doc, charts.stacked_distribution(groups, labels, below, title="Grades by section",
+                                                 ylabel="Section"), 16.0,
+                "Figure 2. Share of graded answers at each grade, by section.")
+        _distribution_table(doc, summary, summary.sections, "Section", audits=False)
+    else:
+        para(doc, "No graded answers.")
+    progress(0.55, "Charts by team")
+    heading(doc, "By team", 2)
+    if summary.teams:
+        groups = [(d.name, d.grades) for d in summary.teams]
+        picture(doc, charts.stacked_distribution(groups, labels, below, title="Grades by team", ylabel="Team"),
+                16.0, "Figure 3. Share of graded answers at each grade, by team.")
+        _distribution_table(doc, summary, summary.teams, "Team", audits=True)
+        heading(doc, "Overall grades by team", 3)
+        grades = list(summary.overall_grades)
+        table(doc, ["Team", "Audits"] + [_short(summary, g) for g in grades] + ["Good or better"],
+              ([d.name, d.audits] + [d.overall_grades.get(g, 0) for g in grades]
+               + [fmt_pct(_overall_pct(summary, d))] for d in summary.teams),
+              widths=[5.0, 1.8] + [1.7] * len(grades) + [2.4], numeric=tuple(range(1, len(grades) + 3)))
+    else:
+        para(doc, "No completed audits.")
+
+
+def _overall_pct(summary: Summary, d: Distribution) -> float | None:
+    from ..summary import pct
+
+    graded = sum(d.overall_grades.values())
+    good = sum(n for g, n in d.overall_grades.items() if summary.grade_good_or_better.get(g))
+    return pct(good, graded)
+
+
+def _theme_block(doc, summary: Summary, themes: list[ThemeFigure], kind: str) -> None:
+    n = summary.audits.completed
+    count = (lambda t: t.strength) if kind == "strength" else (lambda t: t.improvement)
+    ranked = sorted((t for t in themes if count(t)), key=lambda t: (-count(t), t.label))
+    if not ranked:
+        para(doc, "None of the audits recorded a theme as " + ("a strength." if kind == "strength"
+                                                                  else "an area for improvement."))
+        return
+    table(doc, ["Rank", "Theme", "Audits", "% of audits", "Audits with the theme"],
+          ([i, t.label, count(t), fmt_pct(100 * count(t) / n if n else None), t.audits]
+           for i, t in enumerate(ranked, 1)),
+          widths=[1.3, 7.0, 2.0, 2.4, 3.5], numeric=(0, 2, 3, 4))
+    for i, theme in enumerate(ranked, 1):
+        quotes = theme.strength_quotes if kind == "strength" else theme.improvement_quotes
+        title = para(doc, f"{i}. {theme.label} — {plural(count(theme), 'audit')}", bold=True)
+        title.paragraph_format.keep_with_next = True
+        if not quotes:
+            para(doc, "No evidence text recorded.", "Quote")
+        for quote in quotes:
+            para(doc, f"“{quote.text}” ({quote.case_ref})", "Quote")
+
+
+def themes_section(doc, summary: Summary) -> None:
+    heading(doc, "Themes", 1)
+    para(doc, "An audit has a theme when one of its graded answers carries it: the auditor tagged it, the "
+              "question maps to it, or the evidence mentions one of its keywords. It is a strength of the audit "
+              "when such an answer is good or better, and an area for improvement when one is below good (an "
+              "audit can count as both). Themes are ranked by the number of audits; quotes are short extracts "
+              "of evidence, attributed by case reference only.")
+    heading(doc, "Strengths", 2)
+    _theme_block(doc, summary, summary.themes, "strength")
+    heading(doc, "Areas for improvement", 2)
+    _theme_block(doc, summary, summary.themes, "improvement")

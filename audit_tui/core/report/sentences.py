@@ -1,0 +1,134 @@
+"""Sentences generated from the Summary's figures (executive summary, findings)."""
+
+from __future__ import annotations
+
+from ..summary import Summary, ThemeFigure
+from .docxkit import long_date
+
+TEST_PHRASES = {
+    "lived_experience": "evidenced the {subject}'s lived experience well",
+    "impact": "evidenced the impact of the work on the {subject}",
+    "actions_clear": "set clear actions (specific, owned and dated)",
+}
+
+
+def fmt_pct(value: float | None) -> str:
+    """85.0 → '85%', 60.5 → '60.5%', None → '–'."""
+    if value is None:
+        return "–"
+    return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def join_words(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def top_strengths(summary: Summary, n: int = 3) -> list[ThemeFigure]:
+    return sorted((t for t in summary.themes if t.strength), key=lambda t: (-t.strength, t.label))[:n]
+
+
+def top_improvements(summary: Summary, n: int = 3) -> list[ThemeFigure]:
+    return sorted((t for t in summary.themes if t.improvement), key=lambda t: (-t.improvement, t.label))[:n]
+
+
+def scope_sentence(summary: Summary) -> str:
+    counts = summary.audits
+    text = f"This report covers {plural(counts.completed, 'completed audit')}"
+    if counts.moderated:
+        text += f" ({counts.moderated} of them moderated)"
+    if summary.scope.first_audit:
+        if summary.scope.first_audit == summary.scope.last_audit:
+            text += f", carried out on {long_date(summary.scope.first_audit)}"
+        else:
+            text += (f", carried out between {long_date(summary.scope.first_audit)} and "
+                     f"{long_date(summary.scope.last_audit)}")
+    text += f" ({summary.scope.filters})."
+    if counts.draft:
+        text += f" {plural(counts.draft, 'draft audit')} {'is' if counts.draft == 1 else 'are'} not counted."
+    return text
+
+
+def executive_summary(summary: Summary) -> list[str]:
+    """The executive summary as a list of sentences/paragraphs."""
+    n = summary.audits.completed
+    subject = summary.scope.subject
+    if not n:
+        return [scope_sentence(summary),
+                "No completed audits match these filters, so there are no figures to report yet."]
+    out = [scope_sentence(summary)]
+    graded = sum(summary.overall_grades.values())
+    good = sum(c for g, c in summary.overall_grades.items() if summary.grade_good_or_better.get(g))
+    grade_bits = [f"{count} {summary.grade_labels.get(g, g).lower()}" for g, count in summary.overall_grades.items()
+                  if count]
+    if graded:
+        out.append(f"{good} of {graded} audits ({fmt_pct(summary.overall_good_or_better_pct)}) judged the work "
+                   f"good or better overall ({join_words(grade_bits)}).")
+    tests = []
+    for test in summary.inspection_tests:
+        phrase = TEST_PHRASES.get(test.id, test.label.lower()).format(subject=subject)
+        tests.append(f"{test.met} of {test.audits} audits ({fmt_pct(test.pct)}) {phrase}")
+    out.append("; ".join(tests) + ".")
+    strengths, improvements = top_strengths(summary), top_improvements(summary)
+    if strengths:
+        out.append("The most frequent strengths were " + join_words(
+            [f"{t.label.lower()} ({plural(t.strength, 'audit')})" for t in strengths]) + ".")
+    if improvements:
+        out.append("The most frequent areas for improvement were " + join_words(
+            [f"{t.label.lower()} ({plural(t.improvement, 'audit')})" for t in improvements]) + ".")
+    judged = [q for q in summary.questions if q.judged and q.answered]
+    if len(judged) >= 2:
+        best = max(judged, key=lambda q: (q.good_or_better_pct, q.answered))
+        worst = min(judged, key=lambda q: (q.good_or_better_pct, -q.answered))
+        if best.good_or_better_pct != worst.good_or_better_pct:
+            out.append(f"Practice was strongest on “{best.text}” ({fmt_pct(best.good_or_better_pct)} good or "
+                       f"better) and weakest on “{worst.text}” ({fmt_pct(worst.good_or_better_pct)}).")
+    acts = summary.actions
+    if acts.total:
+        out.append(f"The audits set {plural(acts.total, 'action')}: {acts.open} open and {acts.done} done; "
+                   f"{plural(acts.overdue, 'open action')} {'was' if acts.overdue == 1 else 'were'} overdue at "
+                   f"{long_date(summary.scope.as_of)}.")
+    else:
+        out.append("The audits set no actions.")
+    if summary.open_concerns:
+        k = len(summary.open_concerns)
+        out.append(f"{plural(k, 'safeguarding concern')} raised during these audits "
+                   f"{'is' if k == 1 else 'are'} still open (listed first in this report).")
+    return out
+
+
+def moderation_sentences(summary: Summary) -> list[str]:
+    mod = summary.moderation
+    if mod is None:
+        return ["None of these audits has been moderated, so there is no moderation agreement to report."]
+    out = [f"{plural(mod.moderated_audits, 'audit')} {'was' if mod.moderated_audits == 1 else 'were'} moderated. "
+           f"The moderator agreed with {mod.answers_agreed} of {mod.answers_compared} question grades "
+           f"({fmt_pct(mod.answer_agreement_pct)} exact agreement)."]
+    if mod.overall_compared:
+        out.append(f"The overall grade was confirmed in {mod.overall_agreed} of {mod.overall_compared} moderated "
+                   f"audits ({fmt_pct(mod.overall_agreement_pct)}). Where the moderator changed a grade, the "
+                   "moderator's grade is used in every figure of this report.")
+    return out
+
+
+def change_sentences(summary: Summary) -> list[str]:
+    change = summary.change_since_previous_round
+    if change is None:
+        if not summary.scope.round:
+            return ["No round was selected, so there is no previous round to compare with."]
+        return [f"There is no earlier round to compare “{summary.scope.round}” with: this is the first round "
+                "with completed audits for these filters."]
+    first = change.rows[0] if change.rows else None
+    text = (f"Compared with the previous round, “{change.previous_round}” "
+            f"({plural(change.previous_audits, 'completed audit')}).")
+    if first and first.change is not None:
+        direction = "up" if first.change > 0 else "down" if first.change < 0 else "unchanged"
+        text += (f" Audits good or better overall: {fmt_pct(first.current)}, "
+                 + (f"{direction} from {fmt_pct(first.previous)}." if direction != "unchanged"
+                    else f"the same as before ({fmt_pct(first.previous)})."))
+    return [text]
