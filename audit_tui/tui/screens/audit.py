@@ -39,6 +39,7 @@ class AuditScreen(Screen[None]):
         Binding("ctrl+f", "concern", "Flag concern", priority=True, id="audit.concern"),
         Binding("ctrl+s", "saved", "Saved", show=False, priority=True, id="audit.saved"),
         Binding("ctrl+h", "history", "History", show=False, id="audit.history"),
+        Binding("ctrl+w", "feedback", "Feedback doc", show=False, priority=True, id="audit.feedback"),
         Binding("escape", "close", "Home", id="audit.close"),
     ]
 
@@ -228,6 +229,11 @@ class AuditScreen(Screen[None]):
 
         self.app.push_screen(HistoryScreen(self.audit_id))
 
+    def action_feedback(self) -> None:
+        from .report import ReportScreen
+
+        self.app.push_screen(ReportScreen(self.audit_id, self.audit.case_ref))
+
     def action_review(self) -> None:
         from .review import ReviewScreen
 
@@ -304,4 +310,6 @@ class AuditScreen(Screen[None]):
         yield SystemCommand("Raise a safeguarding concern", "Record it now, with an urgent action",
                             self.action_concern)
         yield SystemCommand("Audit history", "Every change to this audit", self.action_history)
+        yield SystemCommand("Feedback document", "This audit as a Word document for the worker and manager",
+                            self.action_feedback)
         yield SystemCommand("New action", "Add an action (linked to the current question)", self.action_new_action)

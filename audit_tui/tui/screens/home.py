@@ -30,6 +30,7 @@ class HomeScreen(Screen[None]):
         Binding("s", "cycle_status", "Status filter", id="home.status"),
         Binding("o", "sort", "Sort", id="home.sort"),
         Binding("h", "history", "History", id="home.history"),
+        Binding("r", "report", "Report", id="home.report"),
         Binding("d", "demo", "Demo data", id="home.demo"),
         Binding("question_mark", "app.help", "Help", show=False, id="home.help"),
     ]
@@ -157,6 +158,11 @@ class HomeScreen(Screen[None]):
             self.order = "updated_at DESC"
         self.refresh_audits()
 
+    def action_report(self) -> None:
+        from .report import ReportScreen
+
+        self.app.push_screen(ReportScreen())
+
     def action_demo(self) -> None:
         self.app.open_demo()
         self.refresh_audits()
@@ -173,6 +179,8 @@ class HomeScreen(Screen[None]):
 
         yield SystemCommand("New audit", "Start auditing a case", self.action_new_audit)
         yield SystemCommand("Filter audits", "Type to filter the list", self.action_filter)
+        yield SystemCommand("Build the Word report", "Aggregated report of a round, with progress",
+                            self.action_report)
         yield SystemCommand("Open the demo database", "Fictional sample cases and audits", self.action_demo)
 
 
