@@ -60,7 +60,7 @@ class ReportScreen(ModalScreen[None]):
                 yield Label("Save as", classes="field-label")
                 name = f"feedback-{self.case_ref}" if feedback else "report"
                 yield Input(str(default_output(name)), id="r-path", compact=True)
-            yield Checkbox("Replace the file if it exists", id="r-overwrite")
+            yield Checkbox("Replace the file if it exists", id="r-overwrite", compact=True)
             yield ProgressBar(total=1.0, show_eta=False, id="r-progress")
             yield Static("", id="r-status", markup=False)
             with Horizontal(classes="buttons"):
