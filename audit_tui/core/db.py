@@ -155,3 +155,16 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     finally:
         os.umask(old_umask)
     return db
+
+
+@migrations(name="0002_training")
+def _training(db: sqlite_utils.Database) -> None:
+    """Training mode: which audits are a trainee's audit of a sample case; reference rationales."""
+    db["training_audits"].create(
+        {"audit_id": str, "sample_case": str, "trainee": str, "started_at": str},
+        pk="audit_id",
+        foreign_keys=[("audit_id", "audits", "id")],
+        not_null={"sample_case"},
+    )
+    db["training_audits"].create_index(["trainee"])
+    db["answers"].add_column("rationale", str, not_null_default="")

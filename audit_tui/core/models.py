@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
 KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SNAKE = r"^[a-z0-9]+(_[a-z0-9]+)*$"
@@ -178,6 +178,15 @@ class Answer(BaseModel):
     na_reason: str | None = None
     evidence: str = ""
     themes: list[str] = []
+    rationale: str = ""
+    """Why this grade: the reference auditor's reasoning in a sample case (left out of files when empty)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_rationale(self, handler):
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("rationale"):
+            data.pop("rationale", None)
+        return data
 
 
 class Action(BaseModel):

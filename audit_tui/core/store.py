@@ -182,7 +182,8 @@ class Store:
         """The whole audit: answers, actions, concerns and moderation."""
         row = self._audit_row(audit_id)
         answers = [Answer(question=r["question"], grade=r["grade"], na_reason=r["na_reason"],
-                          evidence=r["evidence"] or "", themes=json.loads(r["themes"] or "[]"))
+                          evidence=r["evidence"] or "", themes=json.loads(r["themes"] or "[]"),
+                          rationale=r.get("rationale") or "")
                    for r in self.db.query("SELECT * FROM answers WHERE audit_id = ? ORDER BY rowid", [audit_id])]
         actions = [Action(**{k: r[k] for k in ("id", *ACTION_FIELDS) if r[k] is not None})
                    for r in self.db.query("SELECT * FROM actions WHERE audit_id = ? ORDER BY created_at, rowid",
@@ -302,10 +303,10 @@ class Store:
                     "impact")), stamp, stamp, None if record.status == "draft" else stamp])
             for answer in record.answers:
                 self.db.execute(
-                    "INSERT INTO answers (audit_id, question, grade, na_reason, evidence, themes, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO answers (audit_id, question, grade, na_reason, evidence, themes, updated_at, rationale) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [record.id, answer.question, answer.grade, _text(answer.na_reason), _text(answer.evidence),
-                     json.dumps(sorted(set(answer.themes))), stamp])
+                     json.dumps(sorted(set(answer.themes))), stamp, _text(answer.rationale)])
                 self._index_themes(template, record.id, answer)
             for action in record.actions:
                 self.db.execute(
