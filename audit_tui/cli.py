@@ -15,6 +15,22 @@ from .core.settings import default_db_path, load_settings
 class AuditTuiGroup(click.Group):
     """A click group that turns any failure into one line on stderr, never a traceback."""
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """As click's, but a usage error (unknown command, bad option) is one line too."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.Abort:
+            click.echo("audit-tui: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            hint = " (see audit-tui --help)" if isinstance(exc, click.UsageError) else ""
+            message = " ".join(exc.format_message().split())
+            click.echo(f"audit-tui: error: {message}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -88,11 +104,15 @@ def _run_app(store, notice: str | None = None) -> None:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to build the demo database (default: demo.db in your data directory).")
 @click.option("--no-open", is_flag=True, help="Build the demo database and print its path, without opening the app.")
-def demo(db_path: Path | None, no_open: bool) -> None:
+@click.option("--force", is_flag=True, help="Replace an existing file at --db with the fresh demo database.")
+def demo(db_path: Path | None, no_open: bool, force: bool) -> None:
     """Open the app on a fresh database of fictional sample cases and audits."""
     from .core.demo import build_demo
     from .core.settings import data_dir
 
+    if db_path and db_path.exists() and db_path.stat().st_size and not force:
+        raise click.ClickException(f"{db_path} already exists and the demo builds a fresh database there; "
+                                   "choose a new path, or add --force to replace it")
     path = db_path or data_dir() / "demo.db"
     build_demo(path, actor=current_actor())
     if no_open:

@@ -8,16 +8,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-BUSY_TIMEOUT_S = 30.0
-SQLITE_MAGIC = b"SQLite format 3\x00"
+from . import dbfile
+from .dbfile import BUSY_TIMEOUT_S, SQLITE_MAGIC, DatabaseError, integrity_check, require_integrity  # noqa: F401
 
 migrations = sqlite_utils.Migrations("audit-tui")
 # The schema version is the number of migrations: add migrations at the end of the module
 # (one function each, named NNNN_what) and never change one that has shipped.
-
-
-class DatabaseError(Exception):
-    """A database that cannot be opened or used; the message is for the user."""
 
 
 @migrations(name="0001_initial")
@@ -102,59 +98,69 @@ def schema_version() -> int:
     return len(migrations._migrations)
 
 
-def _check_file(path: Path) -> None:
-    """Refuse files that are not SQLite databases before SQLite touches them."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    with path.open("rb") as handle:
-        if handle.read(16) != SQLITE_MAGIC:
-            raise DatabaseError(f"{path} is not an audit-tui database (not an SQLite file); it was left untouched")
-
-
 def _create_private(path: Path) -> None:
-    """Create an empty database file readable by its owner only."""
+    """Create an empty database file readable by its owner only (another process may beat us to it)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
     os.close(fd)
 
 
-def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
-    """Open (creating if asked) a database with WAL, foreign keys and a busy timeout."""
+def connect(path: str | Path, *, create: bool = True, busy_timeout: float | None = None) -> sqlite_utils.Database:
+    """Open (creating if asked) a database with WAL, synchronous=FULL, foreign keys and a busy timeout.
+
+    An existing file is first inspected read-only (see `dbfile.inspect`): one that is not
+    audit-tui's, damaged, newer or read-only is refused with a DatabaseError and left untouched.
+    """
     path = Path(path)
+    timeout = dbfile.busy_timeout(busy_timeout)
     old_umask = os.umask(0o077)  # WAL and SHM files are owner-only too
     try:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             if not create:
                 raise DatabaseError(f"no database at {path}")
             try:
                 _create_private(path)
             except OSError as exc:
                 raise DatabaseError(f"cannot create {path}: {exc.strerror}") from None
-        _check_file(path)
+        dbfile.check_file(path)
+        dbfile.check_writable(path)
+        dbfile.inspect(path, migration_set=migrations.name,
+                       known_migrations=[m.name for m in migrations._migrations], timeout=timeout)
         try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True)
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=True)
+        except sqlite3.Error as exc:
+            raise dbfile.open_error(path, exc) from None
+        try:
             db = sqlite_utils.Database(conn, execute_plugins=False)
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > schema_version():
-                conn.close()
-                raise DatabaseError(
-                    f"{path} was written by a newer version of audit-tui (schema {version}); "
-                    "upgrade audit-tui to open it"
-                )
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                conn.close()
-                raise DatabaseError(f"{path} is damaged (quick_check failed); it was left untouched — restore a backup")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
             if migrations.pending(db):
-                migrations.apply(db)
-                db.execute(f"PRAGMA user_version={schema_version()}")
-        except sqlite3.DatabaseError as exc:
-            raise DatabaseError(f"cannot open {path}: {exc}") from None
+                _migrate(db)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise dbfile.open_error(path, exc) from None
     finally:
         os.umask(old_umask)
     return db
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    """Apply pending migrations holding the write lock, so two sessions never migrate at once."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if migrations.pending(db):  # another session may have just done it
+            migrations.apply(db)
+            db.execute(f"PRAGMA user_version={schema_version()}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 @migrations(name="0002_training")
@@ -168,3 +174,4 @@ def _training(db: sqlite_utils.Database) -> None:
     )
     db["training_audits"].create_index(["trainee"])
     db["answers"].add_column("rationale", str, not_null_default="")
+

@@ -19,8 +19,9 @@ AUDIT_STATUSES = ("draft", "completed", "moderated")
 ACTION_STATUSES = ("open", "done")
 
 # Characters that must never reach a terminal, spreadsheet or Word file from stored text:
-# C0 controls other than tab/newline/CR, DEL, C1 controls and bidi overrides/isolates.
-_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls other than tab/newline/CR (so ESC and every escape sequence), DEL, C1 controls,
+# bidi embeddings/overrides/isolates, and lone surrogates (which no file can hold).
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def parse_date(text: str) -> date:

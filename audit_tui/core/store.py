@@ -7,6 +7,7 @@ the append-only `history` table (who, when, audit, field, old → new).
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from typing import Any
 
 from . import gates
 from .db import DatabaseError, connect
+from .errors import AuditLocked, DatabaseBusy, GatesNotMet, StorageError, StoreError
+from .errors import store_error as _store_error
 from .models import (
     NA, Action, Answer, AuditRecord, Concern, Moderation, ModeratedAnswer, Template, clean_text,
 )
@@ -27,22 +30,6 @@ AUDIT_FIELDS = ("case_ref", "round", "service_area", "team", "worker", "auditor"
 ACTION_FIELDS = ("description", "owner", "due", "status", "question", "done_on", "note")
 TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_reason", "description", "note"}
 COALESCE_SECONDS = 120
-
-
-class StoreError(Exception):
-    """A change the store refuses; the message is for the user."""
-
-
-class AuditLocked(StoreError):
-    """The audit is completed or moderated: reopen it first."""
-
-
-class GatesNotMet(StoreError):
-    """Completion refused; `findings` says what is missing and where."""
-
-    def __init__(self, findings: list[gates.Finding]):
-        super().__init__(f"{len(findings)} quality gate(s) not met")
-        self.findings = findings
 
 
 def now_iso() -> str:
@@ -67,10 +54,11 @@ def _text(value: Any) -> str | None:
 class Store:
     """Audits, answers, actions and templates in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, actor: str = "", create: bool = True):
+    def __init__(self, path: str | Path, *, actor: str = "", create: bool = True,
+                 busy_timeout: float | None = None):
         self.path = Path(path)
-        self.actor = actor or "unknown"
-        self.db = connect(self.path, create=create)
+        self.actor = " ".join(clean_text(actor or "").split()) or "unknown"
+        self.db = connect(self.path, create=create, busy_timeout=busy_timeout)
         self._templates: dict[tuple[str, int], Template] = {}
 
     def close(self) -> None:
@@ -80,18 +68,37 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """An immediate write transaction: waits for other writers, then holds the lock."""
+        """An immediate write transaction: waits (busy timeout) for other writers, then holds the lock.
+
+        Every SQLite failure (lock wait ran out, disk full, I/O error, read-only, damaged file)
+        leaves as a StoreError with a sentence for the user, after rolling back: nothing is
+        half-written, and the caller keeps the change on screen.
+        """
         conn = self.db.conn
         if conn.in_transaction:
             yield
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _store_error(exc) from None
         try:
             yield
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise _store_error(exc) from None
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        conn = self.db.conn
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite has already rolled back (e.g. after an I/O error)
 
     def _log(self, audit_id: str, field: str, old: Any, new: Any) -> None:
         old, new = _text(old), _text(new)
@@ -257,7 +264,9 @@ class Store:
                 raise StoreError(f"{question} is not a question of template {template.id}")
             grade = changes.get("grade")
             if grade and grade != NA and template.scale_of(question).level(grade) is None:
-                raise StoreError(f"'{grade}' is not a grade of {question}'s scale")
+                raise StoreError(f"'{clean_text(str(grade))[:40]}' is not a grade of {question}'s scale")
+            if "themes" in changes and set(changes["themes"] or []) - set(template.theme_map()):
+                raise StoreError(f"a theme tag of {question} is not one of template {template.id}'s themes")
             existing = self.db.execute("SELECT grade, na_reason, evidence, themes FROM answers "
                                        "WHERE audit_id = ? AND question = ?", [audit_id, question]).fetchone()
             old = dict(zip(("grade", "na_reason", "evidence", "themes"), existing)) if existing else {
@@ -337,7 +346,8 @@ class Store:
         action_id = new_id()
         stamp = now_iso()
         with self.transaction():
-            self._editable(audit_id)
+            row = self._editable(audit_id)
+            self._check_question(row, action.question)
             self.db.execute(
                 """INSERT INTO actions (id, audit_id, description, owner, due, status, question, note,
                    created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -357,6 +367,8 @@ class Store:
             if set(changes) - {"status", "done_on", "note"}:
                 self._editable(row["audit_id"])
             Action(**{**{k: row[k] for k in ACTION_FIELDS if row[k] is not None}, **changes})  # validates
+            if changes.get("question"):
+                self._check_question(self._audit_row(row["audit_id"]), changes["question"])
             for field, value in changes.items():
                 value = _text(value)
                 if value != row[field]:
@@ -372,6 +384,12 @@ class Store:
             self.db.execute("DELETE FROM actions WHERE id = ?", [action_id])
             self._log(row["audit_id"], f"action:{action_id[:8]}", row["description"], None)
             self._touch(row["audit_id"])
+
+    def _check_question(self, audit_row: dict[str, Any], question: str | None) -> None:
+        """An action may be linked only to a question of its audit's template."""
+        if question and self.template(audit_row["template_id"], audit_row["template_version"]).question(
+                question) is None:
+            raise StoreError("an action can only be linked to a question of this audit's template")
 
     def _action_row(self, action_id: str) -> dict[str, Any]:
         rows = list(self.db.query("SELECT * FROM actions WHERE id = ?", [action_id]))
@@ -473,4 +491,5 @@ def _seconds_between(earlier: str, later: str) -> float:
         return COALESCE_SECONDS
 
 
-__all__ = ["Store", "StoreError", "AuditLocked", "GatesNotMet", "DatabaseError", "next_working_day"]
+__all__ = ["Store", "StoreError", "DatabaseBusy", "StorageError", "AuditLocked", "GatesNotMet", "DatabaseError",
+           "next_working_day"]

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .models import Template
+from .models import Template, clean_text
 
 MAX_TEMPLATE_BYTES = 1_000_000
 BUILTIN_DIR = Path(
@@ -113,6 +113,18 @@ def _cross_reference_problems(template: Template) -> list[_Problem]:
     return problems
 
 
+def _unsafe_text_problems(data: Any, loc: tuple[Any, ...] = ()) -> list[_Problem]:
+    """Strings holding control, escape or bidi-override characters (templates are shown on screen)."""
+    if isinstance(data, str):
+        return [] if clean_text(data) == data else [
+            _Problem(loc, "contains control, escape or bidi-override characters; remove them")]
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in _unsafe_text_problems(k, loc) + _unsafe_text_problems(v, loc + (k,))]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in _unsafe_text_problems(v, loc + (i,))]
+    return []
+
+
 def parse_template(text: str, filename: str) -> Template:
     """Parse and validate template YAML; raise TemplateError with file:line problems."""
     if len(text.encode("utf-8")) > MAX_TEMPLATE_BYTES:
@@ -128,11 +140,12 @@ def parse_template(text: str, filename: str) -> Template:
         raise TemplateError([f"{filename}:1: {exc}"]) from None
     if not isinstance(data, dict) or root is None:
         raise TemplateError([f"{filename}:1: a template is a mapping with id, version, title and sections"])
+    problems = _unsafe_text_problems(data)
     try:
         template = Template.model_validate(data)
-        problems = _cross_reference_problems(template)
+        problems += _cross_reference_problems(template)
     except ValidationError as exc:
-        problems = [_Problem(tuple(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
+        problems += [_Problem(tuple(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
     if problems:
         lines = []
         for problem in problems:

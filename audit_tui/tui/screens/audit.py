@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from ...core.gates import active_questions, is_answered
 from ...core.store import StoreError
+from ..unsaved import AUDIT_LEVEL, UnsavedChanges
 from ..widgets.actions import ActionsChanged, ActionsPanel
 from ..widgets.narratives import NarrativesPanel
 from ..widgets.question import AnswerEdited, QuestionPanel
@@ -47,6 +48,7 @@ class AuditScreen(Screen[None]):
         super().__init__()
         self.audit_id = audit_id
         self.current = ""
+        self.unsaved = UnsavedChanges()
 
     @property
     def store(self):
@@ -90,7 +92,9 @@ class AuditScreen(Screen[None]):
 
     def reload(self) -> None:
         """Re-read the audit (after actions, review or reopening) and redraw everything."""
+        self.retry_unsaved(quiet=True)
         self.audit = self.store.get_audit(self.audit_id)
+        self.unsaved.overlay(self.audit)  # what could not be saved stays on screen
         self.refresh_all()
         if self.current:
             switcher = self.query_one("#main", ContentSwitcher)
@@ -219,9 +223,17 @@ class AuditScreen(Screen[None]):
         self.query_one(ActionsPanel).edit(None, question=self.current if on_question else None)
 
     def action_saved(self) -> None:
+        if self.unsaved:
+            if self.retry_unsaved():
+                self.notify("Saved.", timeout=3)
+            return
         self.notify("Every change is saved as you make it — there is nothing else to save.", timeout=3)
 
     def action_close(self) -> None:
+        if self.unsaved and not self.retry_unsaved() and not self.unsaved.confirm_leave():
+            self.notify("Some changes are not saved yet (see the message above). Press ctrl+s to try again, "
+                        "or Esc again to leave without them.", title="Not saved", severity="warning")
+            return
         self.app.pop_screen()
 
     def action_history(self) -> None:
@@ -248,11 +260,14 @@ class AuditScreen(Screen[None]):
         from .dialogs import ConcernDialog
 
         def raised(fields: dict | None) -> None:
-            if fields:
-                self.save(lambda: self.store.raise_concern(self.audit_id, **fields))
-                self.reload()
-                self.notify("Safeguarding concern recorded, with an urgent action for the team manager due the "
-                            "next working day.", severity="warning", timeout=8)
+            if not fields:
+                return
+            if not self.save(lambda: self.store.raise_concern(self.audit_id, **fields)):
+                self.app.push_screen(ConcernDialog(draft=fields), raised)  # keep what was written; try again
+                return
+            self.reload()
+            self.notify("Safeguarding concern recorded, with an urgent action for the team manager due the "
+                        "next working day.", severity="warning", timeout=8)
 
         self.app.push_screen(ConcernDialog(), raised)
 
@@ -263,8 +278,23 @@ class AuditScreen(Screen[None]):
         try:
             write()
         except StoreError as exc:
-            self.query_one("#saved", Static).update("✗ Not saved")
+            self.query_one("#saved", Static).update("✗ Not saved — ctrl+s to try again")
             self.notify(str(exc), title="Not saved", severity="error", markup=False)
+            return False
+        if not self.unsaved:
+            self.mark_saved()
+        return True
+
+    def retry_unsaved(self, *, quiet: bool = False) -> bool:
+        """Write the changes an earlier save could not; True when none is left."""
+        if not self.unsaved:
+            return True
+        try:
+            self.unsaved.save_all(self.store, self.audit_id)
+        except StoreError as exc:
+            if not quiet:
+                self.query_one("#saved", Static).update("✗ Not saved — ctrl+s to try again")
+                self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return False
         self.mark_saved()
         return True
@@ -275,13 +305,19 @@ class AuditScreen(Screen[None]):
         if self.readonly:
             return
         if not event.question:
-            changes = {k: v for k, v in event.changes.items() if getattr(self.audit, k) != v}
+            changes = {k: v for k, v in event.changes.items()
+                       if getattr(self.audit, k) != v or (AUDIT_LEVEL, k) in self.unsaved.values}
             if changes and self.save(lambda: self.store.update_audit(self.audit_id, **changes)):
+                self.unsaved.forget(AUDIT_LEVEL, changes)
                 for field, value in changes.items():
                     setattr(self.audit, field, value)
+            elif changes:
+                self.unsaved.remember(AUDIT_LEVEL, changes)
             return
         if not self.save(lambda: self.store.set_answer(self.audit_id, event.question, **event.changes)):
+            self.unsaved.remember(event.question, event.changes)
             return
+        self.unsaved.forget(event.question, event.changes)
         answers = self.answers()
         answer = answers.get(event.question)
         if answer is None:
@@ -296,12 +332,14 @@ class AuditScreen(Screen[None]):
     def _actions_changed(self, event: ActionsChanged) -> None:
         event.stop()
         if event.fields is None:
-            self.save(lambda: self.store.delete_action(event.action_id))
+            saved = self.save(lambda: self.store.delete_action(event.action_id))
         elif event.action_id is None:
-            self.save(lambda: self.store.add_action(self.audit_id, **event.fields))
+            saved = self.save(lambda: self.store.add_action(self.audit_id, **event.fields))
         else:
-            self.save(lambda: self.store.update_action(event.action_id, **event.fields))
+            saved = self.save(lambda: self.store.update_action(event.action_id, **event.fields))
         self.reload()
+        if not saved and event.fields is not None:  # give the typed action back, to save again
+            self.query_one(ActionsPanel).edit(event.action_id, question=None, draft=event.fields)
 
     def commands(self):
         from textual.app import SystemCommand

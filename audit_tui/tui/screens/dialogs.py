@@ -51,6 +51,10 @@ class ConcernDialog(ModalScreen[dict | None]):
         Binding("ctrl+s", "raise_concern", "Record concern", priority=True, id="concern.record"),
     ]
 
+    def __init__(self, draft: dict | None = None) -> None:
+        super().__init__()
+        self.draft = draft or {}
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="concern-dialog"):
             yield Label("⚠ Raise a safeguarding concern", classes="section-title")
@@ -58,9 +62,10 @@ class ConcernDialog(ModalScreen[dict | None]):
                          "creates an urgent action for the case's team manager due the next working day, and "
                          "stays at the top of the audit, the home screen and every report until handled.",
                          classes="prompt", markup=False)
-            yield TextArea(id="concern-text", soft_wrap=True, tab_behavior="focus",
-                           placeholder="What did you find, and why is the child at risk now?")
-            yield Input(placeholder="Team manager (name or role)", id="concern-manager", max_length=120)
+            yield TextArea(self.draft.get("description", ""), id="concern-text", soft_wrap=True,
+                           tab_behavior="focus", placeholder="What did you find, and why is the child at risk now?")
+            yield Input(self.draft.get("team_manager", ""), placeholder="Team manager (name or role)",
+                        id="concern-manager", max_length=120)
             with Horizontal(classes="buttons"):
                 yield Button("Record concern (ctrl+s)", variant="error", id="raise")
                 yield Button("Cancel (esc)", id="cancel")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from ...core.models import Template, parse_date
+from ...core.store import StoreError
 from ...core.templates import discover_templates
 
 CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}")
@@ -53,7 +55,7 @@ class NewAuditScreen(Screen[str | None]):
             yield Static("New audit", classes="title")
             with Horizontal(classes="field"):
                 yield Label("Template", classes="field-label")
-                yield Select([(f"{t.title} (v{t.version})", i) for i, t in enumerate(self.templates)],
+                yield Select([(Text(f"{t.title} (v{t.version})"), i) for i, t in enumerate(self.templates)],
                              prompt="Choose a template", id="template", allow_blank=True, compact=True)
             yield Label("", id="template-error", classes="field-error")
             for key, label, hint in FIELDS:
@@ -113,7 +115,11 @@ class NewAuditScreen(Screen[str | None]):
             return
         template = self.templates[choice]
         audited_on = parse_date(values.pop("audited_on"))
-        audit_id = self.app.store.create_audit(template, audited_on=audited_on, **values)
+        try:
+            audit_id = self.app.store.create_audit(template, audited_on=audited_on, **values)
+        except StoreError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False)
+            return
         self.app.update_settings(auditor_name=values["auditor"], last_round=values["round"],
                                  last_team=values["team"])
         self.dismiss(audit_id)

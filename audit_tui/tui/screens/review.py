@@ -124,7 +124,11 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
 
         def reopened(reason: str | None) -> None:
             if reason:
-                self.app.store.reopen(self.audit_id, reason)
+                try:
+                    self.app.store.reopen(self.audit_id, reason)
+                except StoreError as exc:
+                    self.notify(str(exc), title="Not reopened", severity="error", markup=False)
+                    return
                 self.notify("Reopened: the audit is a draft again (logged).")
                 self.dismiss(None)
 
@@ -133,7 +137,11 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
 
     @on(Button.Pressed, ".concern")
     def _handle_concern(self, event: Button.Pressed) -> None:
-        self.app.store.handle_concern(event.button.id.removeprefix("handle-"))
+        try:
+            self.app.store.handle_concern(event.button.id.removeprefix("handle-"))
+        except StoreError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False)
+            return
         event.button.remove()
         self.notify("Concern marked handled (logged).")
 

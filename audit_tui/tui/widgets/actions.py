@@ -81,13 +81,17 @@ class ActionsPanel(Vertical):
     def action_add(self) -> None:
         self.edit(None, question=None)
 
-    def edit(self, action_id: str | None, *, question: str | None) -> None:
-        """Open the dialog for a new action (linked to `question`) or an existing one."""
+    def edit(self, action_id: str | None, *, question: str | None, draft: dict | None = None) -> None:
+        """Open the dialog for a new action (linked to `question`) or an existing one.
+
+        `draft` holds typed values to show again (after a save that failed)."""
         if self.audit is None or self.readonly:
             self.app.notify("This audit is completed: reopen it to change actions.", severity="warning")
             return
         existing = next((a for a in self.audit.actions if a.id == action_id), None)
         action = existing or Action(question=question)
+        if draft:
+            action = action.model_copy(update=draft)
 
         def done(fields: dict | None) -> None:
             if fields is not None:

@@ -1,0 +1,201 @@
+"""Checks that keep a database file safe: nothing broken or foreign is ever made worse.
+
+Before a database is opened for writing, `inspect` looks at it read-only: is it an
+SQLite file at all, is it whole, is it audit-tui's (not another program's), is it
+from a newer version of audit-tui, does `PRAGMA quick_check` pass? Any "no" is a
+`DatabaseError` with a one-line message, and the file is left exactly as it was.
+
+`describe_sqlite_error` turns SQLite's errors into sentences for users, and
+`integrity_check` is the full check that merge and restore run on what they made.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+BUSY_TIMEOUT_S = 30.0
+BUSY_TIMEOUT_ENV = "AUDIT_TUI_BUSY_TIMEOUT"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS_TABLE = "_sqlite_migrations"
+UNTOUCHED = "it was left untouched"
+
+BUSY = "the database is busy — another session is saving; your change was not lost, try again"
+FULL = "the disk is full — your change was not saved; free some space and try again"
+IO_ERROR = "the database file could not be read or written (disk I/O error) — your change was not saved; check the disk"
+READ_ONLY = "the database is read-only — your change was not saved; check the file's and its folder's permissions"
+DAMAGED = "the database file is damaged — your change was not saved; restore a backup"
+CANNOT_OPEN = "the database file cannot be opened (was it moved or deleted?) — your change was not saved"
+
+
+class DatabaseError(Exception):
+    """A database that cannot be opened or used; the message is for the user."""
+
+
+def busy_timeout(value: float | None = None) -> float:
+    """How long a write waits for another session's lock: `value`, else $AUDIT_TUI_BUSY_TIMEOUT, else 30 s."""
+    if value is not None:
+        return max(0.0, float(value))
+    try:
+        return max(0.0, float(os.environ.get(BUSY_TIMEOUT_ENV, BUSY_TIMEOUT_S)))
+    except ValueError:
+        return BUSY_TIMEOUT_S
+
+
+def error_kind(exc: sqlite3.Error) -> str:
+    """busy, full, io, readonly, damaged, cantopen, notadb or other."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+        return "busy"
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return "full"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "readonly"
+    if name.startswith("SQLITE_NOTADB") or "not a database" in text:
+        return "notadb"
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        return "damaged"
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        return "io"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return "cantopen"
+    return "other"
+
+
+def describe_sqlite_error(exc: sqlite3.Error) -> str:
+    """A sentence for users about a failed write (never quoting the data being written)."""
+    kind = error_kind(exc)
+    known = {"busy": BUSY, "full": FULL, "io": IO_ERROR, "readonly": READ_ONLY, "damaged": DAMAGED,
+             "notadb": DAMAGED, "cantopen": CANNOT_OPEN}
+    if kind in known:
+        return known[kind]
+    return f"the database refused the change ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})" \
+           " — your change was not saved"
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return Path(f"{path}{suffix}")
+
+
+def check_file(path: Path) -> None:
+    """Refuse, before SQLite opens it, a path that is not a whole SQLite database file."""
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file")
+    if not path.is_file():
+        raise DatabaseError(f"{path} is not a regular file; {UNTOUCHED}")
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return  # a new, empty database
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from None
+    if header[:16] != SQLITE_MAGIC:
+        raise DatabaseError(f"{path} is not an audit-tui database (not an SQLite file); {UNTOUCHED}")
+    page_size = int.from_bytes(header[16:18], "big") if len(header) >= 18 else 0
+    page_size = 65536 if page_size == 1 else page_size
+    if len(header) < 100 or page_size < 512 or page_size & (page_size - 1):
+        raise DatabaseError(f"{path} is damaged (its header is incomplete); {UNTOUCHED} — restore a backup")
+    journals = [_sidecar(path, s) for s in ("-wal", "-journal")]
+    if any(j.exists() and j.stat().st_size > 0 for j in journals):
+        return  # the journal may complete the file: let SQLite judge (quick_check)
+    pages = int.from_bytes(header[28:32], "big")
+    header_valid = header[92:96] == header[24:28]
+    if size % page_size or (header_valid and pages and size < pages * page_size):
+        raise DatabaseError(f"{path} is damaged (the file is truncated); {UNTOUCHED} — restore a backup")
+
+
+def open_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
+    """The DatabaseError for an SQLite error met while opening `path`."""
+    kind = error_kind(exc)
+    if kind == "notadb":
+        return DatabaseError(f"{path} is not an audit-tui database (not a readable SQLite file); {UNTOUCHED}")
+    if kind == "damaged":
+        return DatabaseError(f"{path} is damaged ({exc}); {UNTOUCHED} — restore a backup")
+    if kind == "busy":
+        return DatabaseError(f"{path} is busy: another program holds it locked; try again")
+    if kind == "readonly":
+        return DatabaseError(f"{path} is read-only for you; {UNTOUCHED} — check its and its folder's permissions")
+    if kind == "full":
+        return DatabaseError(f"cannot open {path}: the disk is full")
+    return DatabaseError(f"cannot open {path}: {exc}")
+
+
+def inspect(path: Path, *, migration_set: str, known_migrations: list[str], timeout: float) -> None:
+    """Look at an existing database read-only; raise DatabaseError if it must not be opened for writing."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise open_error(path, exc) from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        applied: list[str] = []
+        if MIGRATIONS_TABLE in tables:
+            applied = [row[0] for row in conn.execute(
+                f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [migration_set])]
+        unknown = [name for name in applied if name not in known_migrations]
+        if version > len(known_migrations) or unknown:
+            raise DatabaseError(
+                f"{path} was written by a newer version of audit-tui (schema {max(version, len(applied))}, "
+                f"this version knows {len(known_migrations)}); upgrade audit-tui to open it — {UNTOUCHED}")
+        if {t for t in tables if not t.startswith("sqlite_")} and not applied:
+            raise DatabaseError(f"{path} is an SQLite database of another program, not audit-tui's; {UNTOUCHED}")
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            first = problems[0].splitlines()[-1] if problems and problems[0] else "quick_check failed"
+            raise DatabaseError(f"{path} is damaged ({first}); {UNTOUCHED} — restore a backup")
+    except sqlite3.Error as exc:
+        raise open_error(path, exc) from None
+    finally:
+        conn.close()
+
+
+def check_writable(path: Path) -> None:
+    """audit-tui writes the file and, beside it, its journal (-wal, -shm): both must be allowed."""
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseError(f"{path} is read-only (or not readable) for you; {UNTOUCHED} — "
+                            "check its permissions")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DatabaseError(f"the folder {path.parent} is read-only for you, and audit-tui keeps its journal "
+                            f"beside the database; {UNTOUCHED}")
+
+
+def integrity_check(target, *, foreign_keys: bool = True) -> list[str]:
+    """Full `PRAGMA integrity_check` (and foreign_key_check) of a path, connection or sqlite_utils Database.
+
+    Returns the problems found: an empty list means the database is sound. A path
+    is opened read-only. Merge and restore call this on what they wrote.
+    """
+    own = isinstance(target, (str, Path))
+    if own:
+        try:
+            conn = sqlite3.connect(Path(target).resolve().as_uri() + "?mode=ro", uri=True, timeout=busy_timeout())
+        except sqlite3.Error as exc:
+            return [f"cannot open: {exc}"]
+    else:
+        conn = getattr(target, "conn", target)
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        problems = [] if problems == ["ok"] else problems
+        if foreign_keys:
+            problems += [f"{row[0]} row {row[1]}: missing {row[2]} row" for row in
+                         conn.execute("PRAGMA foreign_key_check")]
+        return problems
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    finally:
+        if own:
+            conn.close()
+
+
+def require_integrity(target, what: str = "the database") -> None:
+    """Raise DatabaseError naming the first problem if `integrity_check` finds any."""
+    problems = integrity_check(target)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DatabaseError(f"{what} failed its integrity check: {problems[0].splitlines()[0]}{more}")

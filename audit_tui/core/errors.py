@@ -1,0 +1,39 @@
+"""The store's errors: each message is a sentence for the user, never quoting case data."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from . import gates
+from .dbfile import describe_sqlite_error, error_kind
+
+
+class StoreError(Exception):
+    """A change the store refuses; the message is for the user."""
+
+
+class DatabaseBusy(StoreError):
+    """Another session held the write lock for longer than the busy timeout; nothing was written."""
+
+
+class StorageError(StoreError):
+    """The database file could not take the change (disk full, I/O error, read-only, damaged)."""
+
+
+class AuditLocked(StoreError):
+    """The audit is completed or moderated: reopen it first."""
+
+
+class GatesNotMet(StoreError):
+    """Completion refused; `findings` says what is missing and where."""
+
+    def __init__(self, findings: list[gates.Finding]):
+        super().__init__(f"{len(findings)} quality gate(s) not met")
+        self.findings = findings
+
+
+def store_error(exc: sqlite3.Error) -> StoreError:
+    """The StoreError for an SQLite error met in a write transaction."""
+    kind = error_kind(exc)
+    cls = DatabaseBusy if kind == "busy" else StoreError if kind == "other" else StorageError
+    return cls(describe_sqlite_error(exc))

@@ -1,0 +1,1 @@
+"""Helpers for the durability, concurrency and hostile-input tests."""
