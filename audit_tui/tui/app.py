@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from ..core.settings import Settings, load_settings, save_settings
-from ..core.store import Store
+from ..core.store import DatabaseError, Store, StoreError
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 
@@ -71,9 +71,14 @@ class AuditApp(App[None]):
         from ..core.demo import build_demo
         from ..core.settings import data_dir
 
-        path = build_demo(data_dir() / "demo.db", actor=self.store.actor)
+        try:
+            path = build_demo(data_dir() / "demo.db", actor=self.store.actor)
+            demo_store = Store(path, actor=self.store.actor)
+        except (DatabaseError, StoreError, OSError) as exc:
+            self.notify(f"The demo database could not be built: {exc}", severity="error", markup=False)
+            return
         self.store.close()
-        self.store = Store(path, actor=self.store.actor)
+        self.store = demo_store
         self.sub_title = f"DEMO · {path}"
         self.notify(f"Demo database (fictional cases) at {path}. Your own database is untouched.",
                     markup=False, timeout=6)
