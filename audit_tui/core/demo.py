@@ -1,22 +1,74 @@
-"""The demo database: built-in templates, fictional sample cases and some audits."""
+"""The demo database: built-in templates, fictional sample cases and some audits.
+
+`build_demo` fills a fresh database with the reference audit of every sample case,
+about fifty synthetic audits over two practice-week rounds (completed, moderated and
+draft; generated deterministically by `demo_data`) and a few trainees' training
+audits, so every screen, the report and the calibration view have something to show.
+"""
 
 from __future__ import annotations
 
+import random
+from datetime import date, timedelta
 from pathlib import Path
 
+from . import demo_data
+from .samples import builtin_templates, list_sample_cases, load_reference
 from .store import Store
-from .templates import discover_templates
+from .training import mark_training
+
+SEED = 2026
 
 
-def build_demo(path: str | Path, *, actor: str = "demo") -> Path:
+def build_demo(path: str | Path, *, actor: str = "demo", today: date | None = None) -> Path:
     """Create a fresh demo database at `path` (replacing an earlier demo there)."""
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    today = today or date.today()
     store = Store(path, actor=actor)
     try:
-        for template in discover_templates()[0]:
+        templates = {}
+        for template in builtin_templates():
             store.save_template(template, source="built-in")
+            templates.setdefault(template.id, template)
+        rng = random.Random(SEED + 1)  # not the synthetic audits' sequence: ids must not repeat
+        references = {}
+        for case in list_sample_cases():
+            reference = load_reference(case.case_ref)
+            references[case.case_ref] = reference
+            record = reference.model_copy(deep=True)
+            for action in record.actions:  # the follow-up since February, for action tracking
+                if action.note != "safeguarding concern" and rng.random() < 0.5:
+                    action.status, action.done_on = "done", action.due
+            store.insert_audit_record(record, note="demo")
+        for record in demo_data.synthetic_audits(templates, seed=SEED, today=today):
+            store.insert_audit_record(record, note="demo")
+        _training(store, templates, references, rng)
     finally:
         store.close()
     return path
+
+
+def _training(store: Store, templates, references, rng: random.Random) -> None:
+    """Completed training audits by three trainees, and one still in progress."""
+    start = date(2026, 3, 2)
+    for n, (trainee, ref) in enumerate(demo_data.TRAINING):
+        reference = references.get(ref)
+        if reference is None:
+            continue
+        template = store.template(reference.template_id, reference.template_version)
+        audited_on = start + timedelta(days=7 * n)
+        record = demo_data.trainee_audit(reference, template, trainee, audited_on, rng)
+        store.insert_audit_record(record, note="demo")
+        mark_training(store, record.id, ref, trainee, started_at=f"{audited_on}T09:00:00+00:00")
+    if "LAC-0202" in references:
+        reference = references["LAC-0202"]
+        draft = reference.model_copy(deep=True, update={
+            "id": demo_data._id(rng), "auditor": "Rob Fielding", "round": "Training", "status": "draft",
+            "audited_on": date(2026, 11, 2), "overall_grade": None, "overall_reason": "", "actions": [],
+            "lived_experience": "", "impact": "", "concerns": []})
+        draft.answers = [a.model_copy(update={"rationale": "", "evidence": a.evidence.split(". ")[0]})
+                         for a in reference.answers[:6]]
+        store.insert_audit_record(draft, note="demo")
+        mark_training(store, draft.id, "LAC-0202", "Rob Fielding", started_at="2026-11-02T09:00:00+00:00")

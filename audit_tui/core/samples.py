@@ -111,13 +111,14 @@ def load_reference(ref: str, root: Path | None = None) -> AuditRecord:
 
 
 @lru_cache(maxsize=1)
-def _builtin_templates() -> tuple[Template, ...]:
+def builtin_templates() -> tuple[Template, ...]:
+    """The built-in templates, parsed once per process."""
     return tuple(discover_templates()[0])
 
 
 def case_template(case: SampleCase, version: int | None = None, stored: list[Template] = ()) -> Template:
     """The template a case is audited with: `version` if given (else the newest), built-in or stored."""
-    candidates = [t for t in [*_builtin_templates(), *stored] if t.id == case.template]
+    candidates = [t for t in [*builtin_templates(), *stored] if t.id == case.template]
     if version is not None:
         candidates = [t for t in candidates if t.version == version]
     if not candidates:
