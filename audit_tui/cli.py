@@ -158,6 +158,7 @@ def templates_validate(file: Path) -> None:
 def _register_extensions() -> None:
     """Commands added by later features live in their own modules."""
     from . import cli_outputs  # noqa: F401
+    from . import cli_rounds  # noqa: F401
     from . import cli_training  # noqa: F401
 
 

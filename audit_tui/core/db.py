@@ -175,3 +175,48 @@ def _training(db: sqlite_utils.Database) -> None:
     db["training_audits"].create_index(["trainee"])
     db["answers"].add_column("rationale", str, not_null_default="")
 
+
+@migrations(name="0003_rounds")
+def _rounds(db: sqlite_utils.Database) -> None:
+    """Rounds and their case lists (allocations); the documented views for BI tools.
+
+    `answers_view`: one row per answer with its audit's fields; `final_grade` is the
+    moderator's grade when the moderator changed it, else the auditor's.
+    `actions_view`: one row per action with its audit's fields; `overdue` is 1 for an
+    open action due before today (date('now'), UTC).
+    """
+    db.execute(
+        """CREATE TABLE rounds (name TEXT PRIMARY KEY COLLATE NOCASE, starts TEXT NOT NULL, ends TEXT NOT NULL,
+           templates TEXT NOT NULL DEFAULT '[]', created_at TEXT)""")
+    db.execute(
+        """CREATE TABLE allocations (id INTEGER PRIMARY KEY, round TEXT NOT NULL REFERENCES rounds(name),
+           case_ref TEXT NOT NULL, service_area TEXT NOT NULL DEFAULT '', team TEXT NOT NULL DEFAULT '',
+           worker TEXT NOT NULL DEFAULT '', auditor TEXT NOT NULL DEFAULT '', template_id TEXT NOT NULL DEFAULT '',
+           audit_id TEXT REFERENCES audits(id), created_at TEXT, updated_at TEXT)""")
+    db.execute("CREATE UNIQUE INDEX allocations_round_case ON allocations (round, case_ref COLLATE NOCASE)")
+    db.execute("CREATE INDEX allocations_auditor ON allocations (auditor COLLATE NOCASE)")
+    db.execute("CREATE INDEX allocations_audit ON allocations (audit_id)")
+    db.execute(
+        """CREATE VIEW answers_view AS
+           SELECT a.id AS audit_id, a.case_ref, a.round, a.template_id, a.template_version, a.service_area,
+                  a.team, a.worker, a.auditor, a.audited_on, a.status AS audit_status,
+                  COALESCE(m.overall_grade, a.overall_grade) AS overall_grade,
+                  substr(ans.question, 1, instr(ans.question, '.') - 1) AS section,
+                  ans.question, ans.grade AS auditor_grade, ma.grade AS moderated_grade,
+                  COALESCE(ma.grade, ans.grade) AS final_grade, ans.na_reason, ans.evidence,
+                  ma.comment AS moderation_comment, m.moderator,
+                  (SELECT group_concat(t.theme, '; ') FROM answer_themes t
+                    WHERE t.audit_id = ans.audit_id AND t.question = ans.question) AS themes
+           FROM answers ans JOIN audits a ON a.id = ans.audit_id
+           LEFT JOIN moderations m ON m.audit_id = a.id
+           LEFT JOIN moderated_answers ma ON ma.audit_id = ans.audit_id AND ma.question = ans.question""")
+    db.execute(
+        """CREATE VIEW actions_view AS
+           SELECT x.id AS action_id, a.id AS audit_id, a.case_ref, a.round, a.template_id, a.service_area,
+                  a.team, a.worker, a.auditor, a.audited_on, a.status AS audit_status,
+                  x.description, x.owner, x.due, x.status, x.question, x.done_on, x.note,
+                  CASE WHEN x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < date('now')
+                       THEN 1 ELSE 0 END AS overdue,
+                  CASE WHEN x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < date('now')
+                       THEN CAST(julianday(date('now')) - julianday(x.due) AS INTEGER) END AS days_overdue
+           FROM actions x JOIN audits a ON a.id = x.audit_id""")

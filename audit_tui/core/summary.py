@@ -201,6 +201,8 @@ class ModerationFigures(BaseModel):
     overall_agreed: int
     overall_agreement_pct: float | None
     changed: list[dict[str, Any]]
+    agreement: dict[str, Any] | None = None
+    """Exact agreement and weighted kappa, per question and overall (core.moderation.moderation_agreement)."""
 
 
 class ChangeRow(BaseModel):
@@ -752,6 +754,10 @@ def compute_summary(db, filters: Filters | None = None) -> Summary:
         conn.execute("BEGIN")  # one consistent snapshot for every query
     try:
         summary = _core(conn, filters)
+        if summary.moderation is not None:
+            from .moderation import moderation_agreement
+
+            summary.moderation.agreement = moderation_agreement(conn, filters)
         earlier = previous_round(conn, filters)
         if earlier:
             before = _core(conn, filters.model_copy(update={"round": earlier, "date_from": None, "date_to": None}))

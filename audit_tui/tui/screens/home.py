@@ -32,6 +32,9 @@ class HomeScreen(Screen[None]):
         Binding("h", "history", "History", id="home.history"),
         Binding("r", "report", "Report", id="home.report"),
         Binding("d", "demo", "Demo data", id="home.demo"),
+        Binding("R", "rounds", "Rounds", id="home.rounds"),
+        Binding("a", "action_tracker", "Actions", id="home.actions"),
+        Binding("m", "moderate", "Moderate", id="home.moderate"),
         Binding("question_mark", "app.help", "Help", show=False, id="home.help"),
     ]
 
@@ -43,6 +46,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="concerns-banner", markup=False)
+        yield Static("", id="my-cases", markup=False)
         with Horizontal(id="home-filters"):
             yield Input(placeholder="Filter: case ref, team, auditor, round, template  (/)", id="home-search")
             yield Label("", id="home-status")
@@ -91,6 +95,20 @@ class HomeScreen(Screen[None]):
         empty.update("No audits yet. Press n to start a new audit, or d to explore the demo (fictional sample cases)."
                      if total == 0 else "No audits match the filter.")
         self._show_concerns()
+        self._show_my_cases()
+
+    def _show_my_cases(self) -> None:
+        """An auditor's own allocated cases not yet completed, above everything else (R to start one)."""
+        from ...core.rounds import my_allocations
+
+        mine = my_allocations(self.app.store, self.app.settings.auditor_name)
+        strip = self.query_one("#my-cases", Static)
+        strip.display = bool(mine)
+        if mine:
+            names = ", ".join(f"{r['case_ref']}{' (started)' if r['progress'] == 'in progress' else ''}"
+                              for r in mine[:6])
+            more = f" and {len(mine) - 6} more" if len(mine) > 6 else ""
+            strip.update(f"▶ Your allocated cases ({len(mine)}): {names}{more} — press R to start one")
 
     def _show_concerns(self) -> None:
         concerns = self.app.store.open_concerns()
@@ -167,6 +185,28 @@ class HomeScreen(Screen[None]):
         self.app.open_demo()
         self.refresh_audits()
 
+    def action_rounds(self) -> None:
+        from .rounds import RoundsScreen
+
+        self.app.push_screen(RoundsScreen())
+
+    def action_action_tracker(self) -> None:
+        from .action_tracker import ActionTrackerScreen
+
+        self.app.push_screen(ActionTrackerScreen())
+
+    def action_moderate(self) -> None:
+        audit_id = self.selected_audit_id()
+        if not audit_id:
+            return
+        status = self.app.store.get_audit(audit_id).status
+        if status != "completed":
+            self.notify(f"Only completed audits can be moderated; this one is {status}.", severity="warning")
+            return
+        from .moderation import ModerationScreen
+
+        self.app.push_screen(ModerationScreen(audit_id), lambda _saved: self.refresh_audits())
+
     def action_history(self) -> None:
         audit_id = self.selected_audit_id()
         if audit_id:
@@ -182,6 +222,12 @@ class HomeScreen(Screen[None]):
         yield SystemCommand("Build the Word report", "Aggregated report of a round, with progress",
                             self.action_report)
         yield SystemCommand("Open the demo database", "Fictional sample cases and audits", self.action_demo)
+        yield SystemCommand("Rounds", "Create a round, import its case list, see progress by auditor and team",
+                            self.action_rounds)
+        yield SystemCommand("Action tracker", "Every action across audits: overdue, mark done, export",
+                            self.action_action_tracker)
+        yield SystemCommand("Moderate the selected audit", "Second look at a completed audit by a quality lead",
+                            self.action_moderate)
 
 
 STATUS_STYLE = {"draft": "yellow", "completed": "green", "moderated": "bold green"}

@@ -45,18 +45,27 @@ class NewAuditScreen(Screen[str | None]):
         Binding("ctrl+s", "start", "Start audit", priority=True, id="new.start"),
     ]
 
+    def __init__(self, defaults: dict[str, str] | None = None) -> None:
+        """`defaults` pre-fill the form (e.g. an allocated case: case_ref, team, …, template_id)."""
+        super().__init__()
+        self.defaults = defaults or {}
+
     def compose(self) -> ComposeResult:
         settings = self.app.settings
         defaults = {"auditor": settings.auditor_name, "round": settings.last_round,
                     "team": settings.last_team, "audited_on": date.today().isoformat()}
+        defaults.update({k: v for k, v in self.defaults.items() if v})
         self.templates = available_templates(self.app)
+        chosen = next((i for i, t in reversed(list(enumerate(self.templates)))
+                       if t.id == defaults.get("template_id")), Select.NULL)
         yield Header()
         with VerticalScroll(id="new-form"):
             yield Static("New audit", classes="title")
             with Horizontal(classes="field"):
                 yield Label("Template", classes="field-label")
                 yield Select([(Text(f"{t.title} (v{t.version})"), i) for i, t in enumerate(self.templates)],
-                             prompt="Choose a template", id="template", allow_blank=True, compact=True)
+                             prompt="Choose a template", id="template", allow_blank=True, compact=True,
+                             value=chosen)
             yield Label("", id="template-error", classes="field-error")
             for key, label, hint in FIELDS:
                 with Horizontal(classes="field"):
@@ -73,7 +82,9 @@ class NewAuditScreen(Screen[str | None]):
         self.query_one("#already-audited").display = False
         for label in self.query(".field-error"):
             label.display = False
-        self.query_one("#template", Select).focus()
+        select = self.query_one("#template", Select)
+        prefilled = self.defaults.get("case_ref") and isinstance(select.value, int)
+        (self.query_one("#start") if prefilled else select).focus()
 
     @on(Select.Changed, "#template")
     def _template_chosen(self, event: Select.Changed) -> None:

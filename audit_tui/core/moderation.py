@@ -1,0 +1,258 @@
+"""Moderation: a quality lead's second look at a completed audit, and how far auditors and moderators agree.
+
+The moderator agrees with each of the auditor's grades by default; a different grade
+needs a comment. Only changed grades are stored (`moderated_answers`); the auditor's
+grades stay as they were, and the moderator's are final in every figure.
+
+Agreement (`moderation_agreement`) compares, over moderated audits, the auditor's
+grade with the final grade of every answer on a graded scale (n/a on either side is
+left out), per question and for all questions together, and the overall grades:
+
+- exact agreement: the share of pairs graded the same (a percentage, one decimal);
+- adjacent agreement: the share at most one level apart;
+- weighted kappa (Cohen's, linear weights): 1 is perfect agreement, 0 what chance
+  would give. For all questions together the pairs are pooled per scale: observed and
+  chance disagreement are summed over scales (each weighted by its number of pairs),
+  so a yes/partly/no question never counts as a four-level one. None when undefined
+  (no pairs, or every grade on both sides the same level).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .agreement import adjacent_agreement, exact_agreement, weighted_kappa
+from .models import NA, Template
+from .store import Store, StoreError, now_iso
+
+WEIGHTS = "linear"
+
+
+class ModerationError(StoreError):
+    """A moderation the app refuses; the message is for the user."""
+
+
+def _conn(db):
+    db = getattr(db, "db", db)
+    return getattr(db, "conn", db)
+
+
+# -- recording a moderation -----------------------------------------------------------
+
+
+def save_moderation(store: Store, audit_id: str, *, overall_grade: str | None, comment: str = "",
+                    changes: dict[str, tuple[str, str]] | None = None, moderator: str | None = None,
+                    moderated_on: date | None = None) -> dict[str, Any]:
+    """Moderate a completed audit.
+
+    `changes` maps a question to (grade, comment) for every grade the moderator chose;
+    those equal to the auditor's are agreements and are not stored. A changed grade needs
+    a comment; so does an overall grade different from the auditor's. `overall_grade`
+    None means agreeing with the auditor's. Returns what was stored.
+    """
+    changes = changes or {}
+    moderator = (moderator or store.actor).strip()
+    moderated_on = moderated_on or date.today()
+    with store.transaction():
+        audit = store.get_audit(audit_id)
+        if audit.status == "moderated":
+            raise ModerationError(f"the audit of {audit.case_ref} is already moderated")
+        if audit.status != "completed":
+            raise ModerationError(f"the audit of {audit.case_ref} is a draft: only completed audits are moderated")
+        template = store.template(audit.template_id, audit.template_version)
+        answers = {a.question: a for a in audit.answers}
+        problems, changed = [], []
+        for question, (grade, why) in changes.items():
+            grade, why = (grade or "").strip(), (why or "").strip()
+            if template.question(question) is None:
+                problems.append(f"{question} is not a question of template {template.id}")
+                continue
+            auditor = answers.get(question)
+            if not grade or grade == (auditor.grade if auditor else None):
+                continue
+            if grade != NA and template.scale_of(question).level(grade) is None:
+                problems.append(f"'{grade}' is not a grade of {question}'s scale")
+            elif not why:
+                problems.append(f"{question}: say why the grade differs (a comment is needed)")
+            else:
+                changed.append((question, grade, why, auditor.grade if auditor else None))
+        overall = (overall_grade or "").strip() or audit.overall_grade
+        if template.overall_scale().level(overall or "") is None:
+            problems.append("choose the moderated overall grade")
+        elif overall != audit.overall_grade and not comment.strip():
+            problems.append("the overall grade differs from the auditor's: give a comment")
+        if not moderator:
+            problems.append("the moderator's name is needed")
+        if problems:
+            raise ModerationError("; ".join(problems))
+        store.db.execute(
+            "INSERT INTO moderations (audit_id, moderator, moderated_on, overall_grade, comment) VALUES (?, ?, ?, ?, ?)",
+            [audit_id, moderator, moderated_on.isoformat(), overall, comment.strip()])
+        store.db.conn.executemany(
+            "INSERT INTO moderated_answers (audit_id, question, grade, comment) VALUES (?, ?, ?, ?)",
+            [(audit_id, q, g, w) for q, g, w, _ in changed])
+        store.db.execute("UPDATE audits SET status = 'moderated', updated_at = ? WHERE id = ?", [now_iso(), audit_id])
+        store._log(audit_id, "moderation", None,
+                   f"by {moderator} on {moderated_on.isoformat()}: overall {overall}"
+                   + (f" — {comment.strip()}" if comment.strip() else ""))
+        for question, grade, why, before in changed:
+            store._log(audit_id, f"{question}:moderated_grade", before, f"{grade} — {why}")
+        if overall != audit.overall_grade:
+            store._log(audit_id, "moderated_overall_grade", audit.overall_grade, overall)
+        store._log(audit_id, "status", "completed", "moderated")
+    return {"audit_id": audit_id, "moderator": moderator, "overall_grade": overall,
+            "changed": [{"question": q, "grade": g, "comment": w} for q, g, w, _ in changed]}
+
+
+def moderation_rows(store: Store, audit_id: str) -> list[dict[str, Any]]:
+    """What the moderation screen shows: each answered question with the auditor's grade and evidence."""
+    audit = store.get_audit(audit_id)
+    template = store.template(audit.template_id, audit.template_version)
+    answers = {a.question: a for a in audit.answers}
+    final = {m.question: m for m in (audit.moderation.answers if audit.moderation else [])}
+    rows = []
+    for number, (key, section, question) in enumerate(template.questions(), start=1):
+        answer = answers.get(key)
+        if answer is None or not answer.grade:
+            continue
+        scale = template.scale_of(key)
+        rows.append({"question": key, "number": number, "section": section.title, "text": question.text,
+                     "graded": scale.graded, "levels": [(lv.id, lv.label) for lv in scale.levels],
+                     "grade": answer.grade, "na_reason": answer.na_reason or "", "evidence": answer.evidence,
+                     "moderated": final[key].grade if key in final else None,
+                     "moderation_comment": final[key].comment if key in final else ""})
+    return rows
+
+
+# -- agreement ------------------------------------------------------------------------
+
+
+def _pct(share: float | None) -> float | None:
+    if share is None:
+        return None
+    return float((Decimal(str(share)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _round3(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _disagreements(pairs: Sequence[tuple[int, int]], levels: int) -> tuple[float, float]:
+    """Summed observed and chance-expected disagreement (linear weights), as weighted kappa uses them."""
+    n = len(pairs)
+    weight = lambda i, j: abs(i - j) / (levels - 1)  # noqa: E731
+    observed = sum(weight(a, b) for a, b in pairs)
+    rows, cols = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    expected = sum(rows[i] * cols[j] * weight(i, j) for i in rows for j in cols) / n
+    return observed, expected
+
+
+def pooled_kappa(strata: Sequence[tuple[Sequence[tuple[int, int]], int]]) -> float | None:
+    """Weighted kappa over several scales: 1 - Σ observed / Σ expected disagreement (per-scale weights)."""
+    observed = expected = 0.0
+    for pairs, levels in strata:
+        if pairs and levels >= 2:
+            o, e = _disagreements(pairs, levels)
+            observed, expected = observed + o, expected + e
+    if expected == 0:
+        return None
+    return 1 - observed / expected
+
+
+def _figures(pairs: list[tuple[int, int]], levels: int | None) -> dict[str, Any]:
+    agreed = sum(a == b for a, b in pairs)
+    return {"pairs": len(pairs), "agreed": agreed,
+            "exact_agreement_pct": _pct(exact_agreement(pairs)),
+            "adjacent_agreement_pct": _pct(adjacent_agreement(pairs)),
+            "weighted_kappa": _round3(weighted_kappa(pairs, levels, weights=WEIGHTS)) if levels else None}
+
+
+def _filters(filters: Any):
+    from .summary import Filters
+
+    if filters is None:
+        return Filters()
+    if isinstance(filters, dict):
+        return Filters(**filters)
+    return filters
+
+
+def moderation_agreement(db, filters: Any = None) -> dict[str, Any]:
+    """Agreement between auditors and moderators over the moderated audits `filters` selects.
+
+    `db` is a Store, a sqlite-utils Database or a sqlite3 connection; `filters` a
+    summary.Filters, a dict of its fields, or None for every audit.
+    """
+    conn = _conn(db)
+    where, params = _filters(filters).where("a")
+    audits = conn.execute(
+        f"""SELECT a.id, a.template_id, a.template_version, a.overall_grade, m.overall_grade
+            FROM audits a JOIN moderations m ON m.audit_id = a.id
+            WHERE {where} AND a.status = 'moderated' ORDER BY a.id""", params).fetchall()
+    templates: dict[tuple[str, int], Template] = {}
+    per_question: dict[tuple[str, int, str], list[tuple[int, int]]] = defaultdict(list)
+    question_levels: dict[tuple[str, int, str], tuple[str, int]] = {}
+    overall_pairs: list[tuple[int, int]] = []
+    for audit_id, template_id, version, auditor_overall, moderated_overall in audits:
+        key = (template_id, version)
+        if key not in templates:
+            row = conn.execute("SELECT body FROM templates WHERE id = ? AND version = ?", list(key)).fetchone()
+            if row is None:
+                continue
+            templates[key] = Template.model_validate(json.loads(row[0]))
+        template = templates[key]
+        overall_scale = template.overall_scale()
+        before, after = overall_scale.rank(auditor_overall or ""), overall_scale.rank(moderated_overall or
+                                                                                     auditor_overall or "")
+        if before >= 0 and after >= 0:
+            overall_pairs.append((before, after))
+        for question, grade, final in conn.execute(
+                """SELECT ans.question, ans.grade, COALESCE(ma.grade, ans.grade) FROM answers ans
+                   LEFT JOIN moderated_answers ma ON ma.audit_id = ans.audit_id AND ma.question = ans.question
+                   WHERE ans.audit_id = ?""", [audit_id]):
+            if template.question(question) is None or NA in (grade, final) or not grade:
+                continue
+            scale = template.scale_of(question)
+            a, b = scale.rank(grade), scale.rank(final)
+            if not scale.graded or a < 0 or b < 0:
+                continue
+            per_question[(template_id, version, question)].append((a, b))
+            question_levels[(template_id, version, question)] = (scale.id, len(scale.levels))
+    questions = []
+    for (template_id, version), template in sorted(templates.items()):
+        for key, section, question in template.questions():
+            pairs = per_question.get((template_id, version, key))
+            if pairs:
+                scale_id, levels = question_levels[(template_id, version, key)]
+                questions.append({"template": template_id, "template_version": version, "question": key,
+                                  "section": section.title, "text": question.text, "scale": scale_id,
+                                  **_figures(pairs, levels)})
+    strata: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for key, pairs in per_question.items():
+        strata[question_levels[key]] += pairs
+    everything = [p for pairs in per_question.values() for p in pairs]
+    pooled = _figures(everything, None)
+    pooled["weighted_kappa"] = _round3(pooled_kappa([(p, levels) for (_, levels), p in strata.items()]))
+    overall_levels = max((len(t.overall_scale().levels) for t in templates.values()), default=4)
+    return {"moderated_audits": len(audits), "weights": WEIGHTS, "all_questions": pooled,
+            "overall_grade": _figures(overall_pairs, overall_levels), "questions": questions}
+
+
+def agreement_line(figures: dict[str, Any]) -> str:
+    """The agreement figures in one line of words (dashboard, CLI)."""
+    if not figures["moderated_audits"]:
+        return "Moderation: no audits moderated yet."
+    every, overall = figures["all_questions"], figures["overall_grade"]
+
+    def part(f: dict[str, Any]) -> str:
+        kappa = "—" if f["weighted_kappa"] is None else f"{f['weighted_kappa']:.2f}"
+        pct = "—" if f["exact_agreement_pct"] is None else f"{f['exact_agreement_pct']:.1f}%"
+        return f"{pct} exact, κw {kappa} ({f['pairs']} pairs)"
+
+    return (f"Moderation of {figures['moderated_audits']} audit(s) — grades: {part(every)}; "
+            f"overall grades: {part(overall)}")

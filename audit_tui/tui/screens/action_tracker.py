@@ -1,0 +1,253 @@
+"""Action tracker: every action across audits, overdue ones first and in red; mark done; export."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+
+from ...core.actions import ActionFilter, export_actions, list_actions, mark_done
+from ...core.exports import ExportError
+from ...core.models import parse_date
+from ...core.store import StoreError
+
+STATUSES = ["open", "", "done"]
+
+
+def _short(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class ActionTrackerScreen(Screen[None]):
+    """Filter by typing (owner, team, round, case, description); d marks done; x exports."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="tracker.back"),
+        Binding("slash", "filter", "Filter", id="tracker.filter"),
+        Binding("s", "cycle_status", "Status", id="tracker.status"),
+        Binding("o", "toggle_overdue", "Overdue only", id="tracker.overdue"),
+        Binding("d", "done", "Mark done", id="tracker.done"),
+        Binding("x", "export", "Export", id="tracker.export"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = "open"
+        self.overdue_only = False
+        self.rows: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="tracker-filters"):
+            yield Input(placeholder="Filter: owner, team, round, case ref, description  (/)", id="tracker-search")
+            yield Label("", id="tracker-status")
+        yield DataTable(id="tracker", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="tracker-empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#tracker", DataTable)
+        for label in ("Due", "Status", "Owner", "Case", "Team", "Description"):
+            table.add_column(label, key=label.lower())
+        self.refresh_actions()
+        table.focus()
+
+    def filters(self) -> ActionFilter:
+        return ActionFilter(status=self.status, overdue=self.overdue_only,
+                            search=self.query_one("#tracker-search", Input).value)
+
+    def refresh_actions(self) -> None:
+        table = self.query_one("#tracker", DataTable)
+        current = self.selected_id()
+        self.rows = list_actions(self.app.store, self.filters())
+        table.clear()
+        width = max(20, self.app.size.width - 62)
+        for row in self.rows:
+            style = "bold red" if row["overdue"] else ("dim" if row["status"] == "done" else "")
+            status = "OVERDUE" if row["overdue"] else (f"done {row['done_on'] or ''}".strip()
+                                                       if row["status"] == "done" else "open")
+            table.add_row(Text(row["due"] or "—", style=style), Text(status, style=style),
+                          Text(_short(row["owner"], 18)), Text(row["case_ref"]), Text(_short(row["team"], 16)),
+                          Text(_short(row["description"], width)), key=row["action_id"])
+        if current:
+            try:
+                table.move_cursor(row=table.get_row_index(current))
+            except Exception:  # noqa: BLE001 - filtered out now
+                pass
+        overdue = sum(r["overdue"] for r in self.rows)
+        self.query_one("#tracker-status", Label).update(
+            f"{len(self.rows)} · {self.status or 'all'}{' · overdue only' if self.overdue_only else ''}"
+            f" · {overdue} overdue")
+        empty = self.query_one("#tracker-empty", Static)
+        empty.display = not self.rows
+        empty.update("No actions match. s changes the status shown, o shows overdue only.")
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#tracker", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(Input.Changed, "#tracker-search")
+    def _search(self) -> None:
+        self.refresh_actions()
+
+    @on(Input.Submitted, "#tracker-search")
+    def _search_done(self) -> None:
+        self.query_one("#tracker", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#tracker")
+    def _selected(self) -> None:
+        self.action_done()
+
+    def action_filter(self) -> None:
+        self.query_one("#tracker-search", Input).focus()
+
+    def action_cycle_status(self) -> None:
+        self.status = STATUSES[(STATUSES.index(self.status) + 1) % len(STATUSES)]
+        self.refresh_actions()
+
+    def action_toggle_overdue(self) -> None:
+        self.overdue_only = not self.overdue_only
+        self.refresh_actions()
+
+    def action_done(self) -> None:
+        action_id = self.selected_id()
+        row = next((r for r in self.rows if r["action_id"] == action_id), None)
+        if row is None:
+            return
+        if row["status"] == "done":
+            self.notify("That action is already done.", severity="warning")
+            return
+
+        def marked(fields: dict | None) -> None:
+            if fields:
+                self.refresh_actions()
+                self.notify(f"Action for {row['case_ref']} marked done (logged).", markup=False)
+
+        self.app.push_screen(DoneDialog(row), marked)
+
+    def action_export(self) -> None:
+        def exported(message: str | None) -> None:
+            if message:
+                self.notify(message, markup=False, timeout=8)
+
+        self.app.push_screen(ExportActionsDialog(self.rows), exported)
+
+    def commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Export actions", "The listed actions to CSV or XLSX", self.action_export)
+        yield SystemCommand("Overdue actions only", "Toggle showing only overdue actions",
+                            self.action_toggle_overdue)
+
+
+class DoneDialog(ModalScreen[dict | None]):
+    """What was done and when; saves through the store and dismisses with the fields."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="done.cancel"),
+        Binding("ctrl+s", "save", "Mark done", priority=True, id="done.save"),
+    ]
+
+    def __init__(self, row: dict) -> None:
+        super().__init__()
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="done-dialog"):
+            yield Label("Mark the action done", classes="section-title")
+            yield Static(f"{self.row['case_ref']} · {self.row['owner']} · due {self.row['due'] or '—'}\n"
+                         f"{self.row['description']}", classes="prompt", markup=False)
+            with Horizontal(classes="field"):
+                yield Label("What was done", classes="field-label")
+                yield Input(placeholder="e.g. Plan updated with Jo on 3 March", id="done-note", max_length=1000,
+                            compact=True)
+            with Horizontal(classes="field"):
+                yield Label("Done on", classes="field-label")
+                yield Input(value=date.today().isoformat(), id="done-on", max_length=20, compact=True)
+            yield Static("", id="done-problem", classes="field-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Mark done (ctrl+s)", variant="success", id="done-save")
+                yield Button("Cancel (esc)", id="done-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#done-note", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#done-save")
+    def action_save(self) -> None:
+        note = self.query_one("#done-note", Input).value.strip()
+        problem = self.query_one("#done-problem", Static)
+        try:
+            on = parse_date(self.query_one("#done-on", Input).value)
+        except ValueError as exc:
+            problem.update(f"Done on: {exc}")
+            return
+        try:
+            mark_done(self.app.store, self.row["action_id"], note, on)
+        except StoreError as exc:
+            problem.update(str(exc))
+            return
+        self.dismiss({"note": note, "done_on": on})
+
+    @on(Button.Pressed, "#done-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ExportActionsDialog(ModalScreen[str | None]):
+    """Export the listed actions to a .csv or .xlsx file (never replacing one unless asked)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export_actions.cancel")]
+
+    def __init__(self, rows: list[dict]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        default = Path.home() / f"actions-{date.today().isoformat()}.xlsx"
+        with Vertical(classes="dialog", id="export-dialog"):
+            yield Label(f"Export {len(self.rows)} action(s)", classes="section-title")
+            yield Static("A .csv or .xlsx file, readable by you only.", classes="prompt", markup=False)
+            yield Input(value=str(default), id="export-path", max_length=1000)
+            yield Static("", id="export-problem", classes="field-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", id="export-save")
+                yield Button("Replace the file", variant="warning", id="export-force")
+                yield Button("Cancel (esc)", id="export-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-force").display = False
+        self.query_one("#export-path", Input).focus()
+
+    def _export(self, overwrite: bool) -> None:
+        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+        try:
+            count = export_actions(self.rows, path, overwrite=overwrite)
+        except ExportError as exc:
+            self.query_one("#export-problem", Static).update(str(exc).replace("use --force", "choose Replace"))
+            self.query_one("#export-force").display = path.exists()
+            return
+        self.dismiss(f"{count} action(s) exported to {path}")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#export-save")
+    def _save(self) -> None:
+        self._export(False)
+
+    @on(Button.Pressed, "#export-force")
+    def _force(self) -> None:
+        self._export(True)
+
+    @on(Button.Pressed, "#export-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,304 @@
+"""Rounds: create a round, import its case list, and the round dashboard (who is behind).
+
+The dashboard counts, per auditor, per team and overall, the cases allocated, not yet
+started, in progress, completed and moderated; the Cases tab lists every allocated
+case (yours not yet completed first) and Enter starts or resumes one.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    Button, DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane,
+)
+
+from ...core import rounds as core
+from ...core.moderation import agreement_line, moderation_agreement
+from ...core.store import StoreError
+
+PROGRESS_STYLE = {"allocated": "", "in progress": "yellow", "completed": "green", "moderated": "bold green"}
+COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_progress", "In progress"),
+                 ("completed", "Completed"), ("moderated", "Moderated"))
+
+
+class RoundsScreen(Screen[None]):
+    """The quality lead's view of a round; an auditor's list of allocated cases."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="rounds.back"),
+        Binding("n", "new_round", "New round", id="rounds.new"),
+        Binding("i", "import_cases", "Import cases", id="rounds.import"),
+        Binding("t", "next_tab", "Next tab", id="rounds.tab"),
+        Binding("enter", "start", "Start / resume case", show=False, id="rounds.start"),
+    ]
+
+    def __init__(self, round_name: str | None = None) -> None:
+        super().__init__()
+        self.round_name = round_name
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="rounds-bar"):
+            yield Label("Round", classes="field-label")
+            yield Select([], prompt="No rounds yet — press n", id="round", compact=True, allow_blank=True)
+        yield Static("", id="rounds-overall", markup=False)
+        with TabbedContent(id="rounds-tabs"):
+            with TabPane("Cases", id="tab-cases"):
+                yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+            with TabPane("By auditor", id="tab-auditors"):
+                yield DataTable(id="by-auditor", cursor_type="row", zebra_stripes=True)
+            with TabPane("By team", id="tab-teams"):
+                yield DataTable(id="by-team", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        cases = self.query_one("#cases", DataTable)
+        for label in ("Case ref", "Team", "Auditor", "Template", "Progress"):
+            cases.add_column(label, key=label.lower())
+        for table_id, first in (("#by-auditor", "Auditor"), ("#by-team", "Team")):
+            table = self.query_one(table_id, DataTable)
+            table.add_column(first, key="name")
+            for key, label in COUNT_COLUMNS:
+                table.add_column(label, key=key)
+        self.load_rounds(self.round_name)
+        cases.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_round()
+
+    # -- data -------------------------------------------------------------------------
+
+    def load_rounds(self, choose: str | None = None) -> None:
+        found = core.list_rounds(self.app.store)
+        select = self.query_one("#round", Select)
+        select.set_options([(Text(f"{r['name']}  ({r['starts']} to {r['ends']})"), r["name"]) for r in found])
+        names = [r["name"] for r in found]
+        mine = core.my_allocations(self.app.store, self.app.settings.auditor_name)
+        pick = choose if choose in names else (mine[0]["round"] if mine else (names[0] if names else None))
+        if pick:
+            select.value = pick
+        self.refresh_round()
+
+    @property
+    def current_round(self) -> str | None:
+        value = self.query_one("#round", Select).value
+        return value if isinstance(value, str) else None
+
+    def refresh_round(self) -> None:
+        name = self.current_round
+        cases = self.query_one("#cases", DataTable)
+        cases.clear()
+        for table_id in ("#by-auditor", "#by-team"):
+            self.query_one(table_id, DataTable).clear()
+        overall = self.query_one("#rounds-overall", Static)
+        if name is None:
+            overall.update("Create a round (n), then import its case list (i): case ref, service area, team, "
+                           "worker, allocated auditor, template — from CSV or XLSX.")
+            return
+        store = self.app.store
+        figures = core.dashboard(store, name)
+        total = figures["overall"]
+        agreement = moderation_agreement(store, {"round": figures["round"]})
+        overall.update(
+            f"Overall: {total['allocated']} allocated · {total['not_started']} to start · "
+            f"{total['in_progress']} in progress · {total['completed']} completed · {total['moderated']} "
+            f"moderated\n{agreement_line(agreement)}")
+        for table_id, key in (("#by-auditor", "auditors"), ("#by-team", "teams")):
+            table = self.query_one(table_id, DataTable)
+            for row in figures[key]:
+                behind = row["not_started"] + row["in_progress"]
+                table.add_row(Text(row["name"] or "(none)", style="yellow" if behind else ""),
+                              *(Text(str(row[k] or 0), justify="right") for k, _ in COUNT_COLUMNS))
+        me = (self.app.settings.auditor_name or "").strip().lower()
+        rows = core.allocations(store, name)
+        rows.sort(key=lambda r: not (me and (r["auditor"] or "").lower() == me
+                                     and r["progress"] in ("allocated", "in progress")))
+        for row in rows:
+            mine = me and (row["auditor"] or "").lower() == me
+            cases.add_row(Text(("▶ " if mine else "") + row["case_ref"], style="bold" if mine else ""),
+                          Text(row["team"] or ""), Text(row["auditor"] or ""), Text(row["template_id"] or ""),
+                          Text(row["progress"], style=PROGRESS_STYLE.get(row["progress"], "")), key=str(row["id"]))
+
+    @on(Select.Changed, "#round")
+    def _round_changed(self) -> None:
+        self.refresh_round()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def selected_allocation(self) -> int | None:
+        table = self.query_one("#cases", DataTable)
+        if not table.row_count:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    @on(DataTable.RowSelected, "#cases")
+    def _case_selected(self) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        """Start the selected allocated case (form pre-filled), or resume its audit."""
+        allocation_id = self.selected_allocation()
+        if allocation_id is None:
+            return
+        store = self.app.store
+        row = next((r for r in core.allocations(store, self.current_round) if r["id"] == allocation_id), None)
+        if row is None:
+            return
+        from .audit import AuditScreen
+
+        if row["found_audit"]:
+            self.app.push_screen(AuditScreen(row["found_audit"]))
+            return
+        from .new_audit import NewAuditScreen
+
+        def started(audit_id: str | None) -> None:
+            if audit_id:
+                try:
+                    core.link_audit(store, allocation_id, audit_id)
+                except StoreError as exc:
+                    self.notify(str(exc), severity="error", markup=False)
+                self.app.push_screen(AuditScreen(audit_id))
+
+        self.app.push_screen(NewAuditScreen(core.audit_defaults(store, allocation_id)), started)
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one("#rounds-tabs", TabbedContent)
+        order = ["tab-cases", "tab-auditors", "tab-teams"]
+        tabs.active = order[(order.index(tabs.active) + 1) % len(order)] if tabs.active in order else order[0]
+        table = {"tab-cases": "#cases", "tab-auditors": "#by-auditor", "tab-teams": "#by-team"}[tabs.active]
+        self.query_one(table, DataTable).focus()
+
+    def action_new_round(self) -> None:
+        def created(name: str | None) -> None:
+            if name:
+                self.load_rounds(name)
+                self.notify(f"Round “{name}” created. Press i to import its case list.", markup=False)
+
+        self.app.push_screen(NewRoundDialog(), created)
+
+    def action_import_cases(self) -> None:
+        if self.current_round is None:
+            self.notify("Create a round first (n).", severity="warning")
+            return
+
+        def imported(message: str | None) -> None:
+            if message:
+                self.refresh_round()
+                self.notify(message, markup=False)
+
+        self.app.push_screen(ImportCasesDialog(self.current_round), imported)
+
+
+class NewRoundDialog(ModalScreen[str | None]):
+    """Name, dates and templates of a new round; dismisses with its name."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="new_round.cancel"),
+        Binding("ctrl+s", "create", "Create", priority=True, id="new_round.create"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="round-dialog"):
+            yield Label("New round", classes="section-title")
+            for key, label, hint in (("r-name", "Name", "e.g. 2026-02 practice week"),
+                                     ("r-from", "From", "first day, YYYY-MM-DD"),
+                                     ("r-to", "To", "last day, YYYY-MM-DD"),
+                                     ("r-templates", "Templates", "ids, comma separated (empty: any)")):
+                with Horizontal(classes="field"):
+                    yield Label(label, classes="field-label")
+                    yield Input(placeholder=hint, id=key, max_length=300, compact=True)
+            yield Static("", id="round-problems", classes="field-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Create (ctrl+s)", variant="primary", id="create")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#r-name", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#create")
+    def action_create(self) -> None:
+        value = {key: self.query_one(f"#{key}", Input).value.strip() for key in ("r-name", "r-from", "r-to",
+                                                                                   "r-templates")}
+        templates = [t.strip() for t in value["r-templates"].replace(";", ",").split(",") if t.strip()]
+        try:
+            created = core.create_round(self.app.store, value["r-name"], value["r-from"], value["r-to"], templates)
+        except core.RoundError as exc:
+            self.query_one("#round-problems", Static).update("\n".join(exc.problems))
+            return
+        except StoreError as exc:
+            self.query_one("#round-problems", Static).update(str(exc))
+            return
+        self.dismiss(created["name"])
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ImportCasesDialog(ModalScreen[str | None]):
+    """The path of a CSV/XLSX case list; every bad row is listed here with its line number."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="import_cases.cancel"),
+        Binding("ctrl+s", "import_file", "Import", priority=True, id="import_cases.import"),
+    ]
+
+    def __init__(self, round_name: str) -> None:
+        super().__init__()
+        self.round_name = round_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="import-dialog"):
+            yield Label(f"Import the case list of “{self.round_name}”", classes="section-title", markup=False)
+            yield Static("Columns: case ref, service area, team, worker, allocated auditor, template (.csv or "
+                         ".xlsx; the first row names them). Nothing is imported until every row is right.",
+                         classes="prompt", markup=False)
+            yield Input(placeholder="Path of the file, e.g. ~/cases.xlsx", id="case-file", max_length=1000)
+            with VerticalScroll(id="import-problems-box"):
+                yield Static("", id="import-problems", classes="field-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Import (ctrl+s)", variant="primary", id="import")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-problems-box").display = False
+        self.query_one("#case-file", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#import")
+    def action_import_file(self) -> None:
+        from pathlib import Path
+
+        raw = self.query_one("#case-file", Input).value.strip()
+        if not raw:
+            return
+        box = self.query_one("#import-problems-box")
+        try:
+            result = core.import_cases(self.app.store, self.round_name, Path(raw).expanduser(),
+                                       known_templates=core.known_template_ids(self.app.store,
+                                                                               self.app.settings.template_dir))
+        except core.RoundError as exc:
+            box.display = True
+            self.query_one("#import-problems", Static).update(
+                f"Nothing was imported. {len(exc.problems)} problem(s):\n" + "\n".join(exc.problems))
+            return
+        except StoreError as exc:
+            box.display = True
+            self.query_one("#import-problems", Static).update(str(exc))
+            return
+        ignored = f"; ignored column(s): {', '.join(result.ignored_columns)}" if result.ignored_columns else ""
+        self.dismiss(f"Case list imported: {result.added} added, {result.updated} updated, "
+                     f"{result.unchanged} unchanged{ignored}.")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
