@@ -10,6 +10,7 @@ names the audit (its position in `audits` and its case ref) and the field.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,11 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(whole item)"
 
 
+# Escaped or raw characters that clean_text removes; a file without any is not walked at all.
+_NEEDS_CLEANING = re.compile(r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|\\u202[a-eA-E]|\\u206[6-9]|"
+                             r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _clean(value: Any) -> Any:
     """Strip control and bidi characters from every string, as the store does."""
     if isinstance(value, str):
@@ -89,7 +95,8 @@ def read_file(path: str | Path) -> dict[str, Any]:
     if size > MAX_IMPORT_BYTES:
         raise InterchangeError([f"{path} is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB"])
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        text = path.read_bytes().decode("utf-8")
+        data = json.loads(text)
     except UnicodeDecodeError:
         raise InterchangeError([f"{path} is not UTF-8 text"]) from None
     except json.JSONDecodeError as exc:
@@ -104,6 +111,7 @@ def read_file(path: str | Path) -> dict[str, Any]:
     for key in ("templates", "audits"):
         if not isinstance(data.get(key, []), list):
             raise InterchangeError([f"{path}: \"{key}\" must be a list"])
+    data["_needs_cleaning"] = bool(_NEEDS_CLEANING.search(text))
     return data
 
 
@@ -138,10 +146,25 @@ def _templates(store: Store, raw: list[Any], problems: list[str]) -> tuple[dict[
     return found, new
 
 
+_LOOKUPS: dict[int, dict[str, Any]] = {}
+
+
+def _scales(template: Template) -> dict[str, Any]:
+    """question key → its scale (Template.question is a linear search; imports ask 250,000 times)."""
+    cached = _LOOKUPS.get(id(template))
+    if cached is None or cached.get("\0template") is not template:
+        scales = template.scale_map()
+        cached = {key: scales.get(q.scale, scales["ilacs"]) for key, _, q in template.questions()}
+        cached["\0template"] = template
+        _LOOKUPS.clear() if len(_LOOKUPS) > 64 else None
+        _LOOKUPS[id(template)] = cached
+    return cached
+
+
 def _grade_problem(template: Template, question: str, grade: str | None) -> str | None:
     if grade is None or grade == NA:
         return None
-    scale = template.scale_of(question)
+    scale = _scales(template)[question]
     if scale.level(grade) is None:
         return f"'{grade}' is not a grade of {question}'s scale ({', '.join(lv.id for lv in scale.levels)}, n/a)"
     return None
@@ -151,8 +174,9 @@ def _record_problems(record: AuditRecord, template: Template) -> list[tuple[str,
     """(field, message) for every answer, action and moderation that does not fit the template."""
     found = []
     seen = set()
+    questions = _scales(template)
     for i, answer in enumerate(record.answers):
-        if template.question(answer.question) is None:
+        if answer.question not in questions:
             found.append((f"answers[{i}].question", f"'{answer.question}' is not a question of {template.id} "
                                                     f"v{template.version}"))
             continue
@@ -163,7 +187,7 @@ def _record_problems(record: AuditRecord, template: Template) -> list[tuple[str,
         if message:
             found.append((f"answers[{i}].grade", message))
     for i, action in enumerate(record.actions):
-        if action.question and template.question(action.question) is None:
+        if action.question and action.question not in questions:
             found.append((f"actions[{i}].question", f"'{action.question}' is not a question of {template.id}"))
     overall = template.overall_scale()
     if record.overall_grade and overall.level(record.overall_grade) is None:
@@ -173,7 +197,7 @@ def _record_problems(record: AuditRecord, template: Template) -> list[tuple[str,
         if mod.overall_grade and overall.level(mod.overall_grade) is None:
             found.append(("moderation.overall_grade", f"'{mod.overall_grade}' is not an overall grade"))
         for i, changed in enumerate(mod.answers):
-            if template.question(changed.question) is None:
+            if changed.question not in questions:
                 found.append((f"moderation.answers[{i}].question", f"'{changed.question}' is not a question of "
                                                                    f"{template.id}"))
             else:
@@ -209,6 +233,7 @@ def _existing(store: Store, table: str, ids: list[str]) -> dict[str, str]:
 def validate(store: Store, data: dict[str, Any]) -> tuple[list[Template], list[AuditRecord], int]:
     """Check the whole file; returns (new templates, audits to insert, unchanged count) or raises."""
     problems: list[str] = []
+    needs_cleaning = data.get("_needs_cleaning", True)
     templates, new_templates = _templates(store, data.get("templates", []), problems)
     records: list[tuple[int, AuditRecord]] = []
     seen_ids: dict[str, int] = {}
@@ -218,7 +243,7 @@ def validate(store: Store, data: dict[str, Any]) -> tuple[list[Template], list[A
         if len(problems) >= MAX_PROBLEMS:
             break
         try:
-            record = AuditRecord.model_validate(_clean(raw))
+            record = AuditRecord.model_validate(_clean(raw) if needs_cleaning else raw)
         except ValidationError as exc:
             problems += [f"{where}, field {_loc(e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)]
             continue

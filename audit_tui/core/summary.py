@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from . import gates
-from .models import ILACS, Action, Template
+from .models import ILACS, Template
 
 COUNTED = ("completed", "moderated")
 QUOTES_PER_THEME = 3
@@ -306,9 +307,18 @@ def impact_evidenced(text: str | None) -> bool:
     return gates.is_substantive(text) and gates.impact_warning(text) is None
 
 
+@dataclass(frozen=True)
+class _ActionView:
+    """The fields of an action the gates read (cheaper than validating an Action for every row)."""
+
+    description: str
+    owner: str
+    due: date | None
+
+
 def action_clear(description: str | None, owner: str | None, due: str | None, audited_on: str | None) -> bool:
     try:
-        action = Action(description=description or "", owner=owner or "", due=due or None)
+        action = _ActionView(description or "", owner or "", date.fromisoformat(due) if due else None)
         audit_day = date.fromisoformat(audited_on) if audited_on else date.min
     except ValueError:
         return False
@@ -342,7 +352,7 @@ def _load_templates(conn, keys) -> dict[tuple[str, int], Template]:
     return found
 
 
-_TEMP_TABLES = ("_sum_sel", "_sum_q", "_sum_levels", "_sum_cond", "_sum_ans")
+_TEMP_TABLES = ("_sum_sel", "_sum_q", "_sum_levels", "_sum_cond", "_sum_ans", "_sum_th")
 
 
 def _drop_temp(conn) -> None:
@@ -452,7 +462,8 @@ def _grade_order(templates: dict[tuple[str, int], Template]) -> tuple[list[str],
 # -- the computation -----------------------------------------------------------------
 
 
-def _core(conn, filters: Filters) -> Summary:
+def _core(conn, filters: Filters, *, full: bool = True) -> Summary:
+    """The figures; `full=False` skips what only the current round needs (quotes, action rows, appendix)."""
     as_of = filters.effective_as_of().isoformat()
     where, params = filters.where("a")
     counts = conn.execute(
@@ -478,7 +489,7 @@ def _core(conn, filters: Filters) -> Summary:
         overall_gob += n if gob else 0
 
     questions = _questions(conn, templates, latest, order)
-    themes = _themes(conn, templates)
+    themes = _themes(conn, templates, with_quotes=full)
     act = conn.execute(
         """SELECT count(*), sum(x.status = 'open'), sum(x.status = 'done'),
                   sum(x.status = 'open' AND x.due IS NOT NULL AND x.due != '' AND x.due < ?)
@@ -496,9 +507,9 @@ def _core(conn, filters: Filters) -> Summary:
         filters={**filters.model_dump(mode="json"), "as_of": as_of},
         scope=_scope(conn, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
         inspection_tests=tests, sections=_sections(conn, latest, order), teams=_teams(conn, order),
-        action_plan=_action_plan(conn, as_of), moderation=_moderation(conn),
-        change_since_previous_round=None, open_concerns=_concerns(conn, filters),
-        appendix=_appendix(conn, as_of))
+        action_plan=_action_plan(conn, as_of) if full else [], moderation=_moderation(conn) if full else None,
+        change_since_previous_round=None, open_concerns=_concerns(conn, filters) if full else [],
+        appendix=_appendix(conn, as_of) if full else [])
 
 
 def _questions(conn, templates, latest, order) -> list[QuestionFigure]:
@@ -539,41 +550,44 @@ def _question_figure(template_id, key, section_id, section_title, text, scale, c
         good_or_better=gob, good_or_better_pct=pct(gob, answered) if judged else None)
 
 
-def _themes(conn, templates) -> list[ThemeFigure]:
+def _themes(conn, templates, with_quotes: bool = True) -> list[ThemeFigure]:
     labels: dict[str, str] = {}
     keywords: dict[str, list[str]] = {}
     for _, template in sorted(templates.items()):
         for theme in template.themes:
             labels[theme.id] = theme.label
             keywords[theme.id] = theme.keywords
-    rows = conn.execute(
-        """SELECT t.theme, count(DISTINCT a.audit_id),
-                  count(DISTINCT CASE WHEN a.gob = 1 THEN a.audit_id END),
-                  count(DISTINCT CASE WHEN COALESCE(a.gob, 0) = 0 THEN a.audit_id END)
+    # (theme, audit, answer) of graded answers; `pref` orders candidate quotes: answers whose evidence
+    # mentions the theme (tagged/keyword) before those only mapped by their question, then the best
+    # grades for strengths and the worst for areas for improvement.
+    conn.execute(
+        """CREATE TEMP TABLE _sum_th AS
+           SELECT t.theme, a.audit_id, a.question, COALESCE(a.gob, 0) AS gob,
+                  (t.source = 'question') * 1000 + CASE WHEN a.gob = 1 THEN a.rank ELSE -a.rank END + 500 AS pref
            FROM _sum_ans a JOIN answer_themes t ON t.audit_id = a.audit_id AND t.question = a.question
-           WHERE a.judged AND a.grade != 'n/a'
-           GROUP BY t.theme ORDER BY 2 DESC, 1""").fetchall()
+           WHERE a.judged AND a.grade != 'n/a'""")
+    conn.execute("CREATE INDEX temp._sum_th_key ON _sum_th (audit_id, theme, gob)")
+    rows = conn.execute(
+        """WITH per_audit AS (SELECT theme, audit_id, max(gob = 1) AS strong, max(gob = 0) AS weak
+                              FROM _sum_th GROUP BY theme, audit_id)
+           SELECT theme, count(*), sum(strong), sum(weak) FROM per_audit GROUP BY theme ORDER BY 2 DESC, 1""").fetchall()
     quotes: dict[tuple[str, int], list[Quote]] = {}
-    for theme, gob, case_ref, evidence in conn.execute(
-            f"""WITH c AS (
-                  SELECT t.theme, COALESCE(a.gob, 0) AS gob, a.audit_id, s.case_ref, ans.evidence,
-                         t.source = 'question' AS mapped, a.rank,
-                         ROW_NUMBER() OVER (PARTITION BY t.theme, COALESCE(a.gob, 0), a.audit_id
-                             ORDER BY t.source = 'question', CASE WHEN a.gob = 1 THEN a.rank ELSE -a.rank END,
-                                      a.question) AS per_audit
-                  FROM _sum_ans a
-                  JOIN answer_themes t ON t.audit_id = a.audit_id AND t.question = a.question
-                  JOIN answers ans ON ans.audit_id = a.audit_id AND ans.question = a.question
-                  JOIN _sum_sel s ON s.id = a.audit_id
-                  WHERE a.judged AND a.grade != 'n/a' AND trim(COALESCE(ans.evidence, '')) != ''),
-                d AS (
-                  SELECT *, ROW_NUMBER() OVER (PARTITION BY theme, gob
-                             ORDER BY mapped, CASE WHEN gob = 1 THEN rank ELSE -rank END, case_ref, audit_id) AS n
-                  FROM c WHERE per_audit = 1)
-                SELECT theme, gob, case_ref, evidence FROM d WHERE n <= {QUOTES_PER_THEME}
-                ORDER BY theme, gob, n"""):
-        quotes.setdefault((theme, gob), []).append(
-            Quote(case_ref=case_ref, text=short_quote(evidence, keywords.get(theme, []))))
+    if with_quotes:
+        for theme, gob, case_ref, evidence in conn.execute(
+                f"""WITH best AS (SELECT theme, gob, audit_id, min(pref) AS k FROM _sum_th
+                                  GROUP BY theme, gob, audit_id),
+                    top AS (SELECT b.*, s.case_ref, ROW_NUMBER() OVER (PARTITION BY theme, gob
+                                   ORDER BY k, s.case_ref, b.audit_id) AS n
+                            FROM best b JOIN _sum_sel s ON s.id = b.audit_id)
+                    SELECT top.theme, top.gob, top.case_ref,
+                           (SELECT ans.evidence FROM _sum_th x
+                            JOIN answers ans ON ans.audit_id = x.audit_id AND ans.question = x.question
+                            WHERE x.audit_id = top.audit_id AND x.theme = top.theme AND x.gob = top.gob
+                              AND x.pref = top.k ORDER BY x.question LIMIT 1)
+                    FROM top WHERE n <= {QUOTES_PER_THEME} ORDER BY theme, gob, n"""):
+            if (evidence or "").strip():
+                quotes.setdefault((theme, gob), []).append(
+                    Quote(case_ref=case_ref, text=short_quote(evidence, keywords.get(theme, []))))
     return [ThemeFigure(id=theme, label=labels.get(theme, theme.replace("-", " ").capitalize()), audits=n,
                         strength=strong, improvement=weak, strength_quotes=quotes.get((theme, 1), []),
                         improvement_quotes=quotes.get((theme, 0), []))
@@ -649,7 +663,8 @@ def _moderation(conn) -> ModerationFigures | None:
         return None
     answers = conn.execute(
         """SELECT count(*), sum(NOT a.moderated OR a.grade = a.auditor_grade) FROM _sum_ans a
-           JOIN _sum_sel s ON s.id = a.audit_id WHERE s.moderated AND a.auditor_grade IS NOT NULL""").fetchone()
+           JOIN _sum_sel s ON s.id = a.audit_id WHERE s.moderated AND a.judged AND a.auditor_grade IS NOT NULL
+             AND (a.auditor_grade != 'n/a' OR a.grade != 'n/a')""").fetchone()
     overall = conn.execute(
         """SELECT count(*), sum(overall IS auditor_overall) FROM _sum_sel
            WHERE moderated AND auditor_overall IS NOT NULL""").fetchone()
@@ -760,7 +775,8 @@ def compute_summary(db, filters: Filters | None = None) -> Summary:
             summary.moderation.agreement = moderation_agreement(conn, filters)
         earlier = previous_round(conn, filters)
         if earlier:
-            before = _core(conn, filters.model_copy(update={"round": earlier, "date_from": None, "date_to": None}))
+            before = _core(conn, filters.model_copy(update={"round": earlier, "date_from": None, "date_to": None}),
+                           full=False)
             summary.change_since_previous_round = _change(summary, before, earlier)
     finally:
         _drop_temp(conn)
