@@ -37,3 +37,15 @@ def store_error(exc: sqlite3.Error) -> StoreError:
     kind = error_kind(exc)
     cls = DatabaseBusy if kind == "busy" else StoreError if kind == "other" else StorageError
     return cls(describe_sqlite_error(exc))
+
+
+def validated(model, **fields):
+    """`model(**fields)`, with a validation failure as a StoreError naming the field (never its value)."""
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False, include_context=False)[0]
+        where = ".".join(str(part) for part in error["loc"]) or model.__name__
+        raise StoreError(f"{where}: {error['msg']}") from None

@@ -19,6 +19,7 @@ from . import gates
 from .db import DatabaseError, connect
 from .errors import AuditLocked, DatabaseBusy, GatesNotMet, StorageError, StoreError
 from .errors import store_error as _store_error
+from .errors import validated
 from .models import (
     NA, Action, Answer, AuditRecord, Concern, Moderation, ModeratedAnswer, Template, clean_text,
 )
@@ -100,6 +101,12 @@ class Store:
             except sqlite3.Error:
                 pass  # SQLite has already rolled back (e.g. after an I/O error)
 
+    def _query(self, sql: str, params: Any = None) -> Iterator[dict[str, Any]]:
+        """Rows as dicts, their text cleaned of control and bidi characters: the store cleans what it
+        writes, and this keeps text written by anything else (an old version, a hand-edited file) off screen."""
+        for row in self.db.query(sql, params or []):
+            yield {k: clean_text(v) if isinstance(v, str) else v for k, v in row.items()}
+
     def _log(self, audit_id: str, field: str, old: Any, new: Any) -> None:
         old, new = _text(old), _text(new)
         if old == new:
@@ -120,7 +127,7 @@ class Store:
         self.db.execute("UPDATE audits SET updated_at = ? WHERE id = ?", [now_iso(), audit_id])
 
     def history(self, audit_id: str) -> list[dict[str, Any]]:
-        return list(self.db.query(
+        return list(self._query(
             "SELECT at, who, field, old, new FROM history WHERE audit_id = ? ORDER BY id", [audit_id]))
 
     # -- templates ----------------------------------------------------------------
@@ -159,7 +166,7 @@ class Store:
         """Start a draft audit; returns its id."""
         self.save_template(template)
         audit_id = new_id()
-        record = AuditRecord(id=audit_id, case_ref=case_ref.strip(), template_id=template.id,
+        record = validated(AuditRecord, id=audit_id, case_ref=case_ref.strip(), template_id=template.id,
                              template_version=template.version, audited_on=audited_on or date.today(),
                              **{k: clean_text(v.strip()) for k, v in fields.items()})
         stamp = now_iso()
@@ -174,7 +181,7 @@ class Store:
         return audit_id
 
     def _audit_row(self, audit_id: str) -> dict[str, Any]:
-        rows = list(self.db.query("SELECT * FROM audits WHERE id = ?", [audit_id]))
+        rows = list(self._query("SELECT * FROM audits WHERE id = ?", [audit_id]))
         if not rows:
             raise StoreError(f"no audit with id {audit_id}")
         return rows[0]
@@ -191,16 +198,16 @@ class Store:
         answers = [Answer(question=r["question"], grade=r["grade"], na_reason=r["na_reason"],
                           evidence=r["evidence"] or "", themes=json.loads(r["themes"] or "[]"),
                           rationale=r.get("rationale") or "")
-                   for r in self.db.query("SELECT * FROM answers WHERE audit_id = ? ORDER BY rowid", [audit_id])]
+                   for r in self._query("SELECT * FROM answers WHERE audit_id = ? ORDER BY rowid", [audit_id])]
         actions = [Action(**{k: r[k] for k in ("id", *ACTION_FIELDS) if r[k] is not None})
-                   for r in self.db.query("SELECT * FROM actions WHERE audit_id = ? ORDER BY created_at, rowid",
+                   for r in self._query("SELECT * FROM actions WHERE audit_id = ? ORDER BY created_at, rowid",
                                           [audit_id])]
         concerns = [Concern(**{k: v for k, v in r.items() if k not in ("audit_id", "action_id")})
-                    for r in self.db.query("SELECT * FROM concerns WHERE audit_id = ? ORDER BY raised_at", [audit_id])]
+                    for r in self._query("SELECT * FROM concerns WHERE audit_id = ? ORDER BY raised_at", [audit_id])]
         moderation = None
-        mod = list(self.db.query("SELECT * FROM moderations WHERE audit_id = ?", [audit_id]))
+        mod = list(self._query("SELECT * FROM moderations WHERE audit_id = ?", [audit_id]))
         if mod:
-            changed = [ModeratedAnswer(**r) for r in self.db.query(
+            changed = [ModeratedAnswer(**r) for r in self._query(
                 "SELECT question, grade, comment FROM moderated_answers WHERE audit_id = ? ORDER BY rowid",
                 [audit_id])]
             moderation = Moderation(moderator=mod[0]["moderator"], moderated_on=mod[0]["moderated_on"],
@@ -226,7 +233,7 @@ class Store:
         if status:
             where.append("status = :status")
         params = {"s": f"%{search}%", "status": status, "limit": limit, "offset": offset}
-        return list(self.db.query(
+        return list(self._query(
             f"""SELECT a.id, case_ref, template_id, template_version, team, auditor, round, status,
                        overall_grade, updated_at,
                        (SELECT count(*) FROM concerns c WHERE c.audit_id = a.id AND handled_at IS NULL) AS concerns
@@ -342,7 +349,7 @@ class Store:
     # -- actions ------------------------------------------------------------------
 
     def add_action(self, audit_id: str, **fields: Any) -> str:
-        action = Action(**fields)
+        action = validated(Action, **fields)
         action_id = new_id()
         stamp = now_iso()
         with self.transaction():
@@ -366,7 +373,7 @@ class Store:
             row = self._action_row(action_id)
             if set(changes) - {"status", "done_on", "note"}:
                 self._editable(row["audit_id"])
-            Action(**{**{k: row[k] for k in ACTION_FIELDS if row[k] is not None}, **changes})  # validates
+            validated(Action, **{**{k: row[k] for k in ACTION_FIELDS if row[k] is not None}, **changes})
             if changes.get("question"):
                 self._check_question(self._audit_row(row["audit_id"]), changes["question"])
             for field, value in changes.items():
@@ -392,7 +399,7 @@ class Store:
             raise StoreError("an action can only be linked to a question of this audit's template")
 
     def _action_row(self, action_id: str) -> dict[str, Any]:
-        rows = list(self.db.query("SELECT * FROM actions WHERE id = ?", [action_id]))
+        rows = list(self._query("SELECT * FROM actions WHERE id = ?", [action_id]))
         if not rows:
             raise StoreError("that action no longer exists")
         return rows[0]
@@ -457,7 +464,7 @@ class Store:
 
     def handle_concern(self, concern_id: str) -> None:
         with self.transaction():
-            rows = list(self.db.query("SELECT * FROM concerns WHERE id = ?", [concern_id]))
+            rows = list(self._query("SELECT * FROM concerns WHERE id = ?", [concern_id]))
             if not rows:
                 raise StoreError("that concern no longer exists")
             self.db.execute("UPDATE concerns SET handled_at = ?, handled_by = ? WHERE id = ?",
@@ -465,14 +472,14 @@ class Store:
             self._log(rows[0]["audit_id"], "concern_handled", None, rows[0]["description"])
 
     def open_concerns(self) -> list[dict[str, Any]]:
-        return list(self.db.query(
+        return list(self._query(
             """SELECT c.id, c.audit_id, a.case_ref, c.raised_at, c.raised_by, c.description
                FROM concerns c JOIN audits a ON a.id = c.audit_id WHERE c.handled_at IS NULL ORDER BY c.raised_at"""))
 
     def recent_audits_of_case(self, case_ref: str, *, days: int = 365, today: date | None = None) -> list[dict]:
         """Audits of the same case ref within `days` (to avoid sampling a file twice)."""
         since = ((today or date.today()) - timedelta(days=days)).isoformat()
-        return list(self.db.query(
+        return list(self._query(
             "SELECT id, audited_on, auditor, status, round FROM audits WHERE lower(case_ref) = lower(?) "
             "AND audited_on >= ? ORDER BY audited_on DESC", [case_ref.strip(), since]))
 

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .models import Template, clean_text
+from .models import ILACS, Template, clean_text
 
 MAX_TEMPLATE_BYTES = 1_000_000
 BUILTIN_DIR = Path(
@@ -87,6 +87,11 @@ def _cross_reference_problems(template: Template) -> list[_Problem]:
         for i, item_id in enumerate(ids):
             if item_id in ids[:i]:
                 problems.append(_Problem((name, i, "id"), f"duplicate {name[:-1]} id '{item_id}'"))
+    for si, scale in enumerate(template.scales):
+        if scale.id == ILACS.id and [lv.id for lv in scale.levels] != [lv.id for lv in ILACS.levels]:
+            problems.append(_Problem(("scales", si, "levels"), "the ilacs scale keeps Ofsted's four levels "
+                                     "(outstanding, good, requires_improvement, inadequate), best first; "
+                                     "give a different scale another id"))
     for si, section in enumerate(template.sections):
         for qi, question in enumerate(section.questions):
             here = ("sections", si, "questions", qi)

@@ -62,6 +62,7 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
                      classes="prompt", markup=False)
         levels = self.template.overall_scale().levels
         current = self.audit.overall_grade or self.suggested
+        current = current if any(lv.id == current for lv in levels) else None
         yield Select([(Text(lv.label), lv.id) for lv in levels], value=current or Select.NULL, id="overall",
                      prompt="Choose the overall grade")
         yield Input(self.audit.overall_reason, placeholder="Reason (needed when you differ from the suggestion)",
