@@ -27,16 +27,22 @@ class ExportError(Exception):
     """An export that cannot be written; the message is for the user."""
 
 
+def check_target(path: str | Path, *, overwrite: bool = False) -> Path:
+    """Fail early (before any work) when `path` exists and may not be replaced, or cannot be written."""
+    path = Path(path)
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder")
+    if path.exists() and not overwrite:
+        raise ExportError(f"{path} already exists; use --force to replace it")
+    if not path.parent.is_dir():
+        raise ExportError(f"no folder {path.parent}")
+    return path
+
+
 @contextmanager
 def private_output(path: str | Path, *, overwrite: bool = False, binary: bool = True) -> Iterator[IO]:
     """Write `path` atomically (temp file then rename), owner-only (0o600); refuse to replace unless asked."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise ExportError(f"{path} already exists; use --force to replace it")
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder")
-    if not path.parent.is_dir():
-        raise ExportError(f"no folder {path.parent}")
+    path = check_target(path, overwrite=overwrite)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -95,6 +101,7 @@ def export_csv(db, path: str | Path, filters: Filters | None = None, *, overwrit
     """One row per answer with its audit's fields; returns the number of rows written."""
     conn = _conn(db)
     count = 0
+    check_target(path, overwrite=overwrite)
     with private_output(path, overwrite=overwrite, binary=False) as handle:
         writer = csv.writer(handle)
         writer.writerow(AUDIT_COLUMNS + ANSWER_COLUMNS)
@@ -120,19 +127,25 @@ def _xlsx_value(value: Any, *, as_date: bool = False) -> Any:
 
 def export_xlsx(db, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
     """Sheets `audits`, `answers` and `actions`; returns the number of audits."""
+    filters = filters or Filters()
+    with private_output(path, overwrite=overwrite) as handle:  # refuses an existing file before any work
+        workbook, audits = _workbook(db, filters)
+        workbook.save(handle)
+    return audits
+
+
+def _workbook(db, filters: Filters):
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     conn = _conn(db)
-    filters = filters or Filters()
     where, params = filters.where("a")
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
 
     def sheet(title: str, header: list[str], rows, date_columns: set[str]):
         ws = workbook.create_sheet(title)
-        from openpyxl.cell import WriteOnlyCell
-
         cells = []
         for name in header:
             cell = WriteOnlyCell(ws, value=name)
@@ -164,6 +177,4 @@ def export_xlsx(db, path: str | Path, filters: Filters | None = None, *, overwri
                    x.done_on, x.note
             FROM actions x JOIN audits a ON a.id = x.audit_id
             WHERE {where} ORDER BY a.team, x.due, a.case_ref, x.rowid""", params), {"due", "done_on"})
-    with private_output(path, overwrite=overwrite) as handle:
-        workbook.save(handle)
-    return audits
+    return workbook, audits

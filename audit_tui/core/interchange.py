@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .exports import ExportError, private_output
+from .exports import ExportError, check_target, private_output
 from .models import NA, AuditRecord, Template, clean_text
 from .store import Store
 from .summary import Filters, selected_audit_ids
@@ -50,6 +50,7 @@ def dumps(data: Any) -> str:
 
 def export_json(store: Store, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
     """Write the selected audits (every status) and their templates; returns the number of audits."""
+    check_target(path, overwrite=overwrite)
     ids = selected_audit_ids(store, filters)
     records = [store.get_audit(audit_id) for audit_id in ids]
     keys = sorted({(r.template_id, r.template_version) for r in records})

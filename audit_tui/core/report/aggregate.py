@@ -9,7 +9,7 @@ from pathlib import Path
 
 from docx.shared import Pt
 
-from ..exports import private_output
+from ..exports import check_target, private_output
 from ..store import Store
 from ..summary import Filters, Summary, compute_summary
 from . import docxkit as kit
@@ -225,6 +225,7 @@ def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, fil
     Safe to call from a worker thread when given a database path (it opens its own
     connection). `progress(fraction, message)` is called as the report is built.
     """
+    check_target(out_path, overwrite=overwrite)
     progress = progress or _no_progress
     progress(0.0, "Computing figures")
     own = not isinstance(db_path_or_store, Store)

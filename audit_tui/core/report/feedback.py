@@ -8,7 +8,7 @@ from pathlib import Path
 from docx.shared import Pt
 
 from .. import gates
-from ..exports import private_output
+from ..exports import check_target, private_output
 from ..models import NA
 from ..store import Store
 from ..summary import action_clear, impact_evidenced, lived_experience_evidenced, TESTS
@@ -27,6 +27,7 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
                          reference: str | Path | None = None, organisation: str = "",
                          as_of: date | None = None) -> Path:
     """Grades, evidence, narratives and actions of one audit, as a Word document."""
+    check_target(out_path, overwrite=overwrite)
     audit = store.get_audit(audit_id)
     template = store.template(audit.template_id, audit.template_version)
     as_of = as_of or date.today()

@@ -1,0 +1,234 @@
+"""The Word report read back with python-docx: the same figures as `summary --json`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from docx.oxml.ns import qn
+
+from audit_tui.cli import main
+from audit_tui.core.report import build_report
+from audit_tui.core.report.make_reference import build_reference
+from audit_tui.core.settings import Settings, save_settings
+from audit_tui.core.store import Store
+from audit_tui.core.summary import Filters
+
+from .factories import known_dataset
+
+ROUND = "2026-02 practice week"
+ARGS = ["--round", ROUND, "--as-of", "2026-03-20"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The known data set with an open concern and a control character, its report and its summary."""
+    folder = tmp_path_factory.mktemp("report")
+    store = known_dataset(folder / "audits.db")
+    cl3 = store.list_audits(search="CL-0003")[0]["id"]
+    store.raise_concern(cl3, "Adult visiting the flat is a risk to Sam", "Tess Manager")
+    # text python-docx cannot store, written behind the store's back (as an old database might hold)
+    store.db.execute("UPDATE answers SET evidence = ? WHERE question = 'practice.voice' AND audit_id = ?",
+                     ["Bell\x07 and form feed\x0c inside", cl3])
+    store.close()
+    runner = CliRunner()
+    result = runner.invoke(main, ["report", "--db", str(folder / "audits.db"), "-o", str(folder / "r.docx"),
+                                  "--organisation", "Northbridge Council", *ARGS])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(runner.invoke(main, ["summary", "--json", "--db", str(folder / "audits.db"),
+                                              *ARGS]).stdout)
+    return folder, Document(str(folder / "r.docx")), figures
+
+
+def headings(doc, level: int) -> list[str]:
+    return [p.text for p in doc.paragraphs if p.style.name == f"Heading {level}"]
+
+
+def table_with(doc, *header: str):
+    for table in doc.tables:
+        first = [c.text for c in table.rows[0].cells]
+        if first[:len(header)] == list(header):
+            return [[c.text for c in row.cells] for row in table.rows[1:]]
+    raise AssertionError(f"no table with header {header}")
+
+
+def all_text(doc) -> str:
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts += [c.text for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_sections_in_order(built):
+    _, doc, _ = built
+    assert headings(doc, 1) == [
+        "Open safeguarding concerns", "Executive summary", "Scope", "The three inspection tests",
+        "Casework figures by question", "Grade distributions", "Themes", "Action plan", "Moderation agreement",
+        "Change since the previous round", "Appendix: one summary per audit"]
+    assert "Strengths" in headings(doc, 2) and "Areas for improvement" in headings(doc, 2)
+
+
+def test_title_page_and_contents(built):
+    _, doc, _ = built
+    assert doc.paragraphs[0].text == "Case audit report" and doc.paragraphs[0].style.name == "Title"
+    assert doc.paragraphs[1].text == ROUND
+    text = all_text(doc)
+    assert "Northbridge Council" in text
+    assert "Audits carried out 10 February 2026 to 12 February 2026" in text
+    body = doc.element.body.xml
+    assert 'TOC \\o "1-3" \\h \\z \\u' in body
+    assert doc.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+    footer = doc.sections[0].footer._element.xml
+    assert 'w:instr="PAGE"' in footer
+
+
+def test_open_concern_is_at_the_top(built):
+    _, doc, _ = built
+    rows = table_with(doc, "Case", "Team", "Raised", "By", "Concern")
+    assert rows[0][0] == "CL-0003" and rows[0][4] == "Adult visiting the flat is a risk to Sam"
+    first_table_cell = doc.tables[0].rows[1].cells[0]
+    assert first_table_cell.text == "CL-0003"
+
+
+def test_executive_summary_sentences(built):
+    _, doc, _ = built
+    text = all_text(doc)
+    assert "1 of 4 audits (25%) judged the work good or better overall" in text
+    assert ("3 of 4 audits (75%) evidenced the young person's lived experience well; 3 of 4 audits (75%) "
+            "evidenced the impact of the work on the young person; 3 of 4 audits (75%) set clear actions") in text
+    assert "The most frequent strengths were supervision (3 audits), voice of the child (3 audits) and pathway " \
+           "plans (2 audits)." in text
+    assert "The most frequent areas for improvement were pathway plans (2 audits)" in text
+
+
+def test_inspection_tests_table_matches_summary(built):
+    _, doc, figures = built
+    rows = table_with(doc, "Test", "How it was measured", "Audits meeting it", "%")
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        (t["label"], f"{t['met']} of {t['audits']}", f"{t['pct']:.0f}%") for t in figures["inspection_tests"]]
+
+
+def test_question_table_matches_summary(built):
+    _, doc, figures = built
+    rows = table_with(doc, "Section", "Question", "Answered", "n/a", "Good or better", "%")
+    expected = []
+    for q in figures["questions"]:
+        if q["judged"]:
+            value = q["good_or_better_pct"]
+            shown = f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+            expected.append([q["section_title"], q["text"], str(q["answered"]), str(q["na"]),
+                             str(q["good_or_better"]), shown])
+    assert rows == expected
+    assert ["Practice", "Is the plan up to date?", "3", "1", "2", "66.7%"] in rows
+
+
+def test_theme_rows_and_quotes(built):
+    _, doc, _ = built
+    tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["Rank", "Theme", "Audits"]]
+    strengths = [[c.text for c in row.cells][:4] for row in tables[0].rows[1:]]
+    improvements = [[c.text for c in row.cells][:4] for row in tables[1].rows[1:]]
+    assert strengths == [["1", "Supervision", "3", "75%"], ["2", "Voice of the child", "3", "75%"],
+                         ["3", "Pathway plans", "2", "50%"]]
+    assert improvements == [["1", "Pathway plans", "2", "50%"], ["2", "Supervision", "1", "25%"],
+                            ["3", "Voice of the child", "1", "25%"]]
+    quotes = [p.text for p in doc.paragraphs if p.style.name == "Quote"]
+    assert "“The pathway plan was not updated after the remand.” (CL-0002)" in quotes
+
+
+def test_action_rows_with_overdue_shaded(built):
+    _, doc, figures = built
+    team_a = table_with(doc, "Case", "Action", "Owner", "Due", "Status")
+    assert team_a[0] == ["CL-0002", "Update the record for practice.quality by the next review", "Team manager",
+                         "12 March 2026", "OVERDUE"]
+    tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells] == ["Case", "Action", "Owner", "Due",
+                                                                              "Status"]]
+    statuses = [row.cells[4].text for t in tables for row in t.rows[1:]]
+    assert statuses.count("OVERDUE") == figures["actions"]["overdue"] == 4
+    assert len(statuses) == figures["actions"]["total"] == 7  # incl. the concern's urgent action
+    for table in tables:
+        for row in table.rows[1:]:
+            fill = row.cells[0]._tc.tcPr.find(qn("w:shd"))
+            if row.cells[4].text == "OVERDUE":
+                assert fill.get(qn("w:fill")) == "FCE4D6"
+    assert "Team A: 2 actions, 2 overdue" in headings(doc, 2)
+
+
+def test_moderation_change_and_appendix(built):
+    _, doc, _ = built
+    text = all_text(doc)
+    assert "The moderator agreed with 2 of 3 question grades (66.7% exact agreement)." in text
+    assert "Compared with the previous round, “2025-11 practice week” (1 completed audit)." in text
+    change = table_with(doc, "Measure", "2025-11 practice week", ROUND, "Change (points)")
+    assert change[0] == ["Audits good or better overall (%)", "0%", "25%", "+25.0"]
+    appendix = table_with(doc, "Case", "Team", "Audited", "Auditor", "Summary")
+    assert [r[0] for r in appendix] == ["CL-0001", "CL-0002", "CL-0003", "CL-0004"]
+    assert appendix[3][4].startswith("Requires improvement to be good (moderated from good).")
+
+
+def test_charts_and_control_characters(built):
+    _, doc, _ = built
+    assert len(doc.inline_shapes) == 3
+    text = all_text(doc)
+    assert "\x07" not in text and "\x0c" not in text
+
+
+def test_without_round_says_there_is_no_previous_round(built, tmp_path):
+    folder, _, _ = built
+    build_report(folder / "audits.db", tmp_path / "all.docx", Filters(), organisation="")
+    doc = Document(str(tmp_path / "all.docx"))
+    assert "No round was selected, so there is no previous round to compare with." in all_text(doc)
+
+
+def test_progress_is_reported(built, tmp_path):
+    folder, _, _ = built
+    seen = []
+    build_report(folder / "audits.db", tmp_path / "p.docx", Filters(round=ROUND),
+                 progress=lambda fraction, message: seen.append((fraction, message)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert str(tmp_path / "p.docx") in seen[-1][1]
+
+
+def test_feedback_document(built, tmp_path):
+    folder, _, _ = built
+    store = Store(folder / "audits.db")
+    audit_id = store.list_audits(search="CL-0004")[0]["id"]
+    store.close()
+    result = CliRunner().invoke(main, ["report", "--db", str(folder / "audits.db"), "-o", str(tmp_path / "f.docx"),
+                                       "--audit", audit_id[:10]])
+    assert result.exit_code == 0, result.output
+    doc = Document(str(tmp_path / "f.docx"))
+    assert headings(doc, 1) == ["What life is like for the young person", "The impact of the work",
+                                "The three inspection tests", "Grades and evidence", "Actions", "Moderation"]
+    text = all_text(doc)
+    assert "Requires improvement to be good (moderated; the auditor graded outstanding)" in text
+    assert "CL-0004" in text and "Team B" in text
+
+
+def test_branded_reference_docx(built, tmp_path):
+    folder, _, _ = built
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    build_reference(brand / "reference.docx")
+    reference = Document(str(brand / "reference.docx"))
+    reference.styles["Normal"].font.name = "Courier New"
+    reference.sections[0].header.paragraphs[0].text = "Northbridge Children's Services"
+    reference.save(str(brand / "reference.docx"))
+    save_settings(Settings(template_dir=str(brand)))
+    build_report(folder / "audits.db", tmp_path / "b.docx", Filters(round=ROUND))
+    doc = Document(str(tmp_path / "b.docx"))
+    assert doc.styles["Normal"].font.name == "Courier New"
+    assert doc.sections[0].header.paragraphs[0].text == "Northbridge Children's Services"
+
+
+def test_refuses_to_overwrite_without_force(built, tmp_path):
+    folder, _, _ = built
+    shutil.copy(folder / "r.docx", tmp_path / "r.docx")
+    result = CliRunner().invoke(main, ["report", "--db", str(folder / "audits.db"), "-o", str(tmp_path / "r.docx")])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"audit-tui: error: {tmp_path / 'r.docx'} already exists; "
+                                                  "use --force to replace it"]
