@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from audit_tui.cli import main
+from audit_tui.core import rounds
 from audit_tui.core.actions import ActionFilter, list_actions, mark_done
 from audit_tui.core.backup import backup
 from audit_tui.core.merge import MergeError, _is_prefix, merge
@@ -37,6 +38,10 @@ def laptops(tmp_path):
     make_audit(there, "CL-NEW", base(), auditor="Bob Auditor")
     mark_done(there, action_of(there, "CL-THERE"), "Plan rewritten", date(2026, 3, 1))
     mark_done(there, action_of(there, "CL-BOTH"), "Done there", date(2026, 3, 2))
+    rounds.create_round(there, "2026-03 week", "2026-03-02", "2026-03-06")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case ref,auditor,template\nCL-NEW,Bob Auditor,test-audit\nCL-9,Bob Auditor,test-audit\n")
+    rounds.import_cases(there, "2026-03 week", cases, known_templates={"test-audit"})
     # here: changes to CL-BOTH (differently) and CL-HERE
     mark_done(here, action_of(here, "CL-BOTH"), "Done here", date(2026, 3, 3))
     mark_done(here, action_of(here, "CL-HERE"), "Only here", date(2026, 3, 4))
@@ -59,6 +64,8 @@ def test_merge_adds_updates_keeps_and_reports_conflicts_and_is_idempotent(laptop
         audit_id = here.db.execute("SELECT id FROM audits WHERE case_ref = ?", [ref]).fetchone()[0]
         assert here.history(audit_id) == there.history(audit_id)
         assert here.get_audit(audit_id) == there.get_audit(audit_id)
+    assert (result.rounds_added, result.allocations_added) == (1, 2)
+    assert [r["case_ref"] for r in rounds.allocations(here, "2026-03 week")] == ["CL-9", "CL-NEW"]
     before = dump(here)
     again = merge(here, there.path)
     assert not again.changed and again.added == [] and again.updated == [] and again.history_added == 0

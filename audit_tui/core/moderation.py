@@ -252,7 +252,7 @@ def agreement_line(figures: dict[str, Any]) -> str:
     def part(f: dict[str, Any]) -> str:
         kappa = "—" if f["weighted_kappa"] is None else f"{f['weighted_kappa']:.2f}"
         pct = "—" if f["exact_agreement_pct"] is None else f"{f['exact_agreement_pct']:.1f}%"
-        return f"{pct} exact, κw {kappa} ({f['pairs']} pairs)"
+        return f"{pct} exact, κw {kappa} ({f['pairs']} compared)"
 
     return (f"Moderation of {figures['moderated_audits']} audit(s) — grades: {part(every)}; "
             f"overall grades: {part(overall)}")

@@ -22,6 +22,9 @@ HELP = """\
 | `s` | cycle the status filter (all, draft, completed, moderated) |
 | `o` | change the sort (or click a column heading) |
 | `h` | history of the selected audit |
+| `R` | rounds: create one, import its case list, progress by auditor and team; Enter starts an allocated case |
+| `a` | action tracker: every action, overdue first; `d` mark done, `x` export, `s` status, `o` overdue only |
+| `m` | moderate the selected (completed) audit |
 
 ## Walking through an audit
 | key | does |
@@ -37,6 +40,11 @@ HELP = """\
 | `ctrl+f` | raise a safeguarding concern — at once, not at the end of the round |
 | `ctrl+h` | this audit's history |
 | `Esc` | back to the list |
+
+## Moderation
+Each of the auditor's grades is agreed unless you choose another; a different grade needs a comment.
+Choose the moderated overall grade (a comment if it differs) and save with `ctrl+s`: the audit becomes
+*moderated*, the auditor's grades are kept and yours are final in every figure.
 
 ## Everywhere
 | key | does |

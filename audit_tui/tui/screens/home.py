@@ -105,9 +105,12 @@ class HomeScreen(Screen[None]):
         strip = self.query_one("#my-cases", Static)
         strip.display = bool(mine)
         if mine:
-            names = ", ".join(f"{r['case_ref']}{' (started)' if r['progress'] == 'in progress' else ''}"
-                              for r in mine[:6])
-            more = f" and {len(mine) - 6} more" if len(mine) > 6 else ""
+            by_round: dict[str, list[str]] = {}
+            for r in mine[:8]:
+                by_round.setdefault(r["round"], []).append(
+                    r["case_ref"] + (" (started)" if r["progress"] == "in progress" else ""))
+            names = "; ".join(f"{', '.join(refs)} ({name})" for name, refs in by_round.items())
+            more = f" and {len(mine) - 8} more" if len(mine) > 8 else ""
             strip.update(f"▶ Your allocated cases ({len(mine)}): {names}{more} — press R to start one")
 
     def _show_concerns(self) -> None:
