@@ -42,6 +42,14 @@ def test_list_filters_and_overdue(tracked):
     assert list_actions(tracked, ActionFilter(status="done")) == []
 
 
+def test_actions_view_flags_overdue_against_today(tracked):
+    tracked.db.execute("UPDATE actions SET due = date('now', '+1 day') WHERE owner = '-Sam Worker'")
+    rows = {r["case_ref"]: r for r in tracked.db.query("SELECT * FROM actions_view")}
+    assert rows["CL-0001"]["overdue"] == 1 and rows["CL-0001"]["days_overdue"] > 0  # due 2026-03-12
+    assert rows["CL-0002"]["overdue"] == 0 and rows["CL-0002"]["days_overdue"] is None
+    assert rows["CL-0002"]["team"] == "Team B" and rows["CL-0002"]["round"] == "2026-05 week"
+
+
 def test_mark_done_on_a_completed_audit_is_logged(tracked):
     row = list_actions(tracked, ActionFilter(team="Team A"))[0]
     assert tracked.get_audit(row["audit_id"]).status == "completed"

@@ -61,7 +61,23 @@ def test_moderation_rules_and_what_is_stored(store):
         save_moderation(store, done, overall_grade="inadequate")
     with pytest.raises(ModerationError, match="not a grade"):
         save_moderation(store, done, overall_grade=None, changes={"practice.quality": ("awful", "x")})
+    partial = make_audit(store, "CL-0010", base(), complete=False)
+    store.complete(partial, "good")
+    with pytest.raises(ModerationError, match="not answered"):
+        save_moderation(store, partial, overall_grade=None,
+                        changes={"circumstances.custody_release": ("yes", "Should have been asked")})
     assert store.get_audit(done).status == "completed"
+
+
+def test_answers_view_gives_the_final_grade(store):
+    a1, _, _ = moderated_set(store)
+    rows = {r["question"]: r for r in store.db.query("SELECT * FROM answers_view WHERE audit_id = ?", [a1])}
+    quality = rows["practice.quality"]
+    assert (quality["auditor_grade"], quality["moderated_grade"], quality["final_grade"]) == (
+        "good", "requires_improvement", "requires_improvement")
+    assert quality["section"] == "practice" and quality["case_ref"] == "CL-0001"
+    assert quality["overall_grade"] == "requires_improvement" and quality["moderator"] == "Alex Auditor"
+    assert rows["practice.voice"]["final_grade"] == "good" and rows["practice.voice"]["moderated_grade"] is None
 
 
 def test_agreement_figures_match_hand_computed_values(store):

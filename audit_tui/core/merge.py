@@ -227,7 +227,11 @@ def _rounds(store: Store, other: _Reader, result: MergeResult) -> None:
             result.rounds_added += 1
     columns = [c for c in _columns(store.db, "allocations") if c != "id" and c in _columns(other.db, "allocations")]
     for row in other.db.query("SELECT * FROM allocations ORDER BY id"):
-        mine = store.db.execute("SELECT id, audit_id FROM allocations WHERE round = ? AND case_ref = ?",
+        local_round = store.db.execute("SELECT name FROM rounds WHERE name = ?", [row["round"]]).fetchone()
+        if local_round is None:
+            continue
+        row["round"] = local_round[0]  # this side's spelling of the round's name
+        mine = store.db.execute("SELECT id, audit_id FROM allocations WHERE round = ? AND case_ref = ? COLLATE NOCASE",
                                 [row["round"], row["case_ref"]]).fetchone()
         exists = row.get("audit_id") and store.db.execute(
             "SELECT 1 FROM audits WHERE id = ?", [row["audit_id"]]).fetchone()
@@ -278,17 +282,24 @@ def merge_database(store: Store, other_path: str | Path, *, dry_run: bool = Fals
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        pass
+        store._templates.clear()  # templates "added" by the dry run were rolled back
+    except BaseException:
+        store._templates.clear()
+        raise
     finally:
         other.close()
-    if dry_run:
-        store._templates.clear()
     return result
 
 
 def _merge_one(store: Store, other: _Reader, audit_id: str, result: MergeResult, clashing: set,
                children: list[str], audit_columns: list[str]) -> None:
-    theirs = other.get_audit(audit_id)
+    try:
+        theirs = other.get_audit(audit_id)
+    except Exception as exc:  # noqa: BLE001 - one unreadable audit is reported, the rest still merge
+        case_ref = other.db.execute("SELECT case_ref FROM audits WHERE id = ?", [audit_id]).fetchone()[0]
+        result.conflicts.append(Conflict(audit_id, _clean(case_ref or "?"), [], "cannot be read from the other "
+                                         f"database ({str(exc).splitlines()[0][:120]})"))
+        return
     mine_row = store.db.execute("SELECT 1 FROM audits WHERE id = ?", [audit_id]).fetchone()
     their_history = _history(other.db, audit_id)
     if (theirs.template_id, theirs.template_version) in clashing:

@@ -75,12 +75,15 @@ def save_moderation(store: Store, audit_id: str, *, overall_grade: str | None, c
             auditor = answers.get(question)
             if not grade or grade == (auditor.grade if auditor else None):
                 continue
+            if auditor is None or not auditor.grade:
+                problems.append(f"{question} was not answered by the auditor: there is no grade to moderate")
+                continue
             if grade != NA and template.scale_of(question).level(grade) is None:
                 problems.append(f"'{grade}' is not a grade of {question}'s scale")
             elif not why:
                 problems.append(f"{question}: say why the grade differs (a comment is needed)")
             else:
-                changed.append((question, grade, why, auditor.grade if auditor else None))
+                changed.append((question, grade, why, auditor.grade))
         overall = (overall_grade or "").strip() or audit.overall_grade
         if template.overall_scale().level(overall or "") is None:
             problems.append("choose the moderated overall grade")
@@ -91,7 +94,8 @@ def save_moderation(store: Store, audit_id: str, *, overall_grade: str | None, c
         if problems:
             raise ModerationError("; ".join(problems))
         store.db.execute(
-            "INSERT INTO moderations (audit_id, moderator, moderated_on, overall_grade, comment) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO moderations (audit_id, moderator, moderated_on, overall_grade, comment) "
+            "VALUES (?, ?, ?, ?, ?)",
             [audit_id, moderator, moderated_on.isoformat(), overall, comment.strip()])
         store.db.conn.executemany(
             "INSERT INTO moderated_answers (audit_id, question, grade, comment) VALUES (?, ?, ?, ?)",

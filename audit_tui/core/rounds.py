@@ -123,7 +123,8 @@ def create_round(store: Store, name: str, starts: date | str, ends: date | str,
             raise RoundError(f"there is already a round called “{name}”")
         store.db.execute("INSERT INTO rounds (name, starts, ends, templates, created_at) VALUES (?, ?, ?, ?, ?)",
                          [name, starts.isoformat(), ends.isoformat(), json.dumps(templates), now_iso()])
-        store._log(None, f"round:{name}", None, f"created {starts} to {ends}; templates {', '.join(templates) or 'any'}")
+        store._log(None, f"round:{name}", None,
+                   f"created {starts} to {ends}; templates {', '.join(templates) or 'any'}")
     return get_round(store, name)
 
 
