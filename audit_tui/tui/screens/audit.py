@@ -68,7 +68,12 @@ class AuditScreen(Screen[None]):
                 yield QuestionPanel(self.template, id="question")
                 yield NarrativesPanel(id="narratives")
                 yield ActionsPanel(self.template, id="actions")
+            yield from self.compose_side()
         yield Footer()
+
+    def compose_side(self) -> ComposeResult:
+        """Widgets beside the form (training mode shows the case record here)."""
+        yield from ()
 
     def on_mount(self) -> None:
         self.refresh_all()

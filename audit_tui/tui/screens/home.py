@@ -32,6 +32,7 @@ class HomeScreen(Screen[None]):
         Binding("h", "history", "History", id="home.history"),
         Binding("r", "report", "Report", id="home.report"),
         Binding("d", "demo", "Demo data", id="home.demo"),
+        Binding("t", "training", "Training", id="home.training"),
         Binding("R", "rounds", "Rounds", id="home.rounds"),
         Binding("a", "action_tracker", "Actions", id="home.actions"),
         Binding("m", "moderate", "Moderate", id="home.moderate"),
@@ -148,9 +149,9 @@ class HomeScreen(Screen[None]):
 
     def open_audit(self, audit_id: str | None) -> None:
         if audit_id:
-            from .audit import AuditScreen
+            from .training import audit_screen
 
-            self.app.push_screen(AuditScreen(audit_id))
+            self.app.push_screen(audit_screen(self.app.store, audit_id))
 
     def action_open_audit(self) -> None:
         self.open_audit(self.selected_audit_id())
@@ -217,6 +218,21 @@ class HomeScreen(Screen[None]):
 
             self.app.push_screen(HistoryScreen(audit_id))
 
+    def action_training(self) -> None:
+        """Training: audit a fictional sample case, then calibrate against the reference audit."""
+        from .training import TrainingPickerScreen
+
+        def chosen(audit_id: str | None) -> None:
+            self.refresh_audits()
+            self.open_audit(audit_id)
+
+        self.app.push_screen(TrainingPickerScreen(), chosen)
+
+    def action_calibration_trainer(self) -> None:
+        from .calibration import TrainerScreen
+
+        self.app.push_screen(TrainerScreen())
+
     def commands(self):
         from textual.app import SystemCommand
 
@@ -225,6 +241,10 @@ class HomeScreen(Screen[None]):
         yield SystemCommand("Build the Word report", "Aggregated report of a round, with progress",
                             self.action_report)
         yield SystemCommand("Open the demo database", "Fictional sample cases and audits", self.action_demo)
+        yield SystemCommand("Training: audit a sample case", "A fictional case with its record beside the form, "
+                            "then calibration against the reference audit", self.action_training)
+        yield SystemCommand("Calibration (trainer)", "Agreement of every trainee with the reference audits",
+                            self.action_calibration_trainer)
         yield SystemCommand("Rounds", "Create a round, import its case list, see progress by auditor and team",
                             self.action_rounds)
         yield SystemCommand("Action tracker", "Every action across audits: overdue, mark done, export",

@@ -1,0 +1,221 @@
+"""Training mode: pick a fictional sample case, audit it beside its case record, then calibrate.
+
+At 120 columns or more the record sits beside the form; narrower, F3 switches between them.
+The case's practice level and learning points stay hidden until the calibration view.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ...core.samples import SampleError, list_sample_cases, record_text
+from ...core.store import StoreError
+from ...core.training import start_training, training_case, training_rows
+from ..widgets.record import RecordPane
+from .audit import AuditScreen
+
+WIDE = 120
+
+
+def audit_screen(store, audit_id: str) -> Screen:
+    """The screen for an audit: the training screen for a training audit, else the usual one."""
+    ref = training_case(store, audit_id)
+    return TrainingAuditScreen(audit_id, ref) if ref else AuditScreen(audit_id)
+
+
+class TrainingPickerScreen(Screen[str | None]):
+    """The sample cases; Enter starts (or resumes) your training audit of one."""
+
+    CSS = """
+    TrainingPickerScreen #picker { padding: 0 1; }
+    TrainingPickerScreen #picker-intro { color: $text-muted; height: auto; margin-bottom: 1; }
+    TrainingPickerScreen #cases { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Back", id="training.cancel"),
+        Binding("enter", "start", "Start / resume", show=True, id="training.start"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="picker"):
+            yield Static("Training — audit a fictional sample case", classes="title", markup=False)
+            yield Static("Every person and event in these cases is invented. Read the case record beside the form, "
+                         "audit it as you would a real file, then complete it to see how your grades compare with an "
+                         "experienced auditor's. How strong the practice is stays hidden until then.",
+                         id="picker-intro", markup=False)
+            yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    @property
+    def trainee(self) -> str:
+        return self.app.settings.auditor_name or self.app.actor
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        for key, label in (("ref", "Case"), ("area", "Service area"), ("template", "Template"), ("team", "Team"),
+                           ("mine", "Your training audits")):
+            table.add_column(label, key=key)
+        try:
+            cases = list_sample_cases()
+        except SampleError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            cases = []
+        mine = {}
+        for row in training_rows(self.app.store):
+            if row["trainee"] == self.trainee:
+                mine.setdefault(row["sample_case"], []).append(row["status"])
+        for case in cases:
+            done = mine.get(case.case_ref, [])
+            summary = ", ".join(f"{done.count(s)} {s}" for s in ("draft", "completed", "moderated") if s in done)
+            table.add_row(Text(case.case_ref), Text(case.service_area), Text(case.template), Text(case.team),
+                          Text(summary or "—"), key=case.case_ref)
+        table.focus()
+
+    @on(DataTable.RowSelected, "#cases")
+    def _selected(self) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        if not table.row_count:
+            return
+        ref = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        store = self.app.store
+        draft = next((r["audit_id"] for r in training_rows(store)
+                      if r["sample_case"] == ref and r["trainee"] == self.trainee and r["status"] == "draft"), None)
+        if draft:
+            self.notify(f"Resuming your training audit of {ref}.", markup=False)
+            self.dismiss(draft)
+            return
+        try:
+            audit_id = start_training(store, ref, self.trainee)
+        except (StoreError, SampleError) as exc:
+            self.notify(str(exc), title="Not started", severity="error", markup=False)
+            return
+        self.dismiss(audit_id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TrainingAuditScreen(AuditScreen):
+    """An audit of a sample case with its record beside the form; completing it opens the calibration."""
+
+    CSS = """
+    TrainingAuditScreen RecordPane { display: none; }
+    TrainingAuditScreen.-wide RecordPane { display: block; width: 45%; }
+    TrainingAuditScreen.-wide #nav { width: 22; min-width: 18; }
+    TrainingAuditScreen.-record RecordPane { display: block; width: 1fr; border-left: none; }
+    TrainingAuditScreen.-record #nav, TrainingAuditScreen.-record #main { display: none; }
+    """
+    BINDINGS = [
+        Binding("f3", "toggle_record", "Record ⇄ form", priority=True, id="training.record"),
+        Binding("f4", "calibration", "Calibration", priority=True, id="training.calibration"),
+    ]
+
+    def __init__(self, audit_id: str, case_ref: str) -> None:
+        super().__init__(audit_id)
+        self.case_ref = case_ref
+        self.was_draft = True
+
+    def compose_side(self) -> ComposeResult:
+        try:
+            text = record_text(self.case_ref)
+        except SampleError as exc:
+            text = f"The case record could not be read: {exc}"
+        yield RecordPane(self.case_ref, text, id="record-pane")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.was_draft = self.audit.status == "draft"
+        self._layout(self.app.size.width)
+
+    def on_resize(self, event) -> None:
+        self._layout(event.size.width)
+
+    def _layout(self, width: int) -> None:
+        wide = width >= WIDE
+        self.set_class(wide, "-wide")
+        if wide:
+            self.remove_class("-record")
+        elif self.query_one(RecordPane).has_focus_within:
+            self.add_class("-record")  # keep reading: the record was in use when the window narrowed
+
+    def refresh_all(self) -> None:
+        super().refresh_all()
+        title = self.query_one("#audit-title", Static)
+        content = title.content
+        content = content if isinstance(content, Text) else Text(str(content))
+        title.update(Text("TRAINING · ", style="bold reverse") + content)
+
+    def reload(self) -> None:
+        super().reload()
+        self._handle_training_concerns()
+        if self.was_draft and self.audit.status != "draft":
+            self.was_draft = False
+            self.action_calibration()
+
+    def _handle_training_concerns(self) -> None:
+        """A concern raised in training is kept for calibration but marked handled at once: the case is fictional."""
+        open_concerns = [c for c in self.audit.concerns if c.handled_at is None]
+        if not open_concerns:
+            return
+        for concern in open_concerns:
+            self.store.handle_concern(concern.id)
+        for action in self.audit.actions:
+            if action.note == "safeguarding concern" and action.status == "open":
+                self.store.update_action(action.id, status="done", done_on=self.audit.audited_on)
+        self.notify("Training: your safeguarding concern is recorded for calibration. The case is fictional, so it "
+                    "is marked handled at once; in a real audit it stays at the top until someone handles it.",
+                    severity="warning", timeout=10)
+        super().reload()
+
+    def action_toggle_record(self) -> None:
+        pane = self.query_one(RecordPane)
+        if self.has_class("-wide"):
+            if pane.has_focus_within:
+                self.focus_grades()
+            else:
+                pane.focus_text()
+            return
+        showing = not self.has_class("-record")
+        self.set_class(showing, "-record")
+        if showing:
+            pane.focus_text()
+        else:
+            self.focus_grades()
+
+    def action_find_in_record(self) -> None:
+        if not self.has_class("-wide"):
+            self.add_class("-record")
+        self.query_one(RecordPane).action_find()
+
+    def action_calibration(self) -> None:
+        if self.audit.status == "draft":
+            self.notify("Calibration opens when you complete the audit (ctrl+r, then ctrl+s).", timeout=5)
+            return
+        self.open_calibration()
+
+    @work(exclusive=True, group="calibration")
+    async def open_calibration(self) -> None:
+        from .calibration import CalibrationScreen
+
+        await self.app.push_screen(CalibrationScreen(self.audit_id, self.case_ref))
+
+    def commands(self):
+        from textual.app import SystemCommand
+
+        yield from super().commands()
+        yield SystemCommand("Show the case record", "Switch between the record and the form (F3)",
+                            self.action_toggle_record)
+        yield SystemCommand("Find in the case record", "Search the record; n next, N previous",
+                            self.action_find_in_record)
+        yield SystemCommand("Calibration", "Your grades beside the reference audit (after completing)",
+                            self.action_calibration)
