@@ -50,6 +50,16 @@ def test_actions_view_flags_overdue_against_today(tracked):
     assert rows["CL-0002"]["team"] == "Team B" and rows["CL-0002"]["round"] == "2026-05 week"
 
 
+def test_training_audits_are_left_out(tracked):
+    from audit_tui.core.training import mark_training
+
+    audit_id = make_audit(tracked, "CL-0101", base(**{"practice.voice": "inadequate"}), round="Training")
+    mark_training(tracked, audit_id, "CL-0101", "Tara Trainee")
+    assert "CL-0101" not in {r["case_ref"] for r in list_actions(tracked)}
+    assert "CL-0101" not in {r["case_ref"] for r in tracked.db.query("SELECT case_ref FROM actions_view")}
+    assert "CL-0101" not in {r["case_ref"] for r in tracked.db.query("SELECT case_ref FROM answers_view")}
+
+
 def test_mark_done_on_a_completed_audit_is_logged(tracked):
     row = list_actions(tracked, ActionFilter(team="Team A"))[0]
     assert tracked.get_audit(row["audit_id"]).status == "completed"

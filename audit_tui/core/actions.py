@@ -1,4 +1,4 @@
-"""Action tracking across audits: list, filter, mark done, export.
+"""Action tracking across audits: list, filter, mark done, export (training audits are left out).
 
 An action is overdue when it is open and its due date is before today (or before
 `as_of`, so a list can be reproduced). Marking an action done is allowed on any
@@ -42,7 +42,8 @@ def list_actions(db, filters: ActionFilter | None = None) -> list[dict[str, Any]
     if f.status not in ("", "open", "done"):
         raise StoreError("status is open or done")
     conn = getattr(getattr(db, "db", db), "conn", getattr(db, "db", db))
-    where, params = ["1=1"], {"as_of": f.effective_as_of().isoformat()}
+    where = ["NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)"]  # live work only
+    params: dict[str, Any] = {"as_of": f.effective_as_of().isoformat()}
     for name in ("owner", "team", "round"):
         if getattr(f, name).strip():
             column = "x.owner" if name == "owner" else f"a.{name}"

@@ -183,7 +183,8 @@ def _rounds(db: sqlite_utils.Database) -> None:
     `answers_view`: one row per answer with its audit's fields; `final_grade` is the
     moderator's grade when the moderator changed it, else the auditor's.
     `actions_view`: one row per action with its audit's fields; `overdue` is 1 for an
-    open action due before today (date('now'), UTC).
+    open action due before today (date('now'), UTC). Training audits (a trainee's audit of
+    a fictional sample case) are left out of both, as they are of every figure.
     """
     db.execute(
         """CREATE TABLE rounds (name TEXT PRIMARY KEY COLLATE NOCASE, starts TEXT NOT NULL, ends TEXT NOT NULL,
@@ -209,7 +210,8 @@ def _rounds(db: sqlite_utils.Database) -> None:
                     WHERE t.audit_id = ans.audit_id AND t.question = ans.question) AS themes
            FROM answers ans JOIN audits a ON a.id = ans.audit_id
            LEFT JOIN moderations m ON m.audit_id = a.id
-           LEFT JOIN moderated_answers ma ON ma.audit_id = ans.audit_id AND ma.question = ans.question""")
+           LEFT JOIN moderated_answers ma ON ma.audit_id = ans.audit_id AND ma.question = ans.question
+           WHERE NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)""")
     db.execute(
         """CREATE VIEW actions_view AS
            SELECT x.id AS action_id, a.id AS audit_id, a.case_ref, a.round, a.template_id, a.service_area,
@@ -219,4 +221,5 @@ def _rounds(db: sqlite_utils.Database) -> None:
                        THEN 1 ELSE 0 END AS overdue,
                   CASE WHEN x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < date('now')
                        THEN CAST(julianday(date('now')) - julianday(x.due) AS INTEGER) END AS days_overdue
-           FROM actions x JOIN audits a ON a.id = x.audit_id""")
+           FROM actions x JOIN audits a ON a.id = x.audit_id
+           WHERE NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)""")
