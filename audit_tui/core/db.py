@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
-import sqlite_utils
 
-from . import dbfile
-from .dbfile import BUSY_TIMEOUT_S, SQLITE_MAGIC, DatabaseError, integrity_check, require_integrity  # noqa: F401
+def _import_sqlite_utils():
+    """sqlite-utils imports numpy and pandas when they are installed (matplotlib brings numpy), only
+    to map their types to column types; audit-tui never stores them, and numpy alone adds about
+    0.2 s to start-up. Hide them while sqlite-utils loads; they import normally afterwards."""
+    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment] - makes `import name` fail at once
+    try:
+        import sqlite_utils
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+    return sqlite_utils
+
+
+sqlite_utils = _import_sqlite_utils()
+
+from . import dbfile  # noqa: E402
+from .dbfile import BUSY_TIMEOUT_S, SQLITE_MAGIC, DatabaseError, integrity_check, require_integrity  # noqa: F401,E402
 
 migrations = sqlite_utils.Migrations("audit-tui")
 # The schema version is the number of migrations: add migrations at the end of the module
@@ -108,14 +126,19 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: str | Path, *, create: bool = True, busy_timeout: float | None = None) -> sqlite_utils.Database:
+def connect(path: str | Path, *, create: bool = True, busy_timeout: float | None = None,
+            defer_check: bool = False) -> sqlite_utils.Database:
     """Open (creating if asked) a database with WAL, synchronous=FULL, foreign keys and a busy timeout.
 
     An existing file is first inspected read-only (see `dbfile.inspect`): one that is not
     audit-tui's, damaged, newer or read-only is refused with a DatabaseError and left untouched.
+    With `defer_check`, the quick_check of a large file already in WAL mode with no migration
+    pending is left to `db.deferred_check` (a `dbfile.DeferredCheck`: the store runs it before
+    its first write), so that opening does not take longer as the database grows.
     """
     path = Path(path)
     timeout = dbfile.busy_timeout(busy_timeout)
+    deferred = None
     old_umask = os.umask(0o077)  # WAL and SHM files are owner-only too
     try:
         if not path.exists() and not path.is_symlink():
@@ -127,8 +150,11 @@ def connect(path: str | Path, *, create: bool = True, busy_timeout: float | None
                 raise DatabaseError(f"cannot create {path}: {exc.strerror}") from None
         dbfile.check_file(path)
         dbfile.check_writable(path)
+        if defer_check and _large_wal_file(path):
+            deferred = dbfile.DeferredCheck(path, timeout)
         dbfile.inspect(path, migration_set=migrations.name,
-                       known_migrations=[m.name for m in migrations._migrations], timeout=timeout)
+                       known_migrations=[m.name for m in migrations._migrations], timeout=timeout,
+                       quick_check=deferred is None)
         try:
             conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=True)
         except sqlite3.Error as exc:
@@ -139,13 +165,32 @@ def connect(path: str | Path, *, create: bool = True, busy_timeout: float | None
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
             if migrations.pending(db):
+                if deferred is not None:
+                    deferred.wait()  # never migrate a damaged file
                 _migrate(db)
         except sqlite3.Error as exc:
             conn.close()
             raise dbfile.open_error(path, exc) from None
+        except DatabaseError:
+            conn.close()
+            raise
     finally:
         os.umask(old_umask)
+    db.deferred_check = deferred
     return db
+
+
+def _large_wal_file(path: Path) -> bool:
+    """A file big enough for its quick_check to be deferred, and already in WAL mode (so that
+    opening it writes nothing)."""
+    try:
+        if path.stat().st_size <= dbfile.DEFER_CHECK_BYTES:
+            return False
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return header[18:20] == b"\x02\x02"
 
 
 def _migrate(db: sqlite_utils.Database) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 BUSY_TIMEOUT_S = 30.0
@@ -124,8 +125,11 @@ def open_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
     return DatabaseError(f"cannot open {path}: {exc}")
 
 
-def inspect(path: Path, *, migration_set: str, known_migrations: list[str], timeout: float) -> None:
-    """Look at an existing database read-only; raise DatabaseError if it must not be opened for writing."""
+def inspect(path: Path, *, migration_set: str, known_migrations: list[str], timeout: float,
+            quick_check: bool = True) -> None:
+    """Look at an existing database read-only; raise DatabaseError if it must not be opened for writing.
+
+    `quick_check=False` leaves out `PRAGMA quick_check` (see `DeferredCheck`)."""
     uri = path.resolve().as_uri() + "?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
@@ -145,14 +149,76 @@ def inspect(path: Path, *, migration_set: str, known_migrations: list[str], time
                 f"this version knows {len(known_migrations)}); upgrade audit-tui to open it — {UNTOUCHED}")
         if {t for t in tables if not t.startswith("sqlite_")} and not applied:
             raise DatabaseError(f"{path} is an SQLite database of another program, not audit-tui's; {UNTOUCHED}")
-        problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
-        if problems != ["ok"]:
-            first = problems[0].splitlines()[-1] if problems and problems[0] else "quick_check failed"
-            raise DatabaseError(f"{path} is damaged ({first}); {UNTOUCHED} — restore a backup")
+        if quick_check:
+            _quick_check(conn, path)
     except sqlite3.Error as exc:
         raise open_error(path, exc) from None
     finally:
         conn.close()
+
+
+def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        first = problems[0].splitlines()[-1] if problems and problems[0] else "quick_check failed"
+        raise DatabaseError(f"{path} is damaged ({first}); {UNTOUCHED} — restore a backup")
+
+
+def quick_check(path: Path, timeout: float) -> None:
+    """`PRAGMA quick_check` of a database file, opened read-only; DatabaseError if it fails."""
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout,
+                               isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise open_error(path, exc) from None
+    try:
+        _quick_check(conn, path)
+    except sqlite3.Error as exc:
+        raise open_error(path, exc) from None
+    finally:
+        conn.close()
+
+
+DEFER_CHECK_BYTES = 8 * 1024 * 1024
+"""quick_check reads the whole file (about 2.5 ms per MB): above this size it is not run while
+opening, which would make start-up grow with the database, but by a `DeferredCheck`."""
+
+
+class DeferredCheck:
+    """The quick_check of a large database, run before its first write (`wait`), or earlier in a
+    background thread (`start`, e.g. once the app is on screen). Reading needs no check: SQLite
+    reports a damaged page it reads as an error; writing to a damaged file could make it worse."""
+
+    def __init__(self, path: Path, timeout: float):
+        self.path = path
+        self.timeout = timeout
+        self._thread: threading.Thread | None = None
+        self._error: DatabaseError | None = None
+        self.done = False
+
+    def _run(self) -> None:
+        try:
+            quick_check(self.path, self.timeout)
+        except DatabaseError as exc:
+            self._error = exc
+        except Exception as exc:  # noqa: BLE001 - reported on the first write
+            self._error = DatabaseError(f"{self.path} could not be checked ({exc})")
+        self.done = True
+
+    def start(self) -> None:
+        """Run the check in a background thread (its own read-only connection)."""
+        if self._thread is None and not self.done:
+            self._thread = threading.Thread(target=self._run, name="audit-tui quick_check", daemon=True)
+            self._thread.start()
+
+    def wait(self) -> None:
+        """Finish the check (here if it was never started); raise DatabaseError if the file is damaged."""
+        if self._thread is not None:
+            self._thread.join()
+        elif not self.done:
+            self._run()
+        if self._error is not None:
+            raise self._error
 
 
 def check_writable(path: Path) -> None:

@@ -59,8 +59,23 @@ class Store:
                  busy_timeout: float | None = None):
         self.path = Path(path)
         self.actor = " ".join(clean_text(actor or "").split()) or "unknown"
-        self.db = connect(self.path, create=create, busy_timeout=busy_timeout)
+        self.db = connect(self.path, create=create, busy_timeout=busy_timeout, defer_check=True)
         self._templates: dict[tuple[str, int], Template] = {}
+
+    def start_background_check(self) -> None:
+        """Start a large database's deferred quick_check now, in a thread (the app does, once on screen)."""
+        if self.db.deferred_check is not None:
+            self.db.deferred_check.start()
+
+    def _checked_before_writing(self) -> None:
+        """A large file's quick_check, deferred at open, must pass before the first write."""
+        check = self.db.deferred_check
+        if check is not None:
+            try:
+                check.wait()
+            except DatabaseError as exc:
+                raise StorageError(f"{exc}; your change was not saved") from None
+            self.db.deferred_check = None
 
     def close(self) -> None:
         self.db.conn.close()
@@ -79,6 +94,7 @@ class Store:
         if conn.in_transaction:
             yield
             return
+        self._checked_before_writing()
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -240,8 +256,15 @@ class Store:
                 FROM audits a WHERE {' AND '.join(where)}
                 ORDER BY {column} {direction}, id LIMIT :limit OFFSET :offset""", params))
 
-    def count_audits(self) -> int:
-        return self.db.execute("SELECT count(*) FROM audits").fetchone()[0]
+    def count_audits(self, *, search: str = "", status: str = "") -> int:
+        """How many audits there are (matching `search` and `status` as in `list_audits`, when given)."""
+        where = ["1=1"]
+        if search:
+            where.append("(case_ref LIKE :s OR team LIKE :s OR auditor LIKE :s OR round LIKE :s OR template_id LIKE :s)")
+        if status:
+            where.append("status = :status")
+        return self.db.execute(f"SELECT count(*) FROM audits WHERE {' AND '.join(where)}",
+                               {"s": f"%{search}%", "status": status}).fetchone()[0]
 
     def update_audit(self, audit_id: str, **changes: Any) -> None:
         """Change audit-level fields (details, narratives, overall grade) of a draft."""
@@ -443,7 +466,7 @@ class Store:
 
     def raise_concern(self, audit_id: str, description: str, team_manager: str) -> str:
         """Record a safeguarding concern at once, with an urgent action due next working day."""
-        if not description.strip():
+        if not clean_text(description).strip():
             raise StoreError("describe the concern")
         concern_id = new_id()
         stamp = now_iso()

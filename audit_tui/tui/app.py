@@ -11,7 +11,6 @@ from textual.theme import Theme
 
 from ..core.settings import Settings, load_settings, save_settings
 from ..core.store import DatabaseError, Store, StoreError
-from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 
 
@@ -50,6 +49,7 @@ class AuditApp(App[None]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.push_screen(HomeScreen())
+        self.call_after_refresh(self.store.start_background_check)  # a large file's quick_check, off start-up
         if self.notice:
             self.notify(self.notice, title="audit-tui", markup=False, timeout=8)
 
@@ -88,6 +88,8 @@ class AuditApp(App[None]):
         return self.store.actor
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen  # Markdown (markdown-it) is loaded when first needed
+
         self.push_screen(HelpScreen())
 
     def action_settings(self) -> None:

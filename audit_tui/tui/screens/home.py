@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +19,10 @@ COLUMNS = [
     ("round", "Round"), ("status", "Status"), ("overall_grade", "Overall"), ("updated_at", "Last edited"),
 ]
 STATUSES = ["", "draft", "completed", "moderated"]
-PAGE = 500
+PAGE = 100
+"""Rows loaded at first (more than a screenful); the next page loads as the list is scrolled to its end."""
+MORE_WITHIN = 20
+BENCHMARK_EXIT = "AUDIT_TUI_BENCHMARK_EXIT"
 
 
 class HomeScreen(Screen[None]):
@@ -32,7 +37,6 @@ class HomeScreen(Screen[None]):
         Binding("h", "history", "History", id="home.history"),
         Binding("r", "report", "Report", id="home.report"),
         Binding("d", "demo", "Demo data", id="home.demo"),
-        Binding("t", "training", "Training", id="home.training"),
         Binding("R", "rounds", "Rounds", id="home.rounds"),
         Binding("a", "action_tracker", "Actions", id="home.actions"),
         Binding("m", "moderate", "Moderate", id="home.moderate"),
@@ -43,6 +47,8 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.status_filter = ""
         self.order = "updated_at DESC"
+        self._loaded_at_mount = False
+        self._more = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,20 +66,30 @@ class HomeScreen(Screen[None]):
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         self.refresh_audits()
+        self._loaded_at_mount = True
+        self.watch(table, "scroll_y", self._scrolled, init=False)
         table.focus()
+        if os.environ.get(BENCHMARK_EXIT):
+            self.call_after_refresh(self._benchmark_exit)
+
+    def _benchmark_exit(self) -> None:
+        """benchmarks/: record when the first screen was painted, then quit (as benchmarks/bare_app.py does)."""
+        import time
+
+        with open(os.environ[BENCHMARK_EXIT], "w", encoding="utf-8") as handle:
+            handle.write(repr(time.time()))
+        self.app.exit()
 
     def on_screen_resume(self) -> None:
+        if self._loaded_at_mount:  # the first resume follows mount at once: the list is fresh
+            self._loaded_at_mount = False
+            return
         self.refresh_audits()
 
-    def refresh_audits(self) -> None:
-        """Reload the list (first page only: the list loads lazily)."""
-        store = self.app.store
-        search = self.query_one("#home-search", Input).value.strip()
-        rows = store.list_audits(search=search, status=self.status_filter, order_by=self.order, limit=PAGE)
-        table = self.query_one("#audits", DataTable)
-        current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
-        table.clear()
+    def _add_rows(self, table: DataTable, rows: list[dict]) -> None:
         for row in rows:
+            if row["id"] in table.rows:  # edited since the page before was read (its place changed)
+                continue
             flag = Text("⚠ ", style="bold red") if row["concerns"] else Text("")
             table.add_row(
                 flag + Text(row["case_ref"]), Text(f"{row['template_id']} v{row['template_version']}"),
@@ -82,6 +98,40 @@ class HomeScreen(Screen[None]):
                 Text(grade_label(row["overall_grade"])), Text(relative_time(row["updated_at"])),
                 key=row["id"],
             )
+
+    def _load_more(self) -> None:
+        """The next page of the list, when it is scrolled (or the cursor moved) near its end."""
+        if not self._more:
+            return
+        table = self.query_one("#audits", DataTable)
+        search = self.query_one("#home-search", Input).value.strip()
+        rows = self.app.store.list_audits(search=search, status=self.status_filter, order_by=self.order,
+                                          limit=PAGE, offset=table.row_count)
+        self._more = len(rows) == PAGE
+        self._add_rows(table, rows)
+
+    def _scrolled(self, scroll_y: float) -> None:
+        table = self.query_one("#audits", DataTable)
+        if self._more and scroll_y + table.scrollable_content_region.height + MORE_WITHIN >= table.row_count:
+            self._load_more()
+
+    @on(DataTable.RowHighlighted, "#audits")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self._more and event.cursor_row + MORE_WITHIN >= event.data_table.row_count:
+            self._load_more()
+
+    def refresh_audits(self) -> None:
+        """Reload the list: the first page (or as many rows as were loaded, to keep the cursor's place);
+        later pages load as the list is scrolled."""
+        store = self.app.store
+        search = self.query_one("#home-search", Input).value.strip()
+        table = self.query_one("#audits", DataTable)
+        limit = max(PAGE, table.row_count)
+        rows = store.list_audits(search=search, status=self.status_filter, order_by=self.order, limit=limit)
+        self._more = len(rows) == limit
+        current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        table.clear()
+        self._add_rows(table, rows)
         if current is not None:
             try:
                 table.move_cursor(row=table.get_row_index(current))
@@ -90,7 +140,9 @@ class HomeScreen(Screen[None]):
         column, direction = self.order.split()
         status = f"{self.status_filter or 'all'} · {dict(COLUMNS)[column].lower()} {'↓' if direction == 'DESC' else '↑'}"
         total = store.count_audits()
-        self.query_one("#home-status", Label).update(f"{len(rows)} of {total} · {status}")
+        matching = store.count_audits(search=search, status=self.status_filter) if self._more and (
+            search or self.status_filter) else (total if self._more else len(rows))
+        self.query_one("#home-status", Label).update(f"{matching} of {total} · {status}")
         empty = self.query_one("#home-empty", Static)
         empty.display = not rows
         empty.update("No audits yet. Press n to start a new audit, or d to explore the demo (fictional sample cases)."
@@ -149,9 +201,9 @@ class HomeScreen(Screen[None]):
 
     def open_audit(self, audit_id: str | None) -> None:
         if audit_id:
-            from .training import audit_screen
+            from .audit import AuditScreen
 
-            self.app.push_screen(audit_screen(self.app.store, audit_id))
+            self.app.push_screen(AuditScreen(audit_id))
 
     def action_open_audit(self) -> None:
         self.open_audit(self.selected_audit_id())
@@ -218,21 +270,6 @@ class HomeScreen(Screen[None]):
 
             self.app.push_screen(HistoryScreen(audit_id))
 
-    def action_training(self) -> None:
-        """Training: audit a fictional sample case, then calibrate against the reference audit."""
-        from .training import TrainingPickerScreen
-
-        def chosen(audit_id: str | None) -> None:
-            self.refresh_audits()
-            self.open_audit(audit_id)
-
-        self.app.push_screen(TrainingPickerScreen(), chosen)
-
-    def action_calibration_trainer(self) -> None:
-        from .calibration import TrainerScreen
-
-        self.app.push_screen(TrainerScreen())
-
     def commands(self):
         from textual.app import SystemCommand
 
@@ -241,10 +278,6 @@ class HomeScreen(Screen[None]):
         yield SystemCommand("Build the Word report", "Aggregated report of a round, with progress",
                             self.action_report)
         yield SystemCommand("Open the demo database", "Fictional sample cases and audits", self.action_demo)
-        yield SystemCommand("Training: audit a sample case", "A fictional case with its record beside the form, "
-                            "then calibration against the reference audit", self.action_training)
-        yield SystemCommand("Calibration (trainer)", "Agreement of every trainee with the reference audits",
-                            self.action_calibration_trainer)
         yield SystemCommand("Rounds", "Create a round, import its case list, see progress by auditor and team",
                             self.action_rounds)
         yield SystemCommand("Action tracker", "Every action across audits: overdue, mark done, export",
