@@ -187,3 +187,13 @@ def test_export_with_filters(exported, tmp_path):
     assert export_json(store, tmp_path / "b.json", Filters(team="Team B")) == 2
     data = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
     assert {a["case_ref"] for a in data["audits"]} == {"CL-0003", "CL-0004"}
+
+
+def test_control_characters_are_cleaned_on_import(exported, tmp_path):
+    data = json.loads((exported / "export.json").read_text(encoding="utf-8"))
+    data["audits"][0]["answers"][0]["evidence"] = "Bell\u0007 and \u202eoverride\u202c here"
+    (tmp_path / "c.json").write_text(json.dumps(data), encoding="utf-8")
+    target = Store(tmp_path / "t.db")
+    import_json(target, tmp_path / "c.json")
+    evidence = target.get_audit(data["audits"][0]["id"]).answers[0].evidence
+    assert evidence == "Bell and override here"

@@ -160,3 +160,14 @@ def test_percentages_round_half_up():
     assert pct(3, 2000) == 0.2  # 0.15 → 0.2 (not banker's rounding)
     assert pct(1, 8) == 12.5
     assert pct(0, 0) is None
+
+
+def test_training_audits_are_kept_apart(db_copy):
+    store = Store(db_copy, actor="tester")
+    audit_id = store.list_audits(search="CL-0001")[0]["id"]
+    store.db.execute("INSERT INTO training_audits (audit_id, sample_case, trainee, started_at) "
+                     "VALUES (?, 'CL-0101', 'Tia Trainee', '2026-02-10')", [audit_id])
+    store.close()
+    figures = summary_json(db_copy)
+    assert figures["audits"] == {"total": 5, "completed": 4, "draft": 1, "moderated": 1}
+    assert figures["overall_grades"]["good"] == 0

@@ -82,8 +82,13 @@ class Filters(BaseModel):
         return self.as_of or date.today()
 
     def where(self, alias: str = "a") -> tuple[str, dict[str, Any]]:
-        """A SQL condition on the audits table (aliased `alias`) and its parameters."""
-        parts, params = ["1=1"], {}
+        """A SQL condition on the audits table (aliased `alias`) and its parameters.
+
+        Training audits (a trainee's audit of a fictional sample case) are never selected:
+        they are kept apart from live work, in every figure and export.
+        """
+        parts = [f"NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = {alias}.id)"]
+        params: dict[str, Any] = {}
         for name, column in (("round", "round"), ("team", "team"), ("service_area", "service_area"),
                              ("template", "template_id")):
             value = getattr(self, name)
@@ -257,6 +262,7 @@ class Scope(BaseModel):
     teams: dict[str, int]
     service_areas: dict[str, int]
     templates: dict[str, int]
+    template_titles: dict[str, str] = {}
     subject: str
 
 
@@ -720,7 +726,8 @@ def _scope(conn, filters: Filters, templates, as_of: str) -> Scope:
     subject = "young person" if areas and all("leaver" in a for a in areas) else "child"
     return Scope(filters=filters.describe(), round=filters.round, first_audit=first, last_audit=last, as_of=as_of,
                  teams=counts("team"), service_areas=counts("service_area"),
-                 templates=counts("template_id || ' v' || template_version"), subject=subject)
+                 templates=counts("template_id || ' v' || template_version"),
+                 template_titles={t.id: t.title for _, t in sorted(templates.items())}, subject=subject)
 
 
 def previous_round(conn, filters: Filters) -> str | None:

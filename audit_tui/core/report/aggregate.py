@@ -129,7 +129,7 @@ def change_section(doc, summary: Summary) -> None:
     if change:
         kit.table(doc, ["Measure", change.previous_round, summary.scope.round or "This round", "Change (points)"],
                   ([r.measure, fmt_pct(r.previous), fmt_pct(r.current),
-                    "–" if r.change is None else f"{r.change:+.1f}"] for r in change.rows),
+                    "–" if r.change is None else ("0.0" if r.change == 0 else f"{r.change:+.1f}")] for r in change.rows),
                   widths=[8.4, 2.6, 2.6, 2.6], numeric=(1, 2, 3))
 
 

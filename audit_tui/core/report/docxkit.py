@@ -29,6 +29,7 @@ HEADER_FILL = "1F3864"
 OVERDUE_FILL = "FCE4D6"
 CONCERN_FILL = "F8D7DA"
 ZEBRA_FILL = "F2F5FA"
+KEEP_TOGETHER_ROWS = 12  # tables this short are kept on one page with their heading
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 
 
@@ -239,13 +240,14 @@ def _text_xml(text: str) -> str:
     return '</w:t><w:br/><w:t xml:space="preserve">'.join(parts)
 
 
-def _data_rows(rows: Iterable[Sequence], grid: list[int], style: str | None, *, fills, bold_first: bool,
-               numeric: set[int]):
-    """Table rows (w:tr elements) for `rows`, parsed in one go."""
+def _data_rows(rows: Sequence[Sequence], grid: list[int], style: str | None, *, fills, bold_first: bool,
+               numeric: set[int], keep_together: bool = False):
+    """Table rows (w:tr elements) for `rows`, parsed in one go; `keep_together` keeps a short table on one page."""
     fills = iter(fills) if fills is not None else None
     p_style = f'<w:pStyle w:val="{escape(style)}"/>' if style else ""
     chunks = []
     for n, values in enumerate(rows):
+        keep = "<w:keepNext/>" if keep_together and n < len(rows) - 1 else ""
         fill = next(fills, None) if fills is not None else None
         fill = fill or (ZEBRA_FILL if n % 2 == 1 else None)
         shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
@@ -256,7 +258,7 @@ def _data_rows(rows: Iterable[Sequence], grid: list[int], style: str | None, *, 
             text = "" if value is None else str(value)
             width = grid[i] if i < len(grid) else grid[-1]
             cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
-                         f'<w:p><w:pPr>{p_style}{jc}</w:pPr><w:r>{r_pr}<w:t xml:space="preserve">'
+                         f'<w:p><w:pPr>{p_style}{keep}{jc}</w:pPr><w:r>{r_pr}<w:t xml:space="preserve">'
                          f'{_text_xml(text)}</w:t></w:r></w:p></w:tc>')
         chunks.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{"".join(cells)}</w:tr>')
     if not chunks:
@@ -294,8 +296,14 @@ def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths
             shade(cell, HEADER_FILL)
             if widths:
                 cell.width = Cm(widths[i])
+    rows = list(rows)
+    keep_together = len(rows) <= KEEP_TOGETHER_ROWS
+    if head is not None and keep_together:
+        for cell in head.cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
     grid = [int(col.w / 635) if col.w is not None else 1000 for col in tbl._tbl.tblGrid.gridCol_lst]
-    for tr in _data_rows(rows, grid, cell_style, fills=fills, bold_first=bold_first, numeric=set(numeric)):
+    for tr in _data_rows(rows, grid, cell_style, fills=fills, bold_first=bold_first, numeric=set(numeric),
+                         keep_together=keep_together):
         tbl._tbl.append(tr)
     if head is not None:
         head_cells = head.cells

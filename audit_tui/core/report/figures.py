@@ -9,6 +9,7 @@ from .sentences import fmt_pct, plural
 
 SHORT_GRADES = {"outstanding": "Outst.", "good": "Good", "requires_improvement": "RI", "inadequate": "Inad.",
                 "yes": "Yes", "partly": "Partly", "no": "No", "adequate": "Adeq."}
+CHART_BARS = 15  # bars per chart, so a chart always fits on a page
 
 
 def _short(summary: Summary, grade: str) -> str:
@@ -29,10 +30,10 @@ def questions_section(doc, summary: Summary) -> None:
     for template in templates:
         rows = [q for q in summary.questions if q.template == template and q.judged]
         if len(templates) > 1:
-            heading(doc, f"Template {template}", 2)
+            heading(doc, summary.scope.template_titles.get(template, template), 2)
         table(doc, ["Section", "Question", "Answered", "n/a", "Good or better", "%"],
-              ([q.section_title, q.text, q.answered, q.na, q.good_or_better, fmt_pct(q.good_or_better_pct)]
-               for q in rows),
+              ([q.section_title if i == 0 or rows[i - 1].section_title != q.section_title else "", q.text,
+                q.answered, q.na, q.good_or_better, fmt_pct(q.good_or_better_pct)] for i, q in enumerate(rows)),
               widths=[2.7, 7.0, 2.0, 1.1, 1.9, 1.5], numeric=(2, 3, 4, 5))
     if facts:
         para(doc, "Questions that record a fact rather than judge practice (for example whether the young person "
@@ -47,10 +48,12 @@ def _grade_columns(summary: Summary, groups: list[Distribution]) -> list[str]:
 
 def _distribution_table(doc, summary: Summary, groups: list[Distribution], first: str, *, audits: bool) -> None:
     grades = _grade_columns(summary, groups)
-    header = [first] + (["Audits"] if audits else []) + ["Graded"] + [_short(summary, g) for g in grades] + ["Good or better"]
-    fixed = 4.2 if audits else 5.2
-    rest = (16.4 - fixed - (1.4 if audits else 0)) / (len(grades) + 2)
-    widths = [fixed] + ([1.4] if audits else []) + [rest] * (len(grades) + 2)
+    header = ([first] + (["Audits"] if audits else []) + ["Graded answers"] + [_short(summary, g) for g in grades]
+              + ["Good or better"])
+    # numbers need ~1.3 cm at 9 pt; the name column takes what is left of the 16.4 cm text width
+    number, last = 1.45, 1.8
+    name = max(3.0, 16.4 - number * (len(header) - 2) - last)
+    widths = [name] + [number] * (len(header) - 2) + [last]
     table(doc, header,
           ([d.name] + ([d.audits] if audits else []) + [d.answered] + [d.grades.get(g, 0) for g in grades]
            + [fmt_pct(d.good_or_better_pct)] for d in groups),
@@ -73,21 +76,23 @@ def distributions_section(doc, summary: Summary, progress) -> None:
            for g, n in summary.overall_grades.items()), widths=[8, 3, 3], numeric=(1, 2))
     progress(0.45, "Charts by section")
     heading(doc, "By section", 2)
-    if summary.sections:
-        multi = len({d.template for d in summary.sections}) > 1
-        groups = [(f"{d.name} ({d.template})" if multi else d.name, d.grades) for d in summary.sections]
-        picture(doc, charts.stacked_distribution(groups, labels, below, title="Grades by section",
-                                                 ylabel="Section"), 16.0,
-                "Figure 2. Share of graded answers at each grade, by section.")
-        _distribution_table(doc, summary, summary.sections, "Section", audits=False)
-    else:
+    if not summary.sections:
         para(doc, "No graded answers.")
+    templates = list(dict.fromkeys(d.template for d in summary.sections))
+    figure = 2
+    for template in templates:
+        groups = [d for d in summary.sections if d.template == template]
+        title = summary.scope.template_titles.get(template, template)
+        if len(templates) > 1:
+            heading(doc, title, 3)
+        figure = _charts(doc, [(d.name, d.grades) for d in groups], labels, below, f"Grades by section: {title}",
+                         "Section", figure, f"by section of the {title.lower()}")
+        _distribution_table(doc, summary, groups, "Section", audits=False)
     progress(0.55, "Charts by team")
     heading(doc, "By team", 2)
     if summary.teams:
-        groups = [(d.name, d.grades) for d in summary.teams]
-        picture(doc, charts.stacked_distribution(groups, labels, below, title="Grades by team", ylabel="Team"),
-                16.0, "Figure 3. Share of graded answers at each grade, by team.")
+        figure = _charts(doc, [(d.name, d.grades) for d in summary.teams], labels, below, "Grades by team", "Team",
+                         figure, "by team")
         _distribution_table(doc, summary, summary.teams, "Team", audits=True)
         heading(doc, "Overall grades by team", 3)
         grades = list(summary.overall_grades)
@@ -97,6 +102,17 @@ def distributions_section(doc, summary: Summary, progress) -> None:
               widths=[5.0, 1.8] + [1.7] * len(grades) + [2.4], numeric=tuple(range(1, len(grades) + 3)))
     else:
         para(doc, "No completed audits.")
+
+
+def _charts(doc, groups, labels, below, title: str, ylabel: str, figure: int, caption: str) -> int:
+    """Stacked-bar charts of `groups`, CHART_BARS bars each; returns the next figure number."""
+    chunks = [groups[i:i + CHART_BARS] for i in range(0, len(groups), CHART_BARS)]
+    for n, chunk in enumerate(chunks, 1):
+        suffix = f" ({n} of {len(chunks)})" if len(chunks) > 1 else ""
+        picture(doc, charts.stacked_distribution(chunk, labels, below, title=title + suffix, ylabel=ylabel),
+                16.0, f"Figure {figure}. Share of graded answers at each grade, {caption}{suffix}.")
+        figure += 1
+    return figure
 
 
 def _overall_pct(summary: Summary, d: Distribution) -> float | None:
