@@ -255,3 +255,108 @@ def test_failing_disk_write_is_a_clear_error_and_nothing_is_lost(tmp_path, mini_
     assert audit.answers[0].evidence == "Small again"
     assert [a.description for a in audit.actions] == ["Written before the limit"]
     store.close()
+
+
+# -- hostile template files -------------------------------------------------------------------
+
+MINI = (Path(__file__).parent / "data" / "mini.yaml").read_text(encoding="utf-8")
+
+
+def template_problems(tmp_path: Path, name: str, content: bytes | str) -> list[str]:
+    from audit_tui.core.templates import TemplateError, load_template
+
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    with pytest.raises(TemplateError) as info:
+        load_template(path)
+    for problem in info.value.problems:
+        assert problem.startswith(f"{path}:"), problem  # every error names the file and line
+        assert problem.split(":")[1].isdigit(), problem
+    return info.value.problems
+
+
+def test_template_billion_laughs_is_refused(tmp_path):
+    laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    laughs += [f"{chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},"
+               f"*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)}]" for n in range(8)]
+    problems = template_problems(tmp_path, "laughs.yaml", "\n".join(laughs) + "\n")
+    assert "aliases are not allowed" in problems[0] and ":2:" in problems[0]
+
+
+def test_template_python_tags_are_refused(tmp_path):
+    evil = MINI.replace("title: Mini audit for tests",
+                        "title: !!python/object/apply:os.system ['touch " + str(tmp_path / "pwned") + "']")
+    problems = template_problems(tmp_path, "evil.yaml", evil)
+    assert not (tmp_path / "pwned").exists()
+    assert "python/object" in problems[0] and ":3:" in problems[0]
+
+
+def test_template_over_the_size_cap_is_refused_unread(tmp_path):
+    big = MINI + "\n".join(f"# padding line {n} " + "x" * 80 for n in range(22_000)) + "\n"
+    assert len(big) > 2_000_000
+    assert "larger than" in template_problems(tmp_path, "big.yaml", big)[0]
+
+
+def test_template_that_is_not_utf8_is_refused(tmp_path):
+    latin = MINI.replace("Mini audit for tests", "Audit des r\u00e9sultats").encode("latin-1")
+    assert "not UTF-8" in template_problems(tmp_path, "latin.yaml", latin)[0]
+
+
+def test_template_bad_cross_references_name_their_lines(tmp_path):
+    bad = MINI.replace("themes: [pathway-plans]", "themes: [no-such-theme]", 1)
+    bad = bad.replace("scale: circumstance", "scale: nowhere", 1)
+    problems = template_problems(tmp_path, "refs.yaml", bad)
+    lines = MINI.splitlines()
+    theme_line = next(i for i, line in enumerate(lines, 1) if "themes: [pathway-plans]" in line)
+    scale_line = next(i for i, line in enumerate(lines, 1) if "scale: circumstance" in line)
+    assert any(f":{theme_line}:" in p and "unknown theme 'no-such-theme'" in p for p in problems), problems
+    assert any(f":{scale_line}:" in p and "unknown scale 'nowhere'" in p for p in problems), problems
+
+
+def test_template_redefining_ilacs_levels_is_refused(tmp_path):
+    odd = MINI.replace("scales:\n", "scales:\n  - id: ilacs\n    levels:\n"
+                       "      - {id: great, label: Great, good_or_better: true}\n"
+                       "      - {id: poor, label: Poor, good_or_better: false}\n", 1)
+    assert any("ilacs scale keeps Ofsted's four levels" in p for p in template_problems(tmp_path, "odd.yaml", odd))
+
+
+# -- hostile import files -------------------------------------------------------------------------
+
+
+def test_import_is_all_or_nothing_with_the_audit_and_field_named(tmp_path, mini_template):
+    interchange = pytest.importorskip("audit_tui.core.interchange")
+    source = Store(tmp_path / "source.db", actor="t")
+    for n in range(3):
+        audit_id = source.create_audit(mini_template, case_ref=f"CL-{n}")
+        source.set_answer(audit_id, "plan.quality", grade="good", evidence=f"Confidential evidence {n}")
+    interchange.export_json(source, tmp_path / "out.json")
+    source.close()
+    import json
+
+    data = json.loads((tmp_path / "out.json").read_text())
+    data["audits"][2]["answers"][0]["grade"] = "superb"
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    target = Store(tmp_path / "target.db", actor="t")
+    with pytest.raises(interchange.InterchangeError) as info:
+        interchange.import_json(target, tmp_path / "bad.json")
+    message = str(info.value)
+    assert f"audit 2 ({data['audits'][2]['case_ref']})" in message and "grade" in message, message
+    assert "Confidential" not in message
+    assert target.count_audits() == 0  # nothing imported
+    target.close()
+
+
+def test_import_size_cap_and_non_json(tmp_path, monkeypatch):
+    interchange = pytest.importorskip("audit_tui.core.interchange")
+    store = Store(tmp_path / "t.db", actor="t")
+    junk = tmp_path / "junk.json"
+    junk.write_bytes(b"\xff\xfe not json")
+    with pytest.raises(interchange.InterchangeError, match="not UTF-8"):
+        interchange.import_json(store, junk)
+    monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 1000)
+    big = tmp_path / "big.json"
+    big.write_text('{"format": "audit-tui/1", "audits": [' + ",".join(["{}"] * 1000) + "]}")
+    with pytest.raises(interchange.InterchangeError, match="larger than"):
+        interchange.import_json(store, big)
+    assert store.count_audits() == 0
+    store.close()
