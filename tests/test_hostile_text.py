@@ -313,3 +313,24 @@ def test_exports_and_reports_are_owner_only_and_never_replace_a_file(tmp_path, h
         write(path, overwrite=True)
         assert path.stat().st_mode & 0o077 == 0, f"{name} is {oct(path.stat().st_mode)}"
     store.close()
+
+
+def test_moderation_and_training_store_only_text(tmp_path, mini_template):
+    moderation = pytest.importorskip("audit_tui.core.moderation")
+    training = pytest.importorskip("audit_tui.core.training")
+    from audit_tui.core import gates
+
+    store = Store(tmp_path / "mod.db", actor="t")
+    audit_id = store.create_audit(mini_template, case_ref="CL-MOD", audited_on=date.today())
+    for key in ("plan.quality", "oversight.supervision"):
+        store.set_answer(audit_id, key, grade="good", evidence="Seen in the plan.")
+    store.set_answer(audit_id, "plan.in_custody", grade="no", evidence="No.")
+    narrative = "Jo says her flat is home now; she cooks on Sundays and is training to be a chef next year."
+    store.update_audit(audit_id, lived_experience=narrative, impact=narrative)
+    store.complete(audit_id, gates.suggested_overall_grade(mini_template, store.get_audit(audit_id)))
+    moderation.save_moderation(store, audit_id, overall_grade="requires_improvement", comment=hostile("comment"),
+                               moderator=hostile("moderator"),
+                               changes={"plan.quality": ("requires_improvement", hostile("why"))})
+    training.start_training(store, "CL-0101", hostile("trainee"))
+    store.close()
+    assert not [(t, c) for t, c, v in all_text_cells(tmp_path / "mod.db") if UNSAFE.search(v)]

@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .agreement import adjacent_agreement, exact_agreement, weighted_kappa
-from .models import NA, Template
+from .models import NA, Template, clean_text
 from .store import Store, StoreError, now_iso
 
 WEIGHTS = "linear"
@@ -55,8 +55,9 @@ def save_moderation(store: Store, audit_id: str, *, overall_grade: str | None, c
     a comment; so does an overall grade different from the auditor's. `overall_grade`
     None means agreeing with the auditor's. Returns what was stored.
     """
-    changes = changes or {}
-    moderator = (moderator or store.actor).strip()
+    changes = {question: (grade, clean_text(why or "")) for question, (grade, why) in (changes or {}).items()}
+    moderator = clean_text(moderator or store.actor).strip()
+    comment = clean_text(comment or "")
     moderated_on = moderated_on or date.today()
     with store.transaction():
         audit = store.get_audit(audit_id)

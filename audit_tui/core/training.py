@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .models import Template
+from .models import Template, clean_text
 from .samples import SampleError, case_template, load_case, load_reference
 from .store import Store, StoreError, now_iso
 
@@ -29,7 +29,7 @@ def sample_template(store: Store, ref: str) -> Template:
 
 def start_training(store: Store, ref: str, trainee: str, *, today: date | None = None) -> str:
     """Create a draft training audit of sample case `ref` for `trainee`; returns the audit id."""
-    trainee = trainee.strip()
+    trainee = clean_text(trainee).strip()
     if not trainee:
         raise StoreError("enter your name (settings, F2) before starting a training audit")
     case = load_case(ref)
