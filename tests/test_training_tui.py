@@ -62,13 +62,13 @@ async def test_training_audit_reaches_calibration(store):
         # At 80 columns the record is one key away, and searchable.
         await pilot.press("f3")
         await pilot.pause()
-        assert screen.has_class("-record") and not screen.query_one("#main").display
+        assert screen.show_record and not screen.query_one("#main").display
         await pilot.press("slash", "g", "a", "z", "e", "enter")
         await pilot.pause()
         assert "1/" in str(screen.query_one("#record-help", Static).content)
         await pilot.press("f3")
         await pilot.pause()
-        assert not screen.has_class("-record")
+        assert not screen.show_record and screen.query_one("#main").display
 
         _fill_all_but_first(store, screen.audit_id)
         screen.reload()
@@ -121,3 +121,21 @@ def test_record_is_readable_and_searchable():
     text = readable("## Chronology\n\n| Date | Entry |\n|---|---|\n| 2025-06-26 | Home visit |\n")
     assert "• 2025-06-26 · Home visit" in text and "---" not in text
     assert find_all("Eye-gaze and EYE", "eye") == [0, 13] and find_all("x", "") == []
+
+
+async def test_a_training_concern_is_kept_for_calibration_but_handled(store):
+    from audit_tui.core.training import start_training
+
+    audit_id = start_training(store, "CL-0104", "Tess Trainee")
+    app = make_app(store)
+    async with app.run_test(size=(130, 30)) as pilot:
+        app.push_screen(TrainingAuditScreen(audit_id, "CL-0104"))
+        await pilot.pause()
+        assert app.screen.wide and app.screen.query_one("#record-pane").display
+        store.raise_concern(audit_id, "Kai is missing and injured", "Team manager")
+        app.screen.reload()  # what the concern dialog's callback does after saving
+        await pilot.pause()
+    audit = store.get_audit(audit_id)
+    assert len(audit.concerns) == 1 and audit.concerns[0].handled_at is not None
+    assert store.open_concerns() == []
+    assert [a.status for a in audit.actions if a.note == "safeguarding concern"] == ["done"]

@@ -36,16 +36,16 @@ def _grade(grade: str | None) -> str:
 class CalibrationScreen(Screen[None]):
     """Question by question: your grade, the reference grade, and why the reference graded it so."""
 
-    CSS = """
+    DEFAULT_CSS = """
     CalibrationScreen #cal-summary { padding: 0 1; height: auto; }
     CalibrationScreen TabbedContent, CalibrationScreen ContentSwitcher, CalibrationScreen TabPane { height: 1fr; }
     CalibrationScreen TabPane { padding: 0; }
     CalibrationScreen #cal-body { height: 1fr; layout: vertical; }
-    CalibrationScreen.-wide #cal-body { layout: horizontal; }
     CalibrationScreen #cal-questions { height: 1fr; min-height: 6; }
-    CalibrationScreen.-wide #cal-questions { width: 55%; height: 1fr; }
     CalibrationScreen #cal-detail { height: 1fr; padding: 0 1; border-top: tall $primary; }
-    CalibrationScreen.-wide #cal-detail { border-top: none; border-left: tall $primary; }
+    CalibrationScreen #cal-body.-wide { layout: horizontal; }
+    CalibrationScreen #cal-body.-wide #cal-questions { width: 55%; }
+    CalibrationScreen #cal-body.-wide #cal-detail { border-top: none; border-left: tall $primary; }
     CalibrationScreen .cal-text { padding: 0 1; height: auto; }
     """
     BINDINGS = [
@@ -84,7 +84,7 @@ class CalibrationScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width >= WIDE, "-wide")
+        self._layout(self.app.size.width)
         summary = self.query_one("#cal-summary", Static)
         if self.result is None:
             summary.update(f"Calibration is not available: {self.error}")
@@ -110,7 +110,11 @@ class CalibrationScreen(Screen[None]):
         table.focus()
 
     def on_resize(self, event) -> None:
-        self.set_class(event.size.width >= WIDE, "-wide")
+        self._layout(event.size.width)
+
+    def _layout(self, width: int) -> None:
+        """Questions beside the detail at 120 columns or more, above it when narrower."""
+        self.query_one("#cal-body").set_class(width >= WIDE, "-wide")
 
     @on(DataTable.RowHighlighted, "#cal-questions")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -173,7 +177,7 @@ class CalibrationScreen(Screen[None]):
 class TrainerScreen(Screen[None]):
     """Every trainee's agreement with the reference audits; Enter on an audit opens its calibration."""
 
-    CSS = """
+    DEFAULT_CSS = """
     TrainerScreen #trainer-summary { padding: 0 1; height: auto; }
     TrainerScreen TabbedContent, TrainerScreen ContentSwitcher, TrainerScreen TabPane { height: 1fr; }
     TrainerScreen TabPane { padding: 0; }

@@ -22,6 +22,7 @@ HELP = """\
 | `s` | cycle the status filter (all, draft, completed, moderated) |
 | `o` | change the sort (or click a column heading) |
 | `h` | history of the selected audit |
+| `t` | training: audit a fictional sample case, then calibrate against the reference audit |
 | `R` | rounds: create one, import its case list, progress by auditor and team; Enter starts an allocated case |
 | `a` | action tracker: every action, overdue first; `d` mark done, `x` export, `s` status, `o` overdue only |
 | `m` | moderate the selected (completed) audit |
@@ -45,6 +46,14 @@ HELP = """\
 Each of the auditor's grades is agreed unless you choose another; a different grade needs a comment.
 Choose the moderated overall grade (a comment if it differs) and save with `ctrl+s`: the audit becomes
 *moderated*, the auditor's grades are kept and yours are final in every figure.
+
+## Training (a sample case)
+| key | does |
+|---|---|
+| `F3` | the case record: beside the form at 120 columns or more (F3 moves between them), else switch to it |
+| `/`, `n`, `N` | in the record: find, next match, previous match |
+| `F4` | calibration, once the audit is completed (it opens by itself when you complete): `q` questions, `a` narratives & actions, `l` learning points |
+| palette | *Calibration (trainer)*: every trainee's agreement; `1`–`3` tabs, `Enter` opens an audit, `w` Word document |
 
 ## Everywhere
 | key | does |

@@ -32,7 +32,7 @@ def audit_screen(store, audit_id: str) -> Screen:
 class TrainingPickerScreen(Screen[str | None]):
     """The sample cases; Enter starts (or resumes) your training audit of one."""
 
-    CSS = """
+    DEFAULT_CSS = """
     TrainingPickerScreen #picker { padding: 0 1; }
     TrainingPickerScreen #picker-intro { color: $text-muted; height: auto; margin-bottom: 1; }
     TrainingPickerScreen #cases { height: 1fr; }
@@ -108,13 +108,6 @@ class TrainingPickerScreen(Screen[str | None]):
 class TrainingAuditScreen(AuditScreen):
     """An audit of a sample case with its record beside the form; completing it opens the calibration."""
 
-    CSS = """
-    TrainingAuditScreen RecordPane { display: none; }
-    TrainingAuditScreen.-wide RecordPane { display: block; width: 45%; }
-    TrainingAuditScreen.-wide #nav { width: 22; min-width: 18; }
-    TrainingAuditScreen.-record RecordPane { display: block; width: 1fr; border-left: none; }
-    TrainingAuditScreen.-record #nav, TrainingAuditScreen.-record #main { display: none; }
-    """
     BINDINGS = [
         Binding("f3", "toggle_record", "Record ⇄ form", priority=True, id="training.record"),
         Binding("f4", "calibration", "Calibration", priority=True, id="training.calibration"),
@@ -124,6 +117,8 @@ class TrainingAuditScreen(AuditScreen):
         super().__init__(audit_id)
         self.case_ref = case_ref
         self.was_draft = True
+        self.wide = False
+        self.show_record = False
 
     def compose_side(self) -> ComposeResult:
         try:
@@ -141,12 +136,24 @@ class TrainingAuditScreen(AuditScreen):
         self._layout(event.size.width)
 
     def _layout(self, width: int) -> None:
-        wide = width >= WIDE
-        self.set_class(wide, "-wide")
-        if wide:
-            self.remove_class("-record")
+        self.wide = width >= WIDE
+        if self.wide:
+            self.show_record = False
         elif self.query_one(RecordPane).has_focus_within:
-            self.add_class("-record")  # keep reading: the record was in use when the window narrowed
+            self.show_record = True  # keep reading: the record was in use when the window narrowed
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        """Record beside the form (wide), or one of them (narrow). Inline styles: no restyle of the screen."""
+        pane, nav, main = self.query_one(RecordPane), self.query_one("#nav"), self.query_one("#main")
+        pane.display = self.wide or self.show_record
+        nav.display = main.display = self.wide or not self.show_record
+        pane.styles.width = "45%" if self.wide else "1fr"
+        if self.wide:
+            nav.styles.width, nav.styles.min_width = 22, 18
+        else:
+            nav.styles.clear_rule("width")
+            nav.styles.clear_rule("min_width")
 
     def refresh_all(self) -> None:
         super().refresh_all()
@@ -179,22 +186,23 @@ class TrainingAuditScreen(AuditScreen):
 
     def action_toggle_record(self) -> None:
         pane = self.query_one(RecordPane)
-        if self.has_class("-wide"):
+        if self.wide:
             if pane.has_focus_within:
                 self.focus_grades()
             else:
                 pane.focus_text()
             return
-        showing = not self.has_class("-record")
-        self.set_class(showing, "-record")
-        if showing:
+        self.show_record = not self.show_record
+        self._apply_layout()
+        if self.show_record:
             pane.focus_text()
         else:
             self.focus_grades()
 
     def action_find_in_record(self) -> None:
-        if not self.has_class("-wide"):
-            self.add_class("-record")
+        if not self.wide:
+            self.show_record = True
+            self._apply_layout()
         self.query_one(RecordPane).action_find()
 
     def action_calibration(self) -> None:
