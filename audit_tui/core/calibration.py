@@ -176,7 +176,8 @@ def comments(template: Template, trainee: AuditRecord, reference: AuditRecord) -
         out.append(Comment(False, f"Impact: {warning.split(': ')[-1] if ': ' in warning else warning}. "
                                   "Say what changed for the child."))
     actions = trainee.actions
-    problems = [(n, p) for n, action in enumerate(actions, 1) for p in gates.action_problems(action, trainee.audited_on)]
+    problems = [(n, problem) for n, action in enumerate(actions, 1)
+                for problem in gates.action_problems(action, trainee.audited_on)]
     vague = [n for n, action in enumerate(actions, 1) if gates.action_warning(action)]
     clear = len(actions) - len({n for n, _ in problems} | set(vague))
     out.append(Comment(not problems and not vague,
@@ -195,8 +196,9 @@ def comments(template: Template, trainee: AuditRecord, reference: AuditRecord) -
         out.append(Comment(False, f"The reference set actions on questions you did not: {shown}."))
     ref_concern, my_concern = bool(reference.concerns), bool(trainee.concerns)
     if ref_concern and not my_concern:
-        out.append(Comment(False, "The reference auditor raised a safeguarding concern at once (ctrl+f); you did "
-                                  "not. A child at risk that nobody is acting on cannot wait for the end of the round."))
+        out.append(Comment(False, "The reference auditor raised a safeguarding concern at once (ctrl+f); you "
+                                  "did not. A child at risk that nobody is acting on cannot wait for the end of "
+                                  "the round."))
     elif ref_concern and my_concern:
         out.append(Comment(True, "You raised a safeguarding concern, as the reference auditor did."))
     elif my_concern:
@@ -205,9 +207,9 @@ def comments(template: Template, trainee: AuditRecord, reference: AuditRecord) -
     if trainee.overall_grade == reference.overall_grade:
         out.append(Comment(True, f"Overall grade: the same as the reference ({_label(reference.overall_grade)})."))
     else:
+        reason = f" Reference reason: {reference.overall_reason}" if reference.overall_reason else ""
         out.append(Comment(False, f"Overall grade: you gave {_label(trainee.overall_grade)}, the reference "
-                                  f"{_label(reference.overall_grade)}."
-                                  + (f" Reference reason: {reference.overall_reason}" if reference.overall_reason else "")))
+                                  f"{_label(reference.overall_grade)}.{reason}"))
     return out
 
 

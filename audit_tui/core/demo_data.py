@@ -94,7 +94,8 @@ ACTIONS = ["Review {t} with {c} and record the outcome and next steps on file",
            "Book a multi-agency meeting on {t} and circulate owned, dated actions within five working days",
            "Record {c}'s views on {t} in their own words at the next visit and update the plan"]
 VAGUE = ["Continue to monitor {t}", "Consider a referral about {t}"]
-ILACS_WEIGHTS = {"exceptional": (62, 38, 0, 0), "strong": (28, 64, 8, 0), "mixed": (5, 58, 35, 2), "weak": (0, 22, 66, 12)}
+ILACS_WEIGHTS = {"exceptional": (62, 38, 0, 0), "strong": (28, 64, 8, 0), "mixed": (5, 58, 35, 2),
+                 "weak": (0, 22, 66, 12)}
 THREE_WEIGHTS = {"exceptional": (100, 0, 0), "strong": (86, 12, 2), "mixed": (58, 32, 10), "weak": (25, 45, 30)}
 
 
@@ -186,7 +187,8 @@ def _actions(template: Template, answers: list[Answer], audited_on: date, worker
     return actions
 
 
-def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026, today: date | None = None) -> list[AuditRecord]:
+def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026,
+                     today: date | None = None) -> list[AuditRecord]:
     """About 48 audits over two rounds and five teams: completed, a few moderated, a few drafts."""
     rng = random.Random(seed)
     today = today or date.today()

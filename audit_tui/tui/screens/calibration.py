@@ -94,7 +94,8 @@ class CalibrationScreen(Screen[None]):
         summary.update(Text.assemble(
             (f"Calibration — {self.case_ref}: your audit beside the reference audit\n", "bold"),
             f"{len(r.pairs())} graded questions compared · exact {_pct(r.exact)} · within one level "
-            f"{_pct(r.adjacent)} · weighted kappa {'—' if kappa is None else f'{kappa:.2f}'} (four-point questions) · "
+            f"{_pct(r.adjacent)} · weighted kappa {'—' if kappa is None else f'{kappa:.2f}'} "
+            "(four-point questions) · "
             f"overall: you {grade_label(r.trainee.overall_grade)}, reference {grade_label(r.reference.overall_grade)}"))
         table = self.query_one("#cal-questions", DataTable)
         for key, label in (("n", "#"), ("you", "You"), ("ref", "Reference"), ("match", "Agreement")):

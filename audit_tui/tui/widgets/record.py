@@ -122,4 +122,5 @@ class RecordPane(Vertical):
         area.selection = Selection(document.get_location_from_index(start),
                                    document.get_location_from_index(start + len(self.query_text)))
         area.scroll_cursor_visible(center=True)
-        help_line.update(f"{self.current + 1}/{len(self.matches)} “{self.query_text}” · n next · N previous · / find")
+        position = f"{self.current + 1}/{len(self.matches)}"
+        help_line.update(f"{position} “{self.query_text}” · n next · N previous · / find")
