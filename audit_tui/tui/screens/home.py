@@ -37,6 +37,7 @@ class HomeScreen(Screen[None]):
         Binding("h", "history", "History", id="home.history"),
         Binding("r", "report", "Report", id="home.report"),
         Binding("d", "demo", "Demo data", id="home.demo"),
+        Binding("t", "training", "Training", id="home.training"),
         Binding("R", "rounds", "Rounds", id="home.rounds"),
         Binding("a", "action_tracker", "Actions", id="home.actions"),
         Binding("m", "moderate", "Moderate", id="home.moderate"),
@@ -167,12 +168,16 @@ class HomeScreen(Screen[None]):
             strip.update(f"▶ Your allocated cases ({len(mine)}): {names}{more} — press R to start one")
 
     def _show_concerns(self) -> None:
+        """Open safeguarding concerns stand at the top: one line each (the audit shows them whole)."""
         concerns = self.app.store.open_concerns()
         banner = self.query_one("#concerns-banner", Static)
         banner.display = bool(concerns)
-        banner.update("\n".join(
-            f"⚠ SAFEGUARDING CONCERN — {c['case_ref']}, raised {c['raised_at'][:16].replace('T', ' ')} by "
-            f"{c['raised_by']}: {c['description']}" for c in concerns))
+        lines = [Text(f"⚠ SAFEGUARDING CONCERN {c['case_ref']} ({c['raised_at'][:10]}): "
+                      + " ".join(c["description"].split()), no_wrap=True, overflow="ellipsis")
+                 for c in concerns[:3]]
+        if len(concerns) > 3:
+            lines.append(Text(f"… and {len(concerns) - 3} more open concerns"))
+        banner.update(Text("\n").join(lines))
 
     @on(Input.Changed, "#home-search")
     def _search(self) -> None:
@@ -201,9 +206,9 @@ class HomeScreen(Screen[None]):
 
     def open_audit(self, audit_id: str | None) -> None:
         if audit_id:
-            from .audit import AuditScreen
+            from .training import audit_screen
 
-            self.app.push_screen(AuditScreen(audit_id))
+            self.app.push_screen(audit_screen(self.app.store, audit_id))
 
     def action_open_audit(self) -> None:
         self.open_audit(self.selected_audit_id())
@@ -270,6 +275,21 @@ class HomeScreen(Screen[None]):
 
             self.app.push_screen(HistoryScreen(audit_id))
 
+    def action_training(self) -> None:
+        """Training: audit a fictional sample case, then calibrate against the reference audit."""
+        from .training import TrainingPickerScreen
+
+        def chosen(audit_id: str | None) -> None:
+            self.refresh_audits()
+            self.open_audit(audit_id)
+
+        self.app.push_screen(TrainingPickerScreen(), chosen)
+
+    def action_calibration_trainer(self) -> None:
+        from .calibration import TrainerScreen
+
+        self.app.push_screen(TrainerScreen())
+
     def commands(self):
         from textual.app import SystemCommand
 
@@ -278,6 +298,10 @@ class HomeScreen(Screen[None]):
         yield SystemCommand("Build the Word report", "Aggregated report of a round, with progress",
                             self.action_report)
         yield SystemCommand("Open the demo database", "Fictional sample cases and audits", self.action_demo)
+        yield SystemCommand("Training: audit a sample case", "A fictional case with its record beside the form, "
+                            "then calibration against the reference audit", self.action_training)
+        yield SystemCommand("Calibration (trainer)", "Agreement of every trainee with the reference audits",
+                            self.action_calibration_trainer)
         yield SystemCommand("Rounds", "Create a round, import its case list, see progress by auditor and team",
                             self.action_rounds)
         yield SystemCommand("Action tracker", "Every action across audits: overdue, mark done, export",
