@@ -72,6 +72,10 @@ def scope_section(doc, summary: Summary) -> None:
                                                                       "Service area"),
                                ("Audits by template", "templates", "Template")):
         values = getattr(summary.scope, key)
+        if key == "templates":
+            titles = summary.scope.template_titles
+            values = {f"{titles.get(k.rsplit(' v', 1)[0], k)} (version {k.rsplit(' v', 1)[-1]})": n
+                      for k, n in values.items()}
         if values:
             kit.heading(doc, title, 3)
             kit.table(doc, [column, "Audits"], values.items(), widths=[10, 3], numeric=(1,))

@@ -48,7 +48,7 @@ def _grade_columns(summary: Summary, groups: list[Distribution]) -> list[str]:
 
 def _distribution_table(doc, summary: Summary, groups: list[Distribution], first: str, *, audits: bool) -> None:
     grades = _grade_columns(summary, groups)
-    header = ([first] + (["Audits"] if audits else []) + ["Graded answers"] + [_short(summary, g) for g in grades]
+    header = ([first] + (["Audits"] if audits else []) + ["n"] + [_short(summary, g) for g in grades]
               + ["Good or better"])
     # numbers need ~1.3 cm at 9 pt; the name column takes what is left of the 16.4 cm text width
     number, last = 1.45, 1.8
@@ -65,8 +65,8 @@ def distributions_section(doc, summary: Summary, progress) -> None:
     below = _below(summary)
     labels = summary.grade_labels
     para(doc, "Final grades of every graded answer, by section of the template and by team. Charts use a "
-              "colour-blind-safe palette; grades below good are hatched. Each bar shows the number of graded "
-              "answers (n).")
+              "colour-blind-safe palette; grades below good are hatched. n is the number of graded answers; "
+              "the other columns count answers at each grade (RI: requires improvement to be good).")
     heading(doc, "Overall grades", 2)
     if sum(summary.overall_grades.values()):
         picture(doc, charts.overall_grades_chart(summary.overall_grades, labels, below), 13.0,
