@@ -150,11 +150,11 @@ def rounds_show(round_name: str, as_json: bool, db_path: Path | None) -> None:
     if as_json:
         click.echo(json.dumps({**figures, "moderation": agreement}, indent=2, ensure_ascii=False))
         return
-    head = f"{'':<28} {'allocated':>9} {'to start':>8} {'started':>8} {'completed':>9} {'moderated':>9}"
+    head = f"{'':<28} {'allocated':>9} {'to start':>8} {'in progress':>11} {'completed':>9} {'moderated':>9}"
 
     def line(row) -> str:
         return (f"{_short(row['name'] or '(none)', 28):<28} {row['allocated']:>9} {row['not_started']:>8} "
-                f"{row['in_progress']:>8} {row['completed']:>9} {row['moderated']:>9}")
+                f"{row['in_progress']:>11} {row['completed']:>9} {row['moderated']:>9}")
 
     click.echo(f"Round “{figures['round']}”")
     click.echo(head)
