@@ -165,7 +165,9 @@ class TrainingAuditScreen(AuditScreen):
     def reload(self) -> None:
         super().reload()
         self._handle_training_concerns()
-        if self.was_draft and self.audit.status != "draft":
+        if self.audit.status == "draft":
+            self.was_draft = True  # e.g. reopened: completing it again shows the calibration again
+        elif self.was_draft:
             self.was_draft = False
             self.action_calibration()
 
