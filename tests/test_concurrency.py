@@ -15,7 +15,6 @@ import pytest
 from textual.widgets import Static
 
 from audit_tui.core.store import DatabaseBusy, Store, StoreError
-from audit_tui.core.templates import load_template
 from audit_tui.tui.screens.audit import AuditScreen
 
 from .conftest import DATA

@@ -20,7 +20,6 @@ import pytest
 from audit_tui.core.db import integrity_check
 from audit_tui.core.store import Store
 
-from .conftest import DATA
 from .helpers.workers import WorkerServer
 
 KILLS = 100
@@ -58,7 +57,7 @@ def test_acknowledged_saves_survive_sigkill(tmp_path, workers, mini_template):
     started = time.monotonic()
     for run in range(KILLS):
         pid, early = workers.start({"job": "saver", "db": str(path), "audit": audit_id, "tag": run})
-        time.sleep(rng.uniform(0.0, 0.15))
+        time.sleep(rng.uniform(0.0, 0.1))
         os.kill(pid, signal.SIGKILL)
         status, lines = workers.wait(pid)
         lines = early + lines

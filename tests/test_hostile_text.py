@@ -304,6 +304,8 @@ def test_exports_and_reports_are_owner_only_and_never_replace_a_file(tmp_path, h
                "out.xlsx": lambda p, **kw: exports.export_xlsx(store, p, **kw),
                "out.json": lambda p, **kw: interchange.export_json(store, p, **kw),
                "out.docx": lambda p, **kw: report.build_report(store, p, **kw)}
+    backup = pytest.importorskip("audit_tui.core.backup")
+    writers["backup.db"] = lambda p, **kw: backup.backup(store, p, **kw)
     for name, write in writers.items():
         path = tmp_path / name
         path.write_text("precious")
