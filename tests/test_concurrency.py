@@ -162,10 +162,14 @@ async def test_walk_through_keeps_the_text_while_the_database_is_busy(tmp_path, 
             screen.reload()
             await pilot.pause()
             assert screen.query_one("#q-evidence").text == "Saved later"
-            # Leaving is held back while work is unsaved.
+            # Leaving, or quitting, is held back while work is unsaved.
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is screen
+            screen.unsaved._leave_asked = 0.0
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert app.is_running and app.screen is screen
             # The other session finishes: ctrl+s saves what is on screen.
             other.execute("COMMIT")
             await pilot.press("ctrl+s")

@@ -87,6 +87,17 @@ class AuditApp(App[None]):
     def actor(self) -> str:
         return self.store.actor
 
+    async def action_quit(self) -> None:
+        """Quit; but while the walk-through holds a change it could not save, only on a second press."""
+        from .screens.audit import AuditScreen
+
+        held = [s for s in self.screen_stack if isinstance(s, AuditScreen) and not s.retry_unsaved(quiet=True)]
+        if held and not held[0].unsaved.confirm_leave():
+            self.notify("A change is not saved yet (see the message above). Press ctrl+s to try again, or "
+                        "ctrl+q again to quit without it.", title="Not saved", severity="warning")
+            return
+        await super().action_quit()
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen  # Markdown (markdown-it) is loaded when first needed
 
