@@ -24,13 +24,14 @@ class Run:
     max_rss_mib: float      # peak resident memory of the child
     returncode: int
     stderr: str = ""
+    cpu_seconds: float = float("nan")  # user + system time of the child
 
 
-def _wait(proc: subprocess.Popen) -> tuple[int, float]:
-    """Wait for the child with wait4, so its own rusage (peak memory) comes back with it."""
+def _wait(proc: subprocess.Popen) -> tuple[int, float, float]:
+    """Wait for the child with wait4, so its own rusage (peak memory, CPU time) comes back with it."""
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024  # Linux: KiB
+    return proc.returncode, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # Linux: KiB
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None, *, stdout=subprocess.DEVNULL,
@@ -42,12 +43,12 @@ def run(cmd: list[str], env: dict[str, str] | None = None, *, stdout=subprocess.
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
-            code, rss = _wait(proc)
+            code, rss, cpu = _wait(proc)
         finally:
             timer.cancel()
         seconds = time.perf_counter() - started
         err.seek(0)
-        return Run(seconds, rss, code, err.read().decode("utf-8", "replace")[-2000:])
+        return Run(seconds, rss, code, err.read().decode("utf-8", "replace")[-2000:], cpu)
 
 
 def first_paint(cmd: list[str], env: dict[str, str], *, columns: int = 120, lines: int = 36,
@@ -77,13 +78,13 @@ def first_paint(cmd: list[str], env: dict[str, str], *, columns: int = 120, line
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
-            code, rss = _wait(proc)
+            code, rss, cpu = _wait(proc)
         finally:
             timer.cancel()
             os.close(master)
         if not mark.exists():
-            return Run(float("nan"), rss, code or 1, "no first paint recorded")
-        return Run(float(mark.read_text()) - t0, rss, code)
+            return Run(float("nan"), rss, code or 1, "no first paint recorded", cpu)
+        return Run(float(mark.read_text()) - t0, rss, code, "", cpu)
 
 
 def median(values: list[float]) -> float:

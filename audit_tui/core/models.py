@@ -157,7 +157,22 @@ class Template(Strict):
         return [(f"{s.id}.{q.id}", s, q) for s in self.sections for q in s.questions]
 
     def question(self, key: str) -> Question | None:
-        return next((q for k, _, q in self.questions() if k == key), None)
+        return self._question_index().get(key)
+
+    def _question_index(self) -> dict[str, Question]:
+        """key → question, kept beside the fields (pydantic compares and dumps fields only) and built
+        again when the sections change: looking a question up is on every hot path (saving an
+        answer, importing, gates), and a template has dozens of questions."""
+        shape = (id(self.sections), *(id(s.questions) for s in self.sections),
+                 sum(len(s.questions) for s in self.sections))
+        cached = self.__dict__.get("_question_index_cache")
+        if cached is None or cached[0] != shape:
+            index: dict[str, Question] = {}
+            for key, _, question in self.questions():
+                index.setdefault(key, question)
+            cached = (shape, index)
+            self.__dict__["_question_index_cache"] = cached
+        return cached[1]
 
     def scale_of(self, key: str) -> Scale:
         question = self.question(key)

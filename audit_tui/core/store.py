@@ -23,8 +23,8 @@ from .errors import validated
 from .models import (
     NA, Action, Answer, AuditRecord, Concern, Moderation, ModeratedAnswer, Template, clean_text,
 )
-from .templates import template_to_dict
 from .themes import answer_themes
+from sqlite_utils.utils import dedupe_keys  # noqa: E402,I001 - sqlite-utils is loaded by .db (without numpy)
 
 AUDIT_FIELDS = ("case_ref", "round", "service_area", "team", "worker", "auditor", "audited_on",
                 "lived_experience", "impact", "overall_grade", "overall_reason")
@@ -120,8 +120,11 @@ class Store:
     def _query(self, sql: str, params: Any = None) -> Iterator[dict[str, Any]]:
         """Rows as dicts, their text cleaned of control and bidi characters: the store cleans what it
         writes, and this keeps text written by anything else (an old version, a hand-edited file) off screen."""
-        for row in self.db.query(sql, params or []):
-            yield {k: clean_text(v) if isinstance(v, str) else v for k, v in row.items()}
+        # A plain read: sqlite-utils' query() wraps every read in SAVEPOINT … RELEASE (two more statements)
+        cursor = self.db.conn.execute(sql, params or [])
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        for row in cursor:
+            yield {k: clean_text(v) if isinstance(v, str) else v for k, v in zip(keys, row)}
 
     def _log(self, audit_id: str, field: str, old: Any, new: Any) -> None:
         old, new = _text(old), _text(new)
@@ -150,6 +153,8 @@ class Store:
 
     def save_template(self, template: Template, source: str = "") -> None:
         """Store a template version (audits keep the version they were made with)."""
+        from .templates import template_to_dict  # (templates loads PyYAML: not needed to start)
+
         body = json.dumps(template_to_dict(template))
         with self.transaction():
             row = self.db.execute("SELECT body FROM templates WHERE id = ? AND version = ?",
@@ -340,13 +345,15 @@ class Store:
                     "case_ref", "template_id", "template_version", "round", "service_area", "team", "worker",
                     "auditor", "audited_on", "status", "overall_grade", "overall_reason", "lived_experience",
                     "impact")), stamp, stamp, None if record.status == "draft" else stamp])
-            for answer in record.answers:
-                self.db.execute(
-                    "INSERT INTO answers (audit_id, question, grade, na_reason, evidence, themes, updated_at, rationale) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [record.id, answer.question, answer.grade, _text(answer.na_reason), _text(answer.evidence),
-                     json.dumps(sorted(set(answer.themes))), stamp, _text(answer.rationale)])
-                self._index_themes(template, record.id, answer)
+            self.db.conn.executemany(  # a new audit: no rows to replace, so one statement per table
+                "INSERT INTO answers (audit_id, question, grade, na_reason, evidence, themes, updated_at, rationale) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(record.id, answer.question, answer.grade, _text(answer.na_reason), _text(answer.evidence),
+                  json.dumps(sorted(set(answer.themes))), stamp, _text(answer.rationale)) for answer in record.answers])
+            self.db.conn.executemany(
+                "INSERT INTO answer_themes (audit_id, question, theme, source) VALUES (?, ?, ?, ?)",
+                [(record.id, answer.question, theme, source) for answer in record.answers
+                 for theme, source in answer_themes(template, answer).items()])
             for action in record.actions:
                 self.db.execute(
                     """INSERT INTO actions (id, audit_id, description, owner, due, status, question, done_on, note,

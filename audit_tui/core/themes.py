@@ -40,22 +40,45 @@ def _theme_matcher(keywords: tuple[str, ...]) -> tuple[re.Pattern[str], frozense
     return pattern, frozenset(anchors)
 
 
+def _plan(template: Template) -> tuple[dict[str, list[tuple[int, re.Pattern[str]]]], list[tuple[int, re.Pattern[str]]]]:
+    """For a template's themes: anchor word → [(theme index, regex)], and the themes without anchors.
+    Kept beside the template's fields (pydantic compares and dumps fields only), rebuilt if its themes change."""
+    shape = (id(template.themes), *(id(t.keywords) for t in template.themes))
+    cached = template.__dict__.get("_keyword_plan")
+    if cached is None or cached[0] != shape:
+        by_anchor: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        unanchored = []
+        for index, theme in enumerate(template.themes):
+            matcher = _theme_matcher(tuple(theme.keywords))
+            if matcher is None:
+                continue
+            pattern, anchors = matcher
+            if anchors is None:
+                unanchored.append((index, pattern))
+            else:
+                for anchor in anchors:
+                    by_anchor.setdefault(anchor, []).append((index, pattern))
+        cached = (shape, (by_anchor, unanchored))
+        template.__dict__["_keyword_plan"] = cached
+    return cached[1]
+
+
 def keyword_themes(template: Template, text: str) -> list[str]:
     """Theme ids whose keywords occur in `text` (whole words or phrases, any case)."""
     if not text:
         return []
-    words = set(_WORD.findall(text.lower())) if text.isascii() else None
-    found = []
-    for theme in template.themes:
-        matcher = _theme_matcher(tuple(theme.keywords))
-        if matcher is None:
-            continue
-        pattern, anchors = matcher
-        if words is not None and anchors is not None and words.isdisjoint(anchors):
-            continue
-        if pattern.search(text):
-            found.append(theme.id)
-    return found
+    if not text.isascii():
+        return [theme.id for theme in template.themes
+                if (matcher := _theme_matcher(tuple(theme.keywords))) and matcher[0].search(text)]
+    by_anchor, unanchored = _plan(template)
+    found = {index for index, pattern in unanchored if pattern.search(text)}
+    # In an ASCII text a match can only start where a word equal to one of its theme's anchors
+    # starts (lower() keeps every position, so the words' starts are positions in `text`).
+    for word in _WORD.finditer(text.lower()):
+        for index, pattern in by_anchor.get(word.group(), ()):
+            if index not in found and pattern.match(text, word.start()):
+                found.add(index)
+    return [template.themes[index].id for index in sorted(found)]
 
 
 def answer_themes(template: Template, answer: Answer) -> dict[str, str]:

@@ -49,7 +49,8 @@ class AuditApp(App[None]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.push_screen(HomeScreen())
-        self.call_after_refresh(self.store.start_background_check)  # a large file's quick_check, off start-up
+        # a large file's quick_check (deferred while opening), once the first screen is up and settled
+        self.set_timer(1.0, self.store.start_background_check)
         if self.notice:
             self.notify(self.notice, title="audit-tui", markup=False, timeout=8)
 
