@@ -95,13 +95,7 @@ def report(output: Path, audit_id: str | None, organisation: str | None, force: 
         if audit_id:
             from .core.report import build_audit_feedback
 
-            matches = [r[0] for r in store.db.execute(
-                "SELECT id FROM audits WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%')",
-                [audit_id, audit_id, audit_id]).fetchall()]
-            if len(matches) != 1:
-                raise OutputsError(f"no audit with id {audit_id}" if not matches
-                                   else f"{audit_id} matches {len(matches)} audits; give more of the id")
-            path = build_audit_feedback(store, matches[0], output, overwrite=force, organisation=organisation,
+            path = build_audit_feedback(store, store.resolve_id("audits", audit_id), output, overwrite=force, organisation=organisation,
                                         as_of=filters.as_of)
         else:
             from .core.report import build_report

@@ -192,13 +192,7 @@ def moderate(audit_id: str, overall: str | None, comment: str, changes: tuple[st
         parsed[question.strip()] = (grade.strip(), why.strip())
     store = _store(db_path)
     try:
-        matches = [r[0] for r in store.db.execute(
-            "SELECT id FROM audits WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%')",
-            [audit_id, audit_id, audit_id]).fetchall()]
-        if len(matches) != 1:
-            raise RoundsCliError(f"no audit with id {audit_id}" if not matches
-                                 else f"{audit_id} matches {len(matches)} audits; give more of the id")
-        saved = save_moderation(store, matches[0], overall_grade=overall, comment=comment, changes=parsed,
+        saved = save_moderation(store, store.resolve_id("audits", audit_id), overall_grade=overall, comment=comment, changes=parsed,
                                 moderator=moderator)
     finally:
         store.close()

@@ -72,14 +72,7 @@ def list_actions(db, filters: ActionFilter | None = None) -> list[dict[str, Any]
 
 def resolve_action_id(store: Store, given: str) -> str:
     """A full action id from its first characters (at least 6), as the list shows them."""
-    given = given.strip()
-    matches = [r[0] for r in store.db.execute(
-        "SELECT id FROM actions WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%')", [given, given, given])]
-    if not matches:
-        raise StoreError(f"no action with id {given}")
-    if len(matches) > 1:
-        raise StoreError(f"{given} matches {len(matches)} actions; give more of the id")
-    return matches[0]
+    return store.resolve_id("actions", given)
 
 
 def mark_done(store: Store, action_id: str, note: str, on: date | None = None) -> dict[str, Any]:

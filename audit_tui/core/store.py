@@ -261,6 +261,18 @@ class Store:
                 FROM audits a WHERE {' AND '.join(where)}
                 ORDER BY {column} {direction}, id LIMIT :limit OFFSET :offset""", params))
 
+    def resolve_id(self, table: str, given: str) -> str:
+        """A full audit or action id from its first characters (at least 6), as lists show them."""
+        noun = {"audits": "audit", "actions": "action"}[table]
+        given = given.strip()
+        matches = [r[0] for r in self.db.execute(
+            f"SELECT id FROM {table} WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%')", [given, given, given])]
+        if not matches:
+            raise StoreError(f"no {noun} with id {given}")
+        if len(matches) > 1:
+            raise StoreError(f"{given} matches {len(matches)} {table}; give more of the id")
+        return matches[0]
+
     def count_audits(self, *, search: str = "", status: str = "") -> int:
         """How many audits there are (matching `search` and `status` as in `list_audits`, when given)."""
         where = ["1=1"]
