@@ -14,10 +14,21 @@ from textual.widgets.text_area import Selection
 TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 
 
+HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
 def readable(markdown: str) -> str:
-    """The record's Markdown with tables turned into lines that wrap well in a narrow pane."""
+    """The record's Markdown as plain text: headings in capitals, no ** marks, tables as lines."""
     lines = []
     for line in markdown.splitlines():
+        line = line.replace("**", "").replace("__", "")
+        heading = HEADING.match(line)
+        if heading:
+            title = heading.group(2).strip()
+            lines.append(title.upper() if len(heading.group(1)) <= 2 else title)
+            continue
+        if line.startswith("> "):
+            line = "  " + line[2:]
         stripped = line.strip()
         if stripped.startswith("|") and TABLE_RULE.match(stripped):
             continue
