@@ -45,6 +45,7 @@ def build_demo(path: str | Path, *, actor: str = "demo", today: date | None = No
         for record in demo_data.synthetic_audits(templates, seed=SEED, today=today):
             store.insert_audit_record(record, note="demo")
         _training(store, templates, references, rng)
+        _rounds(store)
     finally:
         store.close()
     return path
@@ -72,3 +73,29 @@ def _training(store: Store, templates, references, rng: random.Random) -> None:
                          for a in reference.answers[:6]]
         store.insert_audit_record(draft, note="demo")
         mark_training(store, draft.id, "LAC-0202", "Rob Fielding", started_at="2026-11-02T09:00:00+00:00")
+
+
+def _rounds(store: Store) -> None:
+    """The practice-week rounds with their case lists: every audited case, plus a few not yet started."""
+    import csv
+    import tempfile
+
+    from .rounds import create_round, import_cases
+
+    header = ["case ref", "service area", "team", "worker", "allocated auditor", "template"]
+    spans = store.db.execute("SELECT round, min(audited_on), max(audited_on) FROM audits "
+                             "WHERE round LIKE '20%practice week' GROUP BY round ORDER BY round").fetchall()
+    for number, (name, first, last) in enumerate(spans):
+        create_round(store, name, first, last)
+        cases = store.db.execute(
+            "SELECT DISTINCT case_ref, service_area, team, worker, auditor, template_id FROM audits "
+            "WHERE round = ? ORDER BY case_ref", [name]).fetchall()
+        unstarted = [(f"{ref[:ref.index('-')]}-9{number}{i:02d}", *rest)
+                     for i, (ref, *rest) in enumerate(cases[::max(1, len(cases) // 4)][:4])]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "cases.csv"
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(header)
+                writer.writerows([*cases, *unstarted])
+            import_cases(store, name, path)
