@@ -169,7 +169,7 @@ async def test_moderation_screen_flow(store):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        assert app.screen.query_one("#audits").get_row(audit_id)[5].plain == "moderated"
+        assert app.screen.query_one("#audits").get_row(audit_id)[1].plain == "moderated"
     audit = store.get_audit(audit_id)
     assert audit.status == "moderated"
     assert audit.moderation.moderator == "Quinn Lead"

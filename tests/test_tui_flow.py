@@ -148,7 +148,7 @@ async def test_user_text_is_shown_as_text_not_markup(store, mini_template):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#audits")
-        assert table.get_row(audit_id)[2].plain == hostile  # the team column, literally
+        assert table.get_row(audit_id)[5].plain == hostile  # the team column, literally
         app.push_screen(AuditScreen(audit_id))
         await pilot.pause()
         app.screen.show_question("plan.quality")

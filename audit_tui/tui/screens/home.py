@@ -14,9 +14,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from ..format import grade_label, relative_time
 
+# The columns an auditor scans first come first, so they fit at 80 columns.
 COLUMNS = [
-    ("case_ref", "Case ref"), ("template_id", "Template"), ("team", "Team"), ("auditor", "Auditor"),
-    ("round", "Round"), ("status", "Status"), ("overall_grade", "Overall"), ("updated_at", "Last edited"),
+    ("case_ref", "Case ref"), ("status", "Status"), ("overall_grade", "Overall"), ("auditor", "Auditor"),
+    ("updated_at", "Last edited"), ("team", "Team"), ("round", "Round"), ("template_id", "Template"),
 ]
 STATUSES = ["", "draft", "completed", "moderated"]
 PAGE = 100
@@ -93,10 +94,10 @@ class HomeScreen(Screen[None]):
                 continue
             flag = Text("⚠ ", style="bold red") if row["concerns"] else Text("")
             table.add_row(
-                flag + Text(row["case_ref"]), Text(f"{row['template_id']} v{row['template_version']}"),
-                Text(row["team"] or ""), Text(row["auditor"] or ""), Text(row["round"] or ""),
-                Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
-                Text(grade_label(row["overall_grade"])), Text(relative_time(row["updated_at"])),
+                flag + Text(row["case_ref"]), Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
+                Text(grade_label(row["overall_grade"])), Text(row["auditor"] or ""),
+                Text(relative_time(row["updated_at"])), Text(row["team"] or ""), Text(row["round"] or ""),
+                Text(f"{row['template_id']} v{row['template_version']}"),
                 key=row["id"],
             )
 
