@@ -163,8 +163,7 @@ class Template(Strict):
         """key → question, kept beside the fields (pydantic compares and dumps fields only) and built
         again when the sections change: looking a question up is on every hot path (saving an
         answer, importing, gates), and a template has dozens of questions."""
-        shape = (id(self.sections), *(id(s.questions) for s in self.sections),
-                 sum(len(s.questions) for s in self.sections))
+        shape = (id(self.sections), len(self.sections))
         cached = self.__dict__.get("_question_index_cache")
         if cached is None or cached[0] != shape:
             index: dict[str, Question] = {}

@@ -366,12 +366,11 @@ class Store:
                 "INSERT INTO answer_themes (audit_id, question, theme, source) VALUES (?, ?, ?, ?)",
                 [(record.id, answer.question, theme, source) for answer in record.answers
                  for theme, source in answer_themes(template, answer).items()])
-            for action in record.actions:
-                self.db.execute(
-                    """INSERT INTO actions (id, audit_id, description, owner, due, status, question, done_on, note,
-                       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [action.id or new_id(), record.id, *(_text(getattr(action, f)) for f in ACTION_FIELDS),
-                     stamp, stamp])
+            self.db.conn.executemany(
+                """INSERT INTO actions (id, audit_id, description, owner, due, status, question, done_on, note,
+                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(action.id or new_id(), record.id, *(_text(getattr(action, f)) for f in ACTION_FIELDS), stamp, stamp)
+                 for action in record.actions])
             for concern in record.concerns:
                 self.db.execute(
                     """INSERT INTO concerns (id, audit_id, raised_at, raised_by, description, handled_at, handled_by)

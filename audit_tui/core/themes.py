@@ -9,6 +9,8 @@ from .models import Answer, Template
 
 
 _WORD = re.compile(r"\w+")
+# ASCII bytes → the same bytes with A-Z in lower case and every non-word character (not \w) a space
+_FOLD = bytes(c if chr(c).isalnum() or c == ord("_") else 32 for c in range(128)).lower() + b" " * 128
 
 
 def _phrase(keyword: str) -> str:
@@ -40,13 +42,14 @@ def _theme_matcher(keywords: tuple[str, ...]) -> tuple[re.Pattern[str], frozense
     return pattern, frozenset(anchors)
 
 
-def _plan(template: Template) -> tuple[dict[str, list[tuple[int, re.Pattern[str]]]], list[tuple[int, re.Pattern[str]]]]:
+def _plan(template: Template):
     """For a template's themes: anchor word → [(theme index, regex)], and the themes without anchors.
-    Kept beside the template's fields (pydantic compares and dumps fields only), rebuilt if its themes change."""
-    shape = (id(template.themes), *(id(t.keywords) for t in template.themes))
+    Kept beside the template's fields (pydantic compares and dumps fields only) and built again if
+    its list of themes changes."""
+    shape = (id(template.themes), len(template.themes))
     cached = template.__dict__.get("_keyword_plan")
     if cached is None or cached[0] != shape:
-        by_anchor: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        by_anchor: dict[bytes, list[tuple[int, re.Pattern[str]]]] = {}
         unanchored = []
         for index, theme in enumerate(template.themes):
             matcher = _theme_matcher(tuple(theme.keywords))
@@ -57,7 +60,7 @@ def _plan(template: Template) -> tuple[dict[str, list[tuple[int, re.Pattern[str]
                 unanchored.append((index, pattern))
             else:
                 for anchor in anchors:
-                    by_anchor.setdefault(anchor, []).append((index, pattern))
+                    by_anchor.setdefault(anchor.encode("ascii"), []).append((index, pattern))
         cached = (shape, (by_anchor, unanchored))
         template.__dict__["_keyword_plan"] = cached
     return cached[1]
@@ -72,12 +75,18 @@ def keyword_themes(template: Template, text: str) -> list[str]:
                 if (matcher := _theme_matcher(tuple(theme.keywords))) and matcher[0].search(text)]
     by_anchor, unanchored = _plan(template)
     found = {index for index, pattern in unanchored if pattern.search(text)}
-    # In an ASCII text a match can only start where a word equal to one of its theme's anchors
-    # starts (lower() keeps every position, so the words' starts are positions in `text`).
-    for word in _WORD.finditer(text.lower()):
-        for index, pattern in by_anchor.get(word.group(), ()):
-            if index not in found and pattern.match(text, word.start()):
-                found.add(index)
+    # In an ASCII text a theme's match starts where a whole word equal to one of its anchors starts;
+    # lower() keeps every position, so the anchor's places in the lower-case text are tried in `text`
+    # (the regex's own look-behind rejects places inside a longer word).
+    lower = text.encode("ascii").translate(_FOLD)  # one byte per character: same positions as `text`
+    for anchor in set(lower.split()).intersection(by_anchor):
+        for index, pattern in by_anchor[anchor]:
+            at = -1 if index in found else lower.find(anchor)
+            while at >= 0:
+                if pattern.match(text, at):
+                    found.add(index)
+                    break
+                at = lower.find(anchor, at + 1)
     return [template.themes[index].id for index in sorted(found)]
 
 
