@@ -15,6 +15,8 @@ import io
 import json
 import sys
 
+CHART_BARS = 15  # bars per chart, as audit_tui.core.report.figures
+
 
 def _table(doc, header, rows) -> None:
     table = doc.add_table(rows=1, cols=len(header))
@@ -75,9 +77,13 @@ def write(summary: dict, out: str) -> None:
     overall = summary["overall_grades"]
     doc.add_picture(io.BytesIO(_chart([(g, {g: n}) for g, n in overall.items()], horizontal=False)), width=Cm(13))
     _table(doc, ["Overall grade", "Audits"], overall.items())
-    for key in ("sections", "teams"):
-        groups = summary[key]
-        doc.add_picture(io.BytesIO(_chart([(d["name"], d["grades"]) for d in groups])), width=Cm(16))
+    # as the report: one chart per CHART_BARS bars, section charts per template
+    sections = summary["sections"]
+    blocks = [[d for d in sections if d["template"] == t] for t in dict.fromkeys(d["template"] for d in sections)]
+    for groups in [*blocks, summary["teams"]]:
+        for start in range(0, len(groups), CHART_BARS):
+            chunk = groups[start:start + CHART_BARS]
+            doc.add_picture(io.BytesIO(_chart([(d["name"], d["grades"]) for d in chunk])), width=Cm(16))
         grades = list(dict.fromkeys(g for d in groups for g in d["grades"]))
         _table(doc, ["Name", "Audits", "Graded", *grades, "Good or better"],
                ([d["name"], d["audits"], d["answered"], *(d["grades"].get(g, 0) for g in grades),

@@ -76,7 +76,7 @@ def keyword_themes(template: Template, text: str) -> list[str]:
     by_anchor, unanchored = _plan(template)
     found = {index for index, pattern in unanchored if pattern.search(text)}
     # In an ASCII text a theme's match starts where a whole word equal to one of its anchors starts;
-    # lower() keeps every position, so the anchor's places in the lower-case text are tried in `text`
+    # the folded bytes keep every position, so the anchor's places in them are tried in `text`
     # (the regex's own look-behind rejects places inside a longer word).
     lower = text.encode("ascii").translate(_FOLD)  # one byte per character: same positions as `text`
     for anchor in set(lower.split()).intersection(by_anchor):
