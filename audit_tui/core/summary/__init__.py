@@ -1,0 +1,30 @@
+"""The figures behind the report and `audit-tui summary --json`.
+
+One code path: `compute_summary` computes every figure in SQL (GROUP BY / COUNT
+over the answers, answer_themes, actions and audits tables) and the report only
+renders the resulting `Summary`.
+
+Rules (PRODUCT.md "Summary JSON"):
+- only audits with status completed or moderated are counted, except in `audits`;
+- the moderator's grades override the auditor's everywhere (COALESCE in SQL);
+- percentages are of answered (not n/a) questions, rounded half-up to one decimal;
+- "good or better" comes from each template's scale levels. Questions on a scale with
+  `graded: false` (e.g. a yes/no *circumstance* question) record a fact, not a
+  judgement of practice: they are listed but left out of percentages, distributions
+  and themes.
+"""
+
+
+from .compute import compute_summary, previous_round, selected_audit_ids
+from .measures import action_clear, impact_evidenced, lived_experience_evidenced, pct, short_quote
+from .shapes import (
+    TESTS, ActionRow, AuditCounts, AuditRow, Change, ConcernRow, Distribution, Filters, ModerationFigures,
+    QuestionFigure, Quote, Scope, Summary, SummaryError, TestFigure, ThemeFigure,
+)
+
+__all__ = [
+    "TESTS", "ActionRow", "AuditCounts", "AuditRow", "Change", "ConcernRow", "Distribution", "Filters",
+    "ModerationFigures", "QuestionFigure", "Quote", "Scope", "Summary", "SummaryError", "TestFigure",
+    "ThemeFigure", "action_clear", "compute_summary", "impact_evidenced", "lived_experience_evidenced", "pct",
+    "previous_round", "selected_audit_ids", "short_quote",
+]

@@ -1,0 +1,278 @@
+"""The shapes of the summary: its filters and the figures it holds (the JSON keys)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from .. import gates
+
+COUNTED = ("completed", "moderated")
+QUOTES_PER_THEME = 3
+QUOTE_CHARS = 180
+OVERALL_KEY = ""  # the question key of overall grades in the temp levels table
+
+VOICE_WORDS = re.compile(
+    r"[\"“”]|\b(said|says|say|told|tells|telling|feels?|felt|wants?|wanted|wishes|wished|likes?|liked|"
+    r"describe[sd]?|explained|own words|in (?:his|her|their) words|hopes?|worries|worried|"
+    r"enjoys?|loves?|hates?|views?)\b", re.I)
+
+TESTS = {
+    "lived_experience": (
+        "Lived experience evidenced",
+        "The audit's lived-experience narrative is substantive (at least "
+        f"{gates.MIN_NARRATIVE_WORDS} words, not a placeholder) and records the child's own view: "
+        "a quotation or reported speech (for example 'said', 'told', 'feels', 'wants')."),
+    "impact": (
+        "Impact evidenced",
+        f"The impact narrative is substantive (at least {gates.MIN_NARRATIVE_WORDS} words) and says what "
+        "changed for the child, not only what was done (no 'activity only' warning)."),
+    "actions_clear": (
+        "Actions clear",
+        "Every action of the audit has a specific description, an owner and a due date on or after the "
+        "audit date, and none is vague ('continue to', 'consider', 'ensure' without a measurable "
+        "outcome). An audit that needed no actions counts as clear."),
+}
+
+
+class SummaryError(Exception):
+    """Filters or data the summary cannot use; the message is for the user."""
+
+
+class Filters(BaseModel):
+    """Which audits a summary, report or export covers. Empty means any."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    round: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    team: str | None = None
+    service_area: str | None = None
+    template: str | None = None
+    as_of: date | None = None
+
+    @field_validator("round", "team", "service_area", "template")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    def effective_as_of(self) -> date:
+        return self.as_of or date.today()
+
+    def where(self, alias: str = "a") -> tuple[str, dict[str, Any]]:
+        """A SQL condition on the audits table (aliased `alias`) and its parameters.
+
+        Training audits (a trainee's audit of a fictional sample case) are never selected:
+        they are kept apart from live work, in every figure and export.
+        """
+        parts = [f"NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = {alias}.id)"]
+        params: dict[str, Any] = {}
+        for name, column in (("round", "round"), ("team", "team"), ("service_area", "service_area"),
+                             ("template", "template_id")):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{alias}.{column} = :f_{name} COLLATE NOCASE")
+                params[f"f_{name}"] = value
+        if self.date_from:
+            parts.append(f"{alias}.audited_on >= :f_from")
+            params["f_from"] = self.date_from.isoformat()
+        if self.date_to:
+            parts.append(f"{alias}.audited_on <= :f_to")
+            params["f_to"] = self.date_to.isoformat()
+        return " AND ".join(parts), params
+
+    def describe(self) -> str:
+        """The filters in words, for the report's scope."""
+        bits = []
+        if self.round:
+            bits.append(f"round “{self.round}”")
+        if self.date_from or self.date_to:
+            bits.append("audited " + " ".join(filter(None, [
+                f"from {self.date_from.isoformat()}" if self.date_from else "",
+                f"to {self.date_to.isoformat()}" if self.date_to else ""])))
+        for name, label in (("team", "team"), ("service_area", "service area"), ("template", "template")):
+            if getattr(self, name):
+                bits.append(f"{label} “{getattr(self, name)}”")
+        return "; ".join(bits) if bits else "all audits"
+
+
+# -- the Summary -------------------------------------------------------------------
+
+
+class AuditCounts(BaseModel):
+    total: int = 0
+    completed: int = 0
+    draft: int = 0
+    moderated: int = 0
+
+
+class QuestionFigure(BaseModel):
+    question: str
+    template: str
+    section: str
+    section_title: str
+    text: str
+    judged: bool
+    answered: int
+    na: int
+    grades: dict[str, int]
+    good_or_better: int
+    good_or_better_pct: float | None
+
+
+class Quote(BaseModel):
+    case_ref: str
+    text: str
+
+
+class ThemeFigure(BaseModel):
+    id: str
+    label: str
+    audits: int
+    strength: int
+    improvement: int
+    strength_quotes: list[Quote] = []
+    improvement_quotes: list[Quote] = []
+
+
+class ActionCounts(BaseModel):
+    total: int = 0
+    open: int = 0
+    done: int = 0
+    overdue: int = 0
+
+
+class TestFigure(BaseModel):
+    id: str
+    label: str
+    measured_by: str
+    audits: int
+    met: int
+    pct: float | None
+
+
+class Distribution(BaseModel):
+    """Final grades of judged answers in one group (a section or a team)."""
+
+    name: str
+    template: str = ""
+    audits: int
+    answered: int
+    good_or_better: int
+    good_or_better_pct: float | None
+    grades: dict[str, int]
+    overall_grades: dict[str, int] = {}
+
+
+class ActionRow(BaseModel):
+    team: str
+    case_ref: str
+    audit_id: str
+    description: str
+    owner: str
+    due: str | None
+    status: str
+    question: str | None
+    overdue: bool
+
+
+class ModerationFigures(BaseModel):
+    moderated_audits: int
+    answers_compared: int
+    answers_agreed: int
+    answer_agreement_pct: float | None
+    overall_compared: int
+    overall_agreed: int
+    overall_agreement_pct: float | None
+    changed: list[dict[str, Any]]
+    agreement: dict[str, Any] | None = None
+    """Exact agreement and weighted kappa, per question and overall (core.moderation.moderation_agreement)."""
+
+
+class ChangeRow(BaseModel):
+    measure: str
+    previous: float | None
+    current: float | None
+    change: float | None
+
+
+class Change(BaseModel):
+    previous_round: str
+    previous_audits: int
+    rows: list[ChangeRow]
+
+
+class ConcernRow(BaseModel):
+    case_ref: str
+    team: str
+    raised_at: str
+    raised_by: str
+    description: str
+
+
+class AuditRow(BaseModel):
+    id: str
+    case_ref: str
+    team: str
+    worker: str
+    auditor: str
+    audited_on: str
+    status: str
+    template: str
+    overall_grade: str | None
+    auditor_overall_grade: str | None
+    answered: int
+    good_or_better: int
+    actions: int
+    open_actions: int
+    overdue_actions: int
+    lived_experience: bool
+    impact: bool
+    actions_clear: bool
+
+
+class Scope(BaseModel):
+    filters: str
+    round: str | None
+    first_audit: str | None
+    last_audit: str | None
+    as_of: str
+    teams: dict[str, int]
+    service_areas: dict[str, int]
+    templates: dict[str, int]
+    template_titles: dict[str, str] = {}
+    subject: str
+
+
+class Summary(BaseModel):
+    """Every figure of the report (the PRODUCT.md keys first)."""
+
+    audits: AuditCounts
+    overall_grades: dict[str, int]
+    overall_good_or_better_pct: float | None
+    questions: list[QuestionFigure]
+    themes: list[ThemeFigure]
+    actions: ActionCounts
+    filters: dict[str, Any]
+    scope: Scope
+    grade_labels: dict[str, str]
+    grade_good_or_better: dict[str, bool]
+    inspection_tests: list[TestFigure]
+    sections: list[Distribution]
+    teams: list[Distribution]
+    action_plan: list[ActionRow]
+    moderation: ModerationFigures | None
+    change_since_previous_round: Change | None
+    open_concerns: list[ConcernRow]
+    appendix: list[AuditRow]
+
+    def to_json(self) -> str:
+        # pydantic's serializer writes the same text as json.dumps(model_dump(mode="json"), indent=2,
+        # ensure_ascii=False), about 5x faster (json.dumps drops to pure Python when indenting).
+        return self.model_dump_json(indent=2)
+
+
