@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import gates
 from .db import DatabaseError, connect
 from .errors import AuditLocked, DatabaseBusy, GatesNotMet, StorageError, StoreError
 from .errors import store_error as _store_error
@@ -23,36 +21,19 @@ from .errors import validated
 from .models import (
     NA, Action, Answer, AuditRecord, Concern, Moderation, ModeratedAnswer, Template, clean_text,
 )
+from .followup import ACTION_FIELDS, FollowUp, next_working_day
 from .themes import answer_themes
+from .values import new_id, now_iso
+from .values import stored_text as _text
 from sqlite_utils.utils import dedupe_keys  # noqa: E402,I001 - sqlite-utils is loaded by .db (without numpy)
 
 AUDIT_FIELDS = ("case_ref", "round", "service_area", "team", "worker", "auditor", "audited_on",
                 "lived_experience", "impact", "overall_grade", "overall_reason")
-ACTION_FIELDS = ("description", "owner", "due", "status", "question", "done_on", "note")
 TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_reason", "description", "note"}
 COALESCE_SECONDS = 120
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def _text(value: Any) -> str | None:
-    """How a value is kept in a TEXT column and in the history log."""
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return clean_text(str(value))
-
-
-class Store:
+class Store(FollowUp):
     """Audits, answers, actions and templates in one SQLite file."""
 
     def __init__(self, path: str | Path, *, actor: str = "", create: bool = True,
@@ -387,149 +368,12 @@ class Store:
                     [(record.id, m.question, m.grade, _text(m.comment)) for m in mod.answers])
             self._log(record.id, note, None, f"{record.case_ref} ({record.template_id} v{record.template_version})")
 
-    # -- actions ------------------------------------------------------------------
-
-    def add_action(self, audit_id: str, **fields: Any) -> str:
-        action = validated(Action, **fields)
-        action_id = new_id()
-        stamp = now_iso()
-        with self.transaction():
-            row = self._editable(audit_id)
-            self._check_question(row, action.question)
-            self.db.execute(
-                """INSERT INTO actions (id, audit_id, description, owner, due, status, question, note,
-                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [action_id, audit_id, _text(action.description), _text(action.owner), _text(action.due),
-                 action.status, action.question, _text(action.note), stamp, stamp])
-            self._log(audit_id, f"action:{action_id[:8]}", None, action.description)
-            self._touch(audit_id)
-        return action_id
-
-    def update_action(self, action_id: str, **changes: Any) -> None:
-        """Edit an action. Status, done date and note may change on any audit (action tracking)."""
-        unknown = set(changes) - set(ACTION_FIELDS)
-        if unknown:
-            raise StoreError(f"unknown action field(s): {', '.join(sorted(unknown))}")
-        with self.transaction():
-            row = self._action_row(action_id)
-            if set(changes) - {"status", "done_on", "note"}:
-                self._editable(row["audit_id"])
-            validated(Action, **{**{k: row[k] for k in ACTION_FIELDS if row[k] is not None}, **changes})
-            if changes.get("question"):
-                self._check_question(self._audit_row(row["audit_id"]), changes["question"])
-            for field, value in changes.items():
-                value = _text(value)
-                if value != row[field]:
-                    self.db.execute(f"UPDATE actions SET {field} = ?, updated_at = ? WHERE id = ?",
-                                    [value, now_iso(), action_id])
-                    self._log(row["audit_id"], f"action:{action_id[:8]}:{field}", row[field], value)
-            self._touch(row["audit_id"])
-
-    def delete_action(self, action_id: str) -> None:
-        with self.transaction():
-            row = self._action_row(action_id)
-            self._editable(row["audit_id"])
-            self.db.execute("DELETE FROM actions WHERE id = ?", [action_id])
-            self._log(row["audit_id"], f"action:{action_id[:8]}", row["description"], None)
-            self._touch(row["audit_id"])
-
-    def _check_question(self, audit_row: dict[str, Any], question: str | None) -> None:
-        """An action may be linked only to a question of its audit's template."""
-        if question and self.template(audit_row["template_id"], audit_row["template_version"]).question(
-                question) is None:
-            raise StoreError("an action can only be linked to a question of this audit's template")
-
-    def _action_row(self, action_id: str) -> dict[str, Any]:
-        rows = list(self._query("SELECT * FROM actions WHERE id = ?", [action_id]))
-        if not rows:
-            raise StoreError("that action no longer exists")
-        return rows[0]
-
-    # -- completing, reopening, concerns ----------------------------------------------
-
-    def complete(self, audit_id: str, overall_grade: str, reason: str = "") -> None:
-        """Complete an audit if every gate is met; otherwise raise GatesNotMet."""
-        with self.transaction():
-            self._editable(audit_id)
-            audit = self.get_audit(audit_id)
-            template = self.template(audit.template_id, audit.template_version)
-            findings = gates.gate_failures(template, audit)
-            suggested = gates.suggested_overall_grade(template, audit)
-            if template.overall_scale().level(overall_grade) is None:
-                findings.append(gates.Finding("Choose an overall grade", ("overall", "")))
-            elif overall_grade != suggested and not reason.strip():
-                findings.append(gates.Finding(
-                    "The overall grade differs from the suggested one: give a reason", ("overall", "")))
-            if findings:
-                raise GatesNotMet(findings)
-            self.update_audit(audit_id, overall_grade=overall_grade, overall_reason=reason)
-            self.db.execute("UPDATE audits SET status = 'completed', completed_at = ? WHERE id = ?",
-                            [now_iso(), audit_id])
-            self._log(audit_id, "status", "draft", "completed")
-
-    def reopen(self, audit_id: str, reason: str) -> None:
-        """Return a completed audit to draft; explicit and logged with the reason."""
-        if not reason.strip():
-            raise StoreError("give a reason for reopening")
-        with self.transaction():
-            row = self._audit_row(audit_id)
-            if row["status"] == "draft":
-                return
-            if row["status"] == "moderated":
-                raise StoreError("a moderated audit cannot be reopened")
-            self.db.execute("UPDATE audits SET status = 'draft', completed_at = NULL WHERE id = ?", [audit_id])
-            self._log(audit_id, "status", row["status"], "draft")
-            self._log(audit_id, "reopen_reason", None, reason)
-            self._touch(audit_id)
-
-    def raise_concern(self, audit_id: str, description: str, team_manager: str) -> str:
-        """Record a safeguarding concern at once, with an urgent action due next working day."""
-        if not clean_text(description).strip():
-            raise StoreError("describe the concern")
-        concern_id = new_id()
-        stamp = now_iso()
-        with self.transaction():
-            row = self._audit_row(audit_id)
-            action_id = new_id()
-            self.db.execute(
-                """INSERT INTO actions (id, audit_id, description, owner, due, status, question, note,
-                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', NULL, 'safeguarding concern', ?, ?)""",
-                [action_id, audit_id, _text("URGENT safeguarding: " + description), _text(team_manager or "Team manager"),
-                 next_working_day(date.today()).isoformat(), stamp, stamp])
-            self.db.execute(
-                "INSERT INTO concerns (id, audit_id, raised_at, raised_by, description, action_id) VALUES (?, ?, ?, ?, ?, ?)",
-                [concern_id, audit_id, stamp, self.actor, _text(description), action_id])
-            self._log(row["id"], "concern", None, description)
-            self._touch(audit_id)
-        return concern_id
-
-    def handle_concern(self, concern_id: str) -> None:
-        with self.transaction():
-            rows = list(self._query("SELECT * FROM concerns WHERE id = ?", [concern_id]))
-            if not rows:
-                raise StoreError("that concern no longer exists")
-            self.db.execute("UPDATE concerns SET handled_at = ?, handled_by = ? WHERE id = ?",
-                            [now_iso(), self.actor, concern_id])
-            self._log(rows[0]["audit_id"], "concern_handled", None, rows[0]["description"])
-
-    def open_concerns(self) -> list[dict[str, Any]]:
-        return list(self._query(
-            """SELECT c.id, c.audit_id, a.case_ref, c.raised_at, c.raised_by, c.description
-               FROM concerns c JOIN audits a ON a.id = c.audit_id WHERE c.handled_at IS NULL ORDER BY c.raised_at"""))
-
     def recent_audits_of_case(self, case_ref: str, *, days: int = 365, today: date | None = None) -> list[dict]:
         """Audits of the same case ref within `days` (to avoid sampling a file twice)."""
         since = ((today or date.today()) - timedelta(days=days)).isoformat()
         return list(self._query(
             "SELECT id, audited_on, auditor, status, round FROM audits WHERE lower(case_ref) = lower(?) "
             "AND audited_on >= ? ORDER BY audited_on DESC", [case_ref.strip(), since]))
-
-
-def next_working_day(day: date) -> date:
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def _seconds_between(earlier: str, later: str) -> float:
