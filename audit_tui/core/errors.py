@@ -8,6 +8,16 @@ from . import gates
 from .dbfile import describe_sqlite_error, error_kind
 
 
+class ProblemsError(Exception):
+    """A refusal listing every problem found; the message is the first, with a count of the rest."""
+
+    def __init__(self, problems: list[str] | str):
+        problems = [problems] if isinstance(problems, str) else list(problems)
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        super().__init__(problems[0] + more)
+        self.problems = problems
+
+
 class StoreError(Exception):
     """A change the store refuses; the message is for the user."""
 

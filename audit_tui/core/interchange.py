@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .errors import ProblemsError
 from .exports import ExportError, check_target, private_output
 from .models import NA, AuditRecord, Template, clean_text
 from .store import Store
@@ -28,13 +29,8 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 MAX_PROBLEMS = 50
 
 
-class InterchangeError(Exception):
+class InterchangeError(ProblemsError):
     """An interchange file that cannot be imported; `problems` lists every one found."""
-
-    def __init__(self, problems: list[str]):
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        super().__init__(problems[0] + more)
-        self.problems = problems
 
 
 @dataclass

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import KEBAB, clean_text, parse_date
+from .errors import ProblemsError
 from .store import Store, StoreError, now_iso
 
 MAX_CASE_LIST_BYTES = 20 * 1024 * 1024
@@ -43,14 +44,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("case_ref", "auditor")
 
 
-class RoundError(StoreError):
+class RoundError(ProblemsError, StoreError):
     """A round or case list the app refuses; `problems` lists each one (for a file: with line numbers)."""
-
-    def __init__(self, problems: list[str] | str):
-        problems = [problems] if isinstance(problems, str) else problems
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        super().__init__(problems[0] + more)
-        self.problems = problems
 
 
 @dataclass
