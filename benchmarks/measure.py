@@ -1,13 +1,21 @@
-"""Measuring a command in a child process: wall time, peak memory, time to first paint."""
+"""Measuring a command in a child process: wall time, peak memory, time to first paint.
+
+A child's peak memory (ru_maxrss) counts the memory of the process it was forked from, so
+after `use_spawner()` the commands are started by a small helper process (a bare Python with
+this module) instead of by the benchmark, which holds generated data and the app's modules.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
+import json
 import os
 import pty
 import statistics
 import struct
 import subprocess
+import sys
 import tempfile
 import termios
 import threading
@@ -34,10 +42,37 @@ def _wait(proc: subprocess.Popen) -> tuple[int, float, float]:
     return proc.returncode, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # Linux: KiB
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None, *, stdout=subprocess.DEVNULL,
+_spawner: subprocess.Popen | None = None
+
+
+def use_spawner() -> None:
+    """Start the helper process that will start every measured command (call it early)."""
+    global _spawner
+    if _spawner is None:
+        root = Path(__file__).resolve().parent.parent
+        _spawner = subprocess.Popen([sys.executable, "-m", "benchmarks.measure", "--serve"], cwd=root,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _via_spawner(kind: str, *args, **kwargs) -> Run:
+    _spawner.stdin.write(json.dumps([kind, args, kwargs]) + "\n")
+    _spawner.stdin.flush()
+    return Run(**json.loads(_spawner.stdout.readline()))
+
+
+def _serve() -> None:
+    for line in sys.stdin:
+        kind, args, kwargs = json.loads(line)
+        result = {"run": run, "first_paint": first_paint}[kind](*args, **kwargs)
+        print(json.dumps(dataclasses.asdict(result)), flush=True)
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None, *, stdout_path: str | None = None,
         timeout: float = 1800) -> Run:
-    """Run a command to completion: wall time and peak RSS."""
-    with tempfile.TemporaryFile() as err:
+    """Run a command to completion (its output to `stdout_path`, else discarded): wall time, peak RSS."""
+    if _spawner is not None:
+        return _via_spawner("run", cmd, env, stdout_path=stdout_path, timeout=timeout)
+    with tempfile.TemporaryFile() as err, open(stdout_path or os.devnull, "wb") as stdout:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=err, stdin=subprocess.DEVNULL)
         timer = threading.Timer(timeout, proc.kill)
@@ -54,6 +89,8 @@ def run(cmd: list[str], env: dict[str, str] | None = None, *, stdout=subprocess.
 def first_paint(cmd: list[str], env: dict[str, str], *, columns: int = 120, lines: int = 36,
                 timeout: float = 60) -> Run:
     """Start a Textual app on a pseudo-terminal; seconds from spawn until it reports its first paint."""
+    if _spawner is not None:
+        return _via_spawner("first_paint", cmd, env, columns=columns, lines=lines, timeout=timeout)
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,3 +135,7 @@ def percentile(values: list[float], p: float) -> float:
     k = (len(ordered) - 1) * p / 100
     low, high = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--serve"]:
+    _serve()
