@@ -51,6 +51,7 @@ class HomeScreen(Screen[None]):
         self.order = "updated_at DESC"
         self._loaded_at_mount = False
         self._more = False
+        self._query: tuple[str, str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -128,7 +129,9 @@ class HomeScreen(Screen[None]):
         store = self.app.store
         search = self.query_one("#home-search", Input).value.strip()
         table = self.query_one("#audits", DataTable)
-        limit = max(PAGE, table.row_count)
+        query = (search, self.status_filter, self.order)
+        limit = max(PAGE, table.row_count) if query == self._query else PAGE  # same list: keep the place
+        self._query = query
         rows = store.list_audits(search=search, status=self.status_filter, order_by=self.order, limit=limit)
         self._more = len(rows) == limit
         current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
