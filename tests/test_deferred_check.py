@@ -7,27 +7,14 @@ it) before the first write. A damaged large file still never takes a write.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from audit_tui.core import dbfile
 from audit_tui.core.store import StorageError, Store
 
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def make_db(path: Path, template, audits: int = 20) -> Path:
-    store = Store(path, actor="maker")
-    for n in range(audits):
-        audit_id = store.create_audit(template, case_ref=f"CL-{n:04d}")
-        store.set_answer(audit_id, "plan.quality", grade="good", evidence="The plan is current. " * 20)
-    store.close()
-    return path
+from .test_bad_files import digest, make_db
 
 
 @pytest.fixture
