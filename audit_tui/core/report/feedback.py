@@ -121,7 +121,7 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
         kit.table(doc, ["Action", "Owner", "Due", "Status"],
                   ([a.description, a.owner, kit.long_date(a.due) or "no date",
                     "OVERDUE" if late else a.status.capitalize()] for a, late in zip(audit.actions, overdue)),
-                  widths=[8.6, 3.2, 2.6, 1.8], fills=(kit.OVERDUE_FILL if late else None for late in overdue))
+                  widths=[8.0, 3.2, 2.6, 2.4], fills=(kit.OVERDUE_FILL if late else None for late in overdue))
     else:
         kit.para(doc, "The audit set no actions.")
 
