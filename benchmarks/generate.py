@@ -145,7 +145,6 @@ def _weighted(rng: random.Random, scale) -> str:
 
 def generate(path: Path, size: int, *, seed: int = 1, templates=None, quiet: bool = False) -> Path:
     """Write a database of `size` audits at `path` (replaced if present)."""
-    from audit_tui.core.db import connect
     from audit_tui.core.models import Answer
     from audit_tui.core.store import Store
     from audit_tui.core.themes import answer_themes

@@ -18,8 +18,6 @@ import os
 import platform
 import random
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
