@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import sys
 from pathlib import Path
 
@@ -138,6 +139,19 @@ def connect(path: str | Path, *, create: bool = True, busy_timeout: float | None
     """
     path = Path(path)
     timeout = dbfile.busy_timeout(busy_timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return _connect_once(path, create=create, timeout=timeout, defer_check=defer_check)
+        except dbfile.DatabaseLocked:
+            # SQLite gives up at once, without its busy wait, where waiting could deadlock (two
+            # sessions creating or converting the same new file): wait here instead.
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _connect_once(path: Path, *, create: bool, timeout: float, defer_check: bool) -> sqlite_utils.Database:
     deferred = None
     old_umask = os.umask(0o077)  # WAL and SHM files are owner-only too
     try:

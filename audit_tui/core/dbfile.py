@@ -34,6 +34,10 @@ class DatabaseError(Exception):
     """A database that cannot be opened or used; the message is for the user."""
 
 
+class DatabaseLocked(DatabaseError):
+    """Another session held a lock SQLite would not wait for (e.g. while it creates the database)."""
+
+
 def busy_timeout(value: float | None = None) -> float:
     """How long a write waits for another session's lock: `value`, else $AUDIT_TUI_BUSY_TIMEOUT, else 30 s."""
     if value is not None:
@@ -117,7 +121,7 @@ def open_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
     if kind == "damaged":
         return DatabaseError(f"{path} is damaged ({exc}); {UNTOUCHED} — restore a backup")
     if kind == "busy":
-        return DatabaseError(f"{path} is busy: another program holds it locked; try again")
+        return DatabaseLocked(f"{path} is busy: another program holds it locked; try again")
     if kind == "readonly":
         return DatabaseError(f"{path} is read-only for you; {UNTOUCHED} — check its and its folder's permissions")
     if kind == "full":
