@@ -86,7 +86,7 @@ class FollowUp:
         with self.transaction():
             self._editable(audit_id)
             audit = self.get_audit(audit_id)
-            template = self.template(audit.template_id, audit.template_version)
+            template = self.template_of(audit)
             findings = gates.gate_failures(template, audit)
             suggested = gates.suggested_overall_grade(template, audit)
             if template.overall_scale().level(overall_grade) is None:

@@ -65,7 +65,7 @@ def save_moderation(store: Store, audit_id: str, *, overall_grade: str | None, c
             raise ModerationError(f"the audit of {audit.case_ref} is already moderated")
         if audit.status != "completed":
             raise ModerationError(f"the audit of {audit.case_ref} is a draft: only completed audits are moderated")
-        template = store.template(audit.template_id, audit.template_version)
+        template = store.template_of(audit)
         answers = {a.question: a for a in audit.answers}
         problems, changed = [], []
         for question, (grade, why) in changes.items():
@@ -117,7 +117,7 @@ def save_moderation(store: Store, audit_id: str, *, overall_grade: str | None, c
 def moderation_rows(store: Store, audit_id: str) -> list[dict[str, Any]]:
     """What the moderation screen shows: each answered question with the auditor's grade and evidence."""
     audit = store.get_audit(audit_id)
-    template = store.template(audit.template_id, audit.template_version)
+    template = store.template_of(audit)
     answers = {a.question: a for a in audit.answers}
     final = {m.question: m for m in (audit.moderation.answers if audit.moderation else [])}
     rows = []

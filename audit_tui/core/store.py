@@ -158,6 +158,10 @@ class Store(FollowUp):
             self._templates[key] = Template.model_validate_json(row[0])
         return self._templates[key]
 
+    def template_of(self, audit: AuditRecord) -> Template:
+        """The template version an audit was made with."""
+        return self.template(audit.template_id, audit.template_version)
+
     def stored_templates(self) -> list[Template]:
         return [self.template(r["id"], r["version"]) for r in self.db.query("SELECT id, version FROM templates")]
 

@@ -7,6 +7,13 @@ from datetime import datetime, timezone
 from ..core.models import ILACS, NA
 
 
+def selected_key(table) -> str | None:
+    """The row key under a DataTable's cursor, or None when the table is empty."""
+    if not table.row_count:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+
 def grade_label(grade: str | None) -> str:
     """A grade id as people say it ('requires_improvement' → 'Requires improvement')."""
     if not grade:

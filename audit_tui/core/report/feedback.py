@@ -29,7 +29,7 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
     """Grades, evidence, narratives and actions of one audit, as a Word document."""
     check_target(out_path, overwrite=overwrite)
     audit = store.get_audit(audit_id)
-    template = store.template(audit.template_id, audit.template_version)
+    template = store.template_of(audit)
     as_of = as_of or date.today()
     moderated = {m.question: m for m in audit.moderation.answers} if audit.moderation else {}
     subject = "young person" if any("leaver" in a.lower() for a in template.service_areas) else "child"

@@ -17,6 +17,7 @@ from ...core.actions import ActionFilter, export_actions, list_actions, mark_don
 from ...core.exports import ExportError
 from ...core.models import parse_date
 from ...core.store import StoreError
+from ..format import selected_key
 
 STATUSES = ["open", "", "done"]
 
@@ -92,9 +93,7 @@ class ActionTrackerScreen(Screen[None]):
 
     def selected_id(self) -> str | None:
         table = self.query_one("#tracker", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return selected_key(table)
 
     @on(Input.Changed, "#tracker-search")
     def _search(self) -> None:

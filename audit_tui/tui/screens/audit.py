@@ -56,7 +56,7 @@ class AuditScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         self.audit = self.store.get_audit(self.audit_id)
-        self.template = self.store.template(self.audit.template_id, self.audit.template_version)
+        self.template = self.store.template_of(self.audit)
         yield Header()
         with Horizontal(id="audit-bar"):
             yield Static("", id="audit-title", markup=False)

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from ..format import grade_label, relative_time
+from ..format import grade_label, relative_time, selected_key
 
 # The columns an auditor scans first come first, so they fit at 80 columns.
 COLUMNS = [
@@ -134,7 +134,7 @@ class HomeScreen(Screen[None]):
         self._query = query
         rows = store.list_audits(search=search, status=self.status_filter, order_by=self.order, limit=limit)
         self._more = len(rows) == limit
-        current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        current = selected_key(table)
         table.clear()
         self._add_rows(table, rows)
         if current is not None:
@@ -204,9 +204,7 @@ class HomeScreen(Screen[None]):
 
     def selected_audit_id(self) -> str | None:
         table = self.query_one("#audits", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return selected_key(table)
 
     def open_audit(self, audit_id: str | None) -> None:
         if audit_id:

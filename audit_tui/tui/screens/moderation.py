@@ -40,7 +40,7 @@ class ModerationScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         store = self.app.store
         self.audit = store.get_audit(self.audit_id)
-        self.template = store.template(self.audit.template_id, self.audit.template_version)
+        self.template = store.template_of(self.audit)
         self.rows = moderation_rows(store, self.audit_id)
         yield Header()
         with VerticalScroll(id="moderation"):

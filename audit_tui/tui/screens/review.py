@@ -31,7 +31,7 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         store = self.app.store
         self.audit = store.get_audit(self.audit_id)
-        self.template = store.template(self.audit.template_id, self.audit.template_version)
+        self.template = store.template_of(self.audit)
         self.failures = gates.gate_failures(self.template, self.audit)
         self.warnings = gates.warnings(self.template, self.audit)
         self.suggested = gates.suggested_overall_grade(self.template, self.audit)

@@ -20,6 +20,7 @@ from textual.widgets import (
 from ...core import rounds as core
 from ...core.moderation import agreement_line, moderation_agreement
 from ...core.store import StoreError
+from ..format import selected_key
 
 PROGRESS_STYLE = {"allocated": "", "in progress": "yellow", "completed": "green", "moderated": "bold green"}
 COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_progress", "In progress"),
@@ -132,9 +133,8 @@ class RoundsScreen(Screen[None]):
 
     def selected_allocation(self) -> int | None:
         table = self.query_one("#cases", DataTable)
-        if not table.row_count:
-            return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        key = selected_key(table)
+        return None if key is None else int(key)
 
     @on(DataTable.RowSelected, "#cases")
     def _case_selected(self) -> None:

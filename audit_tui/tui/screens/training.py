@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ...core.samples import SampleError, list_sample_cases, record_text
 from ...core.store import StoreError
 from ...core.training import start_training, training_case, training_rows
+from ..format import selected_key
 from ..widgets.record import RecordPane
 from .audit import AuditScreen
 
@@ -84,9 +85,9 @@ class TrainingPickerScreen(Screen[str | None]):
 
     def action_start(self) -> None:
         table = self.query_one("#cases", DataTable)
-        if not table.row_count:
+        ref = selected_key(table)
+        if ref is None:
             return
-        ref = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         store = self.app.store
         draft = next((r["audit_id"] for r in training_rows(store)
                       if r["sample_case"] == ref and r["trainee"] == self.trainee and r["status"] == "draft"), None)

@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from ...core.gates import action_problems, action_warning
 from ...core.models import Action, AuditRecord, Template, parse_date
+from ..format import selected_key
 
 
 class ActionsChanged(Message):
@@ -66,9 +67,7 @@ class ActionsPanel(Vertical):
 
     def selected_id(self) -> str | None:
         table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return selected_key(table)
 
     def select(self, action_id: str) -> None:
         table = self.query_one(DataTable)
