@@ -108,20 +108,22 @@ def report(output: Path, audit_id: str | None, organisation: str | None, force: 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (for BI teams and scripts).")
+@click.option("--rows", is_flag=True,
+              help="With --json, add the report's tables: action_plan (a row per action) and appendix (per audit).")
 @filter_options
 @db_option
-def summary(as_json: bool, db_path: Path | None, **filter_args) -> None:
+def summary(as_json: bool, rows: bool, db_path: Path | None, **filter_args) -> None:
     """The report's figures: as JSON with --json, else a short text summary."""
     from .core.summary import compute_summary
 
     filters = make_filters(**filter_args)
     store = _existing_store(db_path)
     try:
-        figures = compute_summary(store, filters)
+        figures = compute_summary(store, filters, rows=rows)
     finally:
         store.close()
     if as_json:
-        click.echo(figures.to_json())
+        click.echo(figures.to_json(rows=rows))
         return
     from .core.report.sentences import executive_summary
 

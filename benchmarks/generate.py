@@ -3,7 +3,7 @@
 Rows are written with `executemany` in one transaction straight into the app's
 schema (created by `audit_tui.core.db.connect`, so every migration applies);
 `answer_themes` is filled with `audit_tui.core.themes.answer_themes`, exactly as
-the store keeps it. The same size and seed always give the same database, and
+the store keeps it, and the summary facts are built (`audit_tui.core.summary.facts`). The same size and seed always give the same database, and
 generated files are cached (see `cache_dir`).
 
     python -m benchmarks.generate 10000          # prints the cached path
@@ -148,6 +148,7 @@ def generate(path: Path, size: int, *, seed: int = 1, templates=None, quiet: boo
     from audit_tui.core.models import Answer
     from audit_tui.core.store import Store
     from audit_tui.core.themes import answer_themes
+    from audit_tui.core.summary.facts import ensure_facts
 
     started = time.perf_counter()
     templates = templates or _templates()
@@ -264,6 +265,7 @@ def generate(path: Path, size: int, *, seed: int = 1, templates=None, quiet: boo
     conn.executemany("""INSERT INTO concerns (id, audit_id, raised_at, raised_by, description, action_id,
                         handled_at, handled_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", concerns)
     conn.executemany("INSERT INTO history (at, who, audit_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?)", history)
+    ensure_facts(conn)  # as the first summary after the audits were written would
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()

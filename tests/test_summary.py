@@ -112,8 +112,12 @@ def test_moderator_grades_override_everywhere(known_db):
     assert (moderation["moderated_audits"], moderation["answers_compared"], moderation["answers_agreed"]) == (1, 3, 2)
     assert moderation["answer_agreement_pct"] == 66.7
     assert moderation["overall_agreement_pct"] == 0.0
-    row = next(a for a in figures["appendix"] if a["case_ref"] == "CL-0004")
+    assert "appendix" not in figures and "action_plan" not in figures  # the long tables only with --rows
+    with_rows = summary_json(known_db, "--team", "Team B", "--rows")
+    row = next(a for a in with_rows["appendix"] if a["case_ref"] == "CL-0004")
     assert (row["overall_grade"], row["auditor_overall_grade"]) == ("requires_improvement", "good")
+    assert with_rows["action_plan"] and {a["team"] for a in with_rows["action_plan"]} == {"Team B"}
+    assert {k: v for k, v in with_rows.items() if k not in ("appendix", "action_plan")} == figures
 
 
 def test_overdue_depends_on_as_of(known_db):

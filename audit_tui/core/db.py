@@ -282,3 +282,52 @@ def _rounds(db: sqlite_utils.Database) -> None:
                        THEN CAST(julianday(date('now')) - julianday(x.due) AS INTEGER) END AS days_overdue
            FROM actions x JOIN audits a ON a.id = x.audit_id
            WHERE NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)""")
+
+
+# The summary's per-audit facts (a cache, see core.summary.facts), and the tables a change to an
+# audit's figures touches with the column naming the audit.
+FACT_TABLES = ("audit_facts", "answer_facts", "theme_facts", "action_facts")
+_FACT_SOURCES = {"audits": "id", "answers": "audit_id", "answer_themes": "audit_id", "actions": "audit_id",
+                 "moderations": "audit_id", "moderated_answers": "audit_id", "training_audits": "audit_id"}
+
+
+@migrations(name="0004_facts")
+def _facts(db: sqlite_utils.Database) -> None:
+    """Per-audit figures of counted audits, kept so that summaries aggregate narrow tables (core.facts).
+
+    They are a cache: triggers delete an audit's facts on any change to it, by any program,
+    and `core.facts.ensure_facts` builds the missing ones before a summary.
+    """
+    db.execute(
+        """CREATE TABLE audit_facts (no INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, case_ref TEXT NOT NULL,
+           template_id TEXT NOT NULL, template_version INTEGER NOT NULL, round TEXT, service_area TEXT, team TEXT,
+           worker TEXT, auditor TEXT, audited_on TEXT NOT NULL, status TEXT NOT NULL,
+           overall TEXT, auditor_overall TEXT, moderated INTEGER NOT NULL, lived_ok INTEGER NOT NULL,
+           impact_ok INTEGER NOT NULL, actions_ok INTEGER NOT NULL, answered INTEGER NOT NULL DEFAULT 0,
+           good_or_better INTEGER NOT NULL DEFAULT 0)""")
+    db.execute(
+        """CREATE TABLE answer_facts (no INTEGER NOT NULL, question TEXT NOT NULL, template_id TEXT NOT NULL,
+           version INTEGER NOT NULL, section_id TEXT NOT NULL, team TEXT NOT NULL, judged INTEGER NOT NULL,
+           grade TEXT NOT NULL, auditor_grade TEXT, moderated INTEGER NOT NULL, gob INTEGER NOT NULL,
+           rank INTEGER, auditor_rank INTEGER, section_first INTEGER NOT NULL DEFAULT 0,
+           PRIMARY KEY (no, question)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX answer_facts_figures ON answer_facts (template_id, question, section_id, judged, grade, "
+               "team, gob, section_first)")
+    db.execute(
+        """CREATE TABLE theme_facts (no INTEGER NOT NULL, theme TEXT NOT NULL, strength INTEGER NOT NULL,
+           first INTEGER NOT NULL, pref INTEGER NOT NULL, question TEXT NOT NULL, case_ref TEXT NOT NULL,
+           audit_id TEXT NOT NULL, PRIMARY KEY (no, theme, strength)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX theme_facts_quotes ON theme_facts (theme, strength, pref, case_ref, audit_id, question)")
+    db.execute("CREATE INDEX theme_facts_counts ON theme_facts (theme, strength, first)")
+    db.execute(
+        """CREATE TABLE action_facts (no INTEGER NOT NULL, action_id TEXT NOT NULL, status TEXT NOT NULL,
+           due TEXT NOT NULL, PRIMARY KEY (no, action_id)) WITHOUT ROWID""")
+    db.execute("""CREATE TRIGGER audit_facts_drop AFTER DELETE ON audit_facts BEGIN
+                    DELETE FROM answer_facts WHERE no = OLD.no; DELETE FROM theme_facts WHERE no = OLD.no;
+                    DELETE FROM action_facts WHERE no = OLD.no; END""")
+    for table, column in _FACT_SOURCES.items():
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            if table == "audits" and event == "INSERT":
+                continue  # a new audit has no facts yet
+            db.execute(f"""CREATE TRIGGER {table}_{event.lower()}_stale_facts AFTER {event} ON {table} BEGIN
+                             DELETE FROM audit_facts WHERE id = {row}.{column}; END""")

@@ -32,11 +32,14 @@ from typing import Any
 
 import sqlite_utils
 
+from .db import FACT_TABLES
 from .models import AuditRecord, Template, clean_text
 from .store import Store, StoreError, now_iso
 
 MIGRATION_SET = "audit-tui"
-SKIP_TABLES = {"history", "allocations", "audits"}
+# Not copied as an audit's parts: the history is merged row by row, allocations by round, and the
+# summary's facts are a cache each database builds for itself.
+SKIP_TABLES = {"history", "allocations", "audits", *FACT_TABLES}
 
 
 class MergeError(StoreError):

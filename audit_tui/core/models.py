@@ -42,7 +42,13 @@ def clean_text(value: str) -> str:
     return _UNSAFE_CHARS.sub("", value)
 
 
-class Strict(BaseModel):
+class Model(BaseModel):
+    """Base of every model: its validator is built when first used, not at import (start-up time)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Model):
     """Base for file formats: unknown keys are errors, so typos are caught."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -185,7 +191,7 @@ class Template(Strict):
         return self.scale_map()["ilacs"]
 
 
-class Answer(BaseModel):
+class Answer(Model):
     """A question's grade (or n/a with a reason), evidence and the auditor's theme tags."""
 
     question: str
@@ -204,7 +210,7 @@ class Answer(BaseModel):
         return data
 
 
-class Action(BaseModel):
+class Action(Model):
     """What must happen next, who owns it and by when."""
 
     id: str | None = None
@@ -217,7 +223,7 @@ class Action(BaseModel):
     note: str = ""
 
 
-class ModeratedAnswer(BaseModel):
+class ModeratedAnswer(Model):
     """A grade the moderator changed."""
 
     question: str
@@ -225,7 +231,7 @@ class ModeratedAnswer(BaseModel):
     comment: str = ""
 
 
-class Moderation(BaseModel):
+class Moderation(Model):
     """A quality lead's moderation of a completed audit; its grades are final."""
 
     moderator: str
@@ -235,7 +241,7 @@ class Moderation(BaseModel):
     answers: list[ModeratedAnswer] = []
 
 
-class Concern(BaseModel):
+class Concern(Model):
     """A safeguarding concern raised during an audit."""
 
     id: str | None = None
@@ -246,7 +252,7 @@ class Concern(BaseModel):
     handled_by: str | None = None
 
 
-class AuditRecord(BaseModel):
+class AuditRecord(Model):
     """One audit as it travels in the interchange format."""
 
     id: str
@@ -277,7 +283,7 @@ class AuditRecord(BaseModel):
         return value
 
 
-class Interchange(BaseModel):
+class Interchange(Model):
     """The `audit-tui/1` interchange file."""
 
     format: Literal["audit-tui/1"] = "audit-tui/1"

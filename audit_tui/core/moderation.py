@@ -26,7 +26,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .agreement import adjacent_agreement, exact_agreement, weighted_kappa
+from .agreement import Pairs, adjacent_agreement, disagreements, exact_agreement, pair_counts, weighted_kappa
 from .models import NA, Template, clean_text
 from .store import Store, StoreError, now_iso
 
@@ -147,34 +147,24 @@ def _round3(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def _disagreements(pairs: Sequence[tuple[int, int]], levels: int) -> tuple[float, float]:
-    """Summed observed and chance-expected disagreement (linear weights), as weighted kappa uses them."""
-    n = len(pairs)
-    weight = lambda i, j: abs(i - j) / (levels - 1)  # noqa: E731
-    observed = sum(weight(a, b) for a, b in pairs)
-    rows, cols = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-    expected = sum(rows[i] * cols[j] * weight(i, j) for i in rows for j in cols) / n
-    return observed, expected
-
-
-def pooled_kappa(strata: Sequence[tuple[Sequence[tuple[int, int]], int]]) -> float | None:
+def pooled_kappa(strata: Sequence[tuple[Pairs, int]]) -> float | None:
     """Weighted kappa over several scales: 1 - Σ observed / Σ expected disagreement (per-scale weights)."""
     observed = expected = 0.0
     for pairs, levels in strata:
-        if pairs and levels >= 2:
-            o, e = _disagreements(pairs, levels)
+        if pair_counts(pairs) and levels >= 2:
+            o, e = disagreements(pairs, levels)
             observed, expected = observed + o, expected + e
     if expected == 0:
         return None
     return 1 - observed / expected
 
 
-def _figures(pairs: list[tuple[int, int]], levels: int | None) -> dict[str, Any]:
-    agreed = sum(a == b for a, b in pairs)
-    return {"pairs": len(pairs), "agreed": agreed,
-            "exact_agreement_pct": _pct(exact_agreement(pairs)),
-            "adjacent_agreement_pct": _pct(adjacent_agreement(pairs)),
-            "weighted_kappa": _round3(weighted_kappa(pairs, levels, weights=WEIGHTS)) if levels else None}
+def _figures(pairs: Pairs, levels: int | None) -> dict[str, Any]:
+    counts = pair_counts(pairs)
+    return {"pairs": sum(counts.values()), "agreed": sum(k for (a, b), k in counts.items() if a == b),
+            "exact_agreement_pct": _pct(exact_agreement(counts)),
+            "adjacent_agreement_pct": _pct(adjacent_agreement(counts)),
+            "weighted_kappa": _round3(weighted_kappa(counts, levels, weights=WEIGHTS)) if levels else None}
 
 
 def _filters(filters: Any):
@@ -195,38 +185,40 @@ def moderation_agreement(db, filters: Any = None) -> dict[str, Any]:
     """
     conn = _conn(db)
     where, params = _filters(filters).where("a")
-    audits = conn.execute(
-        f"""SELECT a.id, a.template_id, a.template_version, a.overall_grade, m.overall_grade
-            FROM audits a JOIN moderations m ON m.audit_id = a.id
-            WHERE {where} AND a.status = 'moderated' ORDER BY a.id""", params).fetchall()
+    moderated = f"""FROM audits a JOIN moderations m ON m.audit_id = a.id
+                    WHERE {where} AND a.status = 'moderated'"""
     templates: dict[tuple[str, int], Template] = {}
-    per_question: dict[tuple[str, int, str], list[tuple[int, int]]] = defaultdict(list)
+    for template_id, version, body in conn.execute(
+            f"""SELECT k.template_id, k.template_version, t.body
+                FROM (SELECT DISTINCT a.template_id, a.template_version {moderated}) AS k
+                JOIN templates t ON t.id = k.template_id AND t.version = k.template_version""", params):
+        templates[(template_id, version)] = Template.model_validate(json.loads(body))
+    audits = conn.execute(f"SELECT count(*) {moderated}", params).fetchone()[0]
+    overall_pairs: Counter[tuple[int, int]] = Counter()
+    for template_id, version, auditor_overall, moderated_overall, n in conn.execute(
+            f"SELECT a.template_id, a.template_version, a.overall_grade, m.overall_grade, count(*) {moderated} "
+            "GROUP BY 1, 2, 3, 4", params):
+        template = templates.get((template_id, version))
+        if template is not None:
+            scale = template.overall_scale()
+            before, after = scale.rank(auditor_overall or ""), scale.rank(moderated_overall or auditor_overall or "")
+            if before >= 0 and after >= 0:
+                overall_pairs[(before, after)] += n
+    per_question: dict[tuple[str, int, str], Counter[tuple[int, int]]] = defaultdict(Counter)
     question_levels: dict[tuple[str, int, str], tuple[str, int]] = {}
-    overall_pairs: list[tuple[int, int]] = []
-    for audit_id, template_id, version, auditor_overall, moderated_overall in audits:
-        key = (template_id, version)
-        if key not in templates:
-            row = conn.execute("SELECT body FROM templates WHERE id = ? AND version = ?", list(key)).fetchone()
-            if row is None:
-                continue
-            templates[key] = Template.model_validate(json.loads(row[0]))
-        template = templates[key]
-        overall_scale = template.overall_scale()
-        before, after = overall_scale.rank(auditor_overall or ""), overall_scale.rank(moderated_overall or
-                                                                                     auditor_overall or "")
-        if before >= 0 and after >= 0:
-            overall_pairs.append((before, after))
-        for question, grade, final in conn.execute(
-                """SELECT ans.question, ans.grade, COALESCE(ma.grade, ans.grade) FROM answers ans
-                   LEFT JOIN moderated_answers ma ON ma.audit_id = ans.audit_id AND ma.question = ans.question
-                   WHERE ans.audit_id = ?""", [audit_id]):
-            if template.question(question) is None or NA in (grade, final) or not grade:
-                continue
-            scale = template.scale_of(question)
-            a, b = scale.rank(grade), scale.rank(final)
-            if not scale.graded or a < 0 or b < 0:
-                continue
-            per_question[(template_id, version, question)].append((a, b))
+    for template_id, version, question, grade, final, n in conn.execute(
+            f"""SELECT a.template_id, a.template_version, ans.question, ans.grade, COALESCE(ma.grade, ans.grade),
+                       count(*)
+                FROM audits a JOIN moderations m ON m.audit_id = a.id JOIN answers ans ON ans.audit_id = a.id
+                LEFT JOIN moderated_answers ma ON ma.audit_id = ans.audit_id AND ma.question = ans.question
+                WHERE {where} AND a.status = 'moderated' GROUP BY 1, 2, 3, 4, 5""", params):
+        template = templates.get((template_id, version))
+        if template is None or template.question(question) is None or NA in (grade, final) or not grade:
+            continue
+        scale = template.scale_of(question)
+        a, b = scale.rank(grade), scale.rank(final)
+        if scale.graded and a >= 0 and b >= 0:
+            per_question[(template_id, version, question)][(a, b)] += n
             question_levels[(template_id, version, question)] = (scale.id, len(scale.levels))
     questions = []
     for (template_id, version), template in sorted(templates.items()):
@@ -237,14 +229,15 @@ def moderation_agreement(db, filters: Any = None) -> dict[str, Any]:
                 questions.append({"template": template_id, "template_version": version, "question": key,
                                   "section": section.title, "text": question.text, "scale": scale_id,
                                   **_figures(pairs, levels)})
-    strata: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    strata: dict[tuple[str, int], Counter[tuple[int, int]]] = defaultdict(Counter)
+    everything: Counter[tuple[int, int]] = Counter()
     for key, pairs in per_question.items():
-        strata[question_levels[key]] += pairs
-    everything = [p for pairs in per_question.values() for p in pairs]
+        strata[question_levels[key]].update(pairs)
+        everything.update(pairs)
     pooled = _figures(everything, None)
     pooled["weighted_kappa"] = _round3(pooled_kappa([(p, levels) for (_, levels), p in strata.items()]))
     overall_levels = max((len(t.overall_scale().levels) for t in templates.values()), default=4)
-    return {"moderated_audits": len(audits), "weights": WEIGHTS, "all_questions": pooled,
+    return {"moderated_audits": audits, "weights": WEIGHTS, "all_questions": pooled,
             "overall_grade": _figures(overall_pairs, overall_levels), "questions": questions}
 
 

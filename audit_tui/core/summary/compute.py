@@ -1,4 +1,4 @@
-"""Every figure of the summary, computed in SQL over temporary selection tables."""
+"""Every figure of the summary, computed in SQL over the stored facts of the selected audits."""
 
 from __future__ import annotations
 
@@ -6,112 +6,64 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..models import ILACS, Template
-from .measures import action_clear, impact_evidenced, lived_experience_evidenced, pct, short_quote
+from ..models import ILACS, NA, Template
+from .facts import COUNTED_SQL, ensure_facts
+from .measures import pct, short_quote
 from .shapes import (
-    OVERALL_KEY, QUOTES_PER_THEME, TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow,
+    QUOTES_PER_THEME, TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow,
     ConcernRow, Distribution, Filters, ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError,
     TestFigure, ThemeFigure,
 )
 
 
-def _register_functions(conn) -> None:
-    conn.create_function("lived_ok", 1, lived_experience_evidenced, deterministic=True)
-    conn.create_function("impact_ok", 1, impact_evidenced, deterministic=True)
-    conn.create_function("action_ok", 4, action_clear, deterministic=True)
+class _Selection:
+    """The selected counted audits (temp table `_sum_sel`, facts joined) and how to reach their facts.
+
+    When every audit with facts is selected, the fact tables are read whole; a large selection
+    scans them in index order with a membership test; a small one looks each audit up.
+    """
+
+    def __init__(self, conn, filters: Filters):
+        conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
+        where, params = filters.where("a")
+        conn.execute(
+            """CREATE TEMP TABLE _sum_sel (no INTEGER PRIMARY KEY, id TEXT, case_ref TEXT, template_id TEXT,
+               template_version INT, team TEXT, service_area TEXT, round TEXT, audited_on TEXT, status TEXT,
+               auditor TEXT, worker TEXT, overall TEXT, auditor_overall TEXT, moderated INT, lived_ok INT,
+               impact_ok INT, actions_ok INT, answered INT, gob INT)""")
+        self.count = conn.execute(
+            f"""INSERT INTO _sum_sel SELECT a.no, a.id, a.case_ref, a.template_id, a.template_version, a.team,
+                       a.service_area, a.round, a.audited_on, a.status, a.auditor, a.worker, a.overall,
+                       a.auditor_overall, a.moderated, a.lived_ok, a.impact_ok, a.actions_ok, a.answered,
+                       a.good_or_better
+                FROM audit_facts a WHERE {where}""", params).rowcount
+        conn.execute("CREATE INDEX temp._sum_sel_id ON _sum_sel (id)")
+        counted = conn.execute(f"SELECT count(*) FROM audits a WHERE {where} AND {COUNTED_SQL}", params).fetchone()[0]
+        self.complete = counted == self.count
+        total = conn.execute("SELECT count(*) FROM audit_facts").fetchone()[0]
+        self.everything = self.count == total
+        self.large = self.count * 4 >= total
+
+    def facts(self, table: str, index: str = "", alias: str = "f") -> str:
+        """FROM ... WHERE ... reading `table`'s rows of the selected audits (in `index` order when large)."""
+        source = f"{table} AS {alias}" + (f" INDEXED BY {index}" if index else "")
+        if self.everything:
+            return f"{source} WHERE 1"
+        if self.large:
+            return f"{source} WHERE {alias}.no IN (SELECT no FROM _sum_sel)"
+        return f"_sum_sel JOIN {table} AS {alias} ON {alias}.no = _sum_sel.no WHERE 1"
 
 
-def _load_templates(conn, keys) -> dict[tuple[str, int], Template]:
+def _load_templates(conn) -> dict[tuple[str, int], Template]:
     found = {}
-    for template_id, version in keys:
-        row = conn.execute("SELECT body FROM templates WHERE id = ? AND version = ?", [template_id, version]).fetchone()
-        if row is None:
+    for template_id, version, body in conn.execute(
+            """SELECT k.template_id, k.template_version, t.body
+               FROM (SELECT DISTINCT template_id, template_version FROM _sum_sel) AS k
+               LEFT JOIN templates t ON t.id = k.template_id AND t.version = k.template_version ORDER BY 1, 2"""):
+        if body is None:
             raise SummaryError(f"template {template_id} version {version} is used by audits but not stored")
-        found[(template_id, version)] = Template.model_validate_json(row[0])
+        found[(template_id, version)] = Template.model_validate_json(body)
     return found
-
-
-_TEMP_TABLES = ("_sum_sel", "_sum_q", "_sum_levels", "_sum_cond", "_sum_ans", "_sum_th")
-
-
-def _drop_temp(conn) -> None:
-    for name in _TEMP_TABLES:
-        conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
-
-
-def _build_temp_tables(conn, filters: Filters) -> dict[tuple[str, int], Template]:
-    """Selected counted audits, the templates' questions/levels/conditions and final answers."""
-    _drop_temp(conn)
-    where, params = filters.where("a")
-    conn.execute(
-        f"""CREATE TEMP TABLE _sum_sel AS
-            SELECT a.id, a.case_ref, a.template_id, a.template_version, a.team, a.service_area, a.round,
-                   a.audited_on, a.status, a.auditor, a.worker,
-                   COALESCE(m.overall_grade, a.overall_grade) AS overall, a.overall_grade AS auditor_overall,
-                   m.audit_id IS NOT NULL AS moderated,
-                   lived_ok(a.lived_experience) AS lived_ok, impact_ok(a.impact) AS impact_ok,
-                   NOT EXISTS (SELECT 1 FROM actions x WHERE x.audit_id = a.id
-                               AND NOT action_ok(x.description, x.owner, x.due, a.audited_on)) AS actions_ok
-            FROM audits a LEFT JOIN moderations m ON m.audit_id = a.id
-            WHERE {where} AND a.status IN ('completed', 'moderated')""", params)
-    conn.execute("CREATE INDEX temp._sum_sel_id ON _sum_sel (id)")
-    keys = [tuple(r) for r in conn.execute(
-        "SELECT DISTINCT template_id, template_version FROM _sum_sel ORDER BY 1, 2").fetchall()]
-    templates = _load_templates(conn, keys)
-    conn.execute("""CREATE TEMP TABLE _sum_q (template_id TEXT, version INT, question TEXT, section_id TEXT,
-                    section_title TEXT, text TEXT, position INT, judged INT,
-                    PRIMARY KEY (template_id, version, question))""")
-    conn.execute("""CREATE TEMP TABLE _sum_levels (template_id TEXT, version INT, question TEXT, grade TEXT,
-                    good_or_better INT, rank INT, PRIMARY KEY (template_id, version, question, grade))""")
-    conn.execute("""CREATE TEMP TABLE _sum_cond (template_id TEXT, version INT, question TEXT, source TEXT,
-                    grade TEXT)""")
-    q_rows, level_rows, cond_rows = [], [], []
-    for (template_id, version), template in templates.items():
-        scales = template.scale_map()
-        for position, (key, section, question) in enumerate(template.questions()):
-            scale = scales.get(question.scale, ILACS)
-            judged = scale.graded
-            q_rows.append((template_id, version, key, section.id, section.title, question.text, position, judged))
-            level_rows += [(template_id, version, key, lv.id, lv.good_or_better, rank)
-                           for rank, lv in enumerate(scale.levels)]
-            if question.only_if:
-                cond_rows += [(template_id, version, key, question.only_if.question, grade)
-                              for grade in question.only_if.answer_in]
-        level_rows += [(template_id, version, OVERALL_KEY, lv.id, lv.good_or_better, rank)
-                       for rank, lv in enumerate(template.overall_scale().levels)]
-    conn.executemany("INSERT INTO _sum_q VALUES (?, ?, ?, ?, ?, ?, ?, ?)", q_rows)
-    conn.executemany("INSERT INTO _sum_levels VALUES (?, ?, ?, ?, ?, ?)", level_rows)
-    conn.executemany("INSERT INTO _sum_cond VALUES (?, ?, ?, ?, ?)", cond_rows)
-    conn.execute(
-        """CREATE TEMP TABLE _sum_ans AS
-           SELECT s.id AS audit_id, s.team, s.template_id, s.template_version AS version, ans.question,
-                  q.section_id, q.judged, ans.grade AS auditor_grade, ma.grade IS NOT NULL AS moderated,
-                  COALESCE(ma.grade, ans.grade) AS grade, lv.good_or_better AS gob, lv.rank
-           FROM _sum_sel s
-           JOIN answers ans ON ans.audit_id = s.id
-           JOIN _sum_q q ON q.template_id = s.template_id AND q.version = s.template_version
-                        AND q.question = ans.question
-           LEFT JOIN moderated_answers ma ON ma.audit_id = ans.audit_id AND ma.question = ans.question
-           LEFT JOIN _sum_levels lv ON lv.template_id = s.template_id AND lv.version = s.template_version
-                        AND lv.question = ans.question AND lv.grade = COALESCE(ma.grade, ans.grade)
-           WHERE COALESCE(ma.grade, ans.grade, '') != ''""")
-    conn.execute("CREATE INDEX temp._sum_ans_key ON _sum_ans (audit_id, question)")
-    # Answers to questions not asked (an only_if condition not met) do not count; repeat for chains.
-    if cond_rows:
-        while True:
-            deleted = conn.execute(
-                """DELETE FROM _sum_ans WHERE rowid IN (
-                     SELECT t.rowid FROM _sum_ans t
-                     WHERE EXISTS (SELECT 1 FROM _sum_cond c WHERE c.template_id = t.template_id
-                                   AND c.version = t.version AND c.question = t.question)
-                       AND NOT EXISTS (SELECT 1 FROM _sum_cond c JOIN _sum_ans src
-                                         ON src.audit_id = t.audit_id AND src.question = c.source
-                                        AND src.grade = c.grade
-                                       WHERE c.template_id = t.template_id AND c.version = t.version
-                                         AND c.question = t.question))""").rowcount
-            if not deleted:
-                break
-    return templates
 
 
 def _ordered_grades(counts: dict[str, int], order: list[str]) -> dict[str, int]:
@@ -141,15 +93,19 @@ def _grade_order(templates: dict[tuple[str, int], Template]) -> tuple[list[str],
 # -- the computation -----------------------------------------------------------------
 
 
-def _core(conn, filters: Filters, *, full: bool = True) -> Summary:
-    """The figures; `full=False` skips what only the current round needs (quotes, action rows, appendix)."""
+def _core(conn, filters: Filters, *, full: bool = True, rows: bool = True) -> Summary:
+    """The figures; `full=False` skips what only the current round needs (quotes, concerns, moderation,
+    action rows, appendix); `rows=False` skips only the action rows and the appendix."""
     as_of = filters.effective_as_of().isoformat()
     where, params = filters.where("a")
     counts = conn.execute(
         f"""SELECT count(*), sum(status IN ('completed', 'moderated')), sum(status = 'draft'),
                    sum(status = 'moderated') FROM audits a WHERE {where}""", params).fetchone()
     audits = AuditCounts(total=counts[0], completed=counts[1] or 0, draft=counts[2] or 0, moderated=counts[3] or 0)
-    templates = _build_temp_tables(conn, filters)
+    selection = _Selection(conn, filters)
+    if not selection.complete:
+        raise _FactsMissing
+    templates = _load_templates(conn)
     order, labels, good = _grade_order(templates)
     latest: dict[str, Template] = {}
     for (template_id, _), template in sorted(templates.items()):
@@ -158,21 +114,23 @@ def _core(conn, filters: Filters, *, full: bool = True) -> Summary:
     # overall grades (moderator's when moderated) of counted audits
     overall = {g: 0 for g in (lv.id for lv in ILACS.levels)}
     overall_graded = overall_gob = 0
-    for grade, n, gob in conn.execute(
-            f"""SELECT s.overall, count(*), max(COALESCE(lv.good_or_better, 0)) FROM _sum_sel s
-                LEFT JOIN _sum_levels lv ON lv.template_id = s.template_id AND lv.version = s.template_version
-                     AND lv.question = '{OVERALL_KEY}' AND lv.grade = s.overall
-                WHERE s.overall IS NOT NULL AND s.overall != '' GROUP BY s.overall"""):
-        overall[grade] = n
+    for template_id, version, grade, n in conn.execute(
+            """SELECT template_id, template_version, overall, count(*) FROM _sum_sel
+               WHERE overall IS NOT NULL AND overall != '' GROUP BY 1, 2, 3"""):
+        overall[grade] = overall.get(grade, 0) + n
         overall_graded += n
-        overall_gob += n if gob else 0
+        level = templates[(template_id, version)].overall_scale().level(grade)
+        overall_gob += n if level is not None and level.good_or_better else 0
 
-    questions = _questions(conn, templates, latest, order)
-    themes = _themes(conn, templates, with_quotes=full)
+    answers = conn.execute(
+        f"""SELECT f.template_id, f.question, f.section_id, f.judged, f.grade, f.team, count(*), sum(f.gob),
+                   sum(f.section_first)
+            FROM {selection.facts("answer_facts", "answer_facts_figures")}
+            GROUP BY f.template_id, f.question, f.section_id, f.judged, f.grade, f.team""").fetchall()
     act = conn.execute(
-        """SELECT count(*), sum(x.status = 'open'), sum(x.status = 'done'),
-                  sum(x.status = 'open' AND x.due IS NOT NULL AND x.due != '' AND x.due < ?)
-           FROM actions x JOIN _sum_sel s ON s.id = x.audit_id""", [as_of]).fetchone()
+        f"""SELECT count(*), sum(f.status = 'open'), sum(f.status = 'done'),
+                   sum(f.status = 'open' AND f.due != '' AND f.due < ?)
+            FROM {selection.facts("action_facts")}""", [as_of]).fetchone()
     actions = ActionCounts(total=act[0], open=act[1] or 0, done=act[2] or 0, overdue=act[3] or 0)
 
     tests_row = conn.execute("SELECT count(*), sum(lived_ok), sum(impact_ok), sum(actions_ok) FROM _sum_sel").fetchone()
@@ -182,32 +140,27 @@ def _core(conn, filters: Filters, *, full: bool = True) -> Summary:
 
     return Summary(
         audits=audits, overall_grades=overall, overall_good_or_better_pct=pct(overall_gob, overall_graded),
-        questions=questions, themes=themes, actions=actions,
-        filters={**filters.model_dump(mode="json"), "as_of": as_of},
+        questions=_questions(answers, templates, latest), themes=_themes(conn, selection, templates, with_quotes=full),
+        actions=actions, filters={**filters.model_dump(mode="json"), "as_of": as_of},
         scope=_scope(conn, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
-        inspection_tests=tests, sections=_sections(conn, latest, order), teams=_teams(conn, order),
-        action_plan=_action_plan(conn, as_of) if full else [], moderation=_moderation(conn) if full else None,
-        change_since_previous_round=None, open_concerns=_concerns(conn, filters) if full else [],
-        appendix=_appendix(conn, as_of) if full else [])
+        inspection_tests=tests, sections=_sections(answers, latest, order), teams=_teams(conn, answers, order),
+        action_plan=_action_plan(conn, as_of) if full and rows else [],
+        moderation=_moderation(conn) if full else None, change_since_previous_round=None,
+        open_concerns=_concerns(conn, filters) if full else [], appendix=_appendix(conn, as_of) if full and rows else [])
 
 
-def _questions(conn, templates, latest, order) -> list[QuestionFigure]:
+def _questions(answers, templates, latest) -> list[QuestionFigure]:
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for template_id, question, grade, n in conn.execute(
-            "SELECT template_id, question, grade, count(*) FROM _sum_ans GROUP BY 1, 2, 3"):
-        counts.setdefault((template_id, question), {})[grade] = n
-    gob_counts = {(t, q): n for t, q, n in conn.execute(
-        "SELECT template_id, question, sum(COALESCE(gob, 0)) FROM _sum_ans WHERE grade != 'n/a' GROUP BY 1, 2")}
+    gob_counts: dict[tuple[str, str], int] = {}
+    for template_id, question, _, _, grade, _, n, gob, _ in answers:
+        grades = counts.setdefault((template_id, question), {})
+        grades[grade] = grades.get(grade, 0) + n
+        if grade != NA:
+            gob_counts[(template_id, question)] = gob_counts.get((template_id, question), 0) + gob
     result = []
     seen = set()
-    for template_id, template in latest.items():
-        scales = template.scale_map()
-        for key, section, question in template.questions():
-            seen.add((template_id, key))
-            result.append(_question_figure(template_id, key, section.id, section.title, question.text,
-                                           scales.get(question.scale, ILACS), counts, gob_counts))
-    # questions only in an older version of a template
-    for (template_id, version), template in sorted(templates.items()):
+    # questions of the latest version of each template, then those only in an older version
+    for template_id, template in [*latest.items(), *((t, body) for (t, _), body in sorted(templates.items()))]:
         scales = template.scale_map()
         for key, section, question in template.questions():
             if (template_id, key) not in seen:
@@ -219,7 +172,7 @@ def _questions(conn, templates, latest, order) -> list[QuestionFigure]:
 
 def _question_figure(template_id, key, section_id, section_title, text, scale, counts, gob_counts) -> QuestionFigure:
     grades = dict(counts.get((template_id, key), {}))
-    na = grades.pop("n/a", 0)
+    na = grades.pop(NA, 0)
     answered = sum(grades.values())
     judged = scale.graded
     gob = gob_counts.get((template_id, key), 0) or 0
@@ -229,69 +182,59 @@ def _question_figure(template_id, key, section_id, section_title, text, scale, c
         good_or_better=gob, good_or_better_pct=pct(gob, answered) if judged else None)
 
 
-def _themes(conn, templates, with_quotes: bool = True) -> list[ThemeFigure]:
+def _themes(conn, selection: _Selection, templates, with_quotes: bool = True) -> list[ThemeFigure]:
     labels: dict[str, str] = {}
     keywords: dict[str, list[str]] = {}
     for _, template in sorted(templates.items()):
         for theme in template.themes:
             labels[theme.id] = theme.label
             keywords[theme.id] = theme.keywords
-    # (theme, audit, answer) of graded answers; `pref` orders candidate quotes: answers whose evidence
-    # mentions the theme (tagged/keyword) before those only mapped by their question, then the best
-    # grades for strengths and the worst for areas for improvement.
-    conn.execute(
-        """CREATE TEMP TABLE _sum_th AS
-           SELECT t.theme, a.audit_id, a.question, COALESCE(a.gob, 0) AS gob,
-                  (t.source = 'question') * 1000 + CASE WHEN a.gob = 1 THEN a.rank ELSE -a.rank END + 500 AS pref
-           FROM _sum_ans a JOIN answer_themes t ON t.audit_id = a.audit_id AND t.question = a.question
-           WHERE a.judged AND a.grade != 'n/a'""")
-    conn.execute("CREATE INDEX temp._sum_th_key ON _sum_th (audit_id, theme, gob)")
-    rows = conn.execute(
-        """WITH per_audit AS (SELECT theme, audit_id, max(gob = 1) AS strong, max(gob = 0) AS weak
-                              FROM _sum_th GROUP BY theme, audit_id)
-           SELECT theme, count(*), sum(strong), sum(weak) FROM per_audit GROUP BY theme ORDER BY 2 DESC, 1""").fetchall()
+    figures: dict[str, list[int]] = {}  # theme -> [audits, strength, improvement]
+    for theme, strength, first, n in conn.execute(
+            f"""SELECT f.theme, f.strength, f.first, count(*) FROM {selection.facts("theme_facts", "theme_facts_counts")}
+                GROUP BY f.theme, f.strength, f.first"""):
+        figure = figures.setdefault(theme, [0, 0, 0])
+        figure[0] += n if first else 0
+        figure[1 if strength else 2] += n
+    ranked = sorted(figures.items(), key=lambda item: (-item[1][0], item[0]))
     quotes: dict[tuple[str, int], list[Quote]] = {}
     if with_quotes:
-        for theme, gob, case_ref, evidence in conn.execute(
-                f"""WITH best AS (SELECT theme, gob, audit_id, min(pref) AS k FROM _sum_th
-                                  GROUP BY theme, gob, audit_id),
-                    top AS (SELECT b.*, s.case_ref, ROW_NUMBER() OVER (PARTITION BY theme, gob
-                                   ORDER BY k, s.case_ref, b.audit_id) AS n
-                            FROM best b JOIN _sum_sel s ON s.id = b.audit_id)
-                    SELECT top.theme, top.gob, top.case_ref,
-                           (SELECT ans.evidence FROM _sum_th x
-                            JOIN answers ans ON ans.audit_id = x.audit_id AND ans.question = x.question
-                            WHERE x.audit_id = top.audit_id AND x.theme = top.theme AND x.gob = top.gob
-                              AND x.pref = top.k ORDER BY x.question LIMIT 1)
-                    FROM top WHERE n <= {QUOTES_PER_THEME} ORDER BY theme, gob, n"""):
-            if (evidence or "").strip():
-                quotes.setdefault((theme, gob), []).append(
-                    Quote(case_ref=case_ref, text=short_quote(evidence, keywords.get(theme, []))))
+        for theme, _ in ranked:
+            for strength in (0, 1):
+                for case_ref, evidence in conn.execute(
+                        f"""SELECT f.case_ref, (SELECT ans.evidence FROM answers ans
+                                                WHERE ans.audit_id = f.audit_id AND ans.question = f.question)
+                            FROM {selection.facts("theme_facts", "theme_facts_quotes")}
+                              AND f.theme = ? AND f.strength = ?
+                            ORDER BY f.pref, f.case_ref, f.audit_id LIMIT {QUOTES_PER_THEME}""", [theme, strength]):
+                    if (evidence or "").strip():
+                        quotes.setdefault((theme, strength), []).append(
+                            Quote(case_ref=case_ref, text=short_quote(evidence, keywords.get(theme, []))))
     return [ThemeFigure(id=theme, label=labels.get(theme, theme.replace("-", " ").capitalize()), audits=n,
                         strength=strong, improvement=weak, strength_quotes=quotes.get((theme, 1), []),
                         improvement_quotes=quotes.get((theme, 0), []))
-            for theme, n, strong, weak in rows]
+            for theme, (n, strong, weak) in ranked]
 
 
 def _distribution_rows(rows) -> dict[Any, dict[str, Any]]:
+    """(group, grade, answers, good or better, audits) rows summed per group."""
     groups: dict[Any, dict[str, Any]] = {}
     for key, grade, n, gob, audits in rows:
         group = groups.setdefault(key, {"grades": {}, "answered": 0, "gob": 0, "audits": 0})
-        group["grades"][grade] = n
+        group["grades"][grade] = group["grades"].get(grade, 0) + n
         group["answered"] += n
         group["gob"] += gob or 0
-        group["audits"] = max(group["audits"], audits)
+        group["audits"] += audits
     return groups
 
 
-def _sections(conn, latest, order) -> list[Distribution]:
-    audits_per = {(t, s): n for t, s, n in conn.execute(
-        "SELECT template_id, section_id, count(DISTINCT audit_id) FROM _sum_ans WHERE judged AND grade != 'n/a' "
-        "GROUP BY 1, 2")}
-    groups = _distribution_rows(
-        ((t, s), g, n, gob, audits_per.get((t, s), 0)) for t, s, g, n, gob in conn.execute(
-            """SELECT template_id, section_id, grade, count(*), sum(COALESCE(gob, 0)) FROM _sum_ans
-               WHERE judged AND grade != 'n/a' GROUP BY 1, 2, 3"""))
+def _judged(answers):
+    """The judged, answered (not n/a) rows of the answers pass."""
+    return [row for row in answers if row[3] and row[4] != NA]
+
+
+def _sections(answers, latest, order) -> list[Distribution]:
+    groups = _distribution_rows(((t, s), g, n, gob, first) for t, _, s, _, g, _, n, gob, first in _judged(answers))
     result = []
     for template_id, template in latest.items():
         for section in template.sections:
@@ -304,10 +247,8 @@ def _sections(conn, latest, order) -> list[Distribution]:
     return result
 
 
-def _teams(conn, order) -> list[Distribution]:
-    groups = _distribution_rows(conn.execute(
-        """SELECT team, grade, count(*), sum(COALESCE(gob, 0)), 0 FROM _sum_ans
-           WHERE judged AND grade != 'n/a' GROUP BY 1, 2"""))
+def _teams(conn, answers, order) -> list[Distribution]:
+    groups = _distribution_rows((team, g, n, gob, 0) for _, _, _, _, g, team, n, gob, _ in _judged(answers))
     overall: dict[str, dict[str, int]] = {}
     audits: dict[str, int] = {}
     for team, grade, n in conn.execute("SELECT COALESCE(team, ''), COALESCE(overall, ''), count(*) FROM _sum_sel "
@@ -341,15 +282,17 @@ def _moderation(conn) -> ModerationFigures | None:
     if not audits:
         return None
     answers = conn.execute(
-        """SELECT count(*), sum(NOT a.moderated OR a.grade = a.auditor_grade) FROM _sum_ans a
-           JOIN _sum_sel s ON s.id = a.audit_id WHERE s.moderated AND a.judged AND a.auditor_grade IS NOT NULL
+        """SELECT count(*), sum(NOT a.moderated OR a.grade = a.auditor_grade)
+           FROM _sum_sel s CROSS JOIN answer_facts a ON a.no = s.no
+           WHERE s.moderated AND a.judged AND a.auditor_grade IS NOT NULL
              AND (a.auditor_grade != 'n/a' OR a.grade != 'n/a')""").fetchone()
     overall = conn.execute(
         """SELECT count(*), sum(overall IS auditor_overall) FROM _sum_sel
            WHERE moderated AND auditor_overall IS NOT NULL""").fetchone()
     changed = [{"question": q, "from": f, "to": t, "count": n} for q, f, t, n in conn.execute(
-        """SELECT a.question, a.auditor_grade, a.grade, count(*) FROM _sum_ans a
-           WHERE a.moderated AND a.grade IS NOT a.auditor_grade GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3""")]
+        """SELECT a.question, a.auditor_grade, a.grade, count(*) FROM _sum_sel s CROSS JOIN answer_facts a ON a.no = s.no
+           WHERE s.moderated AND a.moderated AND a.grade IS NOT a.auditor_grade
+           GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3""")]
     return ModerationFigures(
         moderated_audits=audits, answers_compared=answers[0], answers_agreed=answers[1] or 0,
         answer_agreement_pct=pct(answers[1] or 0, answers[0]), overall_compared=overall[0],
@@ -369,16 +312,14 @@ def _concerns(conn, filters: Filters) -> list[ConcernRow]:
 
 def _appendix(conn, as_of: str) -> list[AuditRow]:
     rows = conn.execute(
-        """WITH ans AS (SELECT audit_id, count(*) AS answered, sum(COALESCE(gob, 0)) AS gob FROM _sum_ans
-                        WHERE judged AND grade != 'n/a' GROUP BY audit_id),
-                act AS (SELECT x.audit_id, count(*) AS n, sum(x.status = 'open') AS open,
+        """WITH act AS (SELECT x.audit_id, count(*) AS n, sum(x.status = 'open') AS open,
                                sum(x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < ?) AS overdue
                         FROM actions x JOIN _sum_sel s ON s.id = x.audit_id GROUP BY x.audit_id)
            SELECT s.id, s.case_ref, s.team, s.worker, s.auditor, s.audited_on, s.status,
-                  s.template_id || ' v' || s.template_version, s.overall, s.auditor_overall,
-                  COALESCE(ans.answered, 0), COALESCE(ans.gob, 0), COALESCE(act.n, 0), COALESCE(act.open, 0),
-                  COALESCE(act.overdue, 0), s.lived_ok, s.impact_ok, s.actions_ok
-           FROM _sum_sel s LEFT JOIN ans ON ans.audit_id = s.id LEFT JOIN act ON act.audit_id = s.id
+                  s.template_id || ' v' || s.template_version, s.overall, s.auditor_overall, s.answered, s.gob,
+                  COALESCE(act.n, 0), COALESCE(act.open, 0), COALESCE(act.overdue, 0), s.lived_ok, s.impact_ok,
+                  s.actions_ok
+           FROM _sum_sel s LEFT JOIN act ON act.audit_id = s.id
            ORDER BY s.team = '', lower(s.team), s.case_ref, s.audited_on, s.id""", [as_of])
     fields = list(AuditRow.model_fields)
     return [AuditRow(**{k: ("" if v is None and k in ("team", "worker", "auditor") else v)
@@ -436,19 +377,36 @@ def _change(current: Summary, previous: Summary, name: str) -> Change:
     return Change(previous_round=name, previous_audits=previous.audits.completed, rows=rows)
 
 
-def compute_summary(db, filters: Filters | None = None) -> Summary:
-    """Every figure of the report for the audits `filters` selects. `db` is a Store or sqlite-utils Database."""
+class _FactsMissing(Exception):
+    """Another session changed a selected audit after its facts were built; build and start again."""
+
+
+def compute_summary(db, filters: Filters | None = None, *, rows: bool = True) -> Summary:
+    """Every figure of the report for the audits `filters` selects. `db` is a Store or sqlite-utils Database.
+
+    `rows=False` leaves `action_plan` and `appendix` (a row per action and per audit) empty.
+    """
     filters = filters or Filters()
     if filters.as_of is None:
         filters = filters.model_copy(update={"as_of": date.today()})
     conn = getattr(db, "db", db)
     conn = getattr(conn, "conn", conn)
-    _register_functions(conn)
+    for _ in range(3):
+        ensure_facts(conn)
+        try:
+            return _snapshot(conn, filters, rows)
+        except _FactsMissing:
+            continue
+    raise SummaryError("the audits are changing too fast to count; try again")
+
+
+def _snapshot(conn, filters: Filters, rows: bool) -> Summary:
+    """The summary from one consistent read of the database."""
     began = not conn.in_transaction
     if began:
-        conn.execute("BEGIN")  # one consistent snapshot for every query
+        conn.execute("BEGIN")
     try:
-        summary = _core(conn, filters)
+        summary = _core(conn, filters, rows=rows)
         if summary.moderation is not None:
             from ..moderation import moderation_agreement
 
@@ -459,7 +417,7 @@ def compute_summary(db, filters: Filters | None = None) -> Summary:
                            full=False)
             summary.change_since_previous_round = _change(summary, before, earlier)
     finally:
-        _drop_temp(conn)
+        conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
         if began:
             conn.execute("COMMIT")
     return summary

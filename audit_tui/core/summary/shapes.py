@@ -6,14 +6,14 @@ import re
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator
 
 from .. import gates
+from ..models import Model
 
 COUNTED = ("completed", "moderated")
 QUOTES_PER_THEME = 3
 QUOTE_CHARS = 180
-OVERALL_KEY = ""  # the question key of overall grades in the temp levels table
 
 VOICE_WORDS = re.compile(
     r"[\"“”]|\b(said|says|say|told|tells|telling|feels?|felt|wants?|wanted|wishes|wished|likes?|liked|"
@@ -42,7 +42,7 @@ class SummaryError(Exception):
     """Filters or data the summary cannot use; the message is for the user."""
 
 
-class Filters(BaseModel):
+class Filters(Model):
     """Which audits a summary, report or export covers. Empty means any."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -103,14 +103,14 @@ class Filters(BaseModel):
 # -- the Summary -------------------------------------------------------------------
 
 
-class AuditCounts(BaseModel):
+class AuditCounts(Model):
     total: int = 0
     completed: int = 0
     draft: int = 0
     moderated: int = 0
 
 
-class QuestionFigure(BaseModel):
+class QuestionFigure(Model):
     question: str
     template: str
     section: str
@@ -124,12 +124,12 @@ class QuestionFigure(BaseModel):
     good_or_better_pct: float | None
 
 
-class Quote(BaseModel):
+class Quote(Model):
     case_ref: str
     text: str
 
 
-class ThemeFigure(BaseModel):
+class ThemeFigure(Model):
     id: str
     label: str
     audits: int
@@ -139,14 +139,14 @@ class ThemeFigure(BaseModel):
     improvement_quotes: list[Quote] = []
 
 
-class ActionCounts(BaseModel):
+class ActionCounts(Model):
     total: int = 0
     open: int = 0
     done: int = 0
     overdue: int = 0
 
 
-class TestFigure(BaseModel):
+class TestFigure(Model):
     id: str
     label: str
     measured_by: str
@@ -155,7 +155,7 @@ class TestFigure(BaseModel):
     pct: float | None
 
 
-class Distribution(BaseModel):
+class Distribution(Model):
     """Final grades of judged answers in one group (a section or a team)."""
 
     name: str
@@ -168,7 +168,7 @@ class Distribution(BaseModel):
     overall_grades: dict[str, int] = {}
 
 
-class ActionRow(BaseModel):
+class ActionRow(Model):
     team: str
     case_ref: str
     audit_id: str
@@ -180,7 +180,7 @@ class ActionRow(BaseModel):
     overdue: bool
 
 
-class ModerationFigures(BaseModel):
+class ModerationFigures(Model):
     moderated_audits: int
     answers_compared: int
     answers_agreed: int
@@ -193,20 +193,20 @@ class ModerationFigures(BaseModel):
     """Exact agreement and weighted kappa, per question and overall (core.moderation.moderation_agreement)."""
 
 
-class ChangeRow(BaseModel):
+class ChangeRow(Model):
     measure: str
     previous: float | None
     current: float | None
     change: float | None
 
 
-class Change(BaseModel):
+class Change(Model):
     previous_round: str
     previous_audits: int
     rows: list[ChangeRow]
 
 
-class ConcernRow(BaseModel):
+class ConcernRow(Model):
     case_ref: str
     team: str
     raised_at: str
@@ -214,7 +214,7 @@ class ConcernRow(BaseModel):
     description: str
 
 
-class AuditRow(BaseModel):
+class AuditRow(Model):
     id: str
     case_ref: str
     team: str
@@ -235,7 +235,7 @@ class AuditRow(BaseModel):
     actions_clear: bool
 
 
-class Scope(BaseModel):
+class Scope(Model):
     filters: str
     round: str | None
     first_audit: str | None
@@ -248,7 +248,7 @@ class Scope(BaseModel):
     subject: str
 
 
-class Summary(BaseModel):
+class Summary(Model):
     """Every figure of the report (the PRODUCT.md keys first)."""
 
     audits: AuditCounts
@@ -270,9 +270,10 @@ class Summary(BaseModel):
     open_concerns: list[ConcernRow]
     appendix: list[AuditRow]
 
-    def to_json(self) -> str:
+    def to_json(self, *, rows: bool = True) -> str:
+        """The figures as indented JSON; without `rows`, leaving out `action_plan` and `appendix`."""
         # pydantic's serializer writes the same text as json.dumps(model_dump(mode="json"), indent=2,
         # ensure_ascii=False), about 5x faster (json.dumps drops to pure Python when indenting).
-        return self.model_dump_json(indent=2)
+        return self.model_dump_json(indent=2, exclude=None if rows else {"action_plan", "appendix"})
 
 

@@ -1,0 +1,116 @@
+"""The summary's stored facts: built when missing, dropped on any change, the same figures either way."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from audit_tui.core.store import Store
+from audit_tui.core.summary import Filters, compute_summary, facts
+
+from .factories import base, known_dataset, make_audit, moderate, template
+
+AS_OF = Filters(as_of=date(2026, 3, 20))
+
+
+def fact_counts(path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in facts.FACT_TABLES}
+
+
+def figures(store) -> dict:
+    return compute_summary(store, AS_OF).model_dump(mode="json")
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = known_dataset(tmp_path / "audits.db")
+    yield store
+    store.close()
+
+
+def test_built_for_counted_audits_only_when_a_summary_needs_them(store):
+    assert fact_counts(store.path)["audit_facts"] == 0
+    summary = compute_summary(store, AS_OF)
+    counts = fact_counts(store.path)
+    assert counts["audit_facts"] == summary.audits.completed  # drafts have none
+    assert counts["answer_facts"] > 0 and counts["theme_facts"] > 0
+    assert counts["action_facts"] == sum(1 for row in compute_summary(store, AS_OF).action_plan)
+
+
+def test_any_change_drops_the_audits_facts_and_the_figures_follow(store):
+    before = figures(store)
+    audit_id = store.list_audits(search="CL-0001")[0]["id"]
+    store.reopen(audit_id, "A grade was wrong")
+    assert fact_counts(store.path)["audit_facts"] == before["audits"]["completed"] - 1
+    store.set_answer(audit_id, "practice.quality", grade="inadequate", evidence="The plan is out of date.")
+    store.add_action(audit_id, description="Rewrite the pathway plan with Sam by the next review",
+                     owner="Team manager", due=date(2026, 4, 30), question="practice.quality")
+    store.complete(audit_id, "requires_improvement", "Auditor's judgement of the whole file")
+    after = figures(store)
+    quality = next(q for q in after["questions"] if q["question"] == "practice.quality")
+    old_quality = next(q for q in before["questions"] if q["question"] == "practice.quality")
+    assert quality["grades"]["inadequate"] == old_quality["grades"]["inadequate"] + 1
+    assert after["actions"]["total"] == before["actions"]["total"] + 1
+
+
+def test_a_change_by_another_program_drops_the_facts(store):
+    figures(store)
+    with sqlite3.connect(store.path) as conn:  # a BI tool or the sqlite3 shell, knowing nothing of facts
+        conn.execute("UPDATE answers SET grade = 'inadequate' WHERE question = 'oversight.supervision'")
+    supervision = next(q for q in figures(store)["questions"] if q["question"] == "oversight.supervision")
+    assert supervision["grades"]["inadequate"] == supervision["answered"]
+
+
+def test_moderation_and_training_marks_drop_the_facts(store):
+    figures(store)
+    audit_id = make_audit(store, "CL-0100", base(), tmpl=template())
+    assert figures(store)["audits"]["completed"] == fact_counts(store.path)["audit_facts"]
+    moderate(store, audit_id, overall="requires_improvement", changes={"practice.quality": "requires_improvement"})
+    assert figures(store)["moderation"]["moderated_audits"] == 2
+    store.db.execute("INSERT INTO training_audits (audit_id, sample_case) VALUES (?, 'sample')", [audit_id])
+    assert figures(store)["moderation"]["moderated_audits"] == 1
+
+
+def test_bulk_build_gives_the_same_figures_and_keeps_the_indexes(store, tmp_path, monkeypatch):
+    one_by_one = figures(store)
+    with sqlite3.connect(store.path) as conn:
+        indexes = sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                      "AND tbl_name LIKE '%facts'").fetchall())
+        conn.execute("DELETE FROM audit_facts")
+    monkeypatch.setattr(facts, "BULK_BUILD", 1)
+    assert figures(store) == one_by_one
+    with sqlite3.connect(store.path) as conn:
+        assert sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                   "AND tbl_name LIKE '%facts'").fetchall()) == indexes
+
+
+def test_facts_dropped_while_summarising_are_built_again(store, monkeypatch):
+    expected = figures(store)
+    real_ensure = facts.ensure_facts
+    calls = []
+
+    def ensure_then_lose_one(conn):  # another session changes an audit between building and reading
+        built = real_ensure(conn)
+        if not calls:
+            conn.execute("DELETE FROM audit_facts WHERE no = (SELECT min(no) FROM audit_facts)")
+        calls.append(built)
+        return built
+
+    monkeypatch.setattr("audit_tui.core.summary.compute.ensure_facts", ensure_then_lose_one)
+    assert figures(store) == expected
+    assert calls == [0, 1]
+
+
+def test_reopened_database_keeps_facts(tmp_path):
+    path = tmp_path / "audits.db"
+    known_dataset(path).close()
+    first = Store(path, actor="lead")
+    expected = figures(first)
+    first.close()
+    second = Store(path, actor="lead")
+    assert fact_counts(path)["audit_facts"] == expected["audits"]["completed"]
+    assert figures(second) == expected
+    second.close()
