@@ -267,8 +267,10 @@ def _teams(conn, answers, order) -> list[Distribution]:
 
 
 def _action_plan(conn, as_of: str) -> list[ActionRow]:
-    return [ActionRow(team=r[0] or "", case_ref=r[1], audit_id=r[2], description=r[3] or "", owner=r[4] or "",
-                      due=r[5] or None, status=r[6] or "open", question=r[7], overdue=bool(r[8]))
+    # model_construct: the columns already have the fields' types (tens of thousands of rows)
+    return [ActionRow.model_construct(team=r[0] or "", case_ref=r[1], audit_id=r[2], description=r[3] or "",
+                                      owner=r[4] or "", due=r[5] or None, status=r[6] or "open", question=r[7],
+                                      overdue=bool(r[8]))
             for r in conn.execute(
                 """SELECT s.team, s.case_ref, s.id, x.description, x.owner, x.due, x.status, x.question,
                           x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < ? AS overdue
@@ -322,8 +324,9 @@ def _appendix(conn, as_of: str) -> list[AuditRow]:
            FROM _sum_sel s LEFT JOIN act ON act.audit_id = s.id
            ORDER BY s.team = '', lower(s.team), s.case_ref, s.audited_on, s.id""", [as_of])
     fields = list(AuditRow.model_fields)
-    return [AuditRow(**{k: ("" if v is None and k in ("team", "worker", "auditor") else v)
-                        for k, v in zip(fields, r)}) for r in rows]
+    texts, flags = ("team", "worker", "auditor"), ("lived_experience", "impact", "actions_clear")
+    return [AuditRow.model_construct(**{k: ("" if v is None and k in texts else bool(v) if k in flags else v)
+                                        for k, v in zip(fields, r)}) for r in rows]
 
 
 def _scope(conn, filters: Filters, templates, as_of: str) -> Scope:
