@@ -17,6 +17,7 @@ Rules (PRODUCT.md "Summary JSON"):
 
 from .compute import compute_summary, previous_round, selected_audit_ids
 from .measures import action_clear, impact_evidenced, lived_experience_evidenced, pct, short_quote
+from .rows import action_plan_rows, appendix_rows
 from .shapes import (
     TESTS, ActionRow, AuditCounts, AuditRow, Change, ConcernRow, Distribution, Filters, ModerationFigures,
     QuestionFigure, Quote, Scope, Summary, SummaryError, TestFigure, ThemeFigure,
@@ -25,6 +26,6 @@ from .shapes import (
 __all__ = [
     "TESTS", "ActionRow", "AuditCounts", "AuditRow", "Change", "ConcernRow", "Distribution", "Filters",
     "ModerationFigures", "QuestionFigure", "Quote", "Scope", "Summary", "SummaryError", "TestFigure",
-    "ThemeFigure", "action_clear", "compute_summary", "impact_evidenced", "lived_experience_evidenced", "pct",
+    "ThemeFigure", "action_clear", "action_plan_rows", "appendix_rows", "compute_summary", "impact_evidenced", "lived_experience_evidenced", "pct",
     "previous_round", "selected_audit_ids", "short_quote",
 ]

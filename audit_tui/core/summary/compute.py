@@ -9,8 +9,9 @@ from typing import Any
 from ..models import ILACS, NA, Template
 from .facts import COUNTED_SQL, ensure_facts
 from .measures import pct, short_quote
+from .rows import action_plan_rows, appendix_rows
 from .shapes import (
-    QUOTES_PER_THEME, TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow,
+    QUOTES_PER_THEME, TESTS, ActionCounts, AuditCounts, Change, ChangeRow,
     ConcernRow, Distribution, Filters, ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError,
     TestFigure, ThemeFigure,
 )
@@ -144,9 +145,10 @@ def _core(conn, filters: Filters, *, full: bool = True, rows: bool = True) -> Su
         actions=actions, filters={**filters.model_dump(mode="json"), "as_of": as_of},
         scope=_scope(conn, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
         inspection_tests=tests, sections=_sections(answers, latest, order), teams=_teams(conn, answers, order),
-        action_plan=_action_plan(conn, as_of) if full and rows else [],
+        action_plan=list(action_plan_rows(conn, filters)) if full and rows else [],
         moderation=_moderation(conn) if full else None, change_since_previous_round=None,
-        open_concerns=_concerns(conn, filters) if full else [], appendix=_appendix(conn, as_of) if full and rows else [])
+        open_concerns=_concerns(conn, filters) if full else [],
+        appendix=list(appendix_rows(conn, filters)) if full and rows else [])
 
 
 def _questions(answers, templates, latest) -> list[QuestionFigure]:
@@ -266,19 +268,6 @@ def _teams(conn, answers, order) -> list[Distribution]:
     return result
 
 
-def _action_plan(conn, as_of: str) -> list[ActionRow]:
-    # model_construct: the columns already have the fields' types (tens of thousands of rows)
-    return [ActionRow.model_construct(team=r[0] or "", case_ref=r[1], audit_id=r[2], description=r[3] or "",
-                                      owner=r[4] or "", due=r[5] or None, status=r[6] or "open", question=r[7],
-                                      overdue=bool(r[8]))
-            for r in conn.execute(
-                """SELECT s.team, s.case_ref, s.id, x.description, x.owner, x.due, x.status, x.question,
-                          x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < ? AS overdue
-                   FROM actions x JOIN _sum_sel s ON s.id = x.audit_id
-                   ORDER BY s.team = '', lower(s.team), overdue DESC, x.status = 'done', x.due, s.case_ref, x.rowid""",
-                [as_of])]
-
-
 def _moderation(conn) -> ModerationFigures | None:
     audits = conn.execute("SELECT count(*) FROM _sum_sel WHERE moderated").fetchone()[0]
     if not audits:
@@ -310,23 +299,6 @@ def _concerns(conn, filters: Filters) -> list[ConcernRow]:
                 f"""SELECT a.case_ref, a.team, c.raised_at, c.raised_by, c.description
                     FROM concerns c JOIN audits a ON a.id = c.audit_id
                     WHERE c.handled_at IS NULL AND {where} ORDER BY c.raised_at, a.case_ref""", params)]
-
-
-def _appendix(conn, as_of: str) -> list[AuditRow]:
-    rows = conn.execute(
-        """WITH act AS (SELECT x.audit_id, count(*) AS n, sum(x.status = 'open') AS open,
-                               sum(x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < ?) AS overdue
-                        FROM actions x JOIN _sum_sel s ON s.id = x.audit_id GROUP BY x.audit_id)
-           SELECT s.id, s.case_ref, s.team, s.worker, s.auditor, s.audited_on, s.status,
-                  s.template_id || ' v' || s.template_version, s.overall, s.auditor_overall, s.answered, s.gob,
-                  COALESCE(act.n, 0), COALESCE(act.open, 0), COALESCE(act.overdue, 0), s.lived_ok, s.impact_ok,
-                  s.actions_ok
-           FROM _sum_sel s LEFT JOIN act ON act.audit_id = s.id
-           ORDER BY s.team = '', lower(s.team), s.case_ref, s.audited_on, s.id""", [as_of])
-    fields = list(AuditRow.model_fields)
-    texts, flags = ("team", "worker", "auditor"), ("lived_experience", "impact", "actions_clear")
-    return [AuditRow.model_construct(**{k: ("" if v is None and k in texts else bool(v) if k in flags else v)
-                                        for k, v in zip(fields, r)}) for r in rows]
 
 
 def _scope(conn, filters: Filters, templates, as_of: str) -> Scope:
