@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from audit_tui.core.dbfile import DatabaseError
 from audit_tui.core.store import Store
 from audit_tui.core.summary import Filters, compute_summary, facts
 
@@ -92,8 +93,8 @@ def test_facts_dropped_while_summarising_are_built_again(store, monkeypatch):
     real_ensure = facts.ensure_facts
     calls = []
 
-    def ensure_then_lose_one(conn):  # another session changes an audit between building and reading
-        built = real_ensure(conn)
+    def ensure_then_lose_one(conn, before_writing=None):  # another session changes an audit meanwhile
+        built = real_ensure(conn, before_writing)
         if not calls:
             conn.execute("DELETE FROM audit_facts WHERE no = (SELECT min(no) FROM audit_facts)")
         calls.append(built)
@@ -114,3 +115,16 @@ def test_reopened_database_keeps_facts(tmp_path):
     assert fact_counts(path)["audit_facts"] == expected["audits"]["completed"]
     assert figures(second) == expected
     second.close()
+
+
+def test_a_large_files_deferred_check_runs_before_facts_are_written(store):
+    class DamagedFile:
+        def wait(self):
+            raise DatabaseError("damaged")
+
+    store.db.deferred_check = DamagedFile()
+    with pytest.raises(DatabaseError):
+        compute_summary(store, AS_OF)
+    assert fact_counts(store.path)["audit_facts"] == 0
+    store.db.deferred_check = None
+    assert compute_summary(store, AS_OF).audits.completed == fact_counts(store.path)["audit_facts"]

@@ -364,10 +364,11 @@ def compute_summary(db, filters: Filters | None = None, *, rows: bool = True) ->
     filters = filters or Filters()
     if filters.as_of is None:
         filters = filters.model_copy(update={"as_of": date.today()})
-    conn = getattr(db, "db", db)
-    conn = getattr(conn, "conn", conn)
+    database = getattr(db, "db", db)
+    conn = getattr(database, "conn", database)
+    check = getattr(database, "deferred_check", None)
     for _ in range(3):
-        ensure_facts(conn)
+        ensure_facts(conn, check.wait if check is not None else None)
         try:
             return _snapshot(conn, filters, rows)
         except _FactsMissing:

@@ -11,6 +11,8 @@ to it, and `ensure_facts` builds the missing ones. The rules for what counts liv
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..db import FACT_TABLES
 from ..models import ILACS, Template
 from .measures import action_clear, impact_evidenced, lived_experience_evidenced
@@ -38,11 +40,17 @@ def missing_count(conn) -> int:
             AND NOT EXISTS (SELECT 1 FROM audit_facts f WHERE f.id = a.id)""").fetchone()[0]
 
 
-def ensure_facts(conn) -> int:
-    """Build the facts of every counted audit that has none, in one write transaction; the number built."""
+def ensure_facts(conn, before_writing: Callable[[], None] | None = None) -> int:
+    """Build the facts of every counted audit that has none, in one write transaction; the number built.
+
+    `before_writing` runs first when there is something to write (a large database's deferred
+    integrity check: a damaged file is never written to).
+    """
     missing = missing_count(conn)
     if not missing:
         return 0
+    if before_writing is not None:
+        before_writing()
     began = not conn.in_transaction
     if began:
         conn.execute("BEGIN IMMEDIATE")
