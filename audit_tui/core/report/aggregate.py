@@ -7,7 +7,9 @@ from datetime import date
 from itertools import groupby
 from pathlib import Path
 
+from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
 from ..exports import check_target, private_output
 from ..store import Store
@@ -15,6 +17,7 @@ from ..summary import Filters, Summary, compute_summary
 from . import docxkit as kit
 from .figures import distributions_section, questions_section, themes_section
 from .sentences import change_sentences, executive_summary, fmt_pct, moderation_sentences, plural
+from .streamed import StreamedTables
 
 Progress = Callable[[float, str], None]
 
@@ -91,7 +94,7 @@ def tests_section(doc, summary: Summary) -> None:
               widths=[3.2, 9.0, 2.4, 1.6], bold_first=True, numeric=(2, 3))
 
 
-def actions_section(doc, summary: Summary) -> None:
+def actions_section(doc, summary: Summary, streamed: StreamedTables) -> None:
     kit.heading(doc, "Action plan", 1)
     acts = summary.actions
     kit.para(doc, f"{plural(acts.total, 'action')}: {acts.open} open, {acts.done} done, {acts.overdue} overdue at "
@@ -108,7 +111,8 @@ def actions_section(doc, summary: Summary) -> None:
         kit.table(doc, ["Case", "Action", "Owner", "Due", "Status"],
                   ([r.case_ref, r.description, r.owner, kit.long_date(r.due) or "no date",
                     "OVERDUE" if r.overdue else r.status.capitalize()] for r in rows),
-                  widths=[2.0, 6.9, 2.9, 2.4, 2.2], fills=(kit.OVERDUE_FILL if r.overdue else None for r in rows))
+                  widths=[2.0, 6.9, 2.9, 2.4, 2.2], fills=(kit.OVERDUE_FILL if r.overdue else None for r in rows),
+                  streamed=streamed)
 
 
 def moderation_section(doc, summary: Summary) -> None:
@@ -137,7 +141,7 @@ def change_section(doc, summary: Summary) -> None:
                   widths=[8.4, 2.6, 2.6, 2.6], numeric=(1, 2, 3))
 
 
-def appendix_section(doc, summary: Summary) -> None:
+def appendix_section(doc, summary: Summary, streamed: StreamedTables) -> None:
     kit.heading(doc, "Appendix: one summary per audit", 1)
     if not summary.appendix:
         kit.para(doc, "No completed audits.")
@@ -162,13 +166,14 @@ def appendix_section(doc, summary: Summary) -> None:
 
     kit.table(doc, ["Case", "Team", "Audited", "Auditor", "Summary"],
               ([a.case_ref, a.team, kit.long_date(a.audited_on), a.auditor, text(a)] for a in summary.appendix),
-              widths=[2.0, 2.6, 2.4, 2.4, 7.0])
+              widths=[2.0, 2.6, 2.4, 2.4, 7.0], streamed=streamed)
 
 
 def render(summary: Summary, out_path: str | Path, *, organisation: str = "", progress: Progress = _no_progress,
            reference: str | Path | None = None, overwrite: bool = False) -> Path:
     """Write the report for an already computed Summary."""
     doc = kit.new_document(reference)
+    streamed = StreamedTables()
     progress(0.2, "Title page and contents")
     title_page(doc, summary, organisation)
     toc_anchor = doc.add_paragraph()
@@ -186,11 +191,11 @@ def render(summary: Summary, out_path: str | Path, *, organisation: str = "", pr
     progress(0.65, "Themes")
     themes_section(doc, summary)
     progress(0.75, "Action plan")
-    actions_section(doc, summary)
+    actions_section(doc, summary, streamed)
     moderation_section(doc, summary)
     change_section(doc, summary)
     progress(0.85, "Appendix")
-    appendix_section(doc, summary)
+    appendix_section(doc, summary, streamed)
     _fill_toc(doc, toc_anchor)
     kit.page_number_footer(doc)
     doc.core_properties.title = f"Case audit report: {summary.scope.round or 'all rounds'}"
@@ -198,19 +203,16 @@ def render(summary: Summary, out_path: str | Path, *, organisation: str = "", pr
     progress(0.95, "Saving")
     out_path = Path(out_path)
     with private_output(out_path, overwrite=overwrite) as handle:
-        doc.save(handle)
+        streamed.save(doc, handle)
     progress(1.0, f"Report written to {out_path}")
     return out_path
 
 
 def _fill_toc(doc, anchor) -> None:
     """Put the contents field where `anchor` is, listing the Heading 1/2 paragraphs as its cached result."""
-    entries = []
-    for paragraph in doc.paragraphs:
-        name = paragraph.style.name if paragraph.style is not None else ""
-        if name in ("Heading 1", "Heading 2"):
-            entries.append((int(name[-1]), paragraph.text))
+    levels = {sid: level for level in (1, 2) if (sid := kit.style_id(doc, f"Heading {level}", fallback=None))}
     body = doc.element.body
+    entries = [(levels[p.style], Paragraph(p, doc).text) for p in body.iterchildren(qn("w:p")) if p.style in levels]
     existing = set(body)
     kit.add_toc(doc, entries)
     added = [element for element in body if element not in existing]

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from functools import lru_cache
+from itertools import chain, islice
 from pathlib import Path
+from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -22,14 +25,17 @@ from docx.shared import Cm, Pt, RGBColor
 
 from ..settings import load_settings
 from ..templates import BUILTIN_DIR
+from .streamed import StreamedTables
 
 REFERENCE_NAME = "reference.docx"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_XML_SPECIAL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff&<>]")  # _XML_INVALID, tab, CR, LF and markup
 HEADER_FILL = "1F3864"
 OVERDUE_FILL = "FCE4D6"
 CONCERN_FILL = "F8D7DA"
 ZEBRA_FILL = "F2F5FA"
 KEEP_TOGETHER_ROWS = 12  # tables this short are kept on one page with their heading
+_STYLE_IDS: WeakKeyDictionary = WeakKeyDictionary()  # document part -> {style name: style id or None}
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 
 
@@ -38,6 +44,7 @@ def clean(text) -> str:
     return _XML_INVALID.sub("", "" if text is None else str(text))
 
 
+@lru_cache(maxsize=4096)
 def long_date(value) -> str:
     """2026-02-10 → 10 February 2026 (text left as it is when it is not a date)."""
     if not value:
@@ -78,14 +85,19 @@ def new_document(reference: str | Path | None = None):
     return doc
 
 
-def style_id(doc, name: str, fallback: str = "Normal") -> str | None:
-    """The style id of a paragraph style by name (fallback when an organisation's docx lacks it)."""
-    for candidate in (name, fallback):
+def style_id(doc_or_cell, name: str, fallback: str | None = "Normal") -> str | None:
+    """The style id of a paragraph style by name (fallback when an organisation's docx lacks it).
+
+    Looked up once per document: python-docx's own lookup, on every paragraph, costs milliseconds.
+    """
+    part = doc_or_cell.part
+    ids = _STYLE_IDS.setdefault(part, {})
+    if name not in ids:
         try:
-            return doc.styles[candidate].style_id
+            ids[name] = part.styles[name].style_id
         except KeyError:
-            continue
-    return None
+            ids[name] = None
+    return ids[name] if ids[name] or fallback is None else style_id(doc_or_cell, fallback, None)
 
 
 def para(doc_or_cell, text: str = "", style: str | None = None, *, bold: bool = False, italic: bool = False,
@@ -93,14 +105,13 @@ def para(doc_or_cell, text: str = "", style: str | None = None, *, bold: bool = 
     """Add a paragraph of clean text."""
     paragraph = doc_or_cell.add_paragraph()
     if style:
-        try:
-            paragraph.style = style
-        except KeyError:
-            pass
+        paragraph._p.style = style_id(doc_or_cell, style, fallback=None)
     if text:
         run = paragraph.add_run(clean(text))
-        run.bold = bold or None
-        run.italic = italic or None
+        if bold:
+            run.bold = True
+        if italic:
+            run.italic = True
     if align is not None:
         paragraph.alignment = align
     return paragraph
@@ -116,7 +127,8 @@ def runs(paragraph, parts: Iterable[tuple[str, bool]]):
 
 
 def heading(doc, text: str, level: int = 1):
-    return doc.add_heading(clean(text), level)
+    """A heading paragraph (level 0: the title)."""
+    return para(doc, text, "Title" if level == 0 else f"Heading {level}")
 
 
 def bullet(doc, text: str, style: str = "List Bullet"):
@@ -165,12 +177,7 @@ def add_toc(doc, entries: Sequence[tuple[int, str]], title: str = "Contents") ->
     entries = list(entries) or [(1, "Update this field to show the contents")]
     paragraphs = []
     for level, text in entries:
-        paragraph = doc.add_paragraph()
-        try:
-            paragraph.style = f"TOC {level}"
-        except KeyError:
-            pass
-        paragraphs.append((paragraph, text))
+        paragraphs.append((para(doc, style=f"TOC {level}"), text))
     first, first_text = paragraphs[0]
     # begin + instruction + separate in the first paragraph, end after the last entry
     _field_runs(first, TOC_INSTRUCTION, clean(first_text))
@@ -234,60 +241,77 @@ def _cell_text(cell, text: str, style: str | None, *, bold: bool = False, color:
         run.font.color.rgb = color
 
 
-def _text_xml(text: str) -> str:
-    """Escaped run content: line breaks become w:br, tabs spaces."""
-    parts = [escape(part) for part in clean(text).replace("\t", " ").replace("\r", "").split("\n")]
-    return '</w:t><w:br/><w:t xml:space="preserve">'.join(parts)
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 
 
-def _data_rows(rows: Sequence[Sequence], grid: list[int], style: str | None, *, fills, bold_first: bool,
-               numeric: set[int], keep_together: bool = False):
-    """Table rows (w:tr elements) for `rows`, parsed in one go; `keep_together` keeps a short table on one page."""
-    fills = iter(fills) if fills is not None else None
+def _text_xml(value) -> str:
+    """A cell value as escaped run content: line breaks become w:br, tabs spaces."""
+    text = "" if value is None else str(value)
+    if _XML_SPECIAL.search(text) is None:  # most cells: one scan, nothing to change
+        return text
+    return escape(clean(text)).replace("\t", " ").replace("\r", "").replace("\n", _BREAK)
+
+
+def _rows_xml(rows: Iterable[Sequence], grid: list[int], style: str | None, *, fills, bold_first: bool,
+              numeric: set[int], keep_rows: int, chunk_rows: int = 500) -> Iterator[str]:
+    """Table rows (w:tr) for `rows` as WordprocessingML text, `chunk_rows` rows a string.
+
+    Zebra stripes where `fills` gives no colour; the first `keep_rows` rows are kept with the next.
+    """
+    fills = iter(fills) if fills is not None else iter(())
     p_style = f'<w:pStyle w:val="{escape(style)}"/>' if style else ""
-    chunks = []
-    for n, values in enumerate(rows):
-        keep = "<w:keepNext/>" if keep_together and n < len(rows) - 1 else ""
-        fill = next(fills, None) if fills is not None else None
-        fill = fill or (ZEBRA_FILL if n % 2 == 1 else None)
+    starts: dict[tuple[str | None, bool], list[str]] = {}  # (fill, keep) -> each cell's opening tags
+
+    def opening(fill: str | None, keep: bool) -> list[str]:
         shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+        keep_next = "<w:keepNext/>" if keep else ""
         cells = []
-        for i, value in enumerate(values):
+        for i, width in enumerate(grid):
             jc = '<w:jc w:val="right"/>' if i in numeric else ""
             r_pr = "<w:rPr><w:b/></w:rPr>" if bold_first and i == 0 else ""
-            text = "" if value is None else str(value)
-            width = grid[i] if i < len(grid) else grid[-1]
             cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
-                         f'<w:p><w:pPr>{p_style}{keep}{jc}</w:pPr><w:r>{r_pr}<w:t xml:space="preserve">'
-                         f'{_text_xml(text)}</w:t></w:r></w:p></w:tc>')
-        chunks.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{"".join(cells)}</w:tr>')
-    if not chunks:
-        return []
-    fragment = parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(chunks)}</w:tbl>')
-    return list(fragment)
+                         f'<w:p><w:pPr>{p_style}{keep_next}{jc}</w:pPr><w:r>{r_pr}<w:t xml:space="preserve">')
+        return cells
+
+    chunk = []
+    for n, values in enumerate(rows):
+        fill = next(fills, None) or (ZEBRA_FILL if n % 2 == 1 else None)
+        key = (fill, n < keep_rows)
+        cells = starts.get(key) or starts.setdefault(key, opening(*key))
+        chunk.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+                      + "".join([f"{start}{_text_xml(value)}</w:t></w:r></w:p></w:tc>"
+                                 for start, value in zip(cells, values)])
+                      + "</w:tr>")
+        if len(chunk) == chunk_rows:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
 
 
 def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths: Sequence[float] | None = None,
-          fills: Iterable[str | None] | None = None, bold_first: bool = False, numeric: Sequence[int] = ()):
+          fills: Iterable[str | None] | None = None, bold_first: bool = False, numeric: Sequence[int] = (),
+          streamed: StreamedTables | None = None):
     """A table with a shaded, repeating header row (none when `header` is None; then give `widths`);
     `fills` shades whole rows (None for none), other rows are zebra-striped.
 
-    The header row is built with python-docx; the data rows are written as WordprocessingML in one
-    parse (per-cell python-docx calls made a 50,000-row action plan take minutes).
+    The header row is built with python-docx; the data rows are written as WordprocessingML text
+    (per-cell python-docx calls made a 50,000-row action plan take minutes). With `streamed` they are
+    generated only as the document is saved, and never held.
     """
     cell_style = style_id(doc, "Table Text")
     columns = len(header) if header else len(widths or ())
     tbl = doc.add_table(rows=1 if header else 0, cols=columns)
-    try:
-        tbl.style = "Table Grid"
-    except KeyError:
-        pass
+    tbl._tbl.tblStyle_val = style_id(doc, "Table Grid", fallback=None)
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
     if widths:
         tbl.autofit = False
         for column, width in zip(tbl.columns, widths):
             column.width = Cm(width)
     head = tbl.rows[0] if header else None
+    rows = iter(rows)
+    first = list(islice(rows, KEEP_TOGETHER_ROWS + 1))
+    keep_together = len(first) <= KEEP_TOGETHER_ROWS
     if head is not None:
         _repeat_header(head)
         white = RGBColor(0xFF, 0xFF, 0xFF)
@@ -296,19 +320,17 @@ def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths
             shade(cell, HEADER_FILL)
             if widths:
                 cell.width = Cm(widths[i])
-    rows = list(rows)
-    keep_together = len(rows) <= KEEP_TOGETHER_ROWS
-    if head is not None and keep_together:
-        for cell in head.cells:
-            cell.paragraphs[0].paragraph_format.keep_with_next = True
+            if i in numeric:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if keep_together:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     grid = [int(col.w / 635) if col.w is not None else 1000 for col in tbl._tbl.tblGrid.gridCol_lst]
-    for tr in _data_rows(rows, grid, cell_style, fills=fills, bold_first=bold_first, numeric=set(numeric),
-                         keep_together=keep_together):
-        tbl._tbl.append(tr)
-    if head is not None:
-        head_cells = head.cells
-        for i in numeric:
-            head_cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    chunks = _rows_xml(chain(first, rows), grid, cell_style, fills=fills, bold_first=bold_first,
+                       numeric=set(numeric), keep_rows=len(first) - 1 if keep_together else 0)
+    if streamed is not None:
+        streamed.defer(tbl._tbl, chunks)
+    elif first:
+        tbl._tbl.extend(parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(chunks)}</w:tbl>'))
     doc.add_paragraph()
     return tbl
 
