@@ -322,6 +322,8 @@ def _facts(db: sqlite_utils.Database) -> None:
     db.execute(
         """CREATE TABLE action_facts (no INTEGER NOT NULL, action_id TEXT NOT NULL, status TEXT NOT NULL,
            due TEXT NOT NULL, PRIMARY KEY (no, action_id)) WITHOUT ROWID""")
+    # grades without the evidence beside them: facts are built, and moderation compared, from this index
+    db.execute("CREATE INDEX answers_grades ON answers (audit_id, question, grade)")
     db.execute("""CREATE TRIGGER audit_facts_drop AFTER DELETE ON audit_facts BEGIN
                     DELETE FROM answer_facts WHERE no = OLD.no; DELETE FROM theme_facts WHERE no = OLD.no;
                     DELETE FROM action_facts WHERE no = OLD.no; END""")

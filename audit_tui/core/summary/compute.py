@@ -123,11 +123,14 @@ def _core(conn, filters: Filters, *, full: bool = True, rows: bool = True) -> Su
         level = templates[(template_id, version)].overall_scale().level(grade)
         overall_gob += n if level is not None and level.good_or_better else 0
 
-    answers = conn.execute(
-        f"""SELECT f.template_id, f.question, f.section_id, f.judged, f.grade, f.team, count(*), sum(f.gob),
-                   sum(f.section_first)
+    # one pass over the answers; questions, sections and teams are then summed from its groups
+    conn.execute("DROP TABLE IF EXISTS temp._sum_grades")
+    conn.execute(
+        f"""CREATE TEMP TABLE _sum_grades AS
+            SELECT f.template_id, f.question, f.section_id, f.judged, f.grade, f.team, count(*) AS n,
+                   sum(f.gob) AS gob, sum(f.section_first) AS audits
             FROM {selection.facts("answer_facts", "answer_facts_figures")}
-            GROUP BY f.template_id, f.question, f.section_id, f.judged, f.grade, f.team""").fetchall()
+            GROUP BY f.template_id, f.question, f.section_id, f.judged, f.grade, f.team""")
     act = conn.execute(
         f"""SELECT count(*), sum(f.status = 'open'), sum(f.status = 'done'),
                    sum(f.status = 'open' AND f.due != '' AND f.due < ?)
@@ -141,22 +144,22 @@ def _core(conn, filters: Filters, *, full: bool = True, rows: bool = True) -> Su
 
     return Summary(
         audits=audits, overall_grades=overall, overall_good_or_better_pct=pct(overall_gob, overall_graded),
-        questions=_questions(answers, templates, latest), themes=_themes(conn, selection, templates, with_quotes=full),
+        questions=_questions(conn, templates, latest), themes=_themes(conn, selection, templates, with_quotes=full),
         actions=actions, filters={**filters.model_dump(mode="json"), "as_of": as_of},
         scope=_scope(conn, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
-        inspection_tests=tests, sections=_sections(answers, latest, order), teams=_teams(conn, answers, order),
+        inspection_tests=tests, sections=_sections(conn, latest, order), teams=_teams(conn, order),
         action_plan=list(action_plan_rows(conn, filters)) if full and rows else [],
         moderation=_moderation(conn) if full else None, change_since_previous_round=None,
         open_concerns=_concerns(conn, filters) if full else [],
         appendix=list(appendix_rows(conn, filters)) if full and rows else [])
 
 
-def _questions(answers, templates, latest) -> list[QuestionFigure]:
+def _questions(conn, templates, latest) -> list[QuestionFigure]:
     counts: dict[tuple[str, str], dict[str, int]] = {}
     gob_counts: dict[tuple[str, str], int] = {}
-    for template_id, question, _, _, grade, _, n, gob, _ in answers:
-        grades = counts.setdefault((template_id, question), {})
-        grades[grade] = grades.get(grade, 0) + n
+    for template_id, question, grade, n, gob in conn.execute(
+            "SELECT template_id, question, grade, sum(n), sum(gob) FROM _sum_grades GROUP BY 1, 2, 3"):
+        counts.setdefault((template_id, question), {})[grade] = n
         if grade != NA:
             gob_counts[(template_id, question)] = gob_counts.get((template_id, question), 0) + gob
     result = []
@@ -219,24 +222,24 @@ def _themes(conn, selection: _Selection, templates, with_quotes: bool = True) ->
 
 
 def _distribution_rows(rows) -> dict[Any, dict[str, Any]]:
-    """(group, grade, answers, good or better, audits) rows summed per group."""
+    """(group, grade, answers, good or better, audits of the group) rows gathered per group."""
     groups: dict[Any, dict[str, Any]] = {}
     for key, grade, n, gob, audits in rows:
-        group = groups.setdefault(key, {"grades": {}, "answered": 0, "gob": 0, "audits": 0})
-        group["grades"][grade] = group["grades"].get(grade, 0) + n
+        group = groups.setdefault(key, {"grades": {}, "answered": 0, "gob": 0, "audits": audits})
+        group["grades"][grade] = n
         group["answered"] += n
         group["gob"] += gob or 0
-        group["audits"] += audits
     return groups
 
 
-def _judged(answers):
-    """The judged, answered (not n/a) rows of the answers pass."""
-    return [row for row in answers if row[3] and row[4] != NA]
+_JUDGED = "judged AND grade != 'n/a'"  # answers that count in distributions (graded, not n/a)
 
 
-def _sections(answers, latest, order) -> list[Distribution]:
-    groups = _distribution_rows(((t, s), g, n, gob, first) for t, _, s, _, g, _, n, gob, first in _judged(answers))
+def _sections(conn, latest, order) -> list[Distribution]:
+    groups = _distribution_rows(((t, s), g, n, gob, audits) for t, s, g, n, gob, audits in conn.execute(
+        f"""SELECT template_id, section_id, grade, sum(n), sum(gob),
+                   sum(sum(audits)) OVER (PARTITION BY template_id, section_id)
+            FROM _sum_grades WHERE {_JUDGED} GROUP BY 1, 2, 3"""))
     result = []
     for template_id, template in latest.items():
         for section in template.sections:
@@ -249,8 +252,9 @@ def _sections(answers, latest, order) -> list[Distribution]:
     return result
 
 
-def _teams(conn, answers, order) -> list[Distribution]:
-    groups = _distribution_rows((team, g, n, gob, 0) for _, _, _, _, g, team, n, gob, _ in _judged(answers))
+def _teams(conn, order) -> list[Distribution]:
+    groups = _distribution_rows(conn.execute(
+        f"SELECT team, grade, sum(n), sum(gob), 0 FROM _sum_grades WHERE {_JUDGED} GROUP BY 1, 2"))
     overall: dict[str, dict[str, int]] = {}
     audits: dict[str, int] = {}
     for team, grade, n in conn.execute("SELECT COALESCE(team, ''), COALESCE(overall, ''), count(*) FROM _sum_sel "
@@ -394,6 +398,7 @@ def _snapshot(conn, filters: Filters, rows: bool) -> Summary:
             summary.change_since_previous_round = _change(summary, before, earlier)
     finally:
         conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
+        conn.execute("DROP TABLE IF EXISTS temp._sum_grades")
         if began:
             conn.execute("COMMIT")
     return summary
