@@ -84,11 +84,14 @@ def _templates():
 
 
 def _fingerprint(templates) -> str:
-    from audit_tui.core.db import schema_version
+    """Changes with the generator, the templates, the schema (migrations) and how facts are built."""
+    from audit_tui.core import db
+    from audit_tui.core.summary import facts
     from audit_tui.core.templates import template_to_dict
 
     blob = json.dumps([template_to_dict(t) for t in templates], sort_keys=True)
-    return hashlib.sha256(f"{GENERATOR_VERSION}:{schema_version()}:{blob}".encode()).hexdigest()[:10]
+    code = "".join(Path(module.__file__).read_text(encoding="utf-8") for module in (db, facts))
+    return hashlib.sha256(f"{GENERATOR_VERSION}:{code}:{blob}".encode()).hexdigest()[:10]
 
 
 def db_path(size: int, seed: int = 1) -> Path:
