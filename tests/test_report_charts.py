@@ -1,0 +1,49 @@
+"""The report's charts: PNGs at print resolution, a colour-blind-safe colour per grade, hatching below good."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from audit_tui.core.report import charts
+
+LABELS = {"outstanding": "Outstanding", "good": "Good", "inadequate": "Inadequate"}
+BELOW = {"inadequate"}
+WHITE = (255, 255, 255)
+
+
+def rgb(grade: str) -> tuple[int, int, int]:
+    colour = charts.OKABE_ITO[grade]
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def png_image(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def pixels(image: Image.Image, y: int) -> list[tuple[int, int, int]]:
+    access = image.load()
+    return [access[x, y] for x in range(image.width)]
+
+
+def test_stacked_bars_are_coloured_by_grade_and_hatched_below_good():
+    image = png_image(charts.stacked_distribution(
+        [("Team A", {"good": 50, "inadequate": 50}), ("Team B", {"outstanding": 1})], LABELS, BELOW,
+        title="Grades by team", ylabel="Team"))
+    assert image.width == 7 * charts.DPI
+    good, bad = rgb("good"), rgb("inadequate")
+    top = next(y for y in range(image.height) if good in pixels(image, y) and bad in pixels(image, y))
+    row = pixels(image, top + 10)
+    left, right = [x for x, c in enumerate(row) if c == good], [x for x, c in enumerate(row) if c == bad]
+    assert max(left) < min(right)  # first the good share, then the inadequate one
+    assert set(row[min(left):max(left) + 1]) == {good}
+    assert WHITE in row[min(right):max(right) + 1]  # hatched
+    assert rgb("outstanding") in {c for y in range(top, image.height) for c in pixels(image, y)}
+
+
+def test_overall_grades_chart_draws_one_bar_per_grade():
+    image = png_image(charts.overall_grades_chart({"outstanding": 3, "good": 10, "inadequate": 2}, LABELS, BELOW))
+    assert image.size == (6 * charts.DPI, round(2.8 * charts.DPI))
+    colours = {c for _, c in image.getcolors(maxcolors=100_000)}
+    assert {rgb("outstanding"), rgb("good"), rgb("inadequate")} <= colours
