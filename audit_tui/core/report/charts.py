@@ -116,7 +116,7 @@ class _Canvas:
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
-        self.image.save(buffer, format="PNG", dpi=(DPI, DPI), compress_level=3)
+        self.image.save(buffer, format="PNG", dpi=(DPI, DPI), compress_level=1)
         return buffer.getvalue()
 
     def _hatch_mask(self) -> Image.Image:
