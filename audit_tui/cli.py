@@ -1,15 +1,18 @@
-"""The `audit-tui` command line. Every failure is one clear line and a non-zero exit."""
+"""The `audit-tui` command line. Every failure is one clear line and a non-zero exit.
+
+Opening the app is kept quick: commands load what they need when they run, and the commands
+of later features (`_register_extensions`) are loaded only when a command is asked for.
+"""
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from .core.settings import default_db_path, load_settings
+from .core.settings import current_actor, default_db_path, load_settings
 
 
 class AuditTuiGroup(click.Group):
@@ -31,6 +34,14 @@ class AuditTuiGroup(click.Group):
             sys.exit(exc.exit_code)
         sys.exit(result if isinstance(result, int) else 0)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register_extensions()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        _register_extensions()
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -45,17 +56,6 @@ class AuditTuiGroup(click.Group):
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             click.echo(f"audit-tui: error: {message}", err=True)
             sys.exit(1)
-
-
-def current_actor() -> str:
-    """Who is making changes: the auditor name from settings, else the login name."""
-    name = load_settings().auditor_name
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def db_option(func):
@@ -86,18 +86,26 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
     """Case-audit assistant for children's social care. With no command, opens the app."""
     if ctx.invoked_subcommand is None:
         path = resolve_db(db_path)
-        first_run = not path.exists()
-        store = open_store(path)
-        _run_app(store, notice=f"New database created at {path} (readable by you only)" if first_run else None)
+        notice = None if path.exists() else f"New database created at {path} (readable by you only)"
+        if sys.__stderr__ and sys.__stderr__.isatty():
+            # The app paints first and opens the store (every check, before any write) just after; a
+            # refused database ends the app, whose screen leaves no trace, and the one line follows.
+            _run_app(lambda: open_store(path), path, notice)
+        else:  # the app's output would surround that line: open (or refuse) first
+            _run_app(open_store(path), path, notice)
 
 
-def _run_app(store, notice: str | None = None) -> None:
+def _run_app(store, path: Path, notice: str | None = None) -> None:
+    """Run the app on `store`, or on the store a function returns (called just after the first paint)."""
     from .tui.app import AuditApp
 
+    app = AuditApp(store, path=path, notice=notice)
     try:
-        AuditApp(store, notice=notice).run()
+        app.run()
     finally:
-        store.close()
+        app.close_store()
+    if app.failure is not None:
+        raise app.failure
 
 
 @main.command()
@@ -118,7 +126,7 @@ def demo(db_path: Path | None, no_open: bool, force: bool) -> None:
     if no_open:
         click.echo(str(path))
         return
-    _run_app(open_store(path), notice=f"Demo database (fictional cases) at {path}")
+    _run_app(open_store(path), path, notice=f"Demo database (fictional cases) at {path}")
 
 
 @main.group()
@@ -156,10 +164,8 @@ def templates_validate(file: Path) -> None:
 
 
 def _register_extensions() -> None:
-    """Commands added by later features live in their own modules."""
+    """Commands added by later features live in their own modules (they add themselves to `main`)."""
     from . import cli_outputs  # noqa: F401
     from . import cli_rounds  # noqa: F401
     from . import cli_training  # noqa: F401
 
-
-_register_extensions()

@@ -1,16 +1,27 @@
-"""User settings, kept in the user's config directory and validated by pydantic."""
+"""User settings, kept in the user's config directory and validated by pydantic.
+
+pydantic takes about 0.1 s to load, so the `Settings` model is defined when first used, and
+the app's first screen needs only `read_look` (theme and keymap, read without pydantic).
+"""
 
 from __future__ import annotations
 
+import functools
+import getpass
 import json
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel as Settings
 
 APP_NAME = "audit-tui"
+THEME_MAX = 60
+DEFAULT_THEME = "textual-dark"
 
 
 def config_dir() -> Path:
@@ -26,69 +37,126 @@ def default_db_path() -> Path:
     return data_dir() / "audits.db"
 
 
-class Settings(BaseModel):
-    """What audit-tui remembers between sessions."""
+@functools.cache
+def _model() -> type:
+    """The pydantic model of the settings, defined when first needed."""
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-    model_config = ConfigDict(use_attribute_docstrings=True)
+    class Settings(BaseModel):
+        """What audit-tui remembers between sessions."""
 
-    auditor_name: str = Field("", max_length=80)
-    """Your name as it appears on audits and in the history log."""
+        model_config = ConfigDict(use_attribute_docstrings=True)
 
-    organisation: str = Field("", max_length=120)
-    """Organisation name printed on the report's title page."""
+        auditor_name: str = Field("", max_length=80)
+        """Your name as it appears on audits and in the history log."""
 
-    theme: str = Field("textual-dark", max_length=60)
-    """The colour theme (any Textual theme, e.g. textual-light, or high-contrast)."""
+        organisation: str = Field("", max_length=120)
+        """Organisation name printed on the report's title page."""
 
-    template_dir: str = Field("", max_length=500)
-    """A folder of your own templates (*.yaml), offered beside the built-in ones."""
+        theme: str = Field(DEFAULT_THEME, max_length=THEME_MAX)
+        """The colour theme (any Textual theme, e.g. textual-light, or high-contrast)."""
 
-    keymap: dict[str, str] = {}
-    """Your own keys: binding id → key, e.g. {"audit.next": "f8"} (ids are listed in the README)."""
+        template_dir: str = Field("", max_length=500)
+        """A folder of your own templates (*.yaml), offered beside the built-in ones."""
 
-    last_round: str = Field("", max_length=120)
-    """The round used for the last new audit, offered again."""
+        keymap: dict[str, str] = {}
+        """Your own keys: binding id → key, e.g. {"audit.next": "f8"} (ids are listed in the README)."""
 
-    last_team: str = Field("", max_length=120)
-    """The team used for the last new audit, offered again."""
+        last_round: str = Field("", max_length=120)
+        """The round used for the last new audit, offered again."""
 
-    @field_validator("auditor_name", "organisation", "last_round", "last_team")
-    @classmethod
-    def _plain(cls, value: str) -> str:
-        return re.sub(r"[\x00-\x1f\x7f]", "", value).strip()
+        last_team: str = Field("", max_length=120)
+        """The team used for the last new audit, offered again."""
 
-    @field_validator("template_dir")
-    @classmethod
-    def _folder(cls, value: str) -> str:
-        if value.strip() and not Path(value).expanduser().is_dir():
-            raise ValueError(f"no folder at {value}")
-        return value.strip()
+        @field_validator("auditor_name", "organisation", "last_round", "last_team")
+        @classmethod
+        def _plain(cls, value: str) -> str:
+            return re.sub(r"[\x00-\x1f\x7f]", "", value).strip()
+
+        @field_validator("template_dir")
+        @classmethod
+        def _folder(cls, value: str) -> str:
+            if value.strip() and not Path(value).expanduser().is_dir():
+                raise ValueError(f"no folder at {value}")
+            return value.strip()
+
+    Settings.__qualname__ = "Settings"  # as if defined at module level (repr, pickle)
+    return Settings
+
+
+def __getattr__(name: str):
+    """`Settings`, the pydantic model, defined at first use."""
+    if name != "Settings":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _model()
 
 
 def settings_path() -> Path:
     return config_dir() / "settings.json"
 
 
+def _read_json() -> object:
+    """The settings file's JSON; ValueError if it is not JSON, OSError if it cannot be read."""
+    return json.loads(settings_path().read_text(encoding="utf-8"))
+
+
 def load_settings() -> Settings:
     """Read settings; a missing or unreadable file gives the defaults (never a crash)."""
-    path = settings_path()
+    from pydantic import ValidationError
+
+    model = _model()
     try:
-        return Settings.model_validate_json(path.read_text(encoding="utf-8"))
+        return model.model_validate_json(settings_path().read_text(encoding="utf-8"))
     except (OSError, ValidationError, ValueError):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            valid = {k: v for k, v in data.items() if k in Settings.model_fields and _valid_field(k, v)}
-            return Settings.model_validate(valid)
+            data = _read_json()
+            valid = {k: v for k, v in data.items() if k in model.model_fields and _valid_field(model, k, v)}
+            return model.model_validate(valid)
         except (OSError, ValueError, AttributeError):
-            return Settings()
+            return model()
 
 
-def _valid_field(name: str, value: object) -> bool:
+def _valid_field(model: type, name: str, value: object) -> bool:
+    from pydantic import ValidationError
+
     try:
-        Settings.model_validate({name: value})
+        model.model_validate({name: value})
         return True
     except ValidationError:
         return False
+
+
+class Look(NamedTuple):
+    """The settings the first screen needs."""
+
+    theme: str
+    keymap: dict[str, str]
+
+
+def read_look() -> Look:
+    """Theme and keymap as `load_settings` gives them (an invalid one is left out), without pydantic."""
+    try:
+        data = _read_json()
+    except (OSError, ValueError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    theme, keymap = data.get("theme"), data.get("keymap")
+    if not isinstance(theme, str) or len(theme) > THEME_MAX:
+        theme = DEFAULT_THEME
+    if not isinstance(keymap, dict) or not all(isinstance(key, str) for key in keymap.values()):
+        keymap = {}
+    return Look(theme, keymap)
+
+
+def current_actor(settings: Settings | None = None) -> str:
+    """Who is making changes: the auditor name from settings, else the login name."""
+    name = (settings or load_settings()).auditor_name
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def save_settings(settings: Settings) -> None:

@@ -1,17 +1,26 @@
-"""The Textual application: holds the store and settings, and routes between screens."""
+"""The Textual application: holds the store and settings, and routes between screens.
+
+The first screen is painted before the store and the full settings are loaded (sqlite-utils
+and pydantic take about 0.2 s): both load at first use, which the home screen makes just after.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from ..core.settings import Settings, load_settings, save_settings
-from ..core.store import DatabaseError, Store, StoreError
+from ..core.settings import load_settings, read_look, save_settings
 from .screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    from ..core.settings import Settings
+    from ..core.store import Store
 
 
 HIGH_CONTRAST = Theme(
@@ -35,28 +44,72 @@ class AuditApp(App[None]):
         Binding("f2", "settings", "Settings", id="settings"),
     ]
 
-    def __init__(self, store: Store, *, notice: str | None = None, settings: Settings | None = None):
+    def __init__(self, store: Store | Callable[[], Store], *, path: Path | None = None, notice: str | None = None,
+                 settings: Settings | None = None):
+        """`store`, or a function that opens it at first use; `path` is the store's (for the title)."""
         super().__init__()
-        self.store = store
-        self.settings = settings or load_settings()
+        self._store = None if callable(store) else store
+        self._open_store = store if callable(store) else None
+        self.sub_title = str(path or self._store.path)
+        self._settings = settings
+        self._look = settings or read_look()
         self.notice = notice
+        self.failure: Exception | None = None
+        """Why the store could not be opened (the app exits at once); the command line reports it."""
+
+    @property
+    def store(self) -> Store:
+        """The store, opened at first use."""
+        if self._store is None:
+            self._store = self._open_store()
+        return self._store
+
+    @store.setter
+    def store(self, store: Store) -> None:
+        self._store = store
+
+    @property
+    def settings(self) -> Settings:
+        """The settings, validated (pydantic) at first use."""
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def store_ready(self) -> bool:
+        """Open the store (once the first screen is up); False, and the app exits, if it cannot be opened."""
+        from ..core.store import DatabaseError, StoreError
+
+        try:
+            store = self.store
+        except (DatabaseError, StoreError) as exc:
+            self.failure = exc
+            self.exit(return_code=1)
+            return False
+        # a large file's quick_check (deferred while opening), once the first screen is up and settled
+        self.set_timer(1.0, store.start_background_check)
+        return True
+
+    def close_store(self) -> None:
+        if self._store is not None:
+            self._store.close()
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
-        self.sub_title = str(self.store.path)
-        if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
+        if self._look.keymap:
+            self.set_keymap(self._look.keymap)
+        if self._look.theme in self.available_themes:
+            self.theme = self._look.theme
         self.push_screen(HomeScreen())
-        # a large file's quick_check (deferred while opening), once the first screen is up and settled
-        self.set_timer(1.0, self.store.start_background_check)
         if self.notice:
             self.notify(self.notice, title="audit-tui", markup=False, timeout=8)
 
     def watch_theme(self, theme: str) -> None:
         """Remember the chosen theme."""
-        if self.settings.theme != theme:
+        if (self._settings or self._look).theme != theme:
             self.update_settings(theme=theme)
 
     def update_settings(self, **changes) -> None:
@@ -71,6 +124,7 @@ class AuditApp(App[None]):
         """Switch to a fresh demo database of fictional cases (your own database is untouched)."""
         from ..core.demo import build_demo
         from ..core.settings import data_dir
+        from ..core.store import DatabaseError, Store, StoreError
 
         try:
             path = build_demo(data_dir() / "demo.db", actor=self.store.actor)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ..core.models import ILACS, NA
-
 
 def selected_key(table) -> str | None:
     """The row key under a DataTable's cursor, or None when the table is empty."""
@@ -16,6 +14,8 @@ def selected_key(table) -> str | None:
 
 def grade_label(grade: str | None) -> str:
     """A grade id as people say it ('requires_improvement' → 'Requires improvement')."""
+    from ..core.models import ILACS, NA  # pydantic: not before the first screen
+
     if not grade:
         return "—"
     if grade == NA:

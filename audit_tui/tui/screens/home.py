@@ -29,6 +29,8 @@ BENCHMARK_EXIT = "AUDIT_TUI_BENCHMARK_EXIT"
 class HomeScreen(Screen[None]):
     """Every audit in the database; Enter resumes, n starts a new one."""
 
+    AUTO_FOCUS = ""  # the list takes the focus once loaded (see _first_load)
+
     BINDINGS = [
         Binding("n", "new_audit", "New audit", id="home.new"),
         Binding("enter", "open_audit", "Resume", show=True, id="home.open"),
@@ -55,25 +57,30 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="concerns-banner", markup=False)
-        yield Static("", id="my-cases", markup=False)
+        for name in ("concerns-banner", "my-cases"):  # shown once the list is loaded, if there is something to show
+            yield _hidden(Static("", id=name, markup=False))
         with Horizontal(id="home-filters"):
             yield Input(placeholder="Filter: case ref, team, auditor, round, template  (/)", id="home-search")
             yield Label("", id="home-status")
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="home-empty", markup=False)
+        yield _hidden(Static("", id="home-empty", markup=False))
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#audits", DataTable)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
-        self.refresh_audits()
         self._loaded_at_mount = True
         self.watch(table, "scroll_y", self._scrolled, init=False)
-        table.focus()
         if os.environ.get(BENCHMARK_EXIT):
             self.call_after_refresh(self._benchmark_exit)
+        self.call_after_refresh(self.call_later, self._first_load)  # a message of its own, like a key's
+
+    def _first_load(self) -> None:
+        """The list, once the screen is painted: the store opens (and its modules load) first."""
+        if self.app.store_ready():
+            self.refresh_audits()
+            self.query_one("#audits", DataTable).focus()
 
     def _benchmark_exit(self) -> None:
         """benchmarks/: record when the first screen was painted, then quit (as benchmarks/bare_app.py does)."""
@@ -84,7 +91,7 @@ class HomeScreen(Screen[None]):
         self.app.exit()
 
     def on_screen_resume(self) -> None:
-        if self._loaded_at_mount:  # the first resume follows mount at once: the list is fresh
+        if self._loaded_at_mount:  # the first resume follows mount at once: the list loads after the first paint
             self._loaded_at_mount = False
             return
         self.refresh_audits()
@@ -310,6 +317,11 @@ class HomeScreen(Screen[None]):
                             self.action_action_tracker)
         yield SystemCommand("Moderate the selected audit", "Second look at a completed audit by a quality lead",
                             self.action_moderate)
+
+
+def _hidden(widget: Static) -> Static:
+    widget.display = False
+    return widget
 
 
 STATUS_STYLE = {"draft": "yellow", "completed": "green", "moderated": "bold green"}
