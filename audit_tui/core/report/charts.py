@@ -53,6 +53,15 @@ def _line_height(points: float) -> float:
     return 1.2 * points * PT
 
 
+TICK = 3.5 * PT  # tick length; tick labels are as far again from the tick
+TOP = PAD + _line_height(10) + 6 * PT  # the top of the axes, under the title
+
+
+def _axes_left(widest_label: float) -> float:
+    """The left of the axes: room for the y axis label and the widest tick label."""
+    return PAD + _line_height(8) + 4 * PT + widest_label + 2 * TICK
+
+
 class _Canvas:
     """A white image with the few drawing operations the charts need (positions in pixels, sizes in points)."""
 
@@ -103,15 +112,16 @@ class _Canvas:
             self.image.paste(edge, box, self._hatch_mask().crop(box))
         self.draw.rectangle(box, outline=edge, width=1)
 
-    def axes(self, left: float, top: float, right: float, bottom: float) -> None:
-        """The left and bottom spines."""
-        width = round(0.8 * PT)
-        self.draw.line([(left, top), (left, bottom), (right, bottom)], fill="black", width=width)
+    def frame(self, box: tuple[float, float, float, float], title: str, ylabel: str) -> None:
+        """The title above the axes `box`, its left and bottom spines (over the bars), and the y axis label."""
+        left, top, right, bottom = box
+        self.text((left, top - 6 * PT), title, 10, "ld")
+        self.draw.line([(left, top), (left, bottom), (right, bottom)], fill="black", width=round(0.8 * PT))
+        self.vertical((PAD + _line_height(8) / 2, (top + bottom) / 2), ylabel, 8)
 
     def tick(self, xy: tuple[float, float], horizontal: bool) -> None:
-        length = 3.5 * PT
         x, y = xy
-        end = (x - length, y) if horizontal else (x, y + length)
+        end = (x - TICK, y) if horizontal else (x, y + TICK)
         self.draw.line([xy, end], fill="black", width=round(0.8 * PT))
 
     def png(self) -> bytes:
@@ -162,15 +172,13 @@ def stacked_distribution(groups: Sequence[tuple[str, dict[str, int]]], labels: d
     names = [_wrap(name) for name, _ in groups]
     slot = 0.5 * DPI
     widest = max((_font(7.5).getlength(line) for name in names for line in name.split("\n")), default=0)
-    left = PAD + _line_height(8) + 4 * PT + widest + 7 * PT
-    top = PAD + _line_height(10) + 6 * PT
+    left, top = _axes_left(widest), TOP
     bottom = top + slot * (max(len(groups), 1) + 0.2)
-    legend_top = bottom + 7 * PT + _line_height(7.5) + 4 * PT + _line_height(8) + 0.15 * DPI
+    legend_top = bottom + 2 * TICK + _line_height(7.5) + 4 * PT + _line_height(8) + 0.15 * DPI
     canvas = _Canvas(round(7.0 * DPI), round(legend_top + _legend_height(len(grades)) + PAD))
     right = canvas.image.width - PAD
     scale = (right - left) / 110
 
-    canvas.text((left, top - 6 * PT), title, 10, "ld")
     for i, ((_, counts), name) in enumerate(zip(groups, names)):
         middle = top + slot * (i + 0.6)
         total = sum(counts.values())
@@ -187,14 +195,13 @@ def stacked_distribution(groups: Sequence[tuple[str, dict[str, int]]], labels: d
             start += share
         canvas.text((left + 101 * scale, middle), f"n={total}", 7, "lm", "#333333")
         canvas.tick((left, middle), horizontal=True)
-        canvas.lines(left - 7 * PT, middle, name, 7.5, "r")
-    canvas.axes(left, top, right, bottom)
+        canvas.lines(left - 2 * TICK, middle, name, 7.5, "r")
+    canvas.frame((left, top, right, bottom), title, ylabel)
     for value in range(0, 101, 20):
         canvas.tick((left + value * scale, bottom), horizontal=False)
-        canvas.text((left + value * scale, bottom + 7 * PT), str(value), 7.5, "ma")
-    canvas.text(((left + right) / 2, bottom + 7 * PT + _line_height(7.5) + 4 * PT), "Share of graded answers (%)",
+        canvas.text((left + value * scale, bottom + 2 * TICK), str(value), 7.5, "ma")
+    canvas.text(((left + right) / 2, bottom + 2 * TICK + _line_height(7.5) + 4 * PT), "Share of graded answers (%)",
                 8, "ma")
-    canvas.vertical((PAD + _line_height(8) / 2, (top + bottom) / 2), ylabel, 8)
     if grades:
         _legend(canvas, [(labels.get(g, g), colours[g], g in below_good) for g in grades], (left + right) / 2,
                 legend_top, "white")
@@ -216,15 +223,13 @@ def overall_grades_chart(counts: dict[str, int], labels: dict[str, str], below_g
     step = _tick_step(height)
     widest = max(_font(7.5).getlength(str(v)) for v in range(0, int(height) + 1, step))
     label_lines = max((n.count("\n") + 1 for n in names), default=1)
-    left = PAD + _line_height(8) + 4 * PT + widest + 7 * PT
-    top = PAD + _line_height(10) + 6 * PT
-    bottom = canvas.image.height - PAD - _line_height(8) - 4 * PT - label_lines * _line_height(7.5) - 7 * PT
+    left, top = _axes_left(widest), TOP
+    bottom = canvas.image.height - PAD - _line_height(8) - 4 * PT - label_lines * _line_height(7.5) - 2 * TICK
     right = canvas.image.width - PAD
 
     def y(value: float) -> float:
         return bottom - value / height * (bottom - top)
 
-    canvas.text((left, top - 6 * PT), "Overall grades of the audits", 10, "ld")
     slot = (right - left) / max(len(grades), 1)
     for i, (grade, name) in enumerate(zip(grades, names)):
         centre = left + slot * (i + 0.5)
@@ -232,11 +237,10 @@ def overall_grades_chart(counts: dict[str, int], labels: dict[str, str], below_g
                    OKABE_ITO.get(grade, "#999999"), "#333333", grade in below_good)
         canvas.text((centre, y(counts[grade]) - 1), str(counts[grade]), 8, "md")
         canvas.tick((centre, bottom), horizontal=False)
-        canvas.lines_below(centre, bottom + 7 * PT, name, 7.5)
+        canvas.lines_below(centre, bottom + 2 * TICK, name, 7.5)
+    canvas.frame((left, top, right, bottom), "Overall grades of the audits", "Audits")
     for value in range(0, int(height) + 1, step):
         canvas.tick((left, y(value)), horizontal=True)
-        canvas.text((left - 7 * PT, y(value)), str(value), 7.5, "rm")
-    canvas.axes(left, top, right, bottom)
+        canvas.text((left - 2 * TICK, y(value)), str(value), 7.5, "rm")
     canvas.text(((left + right) / 2, canvas.image.height - PAD), "Overall grade (moderated where moderated)", 8, "md")
-    canvas.vertical((PAD + _line_height(8) / 2, (top + bottom) / 2), "Audits", 8)
     return canvas.png()
