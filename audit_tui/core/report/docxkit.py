@@ -1,4 +1,4 @@
-"""Small python-docx helpers: the reference document, safe text, fields, tables, shading.
+"""Small python-docx helpers: the reference document, safe text, fields, tables (rows written as XML text).
 
 Every piece of text that reaches the document goes through `clean`, which drops the
 characters XML (and so python-docx) cannot store.
@@ -21,7 +21,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 
 from ..settings import load_settings
 from ..templates import BUILTIN_DIR
@@ -211,37 +211,10 @@ def page_number_footer(doc) -> None:
         simple_field(paragraph, "NUMPAGES")
 
 
-def shade(cell, fill: str) -> None:
-    """Background colour of a table cell (hex RGB)."""
-    tc_pr = cell._tc.get_or_add_tcPr()
-    shd = tc_pr.find(qn("w:shd"))
-    if shd is None:
-        shd = OxmlElement("w:shd")
-        tc_pr.append(shd)
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-
-
-def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    element = OxmlElement("w:tblHeader")
-    element.set(qn("w:val"), "true")
-    tr_pr.append(element)
-
-
-def _cell_text(cell, text: str, style: str | None, *, bold: bool = False, color: RGBColor | None = None) -> None:
-    paragraph = cell.paragraphs[0]
-    if style:
-        paragraph._p.style = style
-    run = paragraph.add_run(clean(text))
-    if bold:
-        run.bold = True
-    if color is not None:
-        run.font.color.rgb = color
-
-
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+_CELL_END = "</w:t></w:r></w:p></w:tc>"
+_BOLD = "<w:rPr><w:b/></w:rPr>"
+_HEADER_RUN = '<w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>'
 
 
 def _text_xml(value) -> str:
@@ -252,36 +225,42 @@ def _text_xml(value) -> str:
     return escape(clean(text)).replace("\t", " ").replace("\r", "").replace("\n", _BREAK)
 
 
-def _rows_xml(rows: Iterable[Sequence], grid: list[int], style: str | None, *, fills, bold_first: bool,
+def _cell_starts(grid: list[int], p_style: str, runs: list[str], *, fill: str | None, keep: bool,
+                 numeric: set[int]) -> list[str]:
+    """Each cell's opening tags up to its text: width, shading, paragraph style, keep-with-next,
+    right alignment of `numeric` columns, run properties."""
+    shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    keep_next = "<w:keepNext/>" if keep else ""
+    starts = []
+    for i, (width, r_pr) in enumerate(zip(grid, runs)):
+        jc = '<w:jc w:val="right"/>' if i in numeric else ""
+        starts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
+                      f'<w:p><w:pPr>{p_style}{keep_next}{jc}</w:pPr><w:r>{r_pr}<w:t xml:space="preserve">')
+    return starts
+
+
+def _row_xml(starts: list[str], values: Sequence, row_props: str = "<w:cantSplit/>") -> str:
+    return (f"<w:tr><w:trPr>{row_props}</w:trPr>"
+            + "".join([f"{start}{_text_xml(value)}{_CELL_END}" for start, value in zip(starts, values)])
+            + "</w:tr>")
+
+
+def _rows_xml(rows: Iterable[Sequence], grid: list[int], p_style: str, *, fills, bold_first: bool,
               numeric: set[int], keep_rows: int, chunk_rows: int = 500) -> Iterator[str]:
     """Table rows (w:tr) for `rows` as WordprocessingML text, `chunk_rows` rows a string.
 
     Zebra stripes where `fills` gives no colour; the first `keep_rows` rows are kept with the next.
     """
     fills = iter(fills) if fills is not None else iter(())
-    p_style = f'<w:pStyle w:val="{escape(style)}"/>' if style else ""
-    starts: dict[tuple[str | None, bool], list[str]] = {}  # (fill, keep) -> each cell's opening tags
-
-    def opening(fill: str | None, keep: bool) -> list[str]:
-        shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
-        keep_next = "<w:keepNext/>" if keep else ""
-        cells = []
-        for i, width in enumerate(grid):
-            jc = '<w:jc w:val="right"/>' if i in numeric else ""
-            r_pr = "<w:rPr><w:b/></w:rPr>" if bold_first and i == 0 else ""
-            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
-                         f'<w:p><w:pPr>{p_style}{keep_next}{jc}</w:pPr><w:r>{r_pr}<w:t xml:space="preserve">')
-        return cells
-
+    runs = [_BOLD if bold_first and i == 0 else "" for i in range(len(grid))]
+    starts: dict[tuple[str | None, bool], list[str]] = {}  # by (fill, keep)
     chunk = []
     for n, values in enumerate(rows):
         fill = next(fills, None) or (ZEBRA_FILL if n % 2 == 1 else None)
         key = (fill, n < keep_rows)
-        cells = starts.get(key) or starts.setdefault(key, opening(*key))
-        chunk.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-                      + "".join([f"{start}{_text_xml(value)}</w:t></w:r></w:p></w:tc>"
-                                 for start, value in zip(cells, values)])
-                      + "</w:tr>")
+        cells = starts.get(key) or starts.setdefault(key, _cell_starts(grid, p_style, runs, fill=fill,
+                                                                       keep=key[1], numeric=numeric))
+        chunk.append(_row_xml(cells, values))
         if len(chunk) == chunk_rows:
             yield "".join(chunk)
             chunk = []
@@ -295,41 +274,34 @@ def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths
     """A table with a shaded, repeating header row (none when `header` is None; then give `widths`);
     `fills` shades whole rows (None for none), other rows are zebra-striped.
 
-    The header row is built with python-docx; the data rows are written as WordprocessingML text
-    (per-cell python-docx calls made a 50,000-row action plan take minutes). With `streamed` they are
-    generated only as the document is saved, and never held.
+    python-docx builds the table's properties and grid; the rows are written as WordprocessingML
+    text (per-cell python-docx calls made a 50,000-row action plan take minutes). With `streamed`
+    they are generated only as the document is saved, and never held.
     """
-    cell_style = style_id(doc, "Table Text")
-    columns = len(header) if header else len(widths or ())
-    tbl = doc.add_table(rows=1 if header else 0, cols=columns)
+    style = style_id(doc, "Table Text")
+    p_style = f'<w:pStyle w:val="{escape(style)}"/>' if style else ""
+    tbl = doc.add_table(rows=0, cols=len(header) if header else len(widths or ()))
     tbl._tbl.tblStyle_val = style_id(doc, "Table Grid", fallback=None)
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
     if widths:
         tbl.autofit = False
         for column, width in zip(tbl.columns, widths):
             column.width = Cm(width)
-    head = tbl.rows[0] if header else None
+    grid = [int(col.w / 635) if col.w is not None else 1000 for col in tbl._tbl.tblGrid.gridCol_lst]
     rows = iter(rows)
     first = list(islice(rows, KEEP_TOGETHER_ROWS + 1))
     keep_together = len(first) <= KEEP_TOGETHER_ROWS
-    if head is not None:
-        _repeat_header(head)
-        white = RGBColor(0xFF, 0xFF, 0xFF)
-        for i, (cell, text) in enumerate(zip(head.cells, header)):
-            _cell_text(cell, text, cell_style, bold=True, color=white)
-            shade(cell, HEADER_FILL)
-            if widths:
-                cell.width = Cm(widths[i])
-            if i in numeric:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            if keep_together:
-                cell.paragraphs[0].paragraph_format.keep_with_next = True
-    grid = [int(col.w / 635) if col.w is not None else 1000 for col in tbl._tbl.tblGrid.gridCol_lst]
-    chunks = _rows_xml(chain(first, rows), grid, cell_style, fills=fills, bold_first=bold_first,
-                       numeric=set(numeric), keep_rows=len(first) - 1 if keep_together else 0)
+    numeric = set(numeric)
+    head = []
+    if header:
+        starts = _cell_starts(grid, p_style, [_HEADER_RUN] * len(grid), fill=HEADER_FILL, keep=keep_together,
+                              numeric=numeric)
+        head.append(_row_xml(starts, header, '<w:tblHeader w:val="true"/>'))
+    chunks = chain(head, _rows_xml(chain(first, rows), grid, p_style, fills=fills, bold_first=bold_first,
+                                   numeric=numeric, keep_rows=len(first) - 1 if keep_together else 0))
     if streamed is not None:
         streamed.defer(tbl._tbl, chunks)
-    elif first:
+    elif head or first:
         tbl._tbl.extend(parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(chunks)}</w:tbl>'))
     doc.add_paragraph()
     return tbl
