@@ -143,14 +143,14 @@ def read_look() -> Look:
     theme, keymap = data.get("theme"), data.get("keymap")
     if not isinstance(theme, str) or len(theme) > THEME_MAX:
         theme = DEFAULT_THEME
-    if not isinstance(keymap, dict) or not all(isinstance(key, str) for key in keymap.values()):
+    if not isinstance(keymap, dict) or not all(isinstance(value, str) for value in keymap.values()):
         keymap = {}
     return Look(theme, keymap)
 
 
-def current_actor(settings: Settings | None = None) -> str:
+def current_actor() -> str:
     """Who is making changes: the auditor name from settings, else the login name."""
-    name = (settings or load_settings()).auditor_name
+    name = load_settings().auditor_name
     if name:
         return name
     try:
