@@ -33,7 +33,7 @@ def build_demo(path: str | Path, *, actor: str = "demo", today: date | None = No
             store.save_template(template, source="built-in")
             templates.setdefault(template.id, template)
         rng = random.Random(SEED + 1)  # not the synthetic audits' sequence: ids must not repeat
-        references = {}
+        references, records = {}, []
         for case in list_sample_cases():
             reference = load_reference(case.case_ref)
             references[case.case_ref] = reference
@@ -41,9 +41,9 @@ def build_demo(path: str | Path, *, actor: str = "demo", today: date | None = No
             for action in record.actions:  # the follow-up since February, for action tracking
                 if action.note != "safeguarding concern" and rng.random() < 0.5:
                     action.status, action.done_on = "done", action.due
-            store.insert_audit_record(record, note="demo")
-        for record in demo_data.synthetic_audits(templates, seed=SEED, today=today):
-            store.insert_audit_record(record, note="demo")
+            records.append(record)
+        records += demo_data.synthetic_audits(templates, seed=SEED, today=today)
+        store.insert_audit_records(records, note="demo")
         _training(store, templates, references, rng)
         _rounds(store)
     finally:

@@ -381,11 +381,10 @@ def merge_json(store: Store, path: str | Path, *, dry_run: bool = False) -> Merg
     new_templates, records, unchanged = validate(store, {**data, "audits": keep})
     result.unchanged += unchanged
     try:
-        with store.transaction():
+        with store.bulk_transaction():
             for template in new_templates:
                 store.save_template(template, source=f"merged from {path.name}")
-            for record in records:
-                store.insert_audit_record(record, note="merged")
+            store.insert_audit_records(records, note="merged")
             result.templates_added = len(new_templates)
             result.added = [r.case_ref for r in records]
             result.history_added = len(records)

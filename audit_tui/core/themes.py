@@ -8,9 +8,12 @@ from functools import lru_cache
 from .models import Answer, Template
 
 
-_WORD = re.compile(r"\w+")
-# ASCII bytes → the same bytes with A-Z in lower case and every non-word character (not \w) a space
+# ASCII bytes → the same bytes with A-Z in lower case and every whitespace character (as `\s` sees it) a space
+_LOWER = bytes(32 if chr(c).isspace() else c for c in range(128)).lower() + bytes(range(128, 256))
+# … and with every non-word character (not `\w`) a space, which leaves the words
 _FOLD = bytes(c if chr(c).isalnum() or c == ord("_") else 32 for c in range(128)).lower() + b" " * 128
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+_RUN = re.compile(r"[a-z0-9_]+")
 
 
 def _phrase(keyword: str) -> str:
@@ -23,47 +26,58 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1024)
-def _theme_matcher(keywords: tuple[str, ...]) -> tuple[re.Pattern[str], frozenset[str] | None] | None:
-    """One regex for all of a theme's keywords (it matches where any one of them does: the
-    alternation backtracks to the next keyword when a boundary check fails), and the words
-    one of which an ASCII text must contain for it to match (None: no such shortcut)."""
+def _theme_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for all of a theme's keywords: it matches where any one of them does (the
+    alternation backtracks to the next keyword when a boundary check fails)."""
     keywords = tuple(kw for kw in keywords if kw.strip())
     if not keywords:
         return None
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(_phrase(kw) for kw in keywords) + r")(?!\w)", re.IGNORECASE)
-    # A match starts where no word character precedes it, so in an ASCII text the keyword's
-    # first run of word characters is a whole word of the text (compared in lower case).
-    anchors = set()
-    for kw in keywords:
-        first = _WORD.match(kw.lower().split()[0])
-        if not kw.isascii() or first is None:
-            return pattern, None
-        anchors.add(first.group())
-    return pattern, frozenset(anchors)
+    return re.compile(r"(?<!\w)(?:" + "|".join(_phrase(kw) for kw in keywords) + r")(?!\w)", re.IGNORECASE)
 
 
 def _plan(template: Template):
-    """For a template's themes: anchor word → [(theme index, regex)], and the themes without anchors.
-    Kept beside the template's fields (pydantic compares and dumps fields only) and built again if
-    its list of themes changes."""
+    """How to find a template's themes in an ASCII text, without a regex.
+
+    In an ASCII text a keyword matches exactly where, once the text is in lower case with its
+    runs of whitespace made single spaces, the keyword in that form occurs with a non-word
+    character (or the text's end) on either side. Each run of word characters in the keyword
+    is then a whole word of the text, so only the themes of the text's words need looking at.
+    Returns the anchor word (a keyword's longest run) → [(theme index, the phrases to find, or
+    None when the word is itself a keyword)], and the patterns of keywords with no anchor
+    (not ASCII, or no word character). Kept beside the template's fields (pydantic compares and
+    dumps fields only) and built again if its list of themes changes."""
     shape = (id(template.themes), len(template.themes))
-    cached = template.__dict__.get("_keyword_plan")
+    cached = template.__dict__.get("_theme_plan")
     if cached is None or cached[0] != shape:
-        by_anchor: dict[bytes, list[tuple[int, re.Pattern[str]]]] = {}
+        phrases: dict[bytes, dict[int, list[bytes | None]]] = {}
         unanchored = []
         for index, theme in enumerate(template.themes):
-            matcher = _theme_matcher(tuple(theme.keywords))
-            if matcher is None:
-                continue
-            pattern, anchors = matcher
-            if anchors is None:
-                unanchored.append((index, pattern))
-            else:
-                for anchor in anchors:
-                    by_anchor.setdefault(anchor.encode("ascii"), []).append((index, pattern))
+            for keyword in theme.keywords:
+                phrase = " ".join(keyword.lower().split())
+                runs = _RUN.findall(phrase)
+                if not keyword.isascii() or not runs:
+                    if phrase:
+                        unanchored.append((index, _keyword_pattern(keyword)))
+                    continue
+                anchor = max(runs, key=len)
+                found = phrases.setdefault(anchor.encode(), {}).setdefault(index, [])
+                found.append(None if phrase == anchor else phrase.encode())
+        by_anchor = {anchor: [(index, None if None in found else tuple(found)) for index, found in themes.items()]
+                     for anchor, themes in phrases.items()}
         cached = (shape, (by_anchor, unanchored))
-        template.__dict__["_keyword_plan"] = cached
+        template.__dict__["_theme_plan"] = cached
     return cached[1]
+
+
+def _occurs(phrases: tuple[bytes, ...], text: bytes) -> bool:
+    """Whether one of `phrases` occurs in `text` (padded with spaces) between non-word characters."""
+    for phrase in phrases:
+        at = text.find(phrase)
+        while at >= 0:
+            if text[at - 1] not in _WORD_BYTES and text[at + len(phrase)] not in _WORD_BYTES:
+                return True
+            at = text.find(phrase, at + 1)
+    return False
 
 
 def keyword_themes(template: Template, text: str) -> list[str]:
@@ -72,21 +86,14 @@ def keyword_themes(template: Template, text: str) -> list[str]:
         return []
     if not text.isascii():
         return [theme.id for theme in template.themes
-                if (matcher := _theme_matcher(tuple(theme.keywords))) and matcher[0].search(text)]
+                if (pattern := _theme_pattern(tuple(theme.keywords))) and pattern.search(text)]
     by_anchor, unanchored = _plan(template)
     found = {index for index, pattern in unanchored if pattern.search(text)}
-    # In an ASCII text a theme's match starts where a whole word equal to one of its anchors starts;
-    # the folded bytes keep every position, so the anchor's places in them are tried in `text`
-    # (the regex's own look-behind rejects places inside a longer word).
-    lower = text.encode("ascii").translate(_FOLD)  # one byte per character: same positions as `text`
-    for anchor in set(lower.split()).intersection(by_anchor):
-        for index, pattern in by_anchor[anchor]:
-            at = -1 if index in found else lower.find(anchor)
-            while at >= 0:
-                if pattern.match(text, at):
-                    found.add(index)
-                    break
-                at = lower.find(anchor, at + 1)
+    spaced = b" " + b" ".join(text.encode("ascii").translate(_LOWER).split()) + b" "
+    for anchor in by_anchor.keys() & spaced.translate(_FOLD).split():
+        for index, phrases in by_anchor[anchor]:
+            if index not in found and (phrases is None or _occurs(phrases, spaced)):
+                found.add(index)
     return [template.themes[index].id for index in sorted(found)]
 
 
