@@ -94,6 +94,7 @@ class AuditApp(App[None]):
         return True
 
     def close_store(self) -> None:
+        """Close the store, if it was opened."""
         if self._store is not None:
             self._store.close()
 
