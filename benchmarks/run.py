@@ -225,9 +225,9 @@ class Bench:
             runs.append(result)
         seconds = median([r.seconds for r in runs])
         rss = max(r.max_rss_mib for r in runs)
-        figures = self.work / f"summary-{size}.json"
+        figures = self.work / f"figures-{size}.json"  # with the rows the floor writes as tables
         if not figures.exists():
-            run(audit_tui() + ["summary", "--json", "--db", str(db), "--as-of", AS_OF], self.env,
+            run(audit_tui() + ["summary", "--json", "--rows", "--db", str(db), "--as-of", AS_OF], self.env,
                 stdout_path=str(figures))
         checked = size == 10_000
         self.results[f"report_{size}"] = seconds

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from PIL import Image
 
 from audit_tui.core.report import charts
@@ -47,3 +49,27 @@ def test_overall_grades_chart_draws_one_bar_per_grade():
     assert image.size == (6 * charts.DPI, round(2.8 * charts.DPI))
     colours = {c for _, c in image.getcolors(maxcolors=100_000)}
     assert {rgb("outstanding"), rgb("good"), rgb("inadequate")} <= colours
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_pictures_are_placed_where_they_were_asked_for(tmp_path, workers):
+    """Drawn by a worker process (or here, with none), each chart lands in its own paragraph, in order."""
+    from functools import partial
+
+    from docx import Document
+
+    from audit_tui.core.report import docxkit as kit
+    from audit_tui.core.report.pictures import Pictures
+
+    doc = kit.new_document()
+    with Pictures(workers=workers) as pictures:
+        for n in (1, 2):
+            kit.para(doc, f"Before chart {n}")
+            pictures.add(doc, partial(charts.overall_grades_chart, {"good": n, "inadequate": 1}, LABELS, BELOW),
+                         width_cm=10.0, caption=f"Figure {n}.")
+        pictures.place()
+    doc.save(tmp_path / "pictures.docx")
+    texts = [p.text for p in Document(tmp_path / "pictures.docx").paragraphs]
+    assert texts == ["Before chart 1", "", "Figure 1.", "Before chart 2", "", "Figure 2."]
+    shapes = Document(tmp_path / "pictures.docx").inline_shapes
+    assert len(shapes) == 2 and all(abs(s.width.cm - 10.0) < 0.01 for s in shapes)

@@ -300,11 +300,13 @@ def _facts(db: sqlite_utils.Database) -> None:
     """
     db.execute(
         """CREATE TABLE audit_facts (no INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, case_ref TEXT NOT NULL,
-           template_id TEXT NOT NULL, template_version INTEGER NOT NULL, round TEXT, service_area TEXT, team TEXT,
+           template_id TEXT NOT NULL, template_version INTEGER NOT NULL, round TEXT, service_area TEXT,
+           team TEXT NOT NULL,
            worker TEXT, auditor TEXT, audited_on TEXT NOT NULL, status TEXT NOT NULL,
            overall TEXT, auditor_overall TEXT, moderated INTEGER NOT NULL, lived_ok INTEGER NOT NULL,
            impact_ok INTEGER NOT NULL, actions_ok INTEGER NOT NULL, answered INTEGER NOT NULL DEFAULT 0,
            good_or_better INTEGER NOT NULL DEFAULT 0)""")
+    db.execute("CREATE INDEX audit_facts_team ON audit_facts (team)")
     db.execute(
         """CREATE TABLE answer_facts (no INTEGER NOT NULL, question TEXT NOT NULL, template_id TEXT NOT NULL,
            version INTEGER NOT NULL, section_id TEXT NOT NULL, team TEXT NOT NULL, judged INTEGER NOT NULL,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from itertools import groupby
+from itertools import tee
 from pathlib import Path
 
 from docx.oxml.ns import qn
@@ -13,9 +13,11 @@ from docx.text.paragraph import Paragraph
 
 from ..exports import check_target, private_output
 from ..store import Store
-from ..summary import Filters, Summary, compute_summary
+from ..summary import Filters, Summary, summary_snapshot
 from . import docxkit as kit
 from .figures import distributions_section, questions_section, themes_section
+from .pictures import Pictures
+from .rows import ReportRows
 from .sentences import change_sentences, executive_summary, fmt_pct, moderation_sentences, plural
 from .streamed import StreamedTables
 
@@ -94,24 +96,23 @@ def tests_section(doc, summary: Summary) -> None:
               widths=[3.2, 9.0, 2.4, 1.6], bold_first=True, numeric=(2, 3))
 
 
-def actions_section(doc, summary: Summary, streamed: StreamedTables) -> None:
+def actions_section(doc, summary: Summary, rows: ReportRows, streamed: StreamedTables) -> None:
     kit.heading(doc, "Action plan", 1)
     acts = summary.actions
     kit.para(doc, f"{plural(acts.total, 'action')}: {acts.open} open, {acts.done} done, {acts.overdue} overdue at "
                   f"{kit.long_date(summary.scope.as_of)} (open and due before that date; shaded below). "
                   "Grouped by team, overdue first.")
-    if not summary.action_plan:
+    if not rows.teams:
         kit.para(doc, "The audits set no actions.")
         return
-    for team, rows in groupby(summary.action_plan, key=lambda r: r.team):
-        rows = list(rows)
-        overdue = sum(r.overdue for r in rows)
-        kit.heading(doc, f"{team or '(no team)'}: {plural(len(rows), 'action')}"
-                         + (f", {overdue} overdue" if overdue else ""), 2)
+    for team in rows.teams:
+        kit.heading(doc, f"{team.team or '(no team)'}: {plural(team.total, 'action')}"
+                         + (f", {team.overdue} overdue" if team.overdue else ""), 2)
+        cells, fills = tee(rows.actions(team.team))
         kit.table(doc, ["Case", "Action", "Owner", "Due", "Status"],
                   ([r.case_ref, r.description, r.owner, kit.long_date(r.due) or "no date",
-                    "OVERDUE" if r.overdue else r.status.capitalize()] for r in rows),
-                  widths=[2.0, 6.9, 2.9, 2.4, 2.2], fills=(kit.OVERDUE_FILL if r.overdue else None for r in rows),
+                    "OVERDUE" if r.overdue else r.status.capitalize()] for r in cells),
+                  widths=[2.0, 6.9, 2.9, 2.4, 2.2], fills=(kit.OVERDUE_FILL if r.overdue else None for r in fills),
                   streamed=streamed)
 
 
@@ -141,9 +142,9 @@ def change_section(doc, summary: Summary) -> None:
                   widths=[8.4, 2.6, 2.6, 2.6], numeric=(1, 2, 3))
 
 
-def appendix_section(doc, summary: Summary, streamed: StreamedTables) -> None:
+def appendix_section(doc, summary: Summary, rows: ReportRows, streamed: StreamedTables) -> None:
     kit.heading(doc, "Appendix: one summary per audit", 1)
-    if not summary.appendix:
+    if not summary.audits.completed:
         kit.para(doc, "No completed audits.")
         return
     labels = summary.grade_labels
@@ -165,13 +166,22 @@ def appendix_section(doc, summary: Summary, streamed: StreamedTables) -> None:
         return "; ".join(parts) + ". " + tests + "."
 
     kit.table(doc, ["Case", "Team", "Audited", "Auditor", "Summary"],
-              ([a.case_ref, a.team, kit.long_date(a.audited_on), a.auditor, text(a)] for a in summary.appendix),
+              ([a.case_ref, a.team, kit.long_date(a.audited_on), a.auditor, text(a)] for a in rows.audits()),
               widths=[2.0, 2.6, 2.4, 2.4, 7.0], streamed=streamed)
 
 
 def render(summary: Summary, out_path: str | Path, *, organisation: str = "", progress: Progress = _no_progress,
-           reference: str | Path | None = None, overwrite: bool = False) -> Path:
-    """Write the report for an already computed Summary."""
+           reference: str | Path | None = None, overwrite: bool = False, pictures: Pictures | None = None,
+           rows: ReportRows | None = None) -> Path:
+    """Write the report for an already computed Summary: its long tables from `rows`, else from the
+    summary's own lists (computed with rows); charts drawn by `pictures`, else by a new one."""
+    with pictures or Pictures() as pictures:
+        return _render(summary, Path(out_path), organisation, progress, reference, overwrite, pictures,
+                       rows or ReportRows.listed(summary))
+
+
+def _render(summary: Summary, out_path: Path, organisation: str, progress: Progress, reference: str | Path | None,
+            overwrite: bool, pictures: Pictures, rows: ReportRows) -> Path:
     doc = kit.new_document(reference)
     streamed = StreamedTables()
     progress(0.2, "Title page and contents")
@@ -187,21 +197,22 @@ def render(summary: Summary, out_path: str | Path, *, organisation: str = "", pr
     progress(0.3, "Casework figures")
     questions_section(doc, summary)
     progress(0.4, "Grade distributions")
-    distributions_section(doc, summary, progress)
+    distributions_section(doc, summary, progress, pictures)
     progress(0.65, "Themes")
     themes_section(doc, summary)
     progress(0.75, "Action plan")
-    actions_section(doc, summary, streamed)
+    actions_section(doc, summary, rows, streamed)
     moderation_section(doc, summary)
     change_section(doc, summary)
     progress(0.85, "Appendix")
-    appendix_section(doc, summary, streamed)
+    appendix_section(doc, summary, rows, streamed)
+    progress(0.9, "Charts")
+    pictures.place()
     _fill_toc(doc, toc_anchor)
     kit.page_number_footer(doc)
     doc.core_properties.title = f"Case audit report: {summary.scope.round or 'all rounds'}"
     doc.core_properties.author = organisation or "audit-tui"
     progress(0.95, "Saving")
-    out_path = Path(out_path)
     with private_output(out_path, overwrite=overwrite) as handle:
         streamed.save(doc, handle)
     progress(1.0, f"Report written to {out_path}")
@@ -234,16 +245,19 @@ def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, fil
     check_target(out_path, overwrite=overwrite)
     progress = progress or _no_progress
     progress(0.0, "Computing figures")
-    own = not isinstance(db_path_or_store, Store)
-    store = Store(db_path_or_store, create=False) if own else db_path_or_store
-    try:
-        summary = compute_summary(store, filters or Filters())
-    finally:
-        if own:
-            store.close()
-    progress(0.15, "Figures computed")
-    return render(summary, out_path, organisation=organisation, progress=progress, reference=reference,
-                  overwrite=overwrite)
+    filters = (filters or Filters()).dated()
+    with Pictures() as pictures:  # chart workers start (and import matplotlib) while the figures are computed
+        own = not isinstance(db_path_or_store, Store)
+        store = Store(db_path_or_store, create=False) if own else db_path_or_store
+        try:
+            # the action plan and appendix are read as the file is saved, from the figures' snapshot
+            with summary_snapshot(store, filters) as summary:
+                progress(0.15, "Figures computed")
+                return render(summary, out_path, organisation=organisation, progress=progress, reference=reference,
+                              overwrite=overwrite, pictures=pictures, rows=ReportRows.streamed(store, filters, summary))
+        finally:
+            if own:
+                store.close()
 
 
 __all__ = ["build_report", "render"]

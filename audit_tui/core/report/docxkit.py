@@ -307,13 +307,6 @@ def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths
     return tbl
 
 
-def picture(doc, png: bytes, width_cm: float = 16.0, caption: str = "") -> None:
-    doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if caption:
-        para(doc, caption, "Caption")
-
-
 def page_break(doc) -> None:
     from docx.enum.text import WD_BREAK
 

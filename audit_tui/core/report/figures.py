@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ..summary import Distribution, Summary, ThemeFigure
 from . import charts
-from .docxkit import heading, para, picture, table
+from .docxkit import heading, para, table
+from .pictures import Pictures
 from .sentences import fmt_pct, plural
 
 SHORT_GRADES = {"outstanding": "Outst.", "good": "Good", "requires_improvement": "RI", "inadequate": "Inad.",
@@ -60,7 +63,7 @@ def _distribution_table(doc, summary: Summary, groups: list[Distribution], first
           widths=widths, numeric=tuple(range(1, len(header))))
 
 
-def distributions_section(doc, summary: Summary, progress) -> None:
+def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -> None:
     heading(doc, "Grade distributions", 1)
     below = _below(summary)
     labels = summary.grade_labels
@@ -69,8 +72,8 @@ def distributions_section(doc, summary: Summary, progress) -> None:
               "the other columns count answers at each grade (RI: requires improvement to be good).")
     heading(doc, "Overall grades", 2)
     if sum(summary.overall_grades.values()):
-        picture(doc, charts.overall_grades_chart(summary.overall_grades, labels, below), 13.0,
-                "Figure 1. Overall grades of the completed audits.")
+        pictures.add(doc, partial(charts.overall_grades_chart, summary.overall_grades, labels, below), width_cm=13.0,
+                     caption="Figure 1. Overall grades of the completed audits.")
     table(doc, ["Overall grade", "Audits", "%"],
           ([labels.get(g, g), n, fmt_pct(100 * n / total if (total := sum(summary.overall_grades.values())) else None)]
            for g, n in summary.overall_grades.items()), widths=[8, 3, 3], numeric=(1, 2))
@@ -85,14 +88,14 @@ def distributions_section(doc, summary: Summary, progress) -> None:
         title = summary.scope.template_titles.get(template, template)
         if len(templates) > 1:
             heading(doc, title, 3)
-        figure = _charts(doc, [(d.name, d.grades) for d in groups], labels, below, f"Grades by section: {title}",
-                         "Section", figure, f"by section of the {title.lower()}")
+        figure = _charts(doc, pictures, [(d.name, d.grades) for d in groups], labels, below,
+                         f"Grades by section: {title}", "Section", figure, f"by section of the {title.lower()}")
         _distribution_table(doc, summary, groups, "Section", audits=False)
     progress(0.55, "Charts by team")
     heading(doc, "By team", 2)
     if summary.teams:
-        figure = _charts(doc, [(d.name, d.grades) for d in summary.teams], labels, below, "Grades by team", "Team",
-                         figure, "by team")
+        figure = _charts(doc, pictures, [(d.name, d.grades) for d in summary.teams], labels, below, "Grades by team",
+                         "Team", figure, "by team")
         _distribution_table(doc, summary, summary.teams, "Team", audits=True)
         heading(doc, "Overall grades by team", 3)
         grades = list(summary.overall_grades)
@@ -104,13 +107,15 @@ def distributions_section(doc, summary: Summary, progress) -> None:
         para(doc, "No completed audits.")
 
 
-def _charts(doc, groups, labels, below, title: str, ylabel: str, figure: int, caption: str) -> int:
+def _charts(doc, pictures: Pictures, groups, labels, below, title: str, ylabel: str, figure: int,
+            caption: str) -> int:
     """Stacked-bar charts of `groups`, CHART_BARS bars each; returns the next figure number."""
     chunks = [groups[i:i + CHART_BARS] for i in range(0, len(groups), CHART_BARS)]
     for n, chunk in enumerate(chunks, 1):
         suffix = f" ({n} of {len(chunks)})" if len(chunks) > 1 else ""
-        picture(doc, charts.stacked_distribution(chunk, labels, below, title=title + suffix, ylabel=ylabel),
-                16.0, f"Figure {figure}. Share of graded answers at each grade, {caption}{suffix}.")
+        pictures.add(doc, partial(charts.stacked_distribution, chunk, labels, below, title=title + suffix,
+                                  ylabel=ylabel),
+                     caption=f"Figure {figure}. Share of graded answers at each grade, {caption}{suffix}.")
         figure += 1
     return figure
 

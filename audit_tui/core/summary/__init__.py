@@ -15,17 +15,17 @@ Rules (PRODUCT.md "Summary JSON"):
 """
 
 
-from .compute import compute_summary, previous_round, selected_audit_ids
+from .compute import compute_summary, previous_round, selected_audit_ids, summary_snapshot
 from .measures import action_clear, impact_evidenced, lived_experience_evidenced, pct, short_quote
 from .rows import action_plan_rows, appendix_rows
 from .shapes import (
     TESTS, ActionRow, AuditCounts, AuditRow, Change, ConcernRow, Distribution, Filters, ModerationFigures,
-    QuestionFigure, Quote, Scope, Summary, SummaryError, TestFigure, ThemeFigure,
+    QuestionFigure, Quote, Scope, Summary, SummaryError, TeamActions, TestFigure, ThemeFigure,
 )
 
 __all__ = [
     "TESTS", "ActionRow", "AuditCounts", "AuditRow", "Change", "ConcernRow", "Distribution", "Filters",
-    "ModerationFigures", "QuestionFigure", "Quote", "Scope", "Summary", "SummaryError", "TestFigure",
-    "ThemeFigure", "action_clear", "action_plan_rows", "appendix_rows", "compute_summary", "impact_evidenced", "lived_experience_evidenced", "pct",
-    "previous_round", "selected_audit_ids", "short_quote",
+    "ModerationFigures", "QuestionFigure", "Quote", "Scope", "Summary", "SummaryError", "TeamActions", "TestFigure",
+    "ThemeFigure", "action_clear", "action_plan_rows", "appendix_rows", "compute_summary", "impact_evidenced",
+    "lived_experience_evidenced", "pct", "previous_round", "selected_audit_ids", "short_quote", "summary_snapshot",
 ]

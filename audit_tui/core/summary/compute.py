@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -11,9 +12,9 @@ from .facts import COUNTED_SQL, ensure_facts
 from .measures import pct, short_quote
 from .rows import action_plan_rows, appendix_rows
 from .shapes import (
-    QUOTES_PER_THEME, TESTS, ActionCounts, AuditCounts, Change, ChangeRow,
+    QUOTES_PER_THEME, TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow,
     ConcernRow, Distribution, Filters, ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError,
-    TestFigure, ThemeFigure,
+    TestFigure, TeamActions, ThemeFigure,
 )
 
 
@@ -94,9 +95,9 @@ def _grade_order(templates: dict[tuple[str, int], Template]) -> tuple[list[str],
 # -- the computation -----------------------------------------------------------------
 
 
-def _core(conn, filters: Filters, *, full: bool = True, rows: bool = True) -> Summary:
+def _core(conn, filters: Filters, *, full: bool = True) -> Summary:
     """The figures; `full=False` skips what only the current round needs (quotes, concerns, moderation,
-    action rows, appendix); `rows=False` skips only the action rows and the appendix."""
+    actions by team)."""
     as_of = filters.effective_as_of().isoformat()
     where, params = filters.where("a")
     counts = conn.execute(
@@ -148,10 +149,9 @@ def _core(conn, filters: Filters, *, full: bool = True, rows: bool = True) -> Su
         actions=actions, filters={**filters.model_dump(mode="json"), "as_of": as_of},
         scope=_scope(conn, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
         inspection_tests=tests, sections=_sections(conn, latest, order), teams=_teams(conn, order),
-        action_plan=list(action_plan_rows(conn, filters)) if full and rows else [],
+        actions_by_team=_actions_by_team(conn, as_of) if full else [], action_plan=[],
         moderation=_moderation(conn) if full else None, change_since_previous_round=None,
-        open_concerns=_concerns(conn, filters) if full else [],
-        appendix=list(appendix_rows(conn, filters)) if full and rows else [])
+        open_concerns=_concerns(conn, filters) if full else [], appendix=[])
 
 
 def _questions(conn, templates, latest) -> list[QuestionFigure]:
@@ -272,6 +272,16 @@ def _teams(conn, order) -> list[Distribution]:
     return result
 
 
+def _actions_by_team(conn, as_of: str) -> list[TeamActions]:
+    """Action counts per team, in the action plan's order of teams (see rows.action_plan_rows)."""
+    return [TeamActions(team=team, total=n, open=open_ or 0, overdue=overdue or 0)
+            for team, n, open_, overdue in conn.execute(
+                """SELECT s.team, count(*), sum(f.status = 'open'),
+                          sum(f.status = 'open' AND f.due != '' AND f.due < ?)
+                   FROM _sum_sel s CROSS JOIN action_facts f ON f.no = s.no
+                   GROUP BY 1 ORDER BY s.team = '', lower(s.team), s.team""", [as_of])]
+
+
 def _moderation(conn) -> ModerationFigures | None:
     audits = conn.execute("SELECT count(*) FROM _sum_sel WHERE moderated").fetchone()[0]
     if not audits:
@@ -365,28 +375,55 @@ def compute_summary(db, filters: Filters | None = None, *, rows: bool = True) ->
 
     `rows=False` leaves `action_plan` and `appendix` (a row per action and per audit) empty.
     """
-    filters = filters or Filters()
-    if filters.as_of is None:
-        filters = filters.model_copy(update={"as_of": date.today()})
+    filters = (filters or Filters()).dated()
+    with summary_snapshot(db, filters) as summary:
+        if rows:
+            # model_construct: the named tuples already have the fields' types
+            summary.action_plan = [ActionRow.model_construct(**r._asdict()) for r in action_plan_rows(db, filters)]
+            summary.appendix = [AuditRow.model_construct(**r._asdict()) for r in appendix_rows(db, filters)]
+        return summary
+
+
+@contextmanager
+def summary_snapshot(db, filters: Filters | None = None) -> Iterator[Summary]:
+    """The summary without its long tables, inside the read transaction it was computed in.
+
+    While the block runs, `action_plan_rows` and `appendix_rows` on the same `db` (with the same
+    filters, `as_of` set) read the very data the figures were computed from, even if other
+    sessions write meanwhile: a report streams them as it is saved.
+    """
+    filters = (filters or Filters()).dated()
     database = getattr(db, "db", db)
     conn = getattr(database, "conn", database)
     check = getattr(database, "deferred_check", None)
     for _ in range(3):
         ensure_facts(conn, check.wait if check is not None else None)
+        began = not conn.in_transaction
+        if began:
+            conn.execute("BEGIN")  # one consistent snapshot for every query
         try:
-            return _snapshot(conn, filters, rows)
+            summary = _figures(conn, filters)
         except _FactsMissing:
+            if began:
+                conn.execute("COMMIT")
             continue
+        except BaseException:
+            if began:
+                conn.execute("COMMIT")
+            raise
+        try:
+            yield summary
+        finally:
+            if began:
+                conn.execute("COMMIT")
+        return
     raise SummaryError("the audits are changing too fast to count; try again")
 
 
-def _snapshot(conn, filters: Filters, rows: bool) -> Summary:
-    """The summary from one consistent read of the database."""
-    began = not conn.in_transaction
-    if began:
-        conn.execute("BEGIN")
+def _figures(conn, filters: Filters) -> Summary:
+    """Every figure but the long tables (inside the caller's read transaction)."""
     try:
-        summary = _core(conn, filters, rows=rows)
+        summary = _core(conn, filters)
         if summary.moderation is not None:
             from ..moderation import moderation_agreement
 
@@ -399,8 +436,6 @@ def _snapshot(conn, filters: Filters, rows: bool) -> Summary:
     finally:
         conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
         conn.execute("DROP TABLE IF EXISTS temp._sum_grades")
-        if began:
-            conn.execute("COMMIT")
     return summary
 
 

@@ -125,7 +125,8 @@ def _build(conn) -> int:
         f"""INSERT INTO audit_facts (id, case_ref, template_id, template_version, round, service_area, team,
                                      worker, auditor, audited_on, status, overall, auditor_overall, moderated,
                                      lived_ok, impact_ok, actions_ok)
-            SELECT a.id, a.case_ref, a.template_id, a.template_version, a.round, a.service_area, a.team, a.worker,
+            SELECT a.id, a.case_ref, a.template_id, a.template_version, a.round, a.service_area, COALESCE(a.team, ''),
+                   a.worker,
                    a.auditor, a.audited_on, a.status, COALESCE(m.overall_grade, a.overall_grade), a.overall_grade,
                    m.audit_id IS NOT NULL, lived_ok(a.lived_experience), impact_ok(a.impact),
                    NOT EXISTS (SELECT 1 FROM actions x WHERE x.audit_id = a.id
@@ -137,7 +138,7 @@ def _build(conn) -> int:
     conn.execute(
         """INSERT INTO answer_facts (no, question, template_id, version, section_id, team, judged, grade,
                                      auditor_grade, moderated, gob, rank, auditor_rank)
-           SELECT f.no, ans.question, f.template_id, f.template_version, q.section_id, COALESCE(f.team, ''),
+           SELECT f.no, ans.question, f.template_id, f.template_version, q.section_id, f.team,
                   q.judged, COALESCE(ma.grade, ans.grade), ans.grade, ma.grade IS NOT NULL,
                   COALESCE(lv.good_or_better, 0), lv.rank, mine.rank
            FROM audit_facts f JOIN answers ans ON ans.audit_id = f.id

@@ -63,6 +63,10 @@ class Filters(Model):
     def effective_as_of(self) -> date:
         return self.as_of or date.today()
 
+    def dated(self) -> Filters:
+        """These filters with `as_of` set (today unless given), so that every part of a summary agrees."""
+        return self if self.as_of else self.model_copy(update={"as_of": date.today()})
+
     def where(self, alias: str = "a") -> tuple[str, dict[str, Any]]:
         """A SQL condition on the audits table (aliased `alias`) and its parameters.
 
@@ -144,6 +148,15 @@ class ActionCounts(Model):
     open: int = 0
     done: int = 0
     overdue: int = 0
+
+
+class TeamActions(Model):
+    """The actions of one team's audits (the action plan's headings)."""
+
+    team: str
+    total: int
+    open: int
+    overdue: int
 
 
 class TestFigure(Model):
@@ -264,6 +277,7 @@ class Summary(Model):
     inspection_tests: list[TestFigure]
     sections: list[Distribution]
     teams: list[Distribution]
+    actions_by_team: list[TeamActions]
     action_plan: list[ActionRow]
     moderation: ModerationFigures | None
     change_since_previous_round: Change | None

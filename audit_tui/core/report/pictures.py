@@ -1,0 +1,83 @@
+"""Charts drawn in worker processes while the document is built, placed just before it is saved.
+
+Drawing with matplotlib is most of a report's time (its import alone takes about a second),
+and it is independent of the rest: so `Pictures` draws in up to two spawned processes (fresh
+interpreters: safe from the TUI's threads) while the report goes on, leaves an empty centred
+paragraph where each chart goes, and `place` puts the PNGs in. If worker processes cannot be
+started, charts are drawn here instead: slower, never missing.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm
+
+from . import charts
+from .docxkit import para
+
+MAX_WORKERS = 2
+
+
+def _workers() -> int:
+    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1)))
+
+
+class Pictures:
+    """Where each chart goes, and the chart being drawn for it."""
+
+    def __init__(self, *, workers: int | None = None) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[tuple[object, Future | None, Callable[[], bytes], float]] = []
+        count = _workers() if workers is None else workers
+        if count:
+            try:
+                self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+                for _ in range(count):  # start the workers and their matplotlib import now
+                    self._pool.submit(charts.warm_up)
+            except (OSError, RuntimeError):
+                self._pool = None
+
+    def add(self, doc, draw: Callable[[], bytes], *, width_cm: float = 16.0, caption: str = "") -> None:
+        """The chart `draw()` makes (a picklable call of a charts function, e.g. a partial) centred here,
+        with its caption below."""
+        paragraph = doc.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        job = None
+        if self._pool is not None:
+            try:
+                job = self._pool.submit(draw)
+            except (BrokenProcessPool, RuntimeError):
+                job = None
+        self._pending.append((paragraph, job, draw, width_cm))
+        if caption:
+            para(doc, caption, "Caption")
+
+    def place(self) -> None:
+        """Wait for every chart and put it in its paragraph."""
+        for paragraph, job, draw, width in self._pending:
+            try:
+                png = job.result() if job is not None else draw()
+            except (BrokenProcessPool, OSError):
+                png = draw()
+            paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width))
+        self._pending.clear()
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (charts not yet placed are dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Pictures:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
