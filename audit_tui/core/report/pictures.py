@@ -25,6 +25,14 @@ from .docxkit import para
 MAX_WORKERS = 2
 
 
+def _quiet() -> None:
+    """A worker writes nothing to the terminal (the TUI owns it): its output goes to /dev/null."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def _workers() -> int:
     return max(1, min(MAX_WORKERS, (os.cpu_count() or 1)))
 
@@ -38,7 +46,8 @@ class Pictures:
         count = _workers() if workers is None else workers
         if count:
             try:
-                self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_quiet)
                 for _ in range(count):  # start the workers and their matplotlib import now
                     self._pool.submit(charts.warm_up)
             except (OSError, RuntimeError):
