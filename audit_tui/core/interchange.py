@@ -165,13 +165,11 @@ def _grades(template: Template) -> dict[str, Any]:
     return cached
 
 
-def _grade_problem(template: Template, question: str, grade: str | None) -> str | None:
-    if grade is None or grade == NA:
+def _grade_problem(question: str, grade: str | None, scale_and_levels: tuple[Any, set[str]]) -> str | None:
+    scale, levels = scale_and_levels
+    if grade is None or grade == NA or grade in levels:
         return None
-    scale, levels = _grades(template)[question]
-    if grade not in levels:
-        return f"'{grade}' is not a grade of {question}'s scale ({', '.join(lv.id for lv in scale.levels)}, n/a)"
-    return None
+    return f"'{grade}' is not a grade of {question}'s scale ({', '.join(lv.id for lv in scale.levels)}, n/a)"
 
 
 def _record_problems(record: AuditRecord, template: Template) -> list[tuple[str, str]]:
@@ -180,14 +178,15 @@ def _record_problems(record: AuditRecord, template: Template) -> list[tuple[str,
     seen = set()
     questions = _grades(template)
     for i, answer in enumerate(record.answers):
-        if answer.question not in questions:
+        grades = questions.get(answer.question)
+        if grades is None:
             found.append((f"answers[{i}].question", f"'{answer.question}' is not a question of {template.id} "
                                                     f"v{template.version}"))
             continue
         if answer.question in seen:
             found.append((f"answers[{i}].question", f"'{answer.question}' is answered twice"))
         seen.add(answer.question)
-        message = _grade_problem(template, answer.question, answer.grade)
+        message = _grade_problem(answer.question, answer.grade, grades)
         if message:
             found.append((f"answers[{i}].grade", message))
     for i, action in enumerate(record.actions):
@@ -207,7 +206,7 @@ def _record_problems(record: AuditRecord, template: Template) -> list[tuple[str,
             elif changed.question in moderated:
                 found.append((f"moderation.answers[{i}].question", f"'{changed.question}' is moderated twice"))
             else:
-                message = _grade_problem(template, changed.question, changed.grade)
+                message = _grade_problem(changed.question, changed.grade, questions[changed.question])
                 if message:
                     found.append((f"moderation.answers[{i}].grade", message))
             moderated.add(changed.question)
