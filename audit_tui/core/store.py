@@ -345,8 +345,8 @@ class Store(FollowUp):
     def bulk_transaction(self) -> Iterator[None]:
         """A write transaction for `insert_audit_records`, with foreign keys not checked row by row:
         every row it writes refers to an audit it inserts first. Without that check (and with INSERT
-        OR ROLLBACK), SQLite needs no statement journal for each row the facts triggers fire on, which
-        halves the time a large import takes to insert. Inside a transaction, that one is used as it is."""
+        OR ROLLBACK), SQLite keeps no statement journal for the rows the facts triggers fire on: the
+        inserts take a third less time. Inside a transaction, that one is used as it is."""
         conn = self.db.conn
         if conn.in_transaction:
             yield
