@@ -38,10 +38,10 @@ seen = {{}}
 class Probe(AuditApp):
     CSS_PATH = Path(sys.modules[AuditApp.__module__].__file__).parent / AuditApp.CSS_PATH
 
-    def store_ready(self):
+    def finish_start(self):
         seen["loaded"] = [name for name in HEAVY if name in sys.modules]
-        seen["laid_out"] = bool(self.screen.query_one("#audits").region)
-        return super().store_ready()
+        seen["laid_out"] = bool(self.screen.query_one("#home-search").region)
+        return super().finish_start()
 
 async def main():
     async with app.run_test() as pilot:

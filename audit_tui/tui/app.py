@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from ..core.store import Store
 
 
+OTHER_SCREENS_CSS = "screens.tcss"
+"""Styles of every screen but home, read just after the first paint (app.tcss: home and the house style)."""
+
 HIGH_CONTRAST = Theme(
     name="high-contrast",
     primary="#FFFF00", secondary="#00FFFF", accent="#FFFF00", foreground="#FFFFFF",
@@ -79,9 +82,13 @@ class AuditApp(App[None]):
     def settings(self, settings: Settings) -> None:
         self._settings = settings
 
-    def store_ready(self) -> bool:
-        """Open the store (once the first screen is up); False, and the app exits, if it cannot be opened."""
+    def finish_start(self) -> bool:
+        """Once the first screen is up: the other screens' styles, and the store; False, and the app exits,
+        if the store cannot be opened."""
         from ..core.store import DatabaseError, StoreError
+
+        self.stylesheet.read(Path(__file__).parent / OTHER_SCREENS_CSS)
+        self.stylesheet.update(self)
 
         try:
             store = self.store

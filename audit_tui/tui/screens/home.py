@@ -29,7 +29,7 @@ BENCHMARK_EXIT = "AUDIT_TUI_BENCHMARK_EXIT"
 class HomeScreen(Screen[None]):
     """Every audit in the database; Enter resumes, n starts a new one."""
 
-    AUTO_FOCUS = ""  # the list takes the focus once loaded (see _first_load)
+    AUTO_FOCUS = ""  # the list takes the focus once it is added (_first_load)
 
     BINDINGS = [
         Binding("n", "new_audit", "New audit", id="home.new"),
@@ -62,25 +62,31 @@ class HomeScreen(Screen[None]):
         with Horizontal(id="home-filters"):
             yield Input(placeholder="Filter: case ref, team, auditor, round, template  (/)", id="home-search")
             yield Label("", id="home-status")
-        yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
-        yield _hidden(Static("", id="home-empty", markup=False))
+        yield _hidden(Static("", id="home-empty", markup=False))  # the list goes above it (_first_load)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#audits", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
         self._loaded_at_mount = True
-        self.watch(table, "scroll_y", self._scrolled, init=False)
         if os.environ.get(BENCHMARK_EXIT):
             self.call_after_refresh(self._benchmark_exit)
         self.call_after_refresh(self.call_later, self._first_load)  # a message of its own, like a key's
 
-    def _first_load(self) -> None:
+    async def _first_load(self) -> None:
         """The list, once the screen is painted: the store opens (and its modules load) first."""
-        if self.app.store_ready():
-            self.refresh_audits()
-            self.query_one("#audits", DataTable).focus()
+        if not self.app.finish_start():
+            return
+        table = DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        await self.mount(table, before="#home-empty")
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+        self.refresh_audits()
+        table.focus()
+
+    def _list(self) -> DataTable | None:
+        """The list of audits; None until it is added, just after the first paint."""
+        found = self.query("#audits")
+        return found.first(DataTable) if found else None
 
     def _benchmark_exit(self) -> None:
         """benchmarks/: record when the first screen was painted, then quit (as benchmarks/bare_app.py does)."""
@@ -133,9 +139,11 @@ class HomeScreen(Screen[None]):
     def refresh_audits(self) -> None:
         """Reload the list: the first page (or as many rows as were loaded, to keep the cursor's place);
         later pages load as the list is scrolled."""
+        table = self._list()
+        if table is None:  # _first_load will load it, with the filter as it is then
+            return
         store = self.app.store
         search = self.query_one("#home-search", Input).value.strip()
-        table = self.query_one("#audits", DataTable)
         query = (search, self.status_filter, self.order)
         limit = max(PAGE, table.row_count) if query == self._query else PAGE  # same list: keep the place
         self._query = query
@@ -196,7 +204,8 @@ class HomeScreen(Screen[None]):
 
     @on(Input.Submitted, "#home-search")
     def _search_done(self) -> None:
-        self.query_one("#audits", DataTable).focus()
+        if table := self._list():
+            table.focus()
 
     @on(DataTable.RowSelected, "#audits")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -210,8 +219,8 @@ class HomeScreen(Screen[None]):
         self.refresh_audits()
 
     def selected_audit_id(self) -> str | None:
-        table = self.query_one("#audits", DataTable)
-        return selected_key(table)
+        table = self._list()
+        return selected_key(table) if table else None
 
     def open_audit(self, audit_id: str | None) -> None:
         if audit_id:
