@@ -69,10 +69,11 @@ class HomeScreen(Screen[None]):
         self._loaded_at_mount = True
         if os.environ.get(BENCHMARK_EXIT):
             self.call_after_refresh(self._benchmark_exit)
-        self.call_after_refresh(self.call_later, self._first_load)  # a message of its own, like a key's
+        # as a message of its own: rows added in an after-refresh callback can leave DataTable's widths stale
+        self.call_after_refresh(self.call_later, self._first_load)
 
     async def _first_load(self) -> None:
-        """The list, once the screen is painted: the store opens (and its modules load) first."""
+        """Just after the first paint: the app finishes starting (store, styles), then the list is added."""
         if not self.app.finish_start():
             return
         table = DataTable(id="audits", cursor_type="row", zebra_stripes=True)
@@ -329,6 +330,7 @@ class HomeScreen(Screen[None]):
 
 
 def _hidden(widget: Static) -> Static:
+    """The widget, not displayed until there is something in it."""
     widget.display = False
     return widget
 
