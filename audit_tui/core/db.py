@@ -178,6 +178,9 @@ def _connect_once(path: Path, *, create: bool, timeout: float, defer_check: bool
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
+            # statement journals (multi-row writes firing triggers) and the summaries' temp tables in
+            # memory, not in temporary files
+            db.execute("PRAGMA temp_store=MEMORY")
             if migrations.pending(db):
                 if deferred is not None:
                     deferred.wait()  # never migrate a damaged file

@@ -39,6 +39,8 @@ def parse_date(text: str) -> date:
 
 def clean_text(value: str) -> str:
     """Remove control, escape and bidi-override characters from user text."""
+    if value.isprintable():  # every unsafe character is a non-printable one: nothing to remove
+        return value
     return _UNSAFE_CHARS.sub("", value)
 
 
