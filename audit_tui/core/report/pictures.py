@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -23,6 +25,18 @@ from . import charts
 from .docxkit import para
 
 MAX_WORKERS = 2
+
+
+@contextmanager
+def _real_stdio() -> Iterator[None]:
+    """Starting a process needs the real standard streams: the TUI replaces them with objects that
+    have no file descriptor (spawning fails with "bad value(s) in fds_to_keep")."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = sys.__stdout__ or saved[0], sys.__stderr__ or saved[1]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _quiet() -> None:
@@ -46,12 +60,13 @@ class Pictures:
         count = _workers() if workers is None else workers
         if count:
             try:
-                self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_quiet)
-                for _ in range(count):  # start the workers and their matplotlib import now
-                    self._pool.submit(charts.warm_up)
-            except (OSError, RuntimeError):
-                self._pool = None
+                with _real_stdio():
+                    self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=_quiet)
+                    for _ in range(count):  # start the workers and their matplotlib import now
+                        self._pool.submit(charts.warm_up)
+            except Exception:  # noqa: BLE001 - no worker processes here: charts are drawn in this one
+                self.close()
 
     def add(self, doc, draw: Callable[[], bytes], *, width_cm: float = 16.0, caption: str = "") -> None:
         """The chart `draw()` makes (a picklable call of a charts function, e.g. a partial) centred here,
@@ -62,7 +77,7 @@ class Pictures:
         if self._pool is not None:
             try:
                 job = self._pool.submit(draw)
-            except (BrokenProcessPool, RuntimeError):
+            except Exception:  # noqa: BLE001 - drawn here when placed
                 job = None
         self._pending.append((paragraph, job, draw, width_cm))
         if caption:
