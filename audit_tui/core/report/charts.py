@@ -7,6 +7,7 @@ hatched, so the charts read in greyscale too.
 from __future__ import annotations
 
 import io
+import os
 import textwrap
 from collections.abc import Sequence
 
@@ -44,6 +45,15 @@ def _margins(figure, *, left: float, right: float, top: float, bottom: float) ->
 def _text_inches(lines: Sequence[str], points: float) -> float:
     """A generous width of the longest line set in DejaVu Sans at `points` (about 0.58 em a character)."""
     return max((len(line) for line in lines), default=0) * points * 0.58 / 72
+
+
+def start_worker() -> None:
+    """In a chart worker process (see report.pictures), which imports only this module: write nothing
+    to the terminal (the TUI owns it), send its output to /dev/null."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def warm_up() -> None:

@@ -39,14 +39,6 @@ def _real_stdio() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
-def _quiet() -> None:
-    """A worker writes nothing to the terminal (the TUI owns it): its output goes to /dev/null."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    for fd in (1, 2):
-        os.dup2(devnull, fd)
-    os.close(devnull)
-
-
 def _workers() -> int:
     return max(1, min(MAX_WORKERS, (os.cpu_count() or 1)))
 
@@ -62,7 +54,7 @@ class Pictures:
             try:
                 with _real_stdio():
                     self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
-                                                     initializer=_quiet)
+                                                     initializer=charts.start_worker)
                     for _ in range(count):  # start the workers and their matplotlib import now
                         self._pool.submit(charts.warm_up)
             except Exception:  # noqa: BLE001 - no worker processes here: charts are drawn in this one
