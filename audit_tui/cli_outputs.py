@@ -1,6 +1,7 @@
 """CLI commands for the quality lead's outputs: report, summary, export, import.
 
-Heavy modules (python-docx, matplotlib, openpyxl) are imported inside the commands.
+Heavy modules (python-docx, openpyxl; matplotlib in the report's chart workers) are imported
+inside the commands.
 Every failure raises an exception whose message the group in cli.py prints as one
 line `audit-tui: error: …` with a non-zero exit.
 """
