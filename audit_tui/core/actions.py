@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .db import connection_of
 from .exports import ExportError, neutralise, private_output
 from .store import Store, StoreError
 
@@ -41,7 +42,7 @@ def list_actions(db, filters: ActionFilter | None = None) -> list[dict[str, Any]
     f = filters or ActionFilter()
     if f.status not in ("", "open", "done"):
         raise StoreError("status is open or done")
-    conn = getattr(getattr(db, "db", db), "conn", getattr(db, "db", db))
+    conn = connection_of(db)
     where = ["NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)"]  # live work only
     params: dict[str, Any] = {"as_of": f.effective_as_of().isoformat()}
     for name in ("owner", "team", "round"):

@@ -113,6 +113,12 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def connection_of(db) -> sqlite3.Connection:
+    """The sqlite3 connection of a Store, a sqlite-utils Database, or a connection itself."""
+    db = getattr(db, "db", db)
+    return getattr(db, "conn", db)
+
+
 def schema_version() -> int:
     return len(migrations._migrations)
 

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from .db import connection_of
 from .summary import Filters
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -65,11 +66,6 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _conn(db):
-    db = getattr(db, "db", db)
-    return getattr(db, "conn", db)
-
-
 AUDIT_COLUMNS = ["audit_id", "case_ref", "template_id", "template_version", "round", "service_area", "team",
                  "worker", "auditor", "audited_on", "status", "overall_grade", "auditor_overall_grade",
                  "moderated", "moderator", "lived_experience", "impact"]
@@ -99,7 +95,7 @@ def _answer_rows(conn, filters: Filters) -> Iterator[tuple]:
 
 def export_csv(db, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
     """One row per answer with its audit's fields; returns the number of rows written."""
-    conn = _conn(db)
+    conn = connection_of(db)
     count = 0
     check_target(path, overwrite=overwrite)
     with private_output(path, overwrite=overwrite, binary=False) as handle:
@@ -139,7 +135,7 @@ def _workbook(db, filters: Filters):
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    conn = _conn(db)
+    conn = connection_of(db)
     where, params = filters.where("a")
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .agreement import Pairs, adjacent_agreement, disagreements, exact_agreement, pair_counts, weighted_kappa
+from .db import connection_of
 from .models import NA, Template, clean_text
 from .store import Store, StoreError, now_iso
 
@@ -35,11 +36,6 @@ WEIGHTS = "linear"
 
 class ModerationError(StoreError):
     """A moderation the app refuses; the message is for the user."""
-
-
-def _conn(db):
-    db = getattr(db, "db", db)
-    return getattr(db, "conn", db)
 
 
 # -- recording a moderation -----------------------------------------------------------
@@ -183,7 +179,7 @@ def moderation_agreement(db, filters: Any = None) -> dict[str, Any]:
     `db` is a Store, a sqlite-utils Database or a sqlite3 connection; `filters` a
     summary.Filters, a dict of its fields, or None for every audit.
     """
-    conn = _conn(db)
+    conn = connection_of(db)
     where, params = _filters(filters).where("a")
     moderated = f"""FROM audits a JOIN moderations m ON m.audit_id = a.id
                     WHERE {where} AND a.status = 'moderated'"""

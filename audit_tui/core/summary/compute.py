@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..models import ILACS, NA, Template
+from ..db import connection_of
 from .facts import COUNTED_SQL, ensure_facts
 from .measures import pct, short_quote
 from .rows import action_plan_rows, appendix_rows
@@ -393,9 +394,8 @@ def summary_snapshot(db, filters: Filters | None = None) -> Iterator[Summary]:
     sessions write meanwhile: a report streams them as it is saved.
     """
     filters = (filters or Filters()).dated()
-    database = getattr(db, "db", db)
-    conn = getattr(database, "conn", database)
-    check = getattr(database, "deferred_check", None)
+    conn = connection_of(db)
+    check = getattr(getattr(db, "db", db), "deferred_check", None)
     for _ in range(3):
         ensure_facts(conn, check.wait if check is not None else None)
         began = not conn.in_transaction
@@ -445,5 +445,5 @@ def selected_audit_ids(db, filters: Filters | None = None, *, counted_only: bool
     where, params = filters.where("a")
     if counted_only:
         where += " AND a.status IN ('completed', 'moderated')"
-    conn = getattr(getattr(db, "db", db), "conn", getattr(db, "db", db))
+    conn = connection_of(db)
     return [r[0] for r in conn.execute(f"SELECT a.id FROM audits a WHERE {where} ORDER BY a.id", params)]

@@ -11,15 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from ..db import connection_of
 from .shapes import ActionRow, AuditRow, Filters
 
 ActionLine = NamedTuple("ActionLine", [(name, field.annotation) for name, field in ActionRow.model_fields.items()])
 AuditLine = NamedTuple("AuditLine", [(name, field.annotation) for name, field in AuditRow.model_fields.items()])
-
-
-def _connection(db):
-    conn = getattr(db, "db", db)
-    return getattr(conn, "conn", conn)
 
 
 def action_plan_rows(db, filters: Filters, *, team: str | None = None) -> Iterator[ActionLine]:
@@ -30,7 +26,7 @@ def action_plan_rows(db, filters: Filters, *, team: str | None = None) -> Iterat
     if team is not None:
         where += " AND a.team = :team"
         params["team"] = team
-    cursor = _connection(db).execute(
+    cursor = connection_of(db).execute(
         f"""SELECT a.team, a.case_ref, a.id, COALESCE(x.description, ''), COALESCE(x.owner, ''),
                    NULLIF(x.due, ''), COALESCE(NULLIF(x.status, ''), 'open'), x.question,
                    x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < :as_of AS overdue
@@ -45,7 +41,7 @@ def action_plan_rows(db, filters: Filters, *, team: str | None = None) -> Iterat
 def appendix_rows(db, filters: Filters) -> Iterator[AuditLine]:
     """One row per selected counted audit, by team then case."""
     where, params = filters.where("a")
-    cursor = _connection(db).execute(
+    cursor = connection_of(db).execute(
         f"""WITH act AS (SELECT x.no, count(*) AS n, sum(x.status = 'open') AS open,
                                 sum(x.status = 'open' AND x.due != '' AND x.due < :as_of) AS overdue
                          FROM action_facts x GROUP BY x.no)
