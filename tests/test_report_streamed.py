@@ -84,19 +84,24 @@ def test_no_placeholder_is_left(big):
         assert b"<!--" not in package.read("word/document.xml")
 
 
-@pytest.mark.parametrize("count", [3, 40])
-def test_a_streamed_table_is_the_table_held_in_memory(tmp_path, count):
-    """Short tables (kept on one page) and long ones: the same XML either way."""
+@pytest.mark.parametrize("ahead", [False, True], ids=["at-save", "rendered-ahead"])
+@pytest.mark.parametrize("count", [3, 40, 1200])
+def test_a_streamed_table_is_the_table_held_in_memory(tmp_path, count, ahead):
+    """Short tables (kept on one page) and long ones (chunks), their rows generated as the file is
+    saved or rendered ahead (deflated in memory): the same XML either way."""
     rows = [[f"CL-{n}", HOSTILE if n == 1 else f"row {n}", n] for n in range(count)]
     fills = [kit.OVERDUE_FILL if n == 2 else None for n in range(count)]
     doc, streamed = kit.new_document(), StreamedTables()
     for later in (None, streamed):
-        kit.table(doc, ["Case", "Text", "Number"], rows, widths=[3, 8, 2], fills=fills, numeric=(2,),
+        kit.table(doc, ["Case", "Text", "Number"], iter(rows), widths=[3, 8, 2], fills=iter(fills), numeric=(2,),
                   bold_first=True, streamed=later)
+    if ahead:
+        streamed.render()
+        rows[:] = fills[:] = []  # rendered: nothing is read from them any more
     with open(tmp_path / "t.docx", "wb") as handle:
         streamed.save(doc, handle)
     held, written = Document(str(tmp_path / "t.docx")).tables
-    assert len(written.rows) == count + 1
+    assert len(written.rows) == len(held.rows) == count + 1
     assert etree.tostring(held._tbl) == etree.tostring(written._tbl)
 
 

@@ -207,6 +207,7 @@ def _render(summary: Summary, out_path: Path, organisation: str, progress: Progr
     progress(0.85, "Appendix")
     appendix_section(doc, summary, rows, streamed)
     progress(0.9, "Charts")
+    streamed.render()  # the long tables' rows, while the last charts are drawn
     pictures.place()
     _fill_toc(doc, toc_anchor)
     kit.page_number_footer(doc)

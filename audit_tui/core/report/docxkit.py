@@ -225,24 +225,27 @@ def _text_xml(value) -> str:
     return escape(clean(text)).replace("\t", " ").replace("\r", "").replace("\n", _BREAK)
 
 
-def _cell_starts(grid: list[int], p_style: str, runs: list[str], *, fill: str | None, keep: bool,
-                 numeric: set[int]) -> list[str]:
-    """Each cell's opening tags up to its text: width, shading, paragraph style, keep-with-next,
-    right alignment of `numeric` columns, run properties."""
+def _row_template(grid: list[int], p_style: str, runs: list[str], *, fill: str | None, keep: bool,
+                  numeric: set[int], row_props: str = "<w:cantSplit/>") -> str:
+    """A table row (w:tr) with a `{}` where each cell's text goes: widths, shading, paragraph style,
+    keep-with-next, right alignment of `numeric` columns, run properties."""
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
     keep_next = "<w:keepNext/>" if keep else ""
-    starts = []
+    cells = []
     for i, (width, r_pr) in enumerate(zip(grid, runs)):
         jc = '<w:jc w:val="right"/>' if i in numeric else ""
-        starts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
-                      f'<w:p><w:pPr>{p_style}{keep_next}{jc}</w:pPr><w:r>{r_pr}<w:t xml:space="preserve">')
-    return starts
+        start = (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
+                 f'<w:p><w:pPr>{p_style}{keep_next}{jc}</w:pPr><w:r>{r_pr}<w:t xml:space="preserve">')
+        cells.append(start.replace("{", "{{").replace("}", "}}") + "{}" + _CELL_END)
+    return f"<w:tr><w:trPr>{row_props}</w:trPr>{''.join(cells)}</w:tr>"
 
 
-def _row_xml(starts: list[str], values: Sequence, row_props: str = "<w:cantSplit/>") -> str:
-    return (f"<w:tr><w:trPr>{row_props}</w:trPr>"
-            + "".join([f"{start}{_text_xml(value)}{_CELL_END}" for start, value in zip(starts, values)])
-            + "</w:tr>")
+def _row_xml(template: str, values: Sequence) -> str:
+    """`template` (see `_row_template`) filled with `values`, escaped (one scan when none needs it)."""
+    texts = ["" if value is None else str(value) for value in values]
+    if _XML_SPECIAL.search("".join(texts)) is not None:
+        texts = [_text_xml(text) for text in texts]
+    return template.format(*texts)
 
 
 def _rows_xml(rows: Iterable[Sequence], grid: list[int], p_style: str, *, fills, bold_first: bool,
@@ -253,14 +256,14 @@ def _rows_xml(rows: Iterable[Sequence], grid: list[int], p_style: str, *, fills,
     """
     fills = iter(fills) if fills is not None else iter(())
     runs = [_BOLD if bold_first and i == 0 else "" for i in range(len(grid))]
-    starts: dict[tuple[str | None, bool], list[str]] = {}  # by (fill, keep)
+    templates: dict[tuple[str | None, bool], str] = {}  # by (fill, keep)
     chunk = []
     for n, values in enumerate(rows):
         fill = next(fills, None) or (ZEBRA_FILL if n % 2 == 1 else None)
         key = (fill, n < keep_rows)
-        cells = starts.get(key) or starts.setdefault(key, _cell_starts(grid, p_style, runs, fill=fill,
-                                                                       keep=key[1], numeric=numeric))
-        chunk.append(_row_xml(cells, values))
+        template = templates.get(key) or templates.setdefault(key, _row_template(
+            grid, p_style, runs, fill=fill, keep=key[1], numeric=numeric))
+        chunk.append(_row_xml(template, values))
         if len(chunk) == chunk_rows:
             yield "".join(chunk)
             chunk = []
@@ -294,9 +297,9 @@ def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths
     numeric = set(numeric)
     head = []
     if header:
-        starts = _cell_starts(grid, p_style, [_HEADER_RUN] * len(grid), fill=HEADER_FILL, keep=keep_together,
-                              numeric=numeric)
-        head.append(_row_xml(starts, header, '<w:tblHeader w:val="true"/>'))
+        template = _row_template(grid, p_style, [_HEADER_RUN] * len(grid), fill=HEADER_FILL, keep=keep_together,
+                                 numeric=numeric, row_props='<w:tblHeader w:val="true"/>')
+        head.append(_row_xml(template, header))
     chunks = chain(head, _rows_xml(chain(first, rows), grid, p_style, fills=fills, bold_first=bold_first,
                                    numeric=numeric, keep_rows=len(first) - 1 if keep_together else 0))
     if streamed is not None:
