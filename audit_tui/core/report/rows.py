@@ -22,7 +22,8 @@ class ReportRows:
         """From a summary computed with its rows (`action_plan`, `appendix`)."""
         by_team = {team: list(rows) for team, rows in groupby(summary.action_plan, key=lambda r: r.team)}
         teams = [TeamActions(team=team, total=len(rows), open=sum(r.status == "open" for r in rows),
-                             overdue=sum(r.overdue for r in rows)) for team, rows in by_team.items()]
+                             done=sum(r.status == "done" for r in rows), overdue=sum(r.overdue for r in rows))
+                 for team, rows in by_team.items()]
         return cls(teams, by_team.__getitem__, lambda: summary.appendix)
 
     @classmethod

@@ -133,11 +133,9 @@ def _core(conn, filters: Filters, *, full: bool = True) -> Summary:
                    sum(f.gob) AS gob, sum(f.section_first) AS audits
             FROM {selection.facts("answer_facts", "answer_facts_figures")}
             GROUP BY f.template_id, f.question, f.section_id, f.judged, f.grade, f.team""")
-    act = conn.execute(
-        f"""SELECT count(*), sum(f.status = 'open'), sum(f.status = 'done'),
-                   sum(f.status = 'open' AND f.due != '' AND f.due < ?)
-            FROM {selection.facts("action_facts")}""", [as_of]).fetchone()
-    actions = ActionCounts(total=act[0], open=act[1] or 0, done=act[2] or 0, overdue=act[3] or 0)
+    by_team = _actions_by_team(conn, selection, as_of)
+    actions = ActionCounts(total=sum(t.total for t in by_team), open=sum(t.open for t in by_team),
+                           done=sum(t.done for t in by_team), overdue=sum(t.overdue for t in by_team))
 
     tests_row = conn.execute("SELECT count(*), sum(lived_ok), sum(impact_ok), sum(actions_ok) FROM _sum_sel").fetchone()
     tests = [TestFigure(id=test_id, label=label, measured_by=how, audits=tests_row[0], met=tests_row[i + 1] or 0,
@@ -150,7 +148,7 @@ def _core(conn, filters: Filters, *, full: bool = True) -> Summary:
         actions=actions, filters={**filters.model_dump(mode="json"), "as_of": as_of},
         scope=_scope(conn, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
         inspection_tests=tests, sections=_sections(conn, latest, order), teams=_teams(conn, order),
-        actions_by_team=_actions_by_team(conn, as_of) if full else [], action_plan=[],
+        actions_by_team=by_team if full else [], action_plan=[],
         moderation=_moderation(conn) if full else None, change_since_previous_round=None,
         open_concerns=_concerns(conn, filters) if full else [], appendix=[])
 
@@ -273,14 +271,16 @@ def _teams(conn, order) -> list[Distribution]:
     return result
 
 
-def _actions_by_team(conn, as_of: str) -> list[TeamActions]:
+def _actions_by_team(conn, selection: _Selection, as_of: str) -> list[TeamActions]:
     """Action counts per team, in the action plan's order of teams (see rows.action_plan_rows)."""
-    return [TeamActions(team=team, total=n, open=open_ or 0, overdue=overdue or 0)
-            for team, n, open_, overdue in conn.execute(
-                """SELECT s.team, count(*), sum(f.status = 'open'),
-                          sum(f.status = 'open' AND f.due != '' AND f.due < ?)
-                   FROM _sum_sel s CROSS JOIN action_facts f ON f.no = s.no
-                   GROUP BY 1 ORDER BY s.team = '', lower(s.team), s.team""", [as_of])]
+    return [TeamActions(team=team, total=n, open=open_, done=done, overdue=overdue)
+            for team, n, open_, done, overdue in conn.execute(
+                f"""SELECT s.team, sum(c.n), sum(c.open), sum(c.done), sum(c.overdue)
+                    FROM (SELECT f.no, count(*) AS n, sum(f.status = 'open') AS open, sum(f.status = 'done') AS done,
+                                 sum(f.status = 'open' AND f.due != '' AND f.due < ?) AS overdue
+                          FROM {selection.facts("action_facts")} GROUP BY f.no) AS c
+                    JOIN _sum_sel s ON s.no = c.no
+                    GROUP BY 1 ORDER BY s.team = '', lower(s.team), s.team""", [as_of])]
 
 
 def _moderation(conn) -> ModerationFigures | None:

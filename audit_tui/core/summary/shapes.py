@@ -156,6 +156,7 @@ class TeamActions(Model):
     team: str
     total: int
     open: int
+    done: int
     overdue: int
 
 
