@@ -12,6 +12,7 @@ settings and databases are never touched. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import math
 import os
@@ -192,6 +193,15 @@ class Bench:
 
     # -- summary and report -----------------------------------------------------------
 
+    def summary_fixed_cost(self) -> None:
+        """`summary --json` on an empty database: Python, the imports and opening the store, no figures."""
+        empty = self.empty_db("summary-empty.db")
+        cmd = audit_tui() + ["summary", "--json", "--db", str(empty), "--as-of", AS_OF]
+        run(cmd, self.env)  # warm-up
+        seconds = median([run(cmd, self.env).seconds for _ in range(5)])
+        self.results["summary_empty"] = seconds
+        self.add("summary --json: fixed cost (empty database, median of 5)", "0 audits", fmt_s(seconds))
+
     def summary(self, size: int, db: Path) -> None:
         out = self.work / f"summary-{size}.json"
         cmd = audit_tui() + ["summary", "--json", "--db", str(db), "--as-of", AS_OF]
@@ -315,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="largest size at which the python-docx floor is run (above: scaled; default 10000)")
     args = parser.parse_args(argv)
     use_spawner()  # before anything big is loaded: see benchmarks/measure.py
+    # bytecode, as an installed package has (PYTHONDONTWRITEBYTECODE would otherwise compile every start)
+    compileall.compile_dir(str(ROOT.parent / "audit_tui"), quiet=1)
     sizes = [1000, 10_000] if args.quick else sorted({int(s.replace("_", "")) for s in args.sizes.split(",")})
     only = set(args.only.split(","))
     started = time.perf_counter()
@@ -331,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
             bench.startup(dbs)
         if "keystroke" in only:
             bench.keystroke(dbs[mid])
+        if "summary" in only:
+            bench.summary_fixed_cost()
         for size in sizes:
             if "summary" in only:
                 bench.summary(size, dbs[size])
