@@ -65,10 +65,14 @@ def _db(db_path: Path | None) -> Path | None:
     return root.params.get("db_path")
 
 
-def _existing_store(db_path: Path | None):
+def _database_path(db_path: Path | None) -> Path:
     from .cli import resolve_db
 
-    path = resolve_db(_db(db_path))
+    return resolve_db(_db(db_path))
+
+
+def _existing_store(db_path: Path | None):
+    path = _database_path(db_path)
     if not path.exists():
         raise OutputsError(f"no database at {path} (use --db PATH)")
     return open_store(path, create=False)
@@ -85,10 +89,24 @@ def _existing_store(db_path: Path | None):
 def report(output: Path, audit_id: str | None, organisation: str | None, force: bool, db_path: Path | None,
            **filter_args) -> None:
     """Write the aggregated Word report (or one audit's feedback document with --audit)."""
-    from .core.settings import load_settings
-
     if output.suffix.lower() != ".docx":
         raise OutputsError(f"{output}: the report is a Word file; give a name ending in .docx")
+    pictures = None
+    if not audit_id and _database_path(db_path).exists():
+        from .core.report.pictures import Pictures
+
+        pictures = Pictures()  # its workers start first: they import matplotlib while the rest loads
+    try:
+        _report(output, audit_id, organisation, force, db_path, pictures, filter_args)
+    finally:
+        if pictures is not None:
+            pictures.close()
+
+
+def _report(output: Path, audit_id: str | None, organisation: str | None, force: bool, db_path: Path | None,
+            pictures, filter_args: dict) -> None:
+    from .core.settings import load_settings
+
     filters = make_filters(**filter_args)
     organisation = organisation if organisation is not None else load_settings().organisation
     store = _existing_store(db_path)
@@ -101,7 +119,8 @@ def report(output: Path, audit_id: str | None, organisation: str | None, force: 
         else:
             from .core.report import build_report
 
-            path = build_report(store, output, filters, organisation=organisation, overwrite=force)
+            path = build_report(store, output, filters, organisation=organisation, overwrite=force,
+                                pictures=pictures)
     finally:
         store.close()
     click.echo(f"Report written to {path}")

@@ -73,3 +73,39 @@ def test_pictures_are_placed_where_they_were_asked_for(tmp_path, workers):
     assert texts == ["Before chart 1", "", "Figure 1.", "Before chart 2", "", "Figure 2."]
     shapes = Document(tmp_path / "pictures.docx").inline_shapes
     assert len(shapes) == 2 and all(abs(s.width.cm - 10.0) < 0.01 for s in shapes)
+
+
+def test_chart_workers_start_before_python_docx_loads_and_stop_at_once():
+    """`report` starts the workers first; a command that fails early leaves no worker running."""
+    import subprocess
+    import sys
+
+    script = ("import sys, time\n"
+              "from audit_tui.core.report.pictures import Pictures\n"
+              "assert 'docx' not in sys.modules and 'matplotlib' not in sys.modules\n"
+              "pictures = Pictures(workers=1)\n"
+              "workers = list(pictures._pool._processes.values())\n"
+              "pictures.close()\n"
+              "time.sleep(0.2)\n"
+              "print(sum(w.is_alive() for w in workers))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"
+
+
+def test_a_report_uses_the_pictures_it_is_given(tmp_path):
+    from docx import Document
+
+    from audit_tui.core.report import build_report
+    from audit_tui.core.report.pictures import Pictures
+
+    from .factories import known_dataset
+
+    store = known_dataset(tmp_path / "audits.db")
+    pictures = Pictures(workers=1)
+    try:
+        build_report(store, tmp_path / "report.docx", pictures=pictures)
+    finally:
+        store.close()
+    assert pictures._pool is None  # closed by the report once its charts were placed
+    assert len(Document(tmp_path / "report.docx").inline_shapes) >= 3

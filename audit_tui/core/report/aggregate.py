@@ -237,17 +237,18 @@ def _fill_toc(doc, anchor) -> None:
 
 def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, filters: Filters | None = None, *,
                  organisation: str = "", progress: Progress | None = None, reference: str | Path | None = None,
-                 overwrite: bool = False) -> Path:
+                 overwrite: bool = False, pictures: Pictures | None = None) -> Path:
     """Compute the summary and write the aggregated report; returns the path written.
 
     Safe to call from a worker thread when given a database path (it opens its own
-    connection). `progress(fraction, message)` is called as the report is built.
+    connection). `progress(fraction, message)` is called as the report is built. The charts are
+    drawn by `pictures` (started early by the caller) or by a new `Pictures`; it is closed after.
     """
     check_target(out_path, overwrite=overwrite)
     progress = progress or _no_progress
     progress(0.0, "Computing figures")
     filters = (filters or Filters()).dated()
-    with Pictures() as pictures:  # chart workers start (and import matplotlib) while the figures are computed
+    with pictures or Pictures() as pictures:  # its workers import matplotlib while the figures are computed
         own = not isinstance(db_path_or_store, Store)
         store = Store(db_path_or_store, create=False) if own else db_path_or_store
         try:

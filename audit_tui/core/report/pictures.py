@@ -4,7 +4,8 @@ Drawing with matplotlib is most of a report's time (its import alone takes about
 and it is independent of the rest: so `Pictures` draws in one or two spawned processes (fresh
 interpreters: safe from the TUI's threads) while the report goes on, leaves an empty centred
 paragraph where each chart goes, and `place` puts the PNGs in. If worker processes cannot be
-started, charts are drawn here instead: slower, never missing.
+started, charts are drawn here instead: slower, never missing. This module loads no python-docx
+until a chart is added, so a command can start the workers before anything else.
 """
 
 from __future__ import annotations
@@ -18,11 +19,7 @@ from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm
-
 from . import charts
-from .docxkit import para
 
 MAX_WORKERS = 2
 
@@ -64,6 +61,10 @@ class Pictures:
     def add(self, doc, draw: Callable[[], bytes], *, width_cm: float = 16.0, caption: str = "") -> None:
         """The chart `draw()` makes (a picklable call of a charts function, e.g. a partial) centred here,
         with its caption below."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        from .docxkit import para
+
         paragraph = doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         job = None
@@ -78,6 +79,8 @@ class Pictures:
 
     def place(self) -> None:
         """Wait for every chart and put it in its paragraph."""
+        from docx.shared import Cm
+
         for paragraph, job, draw, width in self._pending:
             try:
                 png = job.result() if job is not None else draw()
@@ -88,10 +91,16 @@ class Pictures:
         self.close()
 
     def close(self) -> None:
-        """Stop the workers (charts not yet placed are dropped)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Stop the workers now, even in the middle of a chart (charts not yet placed are dropped): a
+        command that fails early does not wait for matplotlib to load before it exits."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # (terminate_workers from 3.14)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
 
     def __enter__(self) -> Pictures:
         return self
