@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
+import threading
 
 import pytest
 
@@ -73,6 +75,79 @@ def test_a_row_that_breaks_a_constraint_leaves_nothing_and_checks_back_on(export
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     with pytest.raises(Exception, match="FOREIGN KEY"):
         store.db.execute("INSERT INTO answers (audit_id, question) VALUES ('no-such-audit', 'practice.quality')")
+
+
+@pytest.fixture
+def in_chunks(monkeypatch):
+    """Two audits to a chunk, three rows to a statement: every audit list of these tests is pipelined.
+    Gives the names of the threads each chunk was built on and inserted on."""
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setattr(bulk, "ROWS_PER_STATEMENT", 3)
+    threads = {"built": [], "inserted": []}
+    for name, kind in (("audit_rows", "built"), ("insert_rows", "inserted")):
+        def logged(*args, real=getattr(bulk, name), kind=kind, **kwargs):
+            threads[kind].append(threading.current_thread().name)
+            return real(*args, **kwargs)
+        monkeypatch.setattr(bulk, name, logged)
+    return threads
+
+
+def nothing_left_running(store: Store, switch: float) -> None:
+    assert not [t for t in threading.enumerate() if t.name == "audit-rows"]
+    assert sys.getswitchinterval() == switch
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_rows_built_in_a_thread_chunk_by_chunk_are_those_of_one_at_a_time(exported, tmp_path, in_chunks):
+    records = records_of(exported)
+    assert len(records) > 2 * bulk.CHUNK  # three chunks at least
+    one_by_one = fresh(tmp_path / "one.db")
+    for record in records:
+        one_by_one.insert_audit_record(record, note="imported")
+    chunks = -(-len(records) // bulk.CHUNK)
+    in_chunks["built"].clear()
+    in_chunks["inserted"].clear()
+    switch = sys.getswitchinterval()
+    together = fresh(tmp_path / "many.db")
+    together.insert_audit_records(records, note="imported")
+    assert in_chunks == {"built": ["audit-rows"] * chunks, "inserted": ["MainThread"] * chunks}
+    assert contents(together) == contents(one_by_one)
+    nothing_left_running(together, switch)
+
+
+def test_a_failure_building_a_middle_chunk_leaves_nothing(exported, tmp_path, monkeypatch, in_chunks):
+    real = bulk.audit_rows
+
+    def audit_rows(records, **kwargs):
+        if in_chunks["built"]:
+            raise RuntimeError("the second chunk cannot be built")
+        return real(records, **kwargs)
+
+    monkeypatch.setattr(bulk, "audit_rows", audit_rows)
+    switch = sys.getswitchinterval()
+    target = Store(tmp_path / "t.db")
+    before = contents(target)
+    with pytest.raises(RuntimeError, match="second chunk"):
+        import_json(target, exported)
+    assert in_chunks == {"built": ["audit-rows"], "inserted": ["MainThread"]}  # the first, then rolled back
+    assert contents(target) == before
+    assert target.db.execute("SELECT count(*) FROM templates").fetchone()[0] == 0
+    nothing_left_running(target, switch)
+    monkeypatch.setattr(bulk, "audit_rows", real)
+    import_json(target, exported)  # and the same store imports the file once the failure is gone
+    assert target.count_audits() == len(records_of(exported))
+
+
+def test_a_row_that_breaks_a_constraint_in_a_middle_chunk_leaves_nothing(exported, tmp_path, in_chunks):
+    records = records_of(exported)
+    store = fresh(tmp_path / "t.db")
+    store.insert_audit_record(records[0])
+    before = contents(store)
+    switch = sys.getswitchinterval()
+    with pytest.raises(StoreError):
+        store.insert_audit_records(records[1:3] + records[:1] + records[3:])  # the first audit of the second chunk
+    assert contents(store) == before
+    nothing_left_running(store, switch)
 
 
 def test_import_puts_collections_and_foreign_keys_back(exported, tmp_path):

@@ -337,9 +337,9 @@ class Store(FollowUp):
     def insert_audit_records(self, records: list[AuditRecord], *, note: str = "imported") -> None:
         """Insert whole, already validated audits (import, merge, demo), each logged in history as `note`
         (who, when, case ref and template); see `bulk_transaction`."""
-        rows = bulk.audit_rows(records, self.template_of, stamp=now_iso(), actor=self.actor, note=note)
+        audits = [(record, self.template_of(record)) for record in records]  # (may read the database)
         with self.bulk_transaction():
-            bulk.insert_rows(self.db.conn, rows)
+            bulk.insert_audits(self.db.conn, audits, stamp=now_iso(), actor=self.actor, note=note)
 
     @contextmanager
     def bulk_transaction(self) -> Iterator[None]:
