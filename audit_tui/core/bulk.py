@@ -120,13 +120,16 @@ def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, a
 def insert_rows(conn: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:
     """Insert the rows of `audit_rows`, ROWS_PER_STATEMENT to a statement, in order. A row that breaks
     a constraint rolls back the whole transaction (INSERT OR ROLLBACK). The statements' values are
-    a list, not a generator: no Python code runs between two statements to give the GIL away."""
+    a list, not a generator: no Python code runs between two statements to give the GIL away.
+    Fewer rows go to a statement where SQLite allows fewer values (999 before SQLite 3.32)."""
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     for table, columns in COLUMNS.items():
         values, width = rows[table], len(columns)
-        step = ROWS_PER_STATEMENT * width
+        per_statement = max(1, min(ROWS_PER_STATEMENT, limit // width))
+        step = per_statement * width
         whole = len(values) // step * step
         if whole:
-            conn.executemany(_insert(table, ROWS_PER_STATEMENT), [values[i:i + step] for i in range(0, whole, step)])
+            conn.executemany(_insert(table, per_statement), [values[i:i + step] for i in range(0, whole, step)])
         if whole < len(values):
             conn.execute(_insert(table, (len(values) - whole) // width), values[whole:])
 
