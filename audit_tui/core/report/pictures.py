@@ -1,7 +1,7 @@
 """Charts drawn in worker processes while the document is built, placed just before it is saved.
 
 Drawing with matplotlib is most of a report's time (its import alone takes about a second),
-and it is independent of the rest: so `Pictures` draws in one or two spawned processes (fresh
+and it is independent of the rest: so `Pictures` draws in up to two spawned processes (fresh
 interpreters: safe from the TUI's threads) while the report goes on, leaves an empty centred
 paragraph where each chart goes, and `place` puts the PNGs in. If worker processes cannot be
 started, charts are drawn here instead: slower, never missing. This module loads no python-docx
@@ -37,8 +37,8 @@ def _real_stdio() -> Iterator[None]:
 
 
 def _workers() -> int:
-    """One core is left to the document itself: a second worker only helps with three cores or more."""
-    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
+    """Two workers even on two cores: the charts, not the document, are the longer path (measured)."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
 class Pictures:
