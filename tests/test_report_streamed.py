@@ -12,6 +12,7 @@ from lxml import etree
 
 from audit_tui.core.report import docxkit as kit
 from audit_tui.core.report import render
+from audit_tui.core.report import streamed as streamed_module
 from audit_tui.core.report.streamed import StreamedTables
 from audit_tui.core.summary import Filters, compute_summary
 
@@ -86,9 +87,10 @@ def test_no_placeholder_is_left(big):
 
 @pytest.mark.parametrize("ahead", [False, True], ids=["at-save", "rendered-ahead"])
 @pytest.mark.parametrize("count", [3, 40, 1200])
-def test_a_streamed_table_is_the_table_held_in_memory(tmp_path, count, ahead):
+def test_a_streamed_table_is_the_table_held_in_memory(tmp_path, monkeypatch, count, ahead):
     """Short tables (kept on one page) and long ones (chunks), their rows generated as the file is
-    saved or rendered ahead (deflated in memory): the same XML either way."""
+    saved or rendered ahead (spooled; past 4 KiB here, to a temporary file): the same XML either way."""
+    monkeypatch.setattr(streamed_module, "SPOOL_BYTES", 4096)
     rows = [[f"CL-{n}", HOSTILE if n == 1 else f"row {n}", n] for n in range(count)]
     fills = [kit.OVERDUE_FILL if n == 2 else None for n in range(count)]
     doc, streamed = kit.new_document(), StreamedTables()
