@@ -128,3 +128,48 @@ def test_a_large_files_deferred_check_runs_before_facts_are_written(store):
     assert fact_counts(store.path)["audit_facts"] == 0
     store.db.deferred_check = None
     assert compute_summary(store, AS_OF).audits.completed == fact_counts(store.path)["audit_facts"]
+
+
+def as_schema_4(path) -> None:
+    """Put `answer_themes` back as migration 0001 made it (a rowid table with an index on theme)."""
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        conn.execute("BEGIN")
+        rows = conn.execute("SELECT audit_id, question, theme, source FROM answer_themes").fetchall()
+        conn.execute("DROP TABLE answer_themes")
+        conn.execute("""CREATE TABLE "answer_themes" ("audit_id" TEXT REFERENCES "audits"("id"), "question" TEXT,
+                        "theme" TEXT, "source" TEXT, PRIMARY KEY ("audit_id", "question", "theme"))""")
+        conn.execute('CREATE INDEX "idx_answer_themes_theme" ON "answer_themes" ("theme")')
+        conn.executemany("INSERT INTO answer_themes VALUES (?, ?, ?, ?)", rows)
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            conn.execute(f"""CREATE TRIGGER answer_themes_{event.lower()}_stale_facts AFTER {event} ON answer_themes
+                             BEGIN DELETE FROM audit_facts WHERE id = {row}.audit_id; END""")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_answer_themes_one_tree'")
+        conn.execute("PRAGMA user_version = 4")
+        conn.execute("COMMIT")
+
+
+def test_answer_themes_move_to_one_tree_keeping_rows_views_facts_and_triggers(tmp_path):
+    path = tmp_path / "audits.db"
+    store = known_dataset(path)
+    before = figures(store)
+    store.close()
+    as_schema_4(path)
+    with sqlite3.connect(path) as conn:
+        themes = conn.execute("SELECT * FROM answer_themes ORDER BY 1, 2, 3").fetchall()
+        view = conn.execute("SELECT audit_id, question, themes FROM answers_view ORDER BY 1, 2").fetchall()
+    counts = fact_counts(path)
+    store = Store(path, actor="migrating")  # migration 0005
+    try:
+        schema = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'answer_themes'").fetchone()[0]
+        assert "WITHOUT ROWID" in schema
+        assert store.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_answer_themes_theme'"
+                                ).fetchone()[0] == 0
+        assert store.db.execute("SELECT * FROM answer_themes ORDER BY 1, 2, 3").fetchall() == themes
+        assert store.db.execute("SELECT audit_id, question, themes FROM answers_view ORDER BY 1, 2").fetchall() == view
+        assert fact_counts(path) == counts and figures(store) == before
+        audit_id, question = store.db.execute(
+            "SELECT t.audit_id, t.question FROM answer_themes t JOIN audit_facts f ON f.id = t.audit_id").fetchone()
+        store.db.execute("DELETE FROM answer_themes WHERE audit_id = ? AND question = ?", [audit_id, question])
+        assert store.db.execute("SELECT count(*) FROM audit_facts WHERE id = ?", [audit_id]).fetchone()[0] == 0
+    finally:
+        store.close()

@@ -40,7 +40,8 @@ def contents(store: Store) -> dict[str, list[tuple]]:
     found = {}
     for table in TABLES:
         columns = [r[1] for r in store.db.execute(f"PRAGMA table_info({table})") if r[1] not in STAMPS]
-        found[table] = store.db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
+        order = "audit_id, question, theme" if table == "answer_themes" else "rowid"  # (WITHOUT ROWID)
+        found[table] = store.db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}").fetchall()
     return found
 
 

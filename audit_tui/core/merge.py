@@ -179,8 +179,10 @@ def _copy_rows(store: Store, other: _Reader, table: str, where: str, params: lis
     """Copy the rows of `table` matching `where` (columns both sides have); returns the count."""
     columns = [c for c in _columns(store.db, table) if c in set(_columns(other.db, table))]
     names = ", ".join(columns)
+    source = other.db[table]
+    order = ", ".join(source.pks) if "WITHOUT ROWID" in source.schema.upper() else "rowid"
     rows = [[_clean(v) for v in row] for row in other.db.execute(
-        f"SELECT {names} FROM {table} WHERE {where} ORDER BY rowid", params)]
+        f"SELECT {names} FROM {table} WHERE {where} ORDER BY {order}", params)]
     if rows:
         store.db.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
     return len(rows)
