@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from audit_tui.core.db import _stale_facts_triggers
 from audit_tui.core.dbfile import DatabaseError
 from audit_tui.core.store import Store
 from audit_tui.core.summary import Filters, compute_summary, facts
@@ -140,9 +141,7 @@ def as_schema_4(path) -> None:
                         "theme" TEXT, "source" TEXT, PRIMARY KEY ("audit_id", "question", "theme"))""")
         conn.execute('CREATE INDEX "idx_answer_themes_theme" ON "answer_themes" ("theme")')
         conn.executemany("INSERT INTO answer_themes VALUES (?, ?, ?, ?)", rows)
-        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            conn.execute(f"""CREATE TRIGGER answer_themes_{event.lower()}_stale_facts AFTER {event} ON answer_themes
-                             BEGIN DELETE FROM audit_facts WHERE id = {row}.audit_id; END""")
+        _stale_facts_triggers(conn, "answer_themes")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_answer_themes_one_tree'")
         conn.execute("PRAGMA user_version = 4")
         conn.execute("COMMIT")
