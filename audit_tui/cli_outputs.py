@@ -46,15 +46,21 @@ def filter_options(func):
     return func
 
 
-def make_filters(round_=None, date_from=None, date_to=None, team=None, service_area=None, template=None,
-                 as_of=None):
+def filter_values(round_=None, date_from=None, date_to=None, team=None, service_area=None, template=None,
+                  as_of=None) -> dict:
+    """The filter options checked (dates parsed, blanks dropped), as the fields of summary.Filters."""
+    values = {"round": round_, "team": team, "service_area": service_area, "template": template}
+    values = {name: (value.strip() or None) if value else None for name, value in values.items()}
+    values.update(date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), as_of=_date(as_of, "--as-of"))
+    if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
+        raise OutputsError("--from is after --to")
+    return values
+
+
+def make_filters(**filter_args):
     from .core.summary import Filters
 
-    filters = Filters(round=round_, date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
-                      team=team, service_area=service_area, template=template, as_of=_date(as_of, "--as-of"))
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise OutputsError("--from is after --to")
-    return filters
+    return Filters(**filter_values(**filter_args))
 
 
 def _db(db_path: Path | None) -> Path | None:
@@ -134,14 +140,19 @@ def _report(output: Path, audit_id: str | None, organisation: str | None, force:
 @db_option
 def summary(as_json: bool, rows: bool, db_path: Path | None, **filter_args) -> None:
     """The report's figures: as JSON with --json, else a short text summary."""
-    from .core.summary import compute_summary
-
-    filters = make_filters(**filter_args)
-    store = _existing_store(db_path)
+    ahead = _scan_ahead(db_path, filter_values(**filter_args))
     try:
-        figures = compute_summary(store, filters, rows=rows)
+        from .core.summary import compute_summary
+
+        filters = make_filters(**filter_args)
+        store = _existing_store(db_path)
+        try:
+            figures = compute_summary(store, filters, rows=rows, ahead=ahead)
+        finally:
+            store.close()
     finally:
-        store.close()
+        if ahead is not None:
+            ahead.close()
     if as_json:
         click.echo(figures.to_json(rows=rows))
         return
@@ -149,6 +160,17 @@ def summary(as_json: bool, rows: bool, db_path: Path | None, **filter_args) -> N
 
     for sentence in executive_summary(figures):
         click.echo(sentence)
+
+
+def _scan_ahead(db_path: Path | None, values: dict):
+    """Start reading the figures on a thread while the models load (core.scans.ScanAhead); None if no file."""
+    from .core.scans import ScanAhead, filter_where
+
+    path = _database_path(db_path)
+    if not path.is_file():
+        return None
+    where, params = filter_where("a", **{k: v for k, v in values.items() if k != "as_of"})
+    return ScanAhead(path, where, params, (values["as_of"] or date.today()).isoformat())
 
 
 def _kind(path: Path) -> str:

@@ -19,7 +19,6 @@ left out), per question and for all questions together, and the overall grades:
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -29,6 +28,7 @@ from typing import Any
 from .agreement import Pairs, adjacent_agreement, disagreements, exact_agreement, pair_counts, weighted_kappa
 from .db import connection_of
 from .models import NA, Template, clean_text
+from .scans import Agreement, agreement_rows
 from .store import Store, StoreError, now_iso
 
 WEIGHTS = "linear"
@@ -177,23 +177,23 @@ def moderation_agreement(db, filters: Any = None) -> dict[str, Any]:
     """Agreement between auditors and moderators over the moderated audits `filters` selects.
 
     `db` is a Store, a sqlite-utils Database or a sqlite3 connection; `filters` a
-    summary.Filters, a dict of its fields, or None for every audit.
+    summary.Filters, a dict of its fields, or None for every audit. Like every figure, it
+    counts the answers of the stored facts (answers to questions not asked are left out).
     """
+    from .summary.facts import ensure_facts
+
     conn = connection_of(db)
-    where, params = _filters(filters).where("a")
-    moderated = f"""FROM audits a JOIN moderations m ON m.audit_id = a.id
-                    WHERE {where} AND a.status = 'moderated'"""
-    templates: dict[tuple[str, int], Template] = {}
-    for template_id, version, body in conn.execute(
-            f"""SELECT k.template_id, k.template_version, t.body
-                FROM (SELECT DISTINCT a.template_id, a.template_version {moderated}) AS k
-                JOIN templates t ON t.id = k.template_id AND t.version = k.template_version""", params):
-        templates[(template_id, version)] = Template.model_validate(json.loads(body))
-    audits = conn.execute(f"SELECT count(*) {moderated}", params).fetchone()[0]
+    check = getattr(getattr(db, "db", db), "deferred_check", None)
+    ensure_facts(conn, check.wait if check is not None else None)
+    return agreement_figures(agreement_rows(conn, *_filters(filters).where("a")))
+
+
+def agreement_figures(rows: Agreement) -> dict[str, Any]:
+    """The agreement figures (see `moderation_agreement`) from the rows `scans.agreement_rows` reads."""
+    templates = {(template_id, version): Template.model_validate_json(body)
+                 for template_id, version, body in rows.templates}
     overall_pairs: Counter[tuple[int, int]] = Counter()
-    for template_id, version, auditor_overall, moderated_overall, n in conn.execute(
-            f"SELECT a.template_id, a.template_version, a.overall_grade, m.overall_grade, count(*) {moderated} "
-            "GROUP BY 1, 2, 3, 4", params):
+    for template_id, version, auditor_overall, moderated_overall, n in rows.overall:
         template = templates.get((template_id, version))
         if template is not None:
             scale = template.overall_scale()
@@ -202,12 +202,7 @@ def moderation_agreement(db, filters: Any = None) -> dict[str, Any]:
                 overall_pairs[(before, after)] += n
     per_question: dict[tuple[str, int, str], Counter[tuple[int, int]]] = defaultdict(Counter)
     question_levels: dict[tuple[str, int, str], tuple[str, int]] = {}
-    for template_id, version, question, grade, final, n in conn.execute(
-            f"""SELECT a.template_id, a.template_version, ans.question, ans.grade, COALESCE(ma.grade, ans.grade),
-                       count(*)
-                FROM audits a JOIN moderations m ON m.audit_id = a.id JOIN answers ans ON ans.audit_id = a.id
-                LEFT JOIN moderated_answers ma ON ma.audit_id = ans.audit_id AND ma.question = ans.question
-                WHERE {where} AND a.status = 'moderated' GROUP BY 1, 2, 3, 4, 5""", params):
+    for template_id, version, question, grade, final, n in rows.answers:
         template = templates.get((template_id, version))
         if template is None or template.question(question) is None or NA in (grade, final) or not grade:
             continue
@@ -233,7 +228,7 @@ def moderation_agreement(db, filters: Any = None) -> dict[str, Any]:
     pooled = _figures(everything, None)
     pooled["weighted_kappa"] = _round3(pooled_kappa([(p, levels) for (_, levels), p in strata.items()]))
     overall_levels = max((len(t.overall_scale().levels) for t in templates.values()), default=4)
-    return {"moderated_audits": audits, "weights": WEIGHTS, "all_questions": pooled,
+    return {"moderated_audits": rows.audits, "weights": WEIGHTS, "all_questions": pooled,
             "overall_grade": _figures(overall_pairs, overall_levels), "questions": questions}
 
 

@@ -1,4 +1,4 @@
-"""Every figure of the summary, computed in SQL over the stored facts of the selected audits."""
+"""Every figure of the summary: the rows `scans.scan` reads in SQL, shaped with the templates."""
 
 from __future__ import annotations
 
@@ -7,62 +7,21 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from ..db import connection_of, schema_version
 from ..models import ILACS, NA, Template
-from ..db import connection_of
-from .facts import COUNTED_SQL, ensure_facts
+from ..scans import Scan, ScanAhead, scan
+from .facts import ensure_facts
 from .measures import pct, short_quote
 from .rows import action_plan_rows, appendix_rows
 from .shapes import (
-    QUOTES_PER_THEME, TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow,
-    ConcernRow, Distribution, Filters, ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError,
-    TestFigure, TeamActions, ThemeFigure,
+    TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow, ConcernRow, Distribution, Filters,
+    ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError, TeamActions, TestFigure, ThemeFigure,
 )
 
 
-class _Selection:
-    """The selected counted audits (temp table `_sum_sel`, facts joined) and how to reach their facts.
-
-    When every audit with facts is selected, the fact tables are read whole; a large selection
-    scans them in index order with a membership test; a small one looks each audit up.
-    """
-
-    def __init__(self, conn, filters: Filters):
-        conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
-        where, params = filters.where("a")
-        conn.execute(
-            """CREATE TEMP TABLE _sum_sel (no INTEGER PRIMARY KEY, id TEXT, case_ref TEXT, template_id TEXT,
-               template_version INT, team TEXT, service_area TEXT, round TEXT, audited_on TEXT, status TEXT,
-               auditor TEXT, worker TEXT, overall TEXT, auditor_overall TEXT, moderated INT, lived_ok INT,
-               impact_ok INT, actions_ok INT, answered INT, gob INT)""")
-        self.count = conn.execute(
-            f"""INSERT INTO _sum_sel SELECT a.no, a.id, a.case_ref, a.template_id, a.template_version, a.team,
-                       a.service_area, a.round, a.audited_on, a.status, a.auditor, a.worker, a.overall,
-                       a.auditor_overall, a.moderated, a.lived_ok, a.impact_ok, a.actions_ok, a.answered,
-                       a.good_or_better
-                FROM audit_facts a WHERE {where}""", params).rowcount
-        conn.execute("CREATE INDEX temp._sum_sel_id ON _sum_sel (id)")
-        counted = conn.execute(f"SELECT count(*) FROM audits a WHERE {where} AND {COUNTED_SQL}", params).fetchone()[0]
-        self.complete = counted == self.count
-        total = conn.execute("SELECT count(*) FROM audit_facts").fetchone()[0]
-        self.everything = self.count == total
-        self.large = self.count * 4 >= total
-
-    def facts(self, table: str, index: str = "", alias: str = "f") -> str:
-        """FROM ... WHERE ... reading `table`'s rows of the selected audits (in `index` order when large)."""
-        source = f"{table} AS {alias}" + (f" INDEXED BY {index}" if index else "")
-        if self.everything:
-            return f"{source} WHERE 1"
-        if self.large:
-            return f"{source} WHERE {alias}.no IN (SELECT no FROM _sum_sel)"
-        return f"_sum_sel JOIN {table} AS {alias} ON {alias}.no = _sum_sel.no WHERE 1"
-
-
-def _load_templates(conn) -> dict[tuple[str, int], Template]:
+def _templates(rows: list[tuple]) -> dict[tuple[str, int], Template]:
     found = {}
-    for template_id, version, body in conn.execute(
-            """SELECT k.template_id, k.template_version, t.body
-               FROM (SELECT DISTINCT template_id, template_version FROM _sum_sel) AS k
-               LEFT JOIN templates t ON t.id = k.template_id AND t.version = k.template_version ORDER BY 1, 2"""):
+    for template_id, version, body in rows:
         if body is None:
             raise SummaryError(f"template {template_id} version {version} is used by audits but not stored")
         found[(template_id, version)] = Template.model_validate_json(body)
@@ -93,22 +52,19 @@ def _grade_order(templates: dict[tuple[str, int], Template]) -> tuple[list[str],
     return order, labels, good
 
 
-# -- the computation -----------------------------------------------------------------
+# -- the figures, from a scan's rows ----------------------------------------------------
 
 
-def _core(conn, filters: Filters, *, full: bool = True) -> Summary:
+def _core(conn, filters: Filters, *, full: bool = True, scanned: Scan | None = None) -> Summary:
     """The figures; `full=False` skips what only the current round needs (quotes, concerns, moderation,
-    actions by team)."""
+    actions by team). `scanned` is this selection's scan when it was read ahead (summary.ahead)."""
     as_of = filters.effective_as_of().isoformat()
-    where, params = filters.where("a")
-    counts = conn.execute(
-        f"""SELECT count(*), sum(status IN ('completed', 'moderated')), sum(status = 'draft'),
-                   sum(status = 'moderated') FROM audits a WHERE {where}""", params).fetchone()
-    audits = AuditCounts(total=counts[0], completed=counts[1] or 0, draft=counts[2] or 0, moderated=counts[3] or 0)
-    selection = _Selection(conn, filters)
-    if not selection.complete:
+    rows = scanned or scan(conn, *filters.where("a"), as_of, full=full)
+    total, completed, draft, moderated = rows.audits
+    audits = AuditCounts(total=total, completed=completed, draft=draft, moderated=moderated)
+    if not rows.complete:
         raise _FactsMissing
-    templates = _load_templates(conn)
+    templates = _templates(rows.templates)
     order, labels, good = _grade_order(templates)
     latest: dict[str, Template] = {}
     for (template_id, _), template in sorted(templates.items()):
@@ -117,47 +73,37 @@ def _core(conn, filters: Filters, *, full: bool = True) -> Summary:
     # overall grades (moderator's when moderated) of counted audits
     overall = {g: 0 for g in (lv.id for lv in ILACS.levels)}
     overall_graded = overall_gob = 0
-    for template_id, version, grade, n in conn.execute(
-            """SELECT template_id, template_version, overall, count(*) FROM _sum_sel
-               WHERE overall IS NOT NULL AND overall != '' GROUP BY 1, 2, 3"""):
+    for template_id, version, grade, n in rows.overall:
         overall[grade] = overall.get(grade, 0) + n
         overall_graded += n
         level = templates[(template_id, version)].overall_scale().level(grade)
         overall_gob += n if level is not None and level.good_or_better else 0
 
-    # one pass over the answers; questions, sections and teams are then summed from its groups
-    conn.execute("DROP TABLE IF EXISTS temp._sum_grades")
-    conn.execute(
-        f"""CREATE TEMP TABLE _sum_grades AS
-            SELECT f.template_id, f.question, f.section_id, f.judged, f.grade, f.team, count(*) AS n,
-                   sum(f.gob) AS gob, sum(f.section_first) AS audits
-            FROM {selection.facts("answer_facts", "answer_facts_figures")}
-            GROUP BY f.template_id, f.question, f.section_id, f.judged, f.grade, f.team""")
-    by_team = _actions_by_team(conn, selection, as_of)
+    by_team = [TeamActions(team=team, total=n, open=open_, done=done, overdue=overdue)
+               for team, n, open_, done, overdue in rows.actions_by_team]
     actions = ActionCounts(total=sum(t.total for t in by_team), open=sum(t.open for t in by_team),
                            done=sum(t.done for t in by_team), overdue=sum(t.overdue for t in by_team))
-
-    tests_row = conn.execute("SELECT count(*), sum(lived_ok), sum(impact_ok), sum(actions_ok) FROM _sum_sel").fetchone()
-    tests = [TestFigure(id=test_id, label=label, measured_by=how, audits=tests_row[0], met=tests_row[i + 1] or 0,
-                        pct=pct(tests_row[i + 1] or 0, tests_row[0]))
+    tests = [TestFigure(id=test_id, label=label, measured_by=how, audits=rows.tests[0], met=rows.tests[i + 1],
+                        pct=pct(rows.tests[i + 1], rows.tests[0]))
              for i, (test_id, (label, how)) in enumerate(TESTS.items())]
 
     return Summary(
         audits=audits, overall_grades=overall, overall_good_or_better_pct=pct(overall_gob, overall_graded),
-        questions=_questions(conn, templates, latest), themes=_themes(conn, selection, templates, with_quotes=full),
+        questions=_questions(rows, templates, latest), themes=_themes(rows, templates),
         actions=actions, filters={**filters.model_dump(mode="json"), "as_of": as_of},
-        scope=_scope(conn, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
-        inspection_tests=tests, sections=_sections(conn, latest, order), teams=_teams(conn, order),
+        scope=_scope(rows, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
+        inspection_tests=tests, sections=_sections(rows, latest, order), teams=_teams(rows, order),
         actions_by_team=by_team if full else [], action_plan=[],
-        moderation=_moderation(conn) if full else None, change_since_previous_round=None,
-        open_concerns=_concerns(conn, filters) if full else [], appendix=[])
+        moderation=_moderation(rows) if full else None, change_since_previous_round=None,
+        open_concerns=[ConcernRow(case_ref=r[0], team=r[1] or "", raised_at=r[2] or "", raised_by=r[3] or "",
+                                  description=r[4] or "") for r in rows.concerns],
+        appendix=[])
 
 
-def _questions(conn, templates, latest) -> list[QuestionFigure]:
+def _questions(rows: Scan, templates, latest) -> list[QuestionFigure]:
     counts: dict[tuple[str, str], dict[str, int]] = {}
     gob_counts: dict[tuple[str, str], int] = {}
-    for template_id, question, grade, n, gob in conn.execute(
-            "SELECT template_id, question, grade, sum(n), sum(gob) FROM _sum_grades GROUP BY 1, 2, 3"):
+    for template_id, question, grade, n, gob in rows.questions:
         counts.setdefault((template_id, question), {})[grade] = n
         if grade != NA:
             gob_counts[(template_id, question)] = gob_counts.get((template_id, question), 0) + gob
@@ -186,7 +132,7 @@ def _question_figure(template_id, key, section_id, section_title, text, scale, c
         good_or_better=gob, good_or_better_pct=pct(gob, answered) if judged else None)
 
 
-def _themes(conn, selection: _Selection, templates, with_quotes: bool = True) -> list[ThemeFigure]:
+def _themes(rows: Scan, templates) -> list[ThemeFigure]:
     labels: dict[str, str] = {}
     keywords: dict[str, list[str]] = {}
     for _, template in sorted(templates.items()):
@@ -194,29 +140,19 @@ def _themes(conn, selection: _Selection, templates, with_quotes: bool = True) ->
             labels[theme.id] = theme.label
             keywords[theme.id] = theme.keywords
     figures: dict[str, list[int]] = {}  # theme -> [audits, strength, improvement]
-    for theme, strength, first, n in conn.execute(
-            f"""SELECT f.theme, f.strength, f.first, count(*) FROM {selection.facts("theme_facts", "theme_facts_counts")}
-                GROUP BY f.theme, f.strength, f.first"""):
+    for theme, strength, first, n in rows.themes:
         figure = figures.setdefault(theme, [0, 0, 0])
         figure[0] += n if first else 0
         figure[1 if strength else 2] += n
     ranked = sorted(figures.items(), key=lambda item: (-item[1][0], item[0]))
-    quotes: dict[tuple[str, int], list[Quote]] = {}
-    if with_quotes:
-        for theme, _ in ranked:
-            for strength in (0, 1):
-                for case_ref, evidence in conn.execute(
-                        f"""SELECT f.case_ref, (SELECT ans.evidence FROM answers ans
-                                                WHERE ans.audit_id = f.audit_id AND ans.question = f.question)
-                            FROM {selection.facts("theme_facts", "theme_facts_quotes")}
-                              AND f.theme = ? AND f.strength = ?
-                            ORDER BY f.pref, f.case_ref, f.audit_id LIMIT {QUOTES_PER_THEME}""", [theme, strength]):
-                    if (evidence or "").strip():
-                        quotes.setdefault((theme, strength), []).append(
-                            Quote(case_ref=case_ref, text=short_quote(evidence, keywords.get(theme, []))))
+
+    def quotes(theme: str, strength: int) -> list[Quote]:
+        return [Quote(case_ref=case_ref, text=short_quote(evidence, keywords.get(theme, [])))
+                for case_ref, evidence in rows.quotes.get((theme, strength), []) if (evidence or "").strip()]
+
     return [ThemeFigure(id=theme, label=labels.get(theme, theme.replace("-", " ").capitalize()), audits=n,
-                        strength=strong, improvement=weak, strength_quotes=quotes.get((theme, 1), []),
-                        improvement_quotes=quotes.get((theme, 0), []))
+                        strength=strong, improvement=weak, strength_quotes=quotes(theme, 1),
+                        improvement_quotes=quotes(theme, 0))
             for theme, (n, strong, weak) in ranked]
 
 
@@ -231,14 +167,8 @@ def _distribution_rows(rows) -> dict[Any, dict[str, Any]]:
     return groups
 
 
-_JUDGED = "judged AND grade != 'n/a'"  # answers that count in distributions (graded, not n/a)
-
-
-def _sections(conn, latest, order) -> list[Distribution]:
-    groups = _distribution_rows(((t, s), g, n, gob, audits) for t, s, g, n, gob, audits in conn.execute(
-        f"""SELECT template_id, section_id, grade, sum(n), sum(gob),
-                   sum(sum(audits)) OVER (PARTITION BY template_id, section_id)
-            FROM _sum_grades WHERE {_JUDGED} GROUP BY 1, 2, 3"""))
+def _sections(rows: Scan, latest, order) -> list[Distribution]:
+    groups = _distribution_rows(((t, s), g, n, gob, audits) for t, s, g, n, gob, audits in rows.sections)
     result = []
     for template_id, template in latest.items():
         for section in template.sections:
@@ -251,13 +181,11 @@ def _sections(conn, latest, order) -> list[Distribution]:
     return result
 
 
-def _teams(conn, order) -> list[Distribution]:
-    groups = _distribution_rows(conn.execute(
-        f"SELECT team, grade, sum(n), sum(gob), 0 FROM _sum_grades WHERE {_JUDGED} GROUP BY 1, 2"))
+def _teams(rows: Scan, order) -> list[Distribution]:
+    groups = _distribution_rows(rows.team_grades)
     overall: dict[str, dict[str, int]] = {}
     audits: dict[str, int] = {}
-    for team, grade, n in conn.execute("SELECT COALESCE(team, ''), COALESCE(overall, ''), count(*) FROM _sum_sel "
-                                       "GROUP BY 1, 2 ORDER BY 1, 2"):
+    for team, grade, n in rows.team_overall:
         audits[team] = audits.get(team, 0) + n
         if grade:
             overall.setdefault(team, {})[grade] = n
@@ -271,64 +199,30 @@ def _teams(conn, order) -> list[Distribution]:
     return result
 
 
-def _actions_by_team(conn, selection: _Selection, as_of: str) -> list[TeamActions]:
-    """Action counts per team, in the action plan's order of teams (see rows.action_plan_rows)."""
-    return [TeamActions(team=team, total=n, open=open_, done=done, overdue=overdue)
-            for team, n, open_, done, overdue in conn.execute(
-                f"""SELECT s.team, sum(c.n), sum(c.open), sum(c.done), sum(c.overdue)
-                    FROM (SELECT f.no, count(*) AS n, sum(f.status = 'open') AS open, sum(f.status = 'done') AS done,
-                                 sum(f.status = 'open' AND f.due != '' AND f.due < ?) AS overdue
-                          FROM {selection.facts("action_facts")} GROUP BY f.no) AS c
-                    JOIN _sum_sel s ON s.no = c.no
-                    GROUP BY 1 ORDER BY s.team = '', lower(s.team), s.team""", [as_of])]
-
-
-def _moderation(conn) -> ModerationFigures | None:
-    audits = conn.execute("SELECT count(*) FROM _sum_sel WHERE moderated").fetchone()[0]
-    if not audits:
+def _moderation(rows: Scan) -> ModerationFigures | None:
+    if rows.moderation is None:
         return None
-    answers = conn.execute(
-        """SELECT count(*), sum(NOT a.moderated OR a.grade = a.auditor_grade)
-           FROM _sum_sel s CROSS JOIN answer_facts a ON a.no = s.no
-           WHERE s.moderated AND a.judged AND a.auditor_grade IS NOT NULL
-             AND (a.auditor_grade != 'n/a' OR a.grade != 'n/a')""").fetchone()
-    overall = conn.execute(
-        """SELECT count(*), sum(overall IS auditor_overall) FROM _sum_sel
-           WHERE moderated AND auditor_overall IS NOT NULL""").fetchone()
-    changed = [{"question": q, "from": f, "to": t, "count": n} for q, f, t, n in conn.execute(
-        """SELECT a.question, a.auditor_grade, a.grade, count(*) FROM _sum_sel s CROSS JOIN answer_facts a ON a.no = s.no
-           WHERE s.moderated AND a.moderated AND a.grade IS NOT a.auditor_grade
-           GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3""")]
+    from ..moderation import agreement_figures
+
+    audits, answers, overall, changed = rows.moderation
     return ModerationFigures(
         moderated_audits=audits, answers_compared=answers[0], answers_agreed=answers[1] or 0,
         answer_agreement_pct=pct(answers[1] or 0, answers[0]), overall_compared=overall[0],
-        overall_agreed=overall[1] or 0, overall_agreement_pct=pct(overall[1] or 0, overall[0]), changed=changed)
+        overall_agreed=overall[1] or 0, overall_agreement_pct=pct(overall[1] or 0, overall[0]),
+        changed=[{"question": q, "from": f, "to": t, "count": n} for q, f, t, n in changed],
+        agreement=agreement_figures(rows.agreement) if rows.agreement is not None else None)
 
 
-def _concerns(conn, filters: Filters) -> list[ConcernRow]:
-    """Open safeguarding concerns of the selected audits, whatever their status (drafts too)."""
-    where, params = filters.where("a")
-    return [ConcernRow(case_ref=r[0], team=r[1] or "", raised_at=r[2] or "", raised_by=r[3] or "",
-                       description=r[4] or "")
-            for r in conn.execute(
-                f"""SELECT a.case_ref, a.team, c.raised_at, c.raised_by, c.description
-                    FROM concerns c JOIN audits a ON a.id = c.audit_id
-                    WHERE c.handled_at IS NULL AND {where} ORDER BY c.raised_at, a.case_ref""", params)]
-
-
-def _scope(conn, filters: Filters, templates, as_of: str) -> Scope:
-    first, last = conn.execute("SELECT min(audited_on), max(audited_on) FROM _sum_sel").fetchone()
-
+def _scope(rows: Scan, filters: Filters, templates, as_of: str) -> Scope:
     def counts(column: str) -> dict[str, int]:
-        return {k or "(none)": n for k, n in conn.execute(
-            f"SELECT {column}, count(*) FROM _sum_sel GROUP BY 1 ORDER BY 2 DESC, 1")}
+        return {k or "(none)": n for k, n in rows.scope[column]}
 
     areas = {a.lower() for t in templates.values() for a in t.service_areas}
-    areas |= {k.lower() for k, in conn.execute("SELECT DISTINCT service_area FROM _sum_sel") if k}
+    areas |= {k.lower() for k in rows.service_areas}
     subject = "young person" if areas and all("leaver" in a for a in areas) else "child"
-    return Scope(filters=filters.describe(), round=filters.round, first_audit=first, last_audit=last, as_of=as_of,
-                 teams=counts("team"), service_areas=counts("service_area"),
-                 templates=counts("template_id || ' v' || template_version"),
+    return Scope(filters=filters.describe(), round=filters.round, first_audit=rows.dates[0],
+                 last_audit=rows.dates[1], as_of=as_of, teams=counts("team"),
+                 service_areas=counts("service_area"), templates=counts("template_id || ' v' || template_version"),
                  template_titles={t.id: t.title for _, t in sorted(templates.items())}, subject=subject)
 
 
@@ -371,41 +265,54 @@ class _FactsMissing(Exception):
     """Another session changed a selected audit after its facts were built; build and start again."""
 
 
-def compute_summary(db, filters: Filters | None = None, *, rows: bool = True) -> Summary:
+def compute_summary(db, filters: Filters | None = None, *, rows: bool = True,
+                    ahead: ScanAhead | None = None) -> Summary:
     """Every figure of the report for the audits `filters` selects. `db` is a Store or sqlite-utils Database.
 
     `rows=False` leaves `action_plan` and `appendix` (a row per action and per audit) empty.
+    `ahead` is the scan of these filters' selection, started before the models loaded; it is
+    used when it matches (see `ScanAhead`), and closed.
     """
     filters = (filters or Filters()).dated()
-    with summary_snapshot(db, filters) as summary:
-        if rows:
-            # model_construct: the named tuples already have the fields' types
-            summary.action_plan = [ActionRow.model_construct(**r._asdict()) for r in action_plan_rows(db, filters)]
-            summary.appendix = [AuditRow.model_construct(**r._asdict()) for r in appendix_rows(db, filters)]
-        return summary
+    taken = ahead.take(*filters.where("a"), filters.as_of.isoformat(), schema_version()) if ahead else None
+    source, scanned = taken or (db, None)
+    try:
+        with summary_snapshot(source, filters, scanned=scanned) as summary:
+            if rows:
+                # model_construct: the named tuples already have the fields' types
+                summary.action_plan = [ActionRow.model_construct(**r._asdict())
+                                       for r in action_plan_rows(source, filters)]
+                summary.appendix = [AuditRow.model_construct(**r._asdict()) for r in appendix_rows(source, filters)]
+            return summary
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 @contextmanager
-def summary_snapshot(db, filters: Filters | None = None) -> Iterator[Summary]:
+def summary_snapshot(db, filters: Filters | None = None, *, scanned: Scan | None = None) -> Iterator[Summary]:
     """The summary without its long tables, inside the read transaction it was computed in.
 
     While the block runs, `action_plan_rows` and `appendix_rows` on the same `db` (with the same
     filters, `as_of` set) read the very data the figures were computed from, even if other
-    sessions write meanwhile: a report streams them as it is saved.
+    sessions write meanwhile: a report streams them as it is saved. `scanned` is the selection's
+    scan, read ahead in the read transaction `db` (then a connection) is in.
     """
     filters = (filters or Filters()).dated()
     conn = connection_of(db)
     check = getattr(getattr(db, "db", db), "deferred_check", None)
     for _ in range(3):
-        ensure_facts(conn, check.wait if check is not None else None)
+        if scanned is None:
+            ensure_facts(conn, check.wait if check is not None else None)
         began = not conn.in_transaction
         if began:
             conn.execute("BEGIN")  # one consistent snapshot for every query
         try:
-            summary = _figures(conn, filters)
+            summary = _figures(conn, filters, scanned)
         except _FactsMissing:
             if began:
                 conn.execute("COMMIT")
+            scanned = None
             continue
         except BaseException:
             if began:
@@ -420,22 +327,14 @@ def summary_snapshot(db, filters: Filters | None = None) -> Iterator[Summary]:
     raise SummaryError("the audits are changing too fast to count; try again")
 
 
-def _figures(conn, filters: Filters) -> Summary:
+def _figures(conn, filters: Filters, scanned: Scan | None = None) -> Summary:
     """Every figure but the long tables (inside the caller's read transaction)."""
-    try:
-        summary = _core(conn, filters)
-        if summary.moderation is not None:
-            from ..moderation import moderation_agreement
-
-            summary.moderation.agreement = moderation_agreement(conn, filters)
-        earlier = previous_round(conn, filters)
-        if earlier:
-            before = _core(conn, filters.model_copy(update={"round": earlier, "date_from": None, "date_to": None}),
-                           full=False)
-            summary.change_since_previous_round = _change(summary, before, earlier)
-    finally:
-        conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
-        conn.execute("DROP TABLE IF EXISTS temp._sum_grades")
+    summary = _core(conn, filters, scanned=scanned)
+    earlier = previous_round(conn, filters)
+    if earlier:
+        before = _core(conn, filters.model_copy(update={"round": earlier, "date_from": None, "date_to": None}),
+                       full=False)
+        summary.change_since_previous_round = _change(summary, before, earlier)
     return summary
 
 

@@ -15,10 +15,9 @@ from collections.abc import Callable
 
 from ..db import FACT_TABLES
 from ..models import ILACS, Template
+from ..scans import COUNTED_SQL, missing_count
 from .measures import action_clear, impact_evidenced, lived_experience_evidenced
 
-COUNTED_SQL = ("a.status IN ('completed', 'moderated') "
-               "AND NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)")
 BULK_BUILD = 500  # audits without facts from which a build drops and remakes the indexes
 _TEMP = ("_fx_q", "_fx_levels", "_fx_cond", "_fx_best")
 
@@ -31,13 +30,6 @@ def _register_functions(conn) -> None:
     conn.create_function("lived_ok", 1, lived_experience_evidenced, deterministic=True)
     conn.create_function("impact_ok", 1, impact_evidenced, deterministic=True)
     conn.create_function("action_ok", 4, action_clear, deterministic=True)
-
-
-def missing_count(conn) -> int:
-    """Counted audits without stored facts."""
-    return conn.execute(
-        f"""SELECT count(*) FROM audits a WHERE {COUNTED_SQL}
-            AND NOT EXISTS (SELECT 1 FROM audit_facts f WHERE f.id = a.id)""").fetchone()[0]
 
 
 def ensure_facts(conn, before_writing: Callable[[], None] | None = None) -> int:

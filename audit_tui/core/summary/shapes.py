@@ -10,9 +10,9 @@ from pydantic import ConfigDict, field_validator
 
 from .. import gates
 from ..models import Model
+from ..scans import filter_where
 
 COUNTED = ("completed", "moderated")
-QUOTES_PER_THEME = 3
 QUOTE_CHARS = 180
 
 VOICE_WORDS = re.compile(
@@ -73,21 +73,8 @@ class Filters(Model):
         Training audits (a trainee's audit of a fictional sample case) are never selected:
         they are kept apart from live work, in every figure and export.
         """
-        parts = [f"NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = {alias}.id)"]
-        params: dict[str, Any] = {}
-        for name, column in (("round", "round"), ("team", "team"), ("service_area", "service_area"),
-                             ("template", "template_id")):
-            value = getattr(self, name)
-            if value is not None:
-                parts.append(f"{alias}.{column} = :f_{name} COLLATE NOCASE")
-                params[f"f_{name}"] = value
-        if self.date_from:
-            parts.append(f"{alias}.audited_on >= :f_from")
-            params["f_from"] = self.date_from.isoformat()
-        if self.date_to:
-            parts.append(f"{alias}.audited_on <= :f_to")
-            params["f_to"] = self.date_to.isoformat()
-        return " AND ".join(parts), params
+        return filter_where(alias, round=self.round, date_from=self.date_from, date_to=self.date_to,
+                            team=self.team, service_area=self.service_area, template=self.template)
 
     def describe(self) -> str:
         """The filters in words, for the report's scope."""

@@ -1,0 +1,306 @@
+"""The summary's SQL: every row its figures come from, read without the models.
+
+`scan` runs every statement of one summary over the stored facts (see summary.facts) of the
+audits a filter selects, and returns their rows; `summary.compute` turns them into figures
+with the templates. It imports only the standard library, so that `ScanAhead` (summary.ahead)
+can run it on a thread while the command is still loading pydantic and the models.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+COUNTED_SQL = ("a.status IN ('completed', 'moderated') "
+               "AND NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)")
+QUOTES_PER_THEME = 3
+_JUDGED = "judged AND grade != 'n/a'"  # answers that count in distributions (graded, not n/a)
+
+
+def filter_where(alias: str = "a", *, round: str | None = None, date_from: Any = None, date_to: Any = None,
+                 team: str | None = None, service_area: str | None = None,
+                 template: str | None = None) -> tuple[str, dict[str, Any]]:
+    """A SQL condition on the audits (or audit_facts) table aliased `alias`, and its parameters.
+
+    Dates are `date`s or ISO strings. Training audits (a trainee's audit of a fictional sample
+    case) are never selected: they are kept apart from live work, in every figure and export.
+    """
+    parts = [f"NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = {alias}.id)"]
+    params: dict[str, Any] = {}
+    for name, column, value in (("round", "round", round), ("team", "team", team),
+                                ("service_area", "service_area", service_area),
+                                ("template", "template_id", template)):
+        if value is not None:
+            parts.append(f"{alias}.{column} = :f_{name} COLLATE NOCASE")
+            params[f"f_{name}"] = value
+    if date_from:
+        parts.append(f"{alias}.audited_on >= :f_from")
+        params["f_from"] = str(date_from)
+    if date_to:
+        parts.append(f"{alias}.audited_on <= :f_to")
+        params["f_to"] = str(date_to)
+    return " AND ".join(parts), params
+
+
+def missing_count(conn) -> int:
+    """Counted audits without stored facts."""
+    return conn.execute(
+        f"""SELECT count(*) FROM audits a WHERE {COUNTED_SQL}
+            AND NOT EXISTS (SELECT 1 FROM audit_facts f WHERE f.id = a.id)""").fetchone()[0]
+
+
+class Selection:
+    """The selected counted audits (temp table `_sum_sel`) and how to reach their facts.
+
+    When every audit with facts is selected, the fact tables are read whole; a large selection
+    scans them in index order with a membership test; a small one looks each audit up.
+    """
+
+    def __init__(self, conn, where: str, params: dict[str, Any]):
+        conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
+        conn.execute(
+            """CREATE TEMP TABLE _sum_sel (no INTEGER PRIMARY KEY, id TEXT, case_ref TEXT, template_id TEXT,
+               template_version INT, team TEXT, service_area TEXT, round TEXT, audited_on TEXT, status TEXT,
+               auditor TEXT, worker TEXT, overall TEXT, auditor_overall TEXT, moderated INT, lived_ok INT,
+               impact_ok INT, actions_ok INT, answered INT, gob INT)""")
+        self.count = conn.execute(
+            f"""INSERT INTO _sum_sel SELECT a.no, a.id, a.case_ref, a.template_id, a.template_version, a.team,
+                       a.service_area, a.round, a.audited_on, a.status, a.auditor, a.worker, a.overall,
+                       a.auditor_overall, a.moderated, a.lived_ok, a.impact_ok, a.actions_ok, a.answered,
+                       a.good_or_better
+                FROM audit_facts a WHERE {where}""", params).rowcount
+        counted = conn.execute(f"SELECT count(*) FROM audits a WHERE {where} AND {COUNTED_SQL}", params).fetchone()[0]
+        self.complete = counted == self.count
+        total = conn.execute("SELECT count(*) FROM audit_facts").fetchone()[0]
+        self.everything = self.count == total
+        self.large = self.count * 4 >= total
+
+    def facts(self, table: str, index: str = "", alias: str = "f") -> str:
+        """FROM ... WHERE ... reading `table`'s rows of the selected audits (in `index` order when large)."""
+        source = f"{table} AS {alias}" + (f" INDEXED BY {index}" if index else "")
+        if self.everything:
+            return f"{source} WHERE 1"
+        if self.large:
+            return f"{source} WHERE {alias}.no IN (SELECT no FROM _sum_sel)"
+        return f"_sum_sel JOIN {table} AS {alias} ON {alias}.no = _sum_sel.no WHERE 1"
+
+
+@dataclass
+class Agreement:
+    """The rows moderation agreement is computed from (moderation.agreement_figures)."""
+
+    audits: int
+    templates: list[tuple]  # (template_id, version, body)
+    overall: list[tuple]  # (template_id, version, auditor's overall, final overall, n)
+    answers: list[tuple]  # (template_id, version, question, auditor's grade, final grade, n)
+
+
+def agreement_rows(conn, where: str, params: dict[str, Any]) -> Agreement:
+    """Auditors' against final grades of the moderated audits `where` selects (counted answers only)."""
+    moderated = f"FROM audit_facts a WHERE {where} AND a.status = 'moderated' AND a.moderated"
+    return Agreement(
+        audits=conn.execute(f"SELECT count(*) {moderated}", params).fetchone()[0],
+        templates=conn.execute(
+            f"""SELECT k.template_id, k.template_version, t.body
+                FROM (SELECT DISTINCT a.template_id, a.template_version {moderated}) AS k
+                JOIN templates t ON t.id = k.template_id AND t.version = k.template_version""", params).fetchall(),
+        overall=conn.execute(
+            f"SELECT a.template_id, a.template_version, a.auditor_overall, a.overall, count(*) {moderated} "
+            "GROUP BY 1, 2, 3, 4", params).fetchall(),
+        answers=conn.execute(
+            f"""SELECT a.template_id, a.template_version, f.question, f.auditor_grade, f.grade, count(*)
+                FROM audit_facts a CROSS JOIN answer_facts f ON f.no = a.no
+                WHERE {where} AND a.status = 'moderated' AND a.moderated GROUP BY 1, 2, 3, 4, 5""",
+            params).fetchall())
+
+
+@dataclass
+class Scan:
+    """Every row one summary's figures come from (one selection, one read transaction)."""
+
+    audits: tuple  # (total, completed, draft, moderated): every status
+    complete: bool  # every selected counted audit has its facts
+    templates: list[tuple] = field(default_factory=list)  # (template_id, version, body or None)
+    overall: list[tuple] = field(default_factory=list)  # (template_id, version, grade, n)
+    questions: list[tuple] = field(default_factory=list)  # (template_id, question, grade, n, gob)
+    sections: list[tuple] = field(default_factory=list)  # (template_id, section_id, grade, n, gob, audits)
+    team_grades: list[tuple] = field(default_factory=list)  # (team, grade, n, gob, 0)
+    team_overall: list[tuple] = field(default_factory=list)  # (team, overall, n)
+    actions_by_team: list[tuple] = field(default_factory=list)  # (team, n, open, done, overdue)
+    tests: tuple = (0, 0, 0, 0)  # (audits, lived experience, impact, actions clear)
+    themes: list[tuple] = field(default_factory=list)  # (theme, strength, first, n)
+    quotes: dict[tuple[str, int], list[tuple]] = field(default_factory=dict)  # (theme, strength) -> (case, text)
+    dates: tuple = (None, None)
+    scope: dict[str, list[tuple]] = field(default_factory=dict)  # column -> (value, n)
+    service_areas: list[str] = field(default_factory=list)
+    moderation: tuple | None = None  # (audits, answers row, overall row, changed rows)
+    agreement: Agreement | None = None
+    concerns: list[tuple] = field(default_factory=list)
+
+
+def scan(conn, where: str, params: dict[str, Any], as_of: str, *, full: bool = True) -> Scan:
+    """Every row of the summary of the audits `where` selects; `full=False` skips what only the current
+    round needs (quotes, concerns, moderation, actions by team). Run it inside a read transaction."""
+    counts = conn.execute(
+        f"""SELECT count(*), sum(status IN ('completed', 'moderated')), sum(status = 'draft'),
+                   sum(status = 'moderated') FROM audits a WHERE {where}""", params).fetchone()
+    selection = Selection(conn, where, params)
+    result = Scan(audits=tuple(n or 0 for n in counts), complete=selection.complete)
+    if not result.complete:
+        return result
+    try:
+        _selected(conn, selection, result, as_of, full)
+        if full:
+            result.agreement = agreement_rows(conn, where, params)
+            result.concerns = conn.execute(
+                f"""SELECT a.case_ref, a.team, c.raised_at, c.raised_by, c.description
+                    FROM concerns c JOIN audits a ON a.id = c.audit_id
+                    WHERE c.handled_at IS NULL AND {where} ORDER BY c.raised_at, a.case_ref""", params).fetchall()
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
+        conn.execute("DROP TABLE IF EXISTS temp._sum_grades")
+    return result
+
+
+def _selected(conn, selection: Selection, result: Scan, as_of: str, full: bool) -> None:
+    """The rows read from the selection's facts."""
+    def rows(sql: str, params: Any = ()) -> list[tuple]:
+        return conn.execute(sql, params).fetchall()
+
+    result.templates = rows(
+        """SELECT k.template_id, k.template_version, t.body
+           FROM (SELECT DISTINCT template_id, template_version FROM _sum_sel) AS k
+           LEFT JOIN templates t ON t.id = k.template_id AND t.version = k.template_version ORDER BY 1, 2""")
+    result.overall = rows(
+        """SELECT template_id, template_version, overall, count(*) FROM _sum_sel
+           WHERE overall IS NOT NULL AND overall != '' GROUP BY 1, 2, 3""")
+    # one pass over the answers; questions, sections and teams are then summed from its groups
+    conn.execute(
+        f"""CREATE TEMP TABLE _sum_grades AS
+            SELECT f.template_id, f.question, f.section_id, f.judged, f.grade, f.team, count(*) AS n,
+                   sum(f.gob) AS gob, sum(f.section_first) AS audits
+            FROM {selection.facts("answer_facts", "answer_facts_figures")}
+            GROUP BY f.template_id, f.question, f.section_id, f.judged, f.grade, f.team""")
+    result.questions = rows(
+        "SELECT template_id, question, grade, sum(n), sum(gob) FROM _sum_grades GROUP BY 1, 2, 3")
+    result.sections = rows(
+        f"""SELECT template_id, section_id, grade, sum(n), sum(gob),
+                   sum(sum(audits)) OVER (PARTITION BY template_id, section_id)
+            FROM _sum_grades WHERE {_JUDGED} GROUP BY 1, 2, 3""")
+    result.team_grades = rows(f"SELECT team, grade, sum(n), sum(gob), 0 FROM _sum_grades WHERE {_JUDGED} GROUP BY 1, 2")
+    result.team_overall = rows(
+        "SELECT COALESCE(team, ''), COALESCE(overall, ''), count(*) FROM _sum_sel GROUP BY 1, 2 ORDER BY 1, 2")
+    # action counts per team, in the action plan's order of teams (see summary.rows.action_plan_rows)
+    result.actions_by_team = rows(
+        f"""SELECT s.team, sum(c.n), sum(c.open), sum(c.done), sum(c.overdue)
+            FROM (SELECT f.no, count(*) AS n, sum(f.status = 'open') AS open, sum(f.status = 'done') AS done,
+                         sum(f.status = 'open' AND f.due != '' AND f.due < ?) AS overdue
+                  FROM {selection.facts("action_facts")} GROUP BY f.no) AS c
+            JOIN _sum_sel s ON s.no = c.no
+            GROUP BY 1 ORDER BY s.team = '', lower(s.team), s.team""", [as_of])
+    result.tests = tuple(n or 0 for n in conn.execute(
+        "SELECT count(*), sum(lived_ok), sum(impact_ok), sum(actions_ok) FROM _sum_sel").fetchone())
+    result.themes = rows(
+        f"""SELECT f.theme, f.strength, f.first, count(*) FROM {selection.facts("theme_facts", "theme_facts_counts")}
+            GROUP BY f.theme, f.strength, f.first""")
+    if full:
+        result.quotes = _quotes(conn, selection, result.themes)
+    result.dates = conn.execute("SELECT min(audited_on), max(audited_on) FROM _sum_sel").fetchone()
+    result.scope = {column: rows(f"SELECT {column}, count(*) FROM _sum_sel GROUP BY 1 ORDER BY 2 DESC, 1")
+                    for column in ("team", "service_area", "template_id || ' v' || template_version")}
+    result.service_areas = [k for k, in conn.execute("SELECT DISTINCT service_area FROM _sum_sel") if k]
+    if full:
+        result.moderation = _moderation(conn)
+
+
+def _quotes(conn, selection: Selection, themes: list[tuple]) -> dict[tuple[str, int], list[tuple]]:
+    """Up to QUOTES_PER_THEME (case, evidence) of each theme, as a strength and as an area for improvement."""
+    quotes = {}
+    for theme in sorted({row[0] for row in themes}):
+        for strength in (0, 1):
+            quotes[(theme, strength)] = conn.execute(
+                f"""SELECT f.case_ref, (SELECT ans.evidence FROM answers ans
+                                        WHERE ans.audit_id = f.audit_id AND ans.question = f.question)
+                    FROM {selection.facts("theme_facts", "theme_facts_quotes")}
+                      AND f.theme = ? AND f.strength = ?
+                    ORDER BY f.pref, f.case_ref, f.audit_id LIMIT {QUOTES_PER_THEME}""", [theme, strength]).fetchall()
+    return quotes
+
+
+def _moderation(conn) -> tuple | None:
+    """(moderated audits, (answers compared, agreed), (overall compared, agreed), changed grades) or None."""
+    audits = conn.execute("SELECT count(*) FROM _sum_sel WHERE moderated").fetchone()[0]
+    if not audits:
+        return None
+    answers = conn.execute(
+        """SELECT count(*), sum(NOT a.moderated OR a.grade = a.auditor_grade)
+           FROM _sum_sel s CROSS JOIN answer_facts a ON a.no = s.no
+           WHERE s.moderated AND a.judged AND a.auditor_grade IS NOT NULL
+             AND (a.auditor_grade != 'n/a' OR a.grade != 'n/a')""").fetchone()
+    overall = conn.execute(
+        """SELECT count(*), sum(overall IS auditor_overall) FROM _sum_sel
+           WHERE moderated AND auditor_overall IS NOT NULL""").fetchone()
+    changed = conn.execute(
+        """SELECT a.question, a.auditor_grade, a.grade, count(*) FROM _sum_sel s CROSS JOIN answer_facts a ON a.no = s.no
+           WHERE s.moderated AND a.moderated AND a.grade IS NOT a.auditor_grade
+           GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3""").fetchall()
+    return audits, answers, overall, changed
+
+
+class ScanAhead:
+    """A summary's scan, started on a thread while the command loads pydantic and the models.
+
+    The thread opens its own read-only connection, begins a read transaction and scans, if every
+    counted audit has its facts. `take` then hands over that connection, still in the transaction,
+    so that the rest of the summary reads the very same data, with the scan. It hands nothing (and
+    the summary is computed as usual) when facts had to be built first, the database's schema is
+    not the current one, the selection differs, or anything failed.
+    """
+
+    def __init__(self, path: str | Path, where: str, params: dict[str, Any], as_of: str):
+        self._selection = (where, params, as_of)
+        self._conn: sqlite3.Connection | None = None
+        self._scan: Scan | None = None
+        self._version: int | None = None
+        self._interval = sys.getswitchinterval()
+        # SQLite lets go of the GIL while a statement runs: a short switch interval gives it back to the
+        # scan between statements, instead of after the importing thread's 5 ms turn.
+        sys.setswitchinterval(min(self._interval, 0.0002))
+        self._thread = threading.Thread(target=self._run, args=(Path(path),), name="summary-scan", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            self._conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5,
+                                         isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA temp_store=MEMORY")
+            self._conn.execute("BEGIN")
+            self._version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if not missing_count(self._conn):
+                self._scan = scan(self._conn, *self._selection)
+        except Exception:  # noqa: BLE001 - the summary computed as usual reports any real problem
+            self._scan = None
+
+    def take(self, where: str, params: dict[str, Any], as_of: str,
+             schema_version: int) -> tuple[sqlite3.Connection, Scan] | None:
+        """(connection in its read transaction, scan) if the scan is of this selection; else None."""
+        self._thread.join()
+        sys.setswitchinterval(self._interval)
+        found = self._scan
+        if (found is None or not found.complete or self._version != schema_version
+                or self._selection != (where, params, as_of)):
+            self.close()
+            return None
+        return self._conn, found
+
+    def close(self) -> None:
+        """End the read transaction and close the connection (safe to call more than once)."""
+        self._thread.join()
+        sys.setswitchinterval(self._interval)
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
