@@ -97,20 +97,24 @@ def report(output: Path, audit_id: str | None, organisation: str | None, force: 
     """Write the aggregated Word report (or one audit's feedback document with --audit)."""
     if output.suffix.lower() != ".docx":
         raise OutputsError(f"{output}: the report is a Word file; give a name ending in .docx")
-    pictures = None
+    pictures = ahead = None
     if not audit_id and _database_path(db_path).exists():
         from .core.report.pictures import Pictures
 
         pictures = Pictures()  # its workers start first: they import matplotlib while the rest loads
+        ahead = _scan_ahead(db_path, filter_values(**filter_args))  # and the figures are read meanwhile
     try:
-        _report(output, audit_id, organisation, force, db_path, pictures, filter_args)
+        _report(output, audit_id, organisation, force, db_path, (pictures, ahead), filter_args)
     finally:
+        if ahead is not None:
+            ahead.close()
         if pictures is not None:
             pictures.close()
 
 
 def _report(output: Path, audit_id: str | None, organisation: str | None, force: bool, db_path: Path | None,
-            pictures, filter_args: dict) -> None:
+            started: tuple, filter_args: dict) -> None:
+    """The report with the chart workers and the scan `report` started, or one audit's feedback."""
     from .core.settings import load_settings
 
     filters = make_filters(**filter_args)
@@ -125,8 +129,9 @@ def _report(output: Path, audit_id: str | None, organisation: str | None, force:
         else:
             from .core.report import build_report
 
+            pictures, ahead = started
             path = build_report(store, output, filters, organisation=organisation, overwrite=force,
-                                pictures=pictures)
+                                pictures=pictures, ahead=ahead)
     finally:
         store.close()
     click.echo(f"Report written to {path}")

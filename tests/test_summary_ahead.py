@@ -177,3 +177,35 @@ def test_a_damaged_file_is_refused_with_one_line(tmp_path):
     assert result.exit_code != 0
     assert result.output.count("audit-tui: error:") == 1
     assert path.read_bytes() == damaged
+
+
+def test_both_connections_begin_at_the_same_commit_or_one_does_it_all(db_copy, monkeypatch):
+    from audit_tui.core import scans
+
+    filters = Filters(as_of=AS_OF)
+    expected = usual(db_copy, filters)
+    began = []
+    real = scans._begin_together
+    monkeypatch.setattr(scans, "_begin_together", lambda path, conns: began.append(real(path, conns)) or began[-1])
+    assert with_ahead(db_copy, filters) == expected
+    # another session holds the write lock (an import, say): one connection scans it all
+    with opened(db_copy, "other") as other:
+        other.db.execute("BEGIN IMMEDIATE")
+        assert with_ahead(db_copy, filters) == expected
+        other.db.execute("ROLLBACK")
+    assert began == [True, False]
+
+
+def test_two_connections_see_one_commit(db_copy):
+    from audit_tui.core.scans import _begin_together, _read_only
+
+    path = db_copy.resolve()
+    conns = [_read_only(path), _read_only(path)]
+    assert _begin_together(path, conns)
+    with opened(db_copy, "other") as other:  # commits after both began: neither sees it
+        make_audit(other, "CL-0400", base(), tmpl=template())
+    counts = {conn.execute("SELECT count(*) FROM audits").fetchone()[0] for conn in conns}
+    fresh = _read_only(path).execute("SELECT count(*) FROM audits").fetchone()[0]
+    assert len(counts) == 1 and fresh == counts.pop() + 1
+    for conn in conns:
+        conn.close()

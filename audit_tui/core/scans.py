@@ -60,7 +60,7 @@ class Selection:
     scans them in index order with a membership test; a small one looks each audit up.
     """
 
-    def __init__(self, conn, where: str, params: dict[str, Any]):
+    def __init__(self, conn, where: str, params: dict[str, Any], *, check: bool = True):
         conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
         conn.execute(
             """CREATE TEMP TABLE _sum_sel (no INTEGER PRIMARY KEY, id TEXT, case_ref TEXT, template_id TEXT,
@@ -73,8 +73,9 @@ class Selection:
                        a.auditor_overall, a.moderated, a.lived_ok, a.impact_ok, a.actions_ok, a.answered,
                        a.good_or_better
                 FROM audit_facts a WHERE {where}""", params).rowcount
-        counted = conn.execute(f"SELECT count(*) FROM audits a WHERE {where} AND {COUNTED_SQL}", params).fetchone()[0]
-        self.complete = counted == self.count
+        # the check: every selected counted audit has its facts (another session may have changed one)
+        self.complete = not check or self.count == conn.execute(
+            f"SELECT count(*) FROM audits a WHERE {where} AND {COUNTED_SQL}", params).fetchone()[0]
         total = conn.execute("SELECT count(*) FROM audit_facts").fetchone()[0]
         self.everything = self.count == total
         self.large = self.count * 4 >= total
@@ -119,6 +120,18 @@ def agreement_rows(conn, where: str, params: dict[str, Any]) -> Agreement:
 
 
 @dataclass
+class Details:
+    """The rows of a summary that do not come from the answers' pass (`scan_details`)."""
+
+    actions_by_team: list[tuple] = field(default_factory=list)  # (team, n, open, done, overdue)
+    themes: list[tuple] = field(default_factory=list)  # (theme, strength, first, n)
+    quotes: dict[tuple[str, int], list[tuple]] = field(default_factory=dict)  # (theme, strength) -> (case, text)
+    moderation: tuple | None = None  # (audits, answers row, overall row, changed rows)
+    agreement: Agreement | None = None
+    concerns: list[tuple] = field(default_factory=list)
+
+
+@dataclass
 class Scan:
     """Every row one summary's figures come from (one selection, one read transaction)."""
 
@@ -130,46 +143,41 @@ class Scan:
     sections: list[tuple] = field(default_factory=list)  # (template_id, section_id, grade, n, gob, audits)
     team_grades: list[tuple] = field(default_factory=list)  # (team, grade, n, gob, 0)
     team_overall: list[tuple] = field(default_factory=list)  # (team, overall, n)
-    actions_by_team: list[tuple] = field(default_factory=list)  # (team, n, open, done, overdue)
     tests: tuple = (0, 0, 0, 0)  # (audits, lived experience, impact, actions clear)
-    themes: list[tuple] = field(default_factory=list)  # (theme, strength, first, n)
-    quotes: dict[tuple[str, int], list[tuple]] = field(default_factory=dict)  # (theme, strength) -> (case, text)
     dates: tuple = (None, None)
     scope: dict[str, list[tuple]] = field(default_factory=dict)  # column -> (value, n)
     service_areas: list[str] = field(default_factory=list)
-    moderation: tuple | None = None  # (audits, answers row, overall row, changed rows)
-    agreement: Agreement | None = None
-    concerns: list[tuple] = field(default_factory=list)
+    details: Details = field(default_factory=Details)
 
 
 def scan(conn, where: str, params: dict[str, Any], as_of: str, *, full: bool = True) -> Scan:
     """Every row of the summary of the audits `where` selects; `full=False` skips what only the current
-    round needs (quotes, concerns, moderation, actions by team). Run it inside a read transaction."""
+    round needs (quotes, concerns, moderation). Run it inside a read transaction."""
+    result = scan_figures(conn, where, params)
+    if result.complete:
+        result.details = scan_details(conn, where, params, as_of, full=full)
+    return result
+
+
+def scan_figures(conn, where: str, params: dict[str, Any]) -> Scan:
+    """The counts, the answers' pass and what is summed from it; `details` is left empty."""
     counts = conn.execute(
         f"""SELECT count(*), sum(status IN ('completed', 'moderated')), sum(status = 'draft'),
                    sum(status = 'moderated') FROM audits a WHERE {where}""", params).fetchone()
     selection = Selection(conn, where, params)
     result = Scan(audits=tuple(n or 0 for n in counts), complete=selection.complete)
-    if not result.complete:
-        return result
     try:
-        _selected(conn, selection, result, as_of, full)
-        if full:
-            result.agreement = agreement_rows(conn, where, params)
-            result.concerns = conn.execute(
-                f"""SELECT a.case_ref, a.team, c.raised_at, c.raised_by, c.description
-                    FROM concerns c JOIN audits a ON a.id = c.audit_id
-                    WHERE c.handled_at IS NULL AND {where} ORDER BY c.raised_at, a.case_ref""", params).fetchall()
+        if result.complete:
+            _figures(conn, selection, result)
     finally:
         conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
         conn.execute("DROP TABLE IF EXISTS temp._sum_grades")
     return result
 
 
-def _selected(conn, selection: Selection, result: Scan, as_of: str, full: bool) -> None:
-    """The rows read from the selection's facts."""
-    def rows(sql: str, params: Any = ()) -> list[tuple]:
-        return conn.execute(sql, params).fetchall()
+def _figures(conn, selection: Selection, result: Scan) -> None:
+    def rows(sql: str) -> list[tuple]:
+        return conn.execute(sql).fetchall()
 
     result.templates = rows(
         """SELECT k.template_id, k.template_version, t.body
@@ -194,27 +202,45 @@ def _selected(conn, selection: Selection, result: Scan, as_of: str, full: bool) 
     result.team_grades = rows(f"SELECT team, grade, sum(n), sum(gob), 0 FROM _sum_grades WHERE {_JUDGED} GROUP BY 1, 2")
     result.team_overall = rows(
         "SELECT COALESCE(team, ''), COALESCE(overall, ''), count(*) FROM _sum_sel GROUP BY 1, 2 ORDER BY 1, 2")
-    # action counts per team, in the action plan's order of teams (see summary.rows.action_plan_rows)
-    result.actions_by_team = rows(
-        f"""SELECT s.team, sum(c.n), sum(c.open), sum(c.done), sum(c.overdue)
-            FROM (SELECT f.no, count(*) AS n, sum(f.status = 'open') AS open, sum(f.status = 'done') AS done,
-                         sum(f.status = 'open' AND f.due != '' AND f.due < ?) AS overdue
-                  FROM {selection.facts("action_facts")} GROUP BY f.no) AS c
-            JOIN _sum_sel s ON s.no = c.no
-            GROUP BY 1 ORDER BY s.team = '', lower(s.team), s.team""", [as_of])
     result.tests = tuple(n or 0 for n in conn.execute(
         "SELECT count(*), sum(lived_ok), sum(impact_ok), sum(actions_ok) FROM _sum_sel").fetchone())
-    result.themes = rows(
-        f"""SELECT f.theme, f.strength, f.first, count(*) FROM {selection.facts("theme_facts", "theme_facts_counts")}
-            GROUP BY f.theme, f.strength, f.first""")
-    if full:
-        result.quotes = _quotes(conn, selection, result.themes)
     result.dates = conn.execute("SELECT min(audited_on), max(audited_on) FROM _sum_sel").fetchone()
     result.scope = {column: rows(f"SELECT {column}, count(*) FROM _sum_sel GROUP BY 1 ORDER BY 2 DESC, 1")
                     for column in ("team", "service_area", "template_id || ' v' || template_version")}
     result.service_areas = [k for k, in conn.execute("SELECT DISTINCT service_area FROM _sum_sel") if k]
-    if full:
-        result.moderation = _moderation(conn)
+
+
+def scan_details(conn, where: str, params: dict[str, Any], as_of: str, *, full: bool = True) -> Details:
+    """Actions per team, themes (with quotes), moderation, agreement and concerns of the selection.
+
+    Like `scan_figures`, it reads the facts, and trusts `scan_figures`' check that they are complete
+    (in the same snapshot)."""
+    selection = Selection(conn, where, params, check=False)
+    result = Details()
+    try:
+        # action counts per team, in the action plan's order of teams (see summary.rows.action_plan_rows)
+        result.actions_by_team = conn.execute(
+            f"""SELECT s.team, sum(c.n), sum(c.open), sum(c.done), sum(c.overdue)
+                FROM (SELECT f.no, count(*) AS n, sum(f.status = 'open') AS open, sum(f.status = 'done') AS done,
+                             sum(f.status = 'open' AND f.due != '' AND f.due < ?) AS overdue
+                      FROM {selection.facts("action_facts")} GROUP BY f.no) AS c
+                JOIN _sum_sel s ON s.no = c.no
+                GROUP BY 1 ORDER BY s.team = '', lower(s.team), s.team""", [as_of]).fetchall()
+        result.themes = conn.execute(
+            f"""SELECT f.theme, f.strength, f.first, count(*)
+                FROM {selection.facts("theme_facts", "theme_facts_counts")} GROUP BY f.theme, f.strength, f.first""",
+        ).fetchall()
+        if full:
+            result.quotes = _quotes(conn, selection, result.themes)
+            result.moderation = _moderation(conn)
+            result.agreement = agreement_rows(conn, where, params)
+            result.concerns = conn.execute(
+                f"""SELECT a.case_ref, a.team, c.raised_at, c.raised_by, c.description
+                    FROM concerns c JOIN audits a ON a.id = c.audit_id
+                    WHERE c.handled_at IS NULL AND {where} ORDER BY c.raised_at, a.case_ref""", params).fetchall()
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
+    return result
 
 
 def _quotes(conn, selection: Selection, themes: list[tuple]) -> dict[tuple[str, int], list[tuple]]:
@@ -252,38 +278,59 @@ def _moderation(conn) -> tuple | None:
 
 
 class ScanAhead:
-    """A summary's scan, started on a thread while the command loads pydantic and the models.
+    """A summary's scan, started while the command loads pydantic and the models.
 
-    The thread opens its own read-only connection, begins a read transaction and scans, if every
-    counted audit has its facts. `take` then hands over that connection, still in the transaction,
-    so that the rest of the summary reads the very same data, with the scan. It hands nothing (and
-    the summary is computed as usual) when facts had to be built first, the database's schema is
-    not the current one, the selection differs, or anything failed.
+    A thread opens two read-only connections and begins a read transaction on each at the same
+    point of the database's history (see `_begin_together`): one runs `scan_figures` while a
+    second thread runs `scan_details` on the other. `take` then hands over the first connection,
+    still in its transaction, so that the rest of the summary reads the very same data, with the
+    scan. It hands nothing (and the summary is computed as usual) when facts had to be built
+    first, the database's schema is not the current one, the selection differs, or anything failed.
     """
 
     def __init__(self, path: str | Path, where: str, params: dict[str, Any], as_of: str):
         self._selection = (where, params, as_of)
-        self._conn: sqlite3.Connection | None = None
+        self._conns: list[sqlite3.Connection] = []
         self._scan: Scan | None = None
+        self._details: Details | None = None
         self._version: int | None = None
         self._interval = sys.getswitchinterval()
         # SQLite lets go of the GIL while a statement runs: a short switch interval gives it back to the
         # scan between statements, instead of after the importing thread's 5 ms turn.
         sys.setswitchinterval(min(self._interval, 0.0002))
-        self._thread = threading.Thread(target=self._run, args=(Path(path),), name="summary-scan", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(Path(path).resolve(),), name="summary-scan",
+                                        daemon=True)
         self._thread.start()
 
     def _run(self, path: Path) -> None:
         try:
-            self._conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5,
-                                         isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA temp_store=MEMORY")
-            self._conn.execute("BEGIN")
-            self._version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            if not missing_count(self._conn):
-                self._scan = scan(self._conn, *self._selection)
+            self._conns = [_read_only(path), _read_only(path)]
+            if not _begin_together(path, self._conns):
+                self._conns.pop().close()  # another session is writing: one connection does it all
+            self._version = self._conns[0].execute("PRAGMA user_version").fetchone()[0]
+            where, params, as_of = self._selection
+            helper = None
+            if len(self._conns) > 1:
+                helper = threading.Thread(target=self._run_details, name="summary-scan-details", daemon=True)
+                helper.start()
+            found = scan_figures(self._conns[0], where, params)
+            if helper is not None:
+                helper.join()
+            else:
+                self._run_details()
+            if found.complete and self._details is not None:
+                found.details = self._details
+                self._scan = found
         except Exception:  # noqa: BLE001 - the summary computed as usual reports any real problem
             self._scan = None
+
+    def _run_details(self) -> None:
+        conn = self._conns[-1]
+        try:
+            if not missing_count(conn):  # else the facts must be built first: the usual path does it
+                self._details = scan_details(conn, *self._selection)
+        except Exception:  # noqa: BLE001 - as in _run
+            self._details = None
 
     def take(self, where: str, params: dict[str, Any], as_of: str,
              schema_version: int) -> tuple[sqlite3.Connection, Scan] | None:
@@ -291,16 +338,50 @@ class ScanAhead:
         self._thread.join()
         sys.setswitchinterval(self._interval)
         found = self._scan
-        if (found is None or not found.complete or self._version != schema_version
-                or self._selection != (where, params, as_of)):
+        if found is None or self._version != schema_version or self._selection != (where, params, as_of):
             self.close()
             return None
-        return self._conn, found
+        for conn in self._conns[1:]:
+            conn.close()
+        del self._conns[1:]
+        return self._conns[0], found
 
     def close(self) -> None:
-        """End the read transaction and close the connection (safe to call more than once)."""
+        """End the read transactions and close the connections (safe to call more than once)."""
         self._thread.join()
         sys.setswitchinterval(self._interval)
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        for conn in self._conns:
+            conn.close()
+        self._conns = []
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute("PRAGMA temp_store=MEMORY")
+    return conn
+
+
+def _begin_together(path: Path, conns: list[sqlite3.Connection]) -> bool:
+    """Begin a read transaction on each connection at the same point: while a third holds the write
+    lock, no session can commit, so each sees the last commit. False (nothing begun) if the file is
+    not in WAL mode or another session holds the lock; then only the first connection has begun."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    if header[18:20] != b"\x02\x02":  # not WAL: a read-write connection might have a journal to roll back
+        conns[0].execute("BEGIN")
+        return False
+    writer = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=0, isolation_level=None)
+    try:
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            conns[0].execute("BEGIN")
+            return False
+        for conn in conns:
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts at a first read
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+    return True

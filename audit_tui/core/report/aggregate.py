@@ -13,7 +13,8 @@ from docx.text.paragraph import Paragraph
 
 from ..exports import check_target, private_output
 from ..store import Store
-from ..summary import Filters, Summary, summary_snapshot
+from ..scans import ScanAhead
+from ..summary import Filters, Summary, read_source, summary_snapshot
 from . import docxkit as kit
 from .figures import distributions_section, questions_section, themes_section
 from .pictures import Pictures
@@ -237,12 +238,13 @@ def _fill_toc(doc, anchor) -> None:
 
 def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, filters: Filters | None = None, *,
                  organisation: str = "", progress: Progress | None = None, reference: str | Path | None = None,
-                 overwrite: bool = False, pictures: Pictures | None = None) -> Path:
+                 overwrite: bool = False, pictures: Pictures | None = None, ahead: ScanAhead | None = None) -> Path:
     """Compute the summary and write the aggregated report; returns the path written.
 
     Safe to call from a worker thread when given a database path (it opens its own
     connection). `progress(fraction, message)` is called as the report is built. The charts are
     drawn by `pictures` (started early by the caller) or by a new `Pictures`; it is closed after.
+    `ahead` is the scan of the figures, started early too (see summary.read_source).
     """
     check_target(out_path, overwrite=overwrite)
     progress = progress or _no_progress
@@ -253,10 +255,11 @@ def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, fil
         store = Store(db_path_or_store, create=False) if own else db_path_or_store
         try:
             # the action plan and appendix are read as the file is saved, from the figures' snapshot
-            with summary_snapshot(store, filters) as summary:
+            with read_source(store, filters, ahead) as (source, scanned), \
+                    summary_snapshot(source, filters, scanned=scanned) as summary:
                 progress(0.15, "Figures computed")
                 return render(summary, out_path, organisation=organisation, progress=progress, reference=reference,
-                              overwrite=overwrite, pictures=pictures, rows=ReportRows.streamed(store, filters, summary))
+                              overwrite=overwrite, pictures=pictures, rows=ReportRows.streamed(source, filters, summary))
         finally:
             if own:
                 store.close()

@@ -15,7 +15,7 @@ Rules (PRODUCT.md "Summary JSON"):
 """
 
 
-from .compute import compute_summary, previous_round, selected_audit_ids, summary_snapshot
+from .compute import compute_summary, previous_round, read_source, selected_audit_ids, summary_snapshot
 from .measures import action_clear, impact_evidenced, lived_experience_evidenced, pct, short_quote
 from .rows import action_plan_rows, appendix_rows
 from .shapes import (
@@ -27,5 +27,5 @@ __all__ = [
     "TESTS", "ActionRow", "AuditCounts", "AuditRow", "Change", "ConcernRow", "Distribution", "Filters",
     "ModerationFigures", "QuestionFigure", "Quote", "Scope", "Summary", "SummaryError", "TeamActions", "TestFigure",
     "ThemeFigure", "action_clear", "action_plan_rows", "appendix_rows", "compute_summary", "impact_evidenced",
-    "lived_experience_evidenced", "pct", "previous_round", "selected_audit_ids", "short_quote", "summary_snapshot",
+    "lived_experience_evidenced", "pct", "previous_round", "read_source", "selected_audit_ids", "short_quote", "summary_snapshot",
 ]

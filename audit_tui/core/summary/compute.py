@@ -80,7 +80,7 @@ def _core(conn, filters: Filters, *, full: bool = True, scanned: Scan | None = N
         overall_gob += n if level is not None and level.good_or_better else 0
 
     by_team = [TeamActions(team=team, total=n, open=open_, done=done, overdue=overdue)
-               for team, n, open_, done, overdue in rows.actions_by_team]
+               for team, n, open_, done, overdue in rows.details.actions_by_team]
     actions = ActionCounts(total=sum(t.total for t in by_team), open=sum(t.open for t in by_team),
                            done=sum(t.done for t in by_team), overdue=sum(t.overdue for t in by_team))
     tests = [TestFigure(id=test_id, label=label, measured_by=how, audits=rows.tests[0], met=rows.tests[i + 1],
@@ -96,7 +96,7 @@ def _core(conn, filters: Filters, *, full: bool = True, scanned: Scan | None = N
         actions_by_team=by_team if full else [], action_plan=[],
         moderation=_moderation(rows) if full else None, change_since_previous_round=None,
         open_concerns=[ConcernRow(case_ref=r[0], team=r[1] or "", raised_at=r[2] or "", raised_by=r[3] or "",
-                                  description=r[4] or "") for r in rows.concerns],
+                                  description=r[4] or "") for r in rows.details.concerns],
         appendix=[])
 
 
@@ -140,7 +140,7 @@ def _themes(rows: Scan, templates) -> list[ThemeFigure]:
             labels[theme.id] = theme.label
             keywords[theme.id] = theme.keywords
     figures: dict[str, list[int]] = {}  # theme -> [audits, strength, improvement]
-    for theme, strength, first, n in rows.themes:
+    for theme, strength, first, n in rows.details.themes:
         figure = figures.setdefault(theme, [0, 0, 0])
         figure[0] += n if first else 0
         figure[1 if strength else 2] += n
@@ -148,7 +148,7 @@ def _themes(rows: Scan, templates) -> list[ThemeFigure]:
 
     def quotes(theme: str, strength: int) -> list[Quote]:
         return [Quote(case_ref=case_ref, text=short_quote(evidence, keywords.get(theme, [])))
-                for case_ref, evidence in rows.quotes.get((theme, strength), []) if (evidence or "").strip()]
+                for case_ref, evidence in rows.details.quotes.get((theme, strength), []) if (evidence or "").strip()]
 
     return [ThemeFigure(id=theme, label=labels.get(theme, theme.replace("-", " ").capitalize()), audits=n,
                         strength=strong, improvement=weak, strength_quotes=quotes(theme, 1),
@@ -200,17 +200,17 @@ def _teams(rows: Scan, order) -> list[Distribution]:
 
 
 def _moderation(rows: Scan) -> ModerationFigures | None:
-    if rows.moderation is None:
+    if rows.details.moderation is None:
         return None
     from ..moderation import agreement_figures
 
-    audits, answers, overall, changed = rows.moderation
+    audits, answers, overall, changed = rows.details.moderation
     return ModerationFigures(
         moderated_audits=audits, answers_compared=answers[0], answers_agreed=answers[1] or 0,
         answer_agreement_pct=pct(answers[1] or 0, answers[0]), overall_compared=overall[0],
         overall_agreed=overall[1] or 0, overall_agreement_pct=pct(overall[1] or 0, overall[0]),
         changed=[{"question": q, "from": f, "to": t, "count": n} for q, f, t, n in changed],
-        agreement=agreement_figures(rows.agreement) if rows.agreement is not None else None)
+        agreement=agreement_figures(rows.details.agreement) if rows.details.agreement is not None else None)
 
 
 def _scope(rows: Scan, filters: Filters, templates, as_of: str) -> Scope:
@@ -270,20 +270,26 @@ def compute_summary(db, filters: Filters | None = None, *, rows: bool = True,
     """Every figure of the report for the audits `filters` selects. `db` is a Store or sqlite-utils Database.
 
     `rows=False` leaves `action_plan` and `appendix` (a row per action and per audit) empty.
-    `ahead` is the scan of these filters' selection, started before the models loaded; it is
-    used when it matches (see `ScanAhead`), and closed.
+    `ahead`: see `read_source`.
     """
     filters = (filters or Filters()).dated()
-    taken = ahead.take(*filters.where("a"), filters.as_of.isoformat(), schema_version()) if ahead else None
-    source, scanned = taken or (db, None)
+    with read_source(db, filters, ahead) as (source, scanned), \
+            summary_snapshot(source, filters, scanned=scanned) as summary:
+        if rows:
+            # model_construct: the named tuples already have the fields' types
+            summary.action_plan = [ActionRow.model_construct(**r._asdict()) for r in action_plan_rows(source, filters)]
+            summary.appendix = [AuditRow.model_construct(**r._asdict()) for r in appendix_rows(source, filters)]
+        return summary
+
+
+@contextmanager
+def read_source(db, filters: Filters, ahead: ScanAhead | None = None) -> Iterator[tuple[Any, Scan | None]]:
+    """Where a summary of `filters` (dated) reads: `db`, or the connection `ahead` (the scan of this
+    selection, started before the models loaded) hands over, still in its read transaction, with
+    its scan. `ahead` is closed after the block."""
     try:
-        with summary_snapshot(source, filters, scanned=scanned) as summary:
-            if rows:
-                # model_construct: the named tuples already have the fields' types
-                summary.action_plan = [ActionRow.model_construct(**r._asdict())
-                                       for r in action_plan_rows(source, filters)]
-                summary.appendix = [AuditRow.model_construct(**r._asdict()) for r in appendix_rows(source, filters)]
-            return summary
+        taken = ahead.take(*filters.where("a"), filters.as_of.isoformat(), schema_version()) if ahead else None
+        yield taken or (db, None)
     finally:
         if ahead is not None:
             ahead.close()
