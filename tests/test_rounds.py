@@ -202,3 +202,36 @@ async def test_starting_an_allocated_case_prefills_the_form(lead, tmp_path):
     row = next(r for r in rounds.allocations(lead, ROUND) if r["case_ref"] == "CL-0003")
     assert row["audit_id"] and row["progress"] == "in progress"
     assert lead.get_audit(row["audit_id"]).audited_on == date.today()
+
+
+async def test_the_dashboard_counts_moderation_agreement_on_a_thread(lead, tmp_path, monkeypatch):
+    """The agreement line may need the stored facts built first: the screen shows its progress at once
+    and the line when a worker, on its own connection, has counted it."""
+    import threading
+
+    from textual.widgets import Static
+
+    from audit_tui.tui.screens import rounds as screen_module
+
+    from audit_tui.core.moderation import save_moderation
+    from audit_tui.tui.app import AuditApp
+    from audit_tui.tui.screens.rounds import RoundsScreen
+
+    rounds.import_cases(lead, ROUND, write(tmp_path, "cases.csv", GOOD_CSV), known_templates={"test-audit"})
+    audit_id = make_audit(lead, "CL-0001", base(**{"practice.quality": "requires_improvement"}), overall="good")
+    save_moderation(lead, audit_id, overall_grade="requires_improvement", comment="Plan not good enough",
+                    changes={"practice.quality": ("inadequate", "No plan at all")})
+    counted_on = []
+    real = screen_module.moderation_agreement
+    monkeypatch.setattr(screen_module, "moderation_agreement",
+                        lambda db, filters: counted_on.append((threading.current_thread(), db)) or real(db, filters))
+    app = AuditApp(lead)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(RoundsScreen(ROUND))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(app.screen.query_one("#rounds-overall", Static).render())
+        assert "Overall: 3 allocated" in text
+        assert "Moderation of 1 audit(s)" in text and "counting" not in text
+    assert counted_on and all(thread is not threading.main_thread() and db is not lead for thread, db in counted_on)

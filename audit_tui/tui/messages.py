@@ -30,3 +30,12 @@ class BuildFailed(Message):
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
+
+
+class AgreementCounted(Message):
+    """A round's moderation agreement, in one line (`line`) for the dashboard."""
+
+    def __init__(self, round_name: str, line: str) -> None:
+        super().__init__()
+        self.round_name = round_name
+        self.line = line

@@ -8,7 +8,7 @@ case (yours not yet completed first) and Enter starts or resumes one.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,6 +21,7 @@ from ...core import rounds as core
 from ...core.moderation import agreement_line, moderation_agreement
 from ...core.store import StoreError
 from ..format import selected_key
+from ..messages import AgreementCounted
 
 PROGRESS_STYLE = {"allocated": "", "in progress": "yellow", "completed": "green", "moderated": "bold green"}
 COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_progress", "In progress"),
@@ -41,6 +42,7 @@ class RoundsScreen(Screen[None]):
     def __init__(self, round_name: str | None = None) -> None:
         super().__init__()
         self.round_name = round_name
+        self._progress = ""  # the round's progress line, above the agreement line
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,6 +87,26 @@ class RoundsScreen(Screen[None]):
             select.value = pick
         self.refresh_round()
 
+    @work(thread=True, exclusive=True, group="agreement")
+    def count_agreement(self, round_name: str) -> None:
+        """The round's moderation agreement, on a thread with its own connection: it reads the stored
+        facts, which it may have to build first (seconds, after a large import). Posted back."""
+        from ...core.store import Store
+
+        try:
+            store = Store(self.app.store.path, actor=self.app.store.actor, create=False)
+            try:
+                line = agreement_line(moderation_agreement(store, {"round": round_name}))
+            finally:
+                store.close()
+        except Exception as exc:  # noqa: BLE001 - shown, never a crash
+            line = f"Moderation: agreement not counted ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        self.post_message(AgreementCounted(round_name, line))
+
+    def on_agreement_counted(self, message: AgreementCounted) -> None:
+        if message.round_name.lower() == (self.current_round or "").lower():
+            self.query_one("#rounds-overall", Static).update(f"{self._progress}\n{message.line}")
+
     @property
     def current_round(self) -> str | None:
         value = self.query_one("#round", Select).value
@@ -104,11 +126,11 @@ class RoundsScreen(Screen[None]):
         store = self.app.store
         figures = core.dashboard(store, name)
         total = figures["overall"]
-        agreement = moderation_agreement(store, {"round": figures["round"]})
-        overall.update(
-            f"Overall: {total['allocated']} allocated · {total['not_started']} to start · "
-            f"{total['in_progress']} in progress · {total['completed']} completed · {total['moderated']} "
-            f"moderated\n{agreement_line(agreement)}")
+        self._progress = (f"Overall: {total['allocated']} allocated · {total['not_started']} to start · "
+                          f"{total['in_progress']} in progress · {total['completed']} completed · "
+                          f"{total['moderated']} moderated")
+        overall.update(f"{self._progress}\nModeration: counting agreement…")
+        self.count_agreement(figures["round"])
         for table_id, key in (("#by-auditor", "auditors"), ("#by-team", "teams")):
             table = self.query_one(table_id, DataTable)
             for row in figures[key]:
