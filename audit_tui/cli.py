@@ -50,6 +50,9 @@ class AuditTuiGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("audit-tui: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # the reader went away (`audit-tui summary | head`): stop quietly, as a shell tool does
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except Exception as exc:  # noqa: BLE001 - the promise is: no tracebacks for users
             if os.environ.get("AUDIT_TUI_DEBUG"):
                 raise

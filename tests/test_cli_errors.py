@@ -145,3 +145,16 @@ def test_every_command_fails_in_one_line(tmp_path, bad_dbs):
     assert after == before, "a database file was changed"
     assert not bad_dbs["missing"].exists()
     assert existing.read_text() == "keep me"
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path, bad_dbs):
+    """`audit-tui summary --json | head`: no error line and no traceback when the pipe closes."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before anything is written
+    try:
+        result = subprocess.run([ENTRY, "summary", "--json", "--db", str(bad_dbs["good"])], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=60, cwd=tmp_path, stdin=subprocess.DEVNULL)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141
+    assert result.stderr == ""
