@@ -2,8 +2,9 @@
 
 `scan` runs every statement of one summary over the stored facts (see summary.facts) of the
 audits a filter selects, and returns their rows; `summary.compute` turns them into figures
-with the templates. It imports only the standard library, so that `ScanAhead` (summary.ahead)
-can run it on a thread while the command is still loading pydantic and the models.
+with the templates. This module imports only the standard library, so that `ScanAhead` can
+run the scan on threads (SQLite lets go of Python's lock while a statement runs) while the
+command is still loading pydantic and the models.
 """
 
 from __future__ import annotations
