@@ -20,6 +20,7 @@ COUNTED_SQL = ("a.status IN ('completed', 'moderated') "
                "AND NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)")
 QUOTES_PER_THEME = 3
 _JUDGED = "judged AND grade != 'n/a'"  # answers that count in distributions (graded, not n/a)
+_LOCK_WAIT = 0.25  # seconds ScanAhead waits for another session's write lock before one connection does it all
 
 
 def filter_where(alias: str = "a", *, round: str | None = None, date_from: Any = None, date_to: Any = None,
@@ -366,13 +367,14 @@ def _read_only(path: Path) -> sqlite3.Connection:
 def _begin_together(path: Path, conns: list[sqlite3.Connection]) -> bool:
     """Begin a read transaction on each connection at the same point: while a third holds the write
     lock, no session can commit, so each sees the last commit. False (nothing begun) if the file is
-    not in WAL mode or another session holds the lock; then only the first connection has begun."""
+    not in WAL mode or another session holds the lock beyond a moment (an import, say; a session
+    opening or closing the file holds it only briefly); then only the first connection has begun."""
     with path.open("rb") as handle:
         header = handle.read(20)
     if header[18:20] != b"\x02\x02":  # not WAL: a read-write connection might have a journal to roll back
         conns[0].execute("BEGIN")
         return False
-    writer = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=0, isolation_level=None)
+    writer = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=_LOCK_WAIT, isolation_level=None)
     try:
         try:
             writer.execute("BEGIN IMMEDIATE")
