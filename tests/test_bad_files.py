@@ -353,10 +353,15 @@ def test_import_size_cap_and_non_json(tmp_path, monkeypatch):
     junk.write_bytes(b"\xff\xfe not json")
     with pytest.raises(interchange.InterchangeError, match="not UTF-8"):
         interchange.import_json(store, junk)
-    monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 1000)
     big = tmp_path / "big.json"
     big.write_text('{"format": "audit-tui/1", "audits": [' + ",".join(["{}"] * 1000) + "]}")
-    with pytest.raises(interchange.InterchangeError, match="larger than"):
-        interchange.import_json(store, big)
+    with pytest.raises(interchange.InterchangeError, match="audit 0, field id: Field required") as info:
+        interchange.import_json(store, big)  # streamed: no size cap, the first 50 problems listed
+    from audit_tui.core.import_checks import MAX_PROBLEMS
+
+    assert len(info.value.problems) == MAX_PROBLEMS
     assert store.count_audits() == 0
+    monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 1000)  # merge reads a .json whole
+    with pytest.raises(interchange.InterchangeError, match="larger than"):
+        interchange.read_file(big)
     store.close()

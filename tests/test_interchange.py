@@ -168,10 +168,11 @@ def test_unreadable_files(tmp_path, content, words):
         import_json(Store(tmp_path / "t.db"), path)
 
 
-def test_size_cap(tmp_path, monkeypatch, exported):
+def test_size_cap_of_a_whole_file_read(monkeypatch, exported):
+    """Merge reads a .json whole (import streams it: tests/test_import_stream.py)."""
     monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 100)
     with pytest.raises(InterchangeError, match="larger than"):
-        import_json(Store(tmp_path / "t.db"), exported / "export.json")
+        interchange.read_file(exported / "export.json")
 
 
 def test_export_refuses_to_overwrite(exported, tmp_path):

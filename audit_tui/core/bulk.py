@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import queue
 import sqlite3
 import sys
-import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from .ahead import made_ahead
 from .models import AuditRecord, Template, clean_text
 from .themes import answer_themes
 from .values import new_id
@@ -46,40 +45,17 @@ def insert_audits(conn: sqlite3.Connection, audits: Sequence[tuple[AuditRecord, 
     if len(audits) <= CHUNK:
         insert_rows(conn, audit_rows(audits, stamp=stamp, actor=actor, note=note))
         return
-    chunks: queue.Queue[Any] = queue.Queue(_AHEAD)
-    stop = threading.Event()
 
-    def offer(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                chunks.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                pass
-        return False
-
-    def build() -> None:
-        try:
-            for start in range(0, len(audits), CHUNK):
-                if not offer(audit_rows(audits[start:start + CHUNK], stamp=stamp, actor=actor, note=note)):
-                    return
-        except BaseException as exc:  # noqa: BLE001 - raised again by the inserting thread
-            offer(exc)
-        else:
-            offer(None)
+    def chunks() -> Iterator[dict[str, list[Any]]]:
+        for start in range(0, len(audits), CHUNK):
+            yield audit_rows(audits[start:start + CHUNK], stamp=stamp, actor=actor, note=note)
 
     switch = sys.getswitchinterval()
     sys.setswitchinterval(min(switch, _SWITCH_SECONDS))  # else the builder keeps the GIL 5 ms after each statement
-    builder = threading.Thread(target=build, name="audit-rows", daemon=True)
-    builder.start()
     try:
-        while (rows := chunks.get()) is not None:
-            if isinstance(rows, BaseException):
-                raise rows
+        for rows in made_ahead(chunks, depth=_AHEAD, name="audit-rows"):
             insert_rows(conn, rows)
     finally:
-        stop.set()
-        builder.join()
         sys.setswitchinterval(switch)
 
 
