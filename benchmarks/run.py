@@ -30,6 +30,16 @@ from .measure import first_paint, median, percentile, run, use_spawner
 
 ROOT = Path(__file__).resolve().parent
 AS_OF = "2026-03-01"
+# export's floor: every row of the audits' tables read and written as JSON, a line each (C encoder)
+EXPORT_FLOOR = """import json, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    for table in ("audits", "answers", "actions", "concerns", "moderations", "moderated_answers"):
+        cursor = c.execute(f"SELECT * FROM {table}")
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            out.write(json.dumps(dict(zip(names, row)), ensure_ascii=False) + "\\n")
+"""
 
 
 @dataclass
@@ -287,13 +297,30 @@ class Bench:
                  f"{seconds / floor:.1f}×", "< 10 s" if checked else "", seconds < 10 if checked else None)
         self.add("import: peak memory", f"{size:,} audits", f"{rss:.0f} MiB")
 
+    # -- export -------------------------------------------------------------------------
+
+    def export(self, size: int, db: Path) -> None:
+        out = self.work / "export.json"
+        out.unlink(missing_ok=True)
+        result = run(audit_tui() + ["export", str(out), "--db", str(db)], self.env)
+        if result.returncode:
+            raise SystemExit(f"export failed: {result.stderr}")
+        written = out.stat().st_size / 2**20
+        out.unlink()
+        floor = run([sys.executable, "-c", EXPORT_FLOOR, str(db), str(out)], self.env)
+        out.unlink(missing_ok=True)
+        self.results[f"export_{size}"] = result.seconds
+        self.add("export (audit-tui/1 JSON): wall time", f"{size:,} audits ({written:.0f} MiB)",
+                 fmt_s(result.seconds), fmt_s(floor.seconds), f"{result.seconds / floor.seconds:.1f}×")
+        self.add("export: peak memory", f"{size:,} audits", f"{result.max_rss_mib:.0f} MiB")
+
     # -- growth -------------------------------------------------------------------------
 
     def growth_rows(self) -> None:
         sizes = sorted(self.sizes)
         small, big = sizes[0], sizes[-1]
         for key, label in (("summary", "summary --json"), ("report", "report"), ("import", "import"),
-                           ("startup", "start-up")):
+                           ("export", "export"), ("startup", "start-up")):
             have = [s for s in sizes if f"{key}_{s}" in self.results]
             if len(have) < 2:
                 continue
@@ -318,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,50000", help="audit counts (default 1000,10000,50000)")
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 audits only")
     parser.add_argument("--repeat", type=int, default=7, help="start-up runs per command (median; default 7)")
-    parser.add_argument("--only", default="startup,keystroke,summary,report,import",
-                        help="comma-separated subset of startup,keystroke,summary,report,import")
+    parser.add_argument("--only", default="startup,keystroke,summary,report,import,export",
+                        help="comma-separated subset of startup,keystroke,summary,report,import,export")
     parser.add_argument("--json", dest="json_out", help="also write the figures as JSON to this file")
     parser.add_argument("--floor-max", type=int, default=10_000,
                         help="largest size at which the python-docx floor is run (above: scaled; default 10000)")
@@ -350,9 +377,11 @@ def main(argv: list[str] | None = None) -> int:
                 bench.summary(size, dbs[size])
             if "report" in only:
                 bench.report(size, dbs[size], repeat=2 if size <= 1000 else 1, floor_max=args.floor_max)
-        if "import" in only:
-            for size in [s for s in sizes if s <= 10_000]:
+        for size in sizes:
+            if "import" in only:
                 bench.import_(size)
+            if "export" in only:
+                bench.export(size, dbs[size])
         bench.growth_rows()
         table = bench.table()
     print(f"\naudit-tui benchmarks — {host}; {time.perf_counter() - started:.0f} s in all\n")
