@@ -140,5 +140,5 @@ async def test_action_tracker_screen_marks_done(tracked):
         await pilot.press(*"Done", "ctrl+s")
         await pilot.pause()
         assert app.screen is screen
-        assert [r["case_ref"] for r in screen.rows] == ["CL-0002"]  # the open list no longer has it
+        assert [r["case_ref"] for r in screen.rows.values()] == ["CL-0002"]  # the open list no longer has it
     assert [r["note"] for r in list_actions(tracked, ActionFilter(status="done"))] == ["Done"]

@@ -37,12 +37,13 @@ class ActionFilter:
         return self.as_of or date.today()
 
 
-def list_actions(db, filters: ActionFilter | None = None) -> list[dict[str, Any]]:
-    """Actions with their audit's case ref, round, team and auditor; overdue first, then by due date."""
-    f = filters or ActionFilter()
+_OVERDUE = "(x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < :as_of)"
+
+
+def _selection(f: ActionFilter) -> tuple[str, dict[str, Any]]:
+    """The FROM and WHERE of the actions `f` selects, and their parameters."""
     if f.status not in ("", "open", "done"):
         raise StoreError("status is open or done")
-    conn = connection_of(db)
     where = ["NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)"]  # live work only
     params: dict[str, Any] = {"as_of": f.effective_as_of().isoformat()}
     for name in ("owner", "team", "round"):
@@ -57,18 +58,31 @@ def list_actions(db, filters: ActionFilter | None = None) -> list[dict[str, Any]
         where.append("(a.case_ref LIKE :s OR x.description LIKE :s OR x.owner LIKE :s OR a.team LIKE :s "
                      "OR a.round LIKE :s)")
         params["s"] = f"%{f.search.strip()}%"
-    overdue = "(x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < :as_of)"
     if f.overdue:
-        where.append(overdue)
-    cursor = conn.execute(
+        where.append(_OVERDUE)
+    return f"FROM actions x JOIN audits a ON a.id = x.audit_id WHERE {' AND '.join(where)}", params
+
+
+def list_actions(db, filters: ActionFilter | None = None, *, limit: int = -1, offset: int = 0) -> list[dict[str, Any]]:
+    """Actions with their audit's case ref, round, team and auditor; overdue first, then by due date
+    (`limit` of them from `offset` on; all by default)."""
+    selection, params = _selection(filters or ActionFilter())
+    cursor = connection_of(db).execute(
         f"""SELECT x.id AS action_id, a.case_ref, a.round, a.team, a.auditor, a.status AS audit_status,
-                   x.description, x.owner, x.due, x.status, {overdue} AS overdue, x.done_on, x.note, x.question,
+                   x.description, x.owner, x.due, x.status, {_OVERDUE} AS overdue, x.done_on, x.note, x.question,
                    a.id AS audit_id
-            FROM actions x JOIN audits a ON a.id = x.audit_id
-            WHERE {' AND '.join(where)}
-            ORDER BY x.status = 'done', {overdue} DESC, COALESCE(x.due, '9999'), a.case_ref, x.rowid""", params)
+            {selection}
+            ORDER BY x.status = 'done', {_OVERDUE} DESC, COALESCE(x.due, '9999'), a.case_ref, x.rowid
+            LIMIT :limit OFFSET :offset""", params | {"limit": limit, "offset": offset})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) | {"overdue": bool(row[names.index("overdue")])} for row in cursor]
+
+
+def count_actions(db, filters: ActionFilter | None = None) -> tuple[int, int]:
+    """(actions `filters` selects, how many of them are overdue)."""
+    selection, params = _selection(filters or ActionFilter())
+    total, overdue = connection_of(db).execute(f"SELECT count(*), sum({_OVERDUE}) {selection}", params).fetchone()
+    return total, overdue or 0
 
 
 def resolve_action_id(store: Store, given: str) -> str:

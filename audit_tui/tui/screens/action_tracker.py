@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -13,13 +14,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
-from ...core.actions import ActionFilter, export_actions, list_actions, mark_done
+from ...core.actions import ActionFilter, count_actions, export_actions, list_actions, mark_done
 from ...core.exports import ExportError
 from ...core.models import parse_date
 from ...core.store import StoreError
 from ..format import selected_key
+from ..widgets.paging import Pager
 
 STATUSES = ["open", "", "done"]
+PAGE = 200  # actions read at a time; the next ones as the list is scrolled
+TYPING_PAUSE = 0.2  # seconds after the last key typed in the filter before the list is read again
 
 
 def _short(text: str | None, width: int) -> str:
@@ -28,7 +32,10 @@ def _short(text: str | None, width: int) -> str:
 
 
 class ActionTrackerScreen(Screen[None]):
-    """Filter by typing (owner, team, round, case, description); d marks done; x exports."""
+    """Filter by typing (owner, team, round, case, description); d marks done; x exports.
+
+    A region's database holds hundreds of thousands of actions: the list is read a page at a
+    time as it is scrolled, and counted in SQL."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="tracker.back"),
@@ -43,7 +50,9 @@ class ActionTrackerScreen(Screen[None]):
         super().__init__()
         self.status = "open"
         self.overdue_only = False
-        self.rows: list[dict] = []
+        self.rows: dict[str, dict] = {}  # action id -> row, of the rows loaded so far
+        self._pager: Pager | None = None
+        self._typing = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,6 +67,8 @@ class ActionTrackerScreen(Screen[None]):
         table = self.query_one("#tracker", DataTable)
         for label in ("Due", "Status", "Owner", "Case", "Team", "Description"):
             table.add_column(label, key=label.lower())
+        self._pager = Pager(table, self._fetch, self._add_rows, page=PAGE)
+        self.watch(table, "scroll_y", self._pager.scrolled, init=False)
         self.refresh_actions()
         table.focus()
 
@@ -65,27 +76,37 @@ class ActionTrackerScreen(Screen[None]):
         return ActionFilter(status=self.status, overdue=self.overdue_only,
                             search=self.query_one("#tracker-search", Input).value)
 
-    def refresh_actions(self) -> None:
-        table = self.query_one("#tracker", DataTable)
-        current = self.selected_id()
-        self.rows = list_actions(self.app.store, self.filters())
-        table.clear()
+    def _fetch(self, offset: int, limit: int) -> list[dict]:
+        return list_actions(self.app.store, self.filters(), limit=limit, offset=offset)
+
+    def _add_rows(self, table: DataTable, rows: list[dict]) -> None:
         width = max(20, self.app.size.width - 62)
-        for row in self.rows:
+        for row in rows:
+            if row["action_id"] in self.rows:  # changed since the page before was read (its place moved)
+                continue
+            self.rows[row["action_id"]] = row
             style = "bold red" if row["overdue"] else ("dim" if row["status"] == "done" else "")
             status = "OVERDUE" if row["overdue"] else (f"done {row['done_on'] or ''}".strip()
                                                        if row["status"] == "done" else "open")
             table.add_row(Text(row["due"] or "—", style=style), Text(status, style=style),
                           Text(_short(row["owner"], 18)), Text(row["case_ref"]), Text(_short(row["team"], 16)),
                           Text(_short(row["description"], width)), key=row["action_id"])
+
+    def refresh_actions(self, *, keep_place: bool = True) -> None:
+        """Read the list again from its first page (as many rows as were shown, with `keep_place`)."""
+        table = self.query_one("#tracker", DataTable)
+        current = self.selected_id()
+        self.rows = {}
+        self._pager.reload(keep_place=keep_place)
         if current:
             try:
                 table.move_cursor(row=table.get_row_index(current))
             except Exception:  # noqa: BLE001 - filtered out now
                 pass
-        overdue = sum(r["overdue"] for r in self.rows)
+        matching, overdue = count_actions(self.app.store, self.filters()) if self._pager.more else (
+            len(self.rows), sum(r["overdue"] for r in self.rows.values()))
         self.query_one("#tracker-status", Label).update(
-            f"{len(self.rows)} · {self.status or 'all'}{' · overdue only' if self.overdue_only else ''}"
+            f"{matching} · {self.status or 'all'}{' · overdue only' if self.overdue_only else ''}"
             f" · {overdue} overdue")
         empty = self.query_one("#tracker-empty", Static)
         empty.display = not self.rows
@@ -97,10 +118,25 @@ class ActionTrackerScreen(Screen[None]):
 
     @on(Input.Changed, "#tracker-search")
     def _search(self) -> None:
-        self.refresh_actions()
+        """Read the list again once typing pauses (each read sorts every matching action)."""
+        if self._typing is not None:
+            self._typing.stop()
+        self._typing = self.set_timer(TYPING_PAUSE, self._typed)
+
+    def _typed(self) -> None:
+        self._typing = None
+        self.refresh_actions(keep_place=False)
+
+    @on(DataTable.RowHighlighted, "#tracker")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self._pager is not None:
+            self._pager.highlighted(event.cursor_row)
 
     @on(Input.Submitted, "#tracker-search")
     def _search_done(self) -> None:
+        if self._typing is not None:
+            self._typing.stop()
+            self._typed()
         self.query_one("#tracker", DataTable).focus()
 
     @on(DataTable.RowSelected, "#tracker")
@@ -112,15 +148,15 @@ class ActionTrackerScreen(Screen[None]):
 
     def action_cycle_status(self) -> None:
         self.status = STATUSES[(STATUSES.index(self.status) + 1) % len(STATUSES)]
-        self.refresh_actions()
+        self.refresh_actions(keep_place=False)
 
     def action_toggle_overdue(self) -> None:
         self.overdue_only = not self.overdue_only
-        self.refresh_actions()
+        self.refresh_actions(keep_place=False)
 
     def action_done(self) -> None:
         action_id = self.selected_id()
-        row = next((r for r in self.rows if r["action_id"] == action_id), None)
+        row = self.rows.get(action_id)
         if row is None:
             return
         if row["status"] == "done":
@@ -139,7 +175,9 @@ class ActionTrackerScreen(Screen[None]):
             if message:
                 self.notify(message, markup=False, timeout=8)
 
-        self.app.push_screen(ExportActionsDialog(self.rows), exported)
+        filters = self.filters()
+        count = count_actions(self.app.store, filters)[0]
+        self.app.push_screen(ExportActionsDialog(count, lambda: list_actions(self.app.store, filters)), exported)
 
     def commands(self):
         from textual.app import SystemCommand
@@ -208,14 +246,15 @@ class ExportActionsDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export_actions.cancel")]
 
-    def __init__(self, rows: list[dict]) -> None:
+    def __init__(self, count: int, rows: Callable[[], list[dict]]) -> None:
         super().__init__()
-        self.rows = rows
+        self.count = count
+        self.rows = rows  # read when the file is written
 
     def compose(self) -> ComposeResult:
         default = Path.home() / f"actions-{date.today().isoformat()}.xlsx"
         with Vertical(classes="dialog", id="export-dialog"):
-            yield Label(f"Export {len(self.rows)} action(s)", classes="section-title")
+            yield Label(f"Export {self.count} action(s)", classes="section-title")
             yield Static("A .csv or .xlsx file, readable by you only.", classes="prompt", markup=False)
             yield Input(value=str(default), id="export-path", max_length=1000)
             yield Static("", id="export-problem", classes="field-error", markup=False)
@@ -231,7 +270,7 @@ class ExportActionsDialog(ModalScreen[str | None]):
     def _export(self, overwrite: bool) -> None:
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         try:
-            count = export_actions(self.rows, path, overwrite=overwrite)
+            count = export_actions(self.rows(), path, overwrite=overwrite)
         except ExportError as exc:
             self.query_one("#export-problem", Static).update(str(exc).replace("use --force", "choose Replace"))
             self.query_one("#export-force").display = path.exists()

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from ..format import grade_label, relative_time, selected_key
+from ..widgets.paging import Pager
 
 # The columns an auditor scans first come first, so they fit at 80 columns.
 COLUMNS = [
@@ -20,9 +21,6 @@ COLUMNS = [
     ("updated_at", "Last edited"), ("team", "Team"), ("round", "Round"), ("template_id", "Template"),
 ]
 STATUSES = ["", "draft", "completed", "moderated"]
-PAGE = 100
-"""Rows loaded at first (more than a screenful); the next page loads as the list is scrolled to its end."""
-MORE_WITHIN = 20
 BENCHMARK_EXIT = "AUDIT_TUI_BENCHMARK_EXIT"
 
 
@@ -52,7 +50,7 @@ class HomeScreen(Screen[None]):
         self.status_filter = ""
         self.order = "updated_at DESC"
         self._loaded_at_mount = False
-        self._more = False
+        self._pager: Pager | None = None
         self._query: tuple[str, str, str] | None = None
 
     def compose(self) -> ComposeResult:
@@ -80,7 +78,8 @@ class HomeScreen(Screen[None]):
         await self.mount(table, before="#home-empty")
         for key, label in COLUMNS:
             table.add_column(label, key=key)
-        self.watch(table, "scroll_y", self._scrolled, init=False)
+        self._pager = Pager(table, self._fetch, self._add_rows)
+        self.watch(table, "scroll_y", self._pager.scrolled, init=False)
         self.refresh_audits()
         table.focus()
 
@@ -116,26 +115,15 @@ class HomeScreen(Screen[None]):
                 key=row["id"],
             )
 
-    def _load_more(self) -> None:
-        """The next page of the list, when it is scrolled (or the cursor moved) near its end."""
-        if not self._more:
-            return
-        table = self.query_one("#audits", DataTable)
+    def _fetch(self, offset: int, limit: int) -> list[dict]:
         search = self.query_one("#home-search", Input).value.strip()
-        rows = self.app.store.list_audits(search=search, status=self.status_filter, order_by=self.order,
-                                          limit=PAGE, offset=table.row_count)
-        self._more = len(rows) == PAGE
-        self._add_rows(table, rows)
-
-    def _scrolled(self, scroll_y: float) -> None:
-        table = self.query_one("#audits", DataTable)
-        if self._more and scroll_y + table.scrollable_content_region.height + MORE_WITHIN >= table.row_count:
-            self._load_more()
+        return self.app.store.list_audits(search=search, status=self.status_filter, order_by=self.order,
+                                          limit=limit, offset=offset)
 
     @on(DataTable.RowHighlighted, "#audits")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self._more and event.cursor_row + MORE_WITHIN >= event.data_table.row_count:
-            self._load_more()
+        if self._pager is not None:
+            self._pager.highlighted(event.cursor_row)
 
     def refresh_audits(self) -> None:
         """Reload the list: the first page (or as many rows as were loaded, to keep the cursor's place);
@@ -146,13 +134,9 @@ class HomeScreen(Screen[None]):
         store = self.app.store
         search = self.query_one("#home-search", Input).value.strip()
         query = (search, self.status_filter, self.order)
-        limit = max(PAGE, table.row_count) if query == self._query else PAGE  # same list: keep the place
-        self._query = query
-        rows = store.list_audits(search=search, status=self.status_filter, order_by=self.order, limit=limit)
-        self._more = len(rows) == limit
         current = selected_key(table)
-        table.clear()
-        self._add_rows(table, rows)
+        rows = self._pager.reload(keep_place=query == self._query)  # the same list: keep the place
+        self._query = query
         if current is not None:
             try:
                 table.move_cursor(row=table.get_row_index(current))
@@ -161,8 +145,9 @@ class HomeScreen(Screen[None]):
         column, direction = self.order.split()
         status = f"{self.status_filter or 'all'} · {dict(COLUMNS)[column].lower()} {'↓' if direction == 'DESC' else '↑'}"
         total = store.count_audits()
-        matching = store.count_audits(search=search, status=self.status_filter) if self._more and (
-            search or self.status_filter) else (total if self._more else len(rows))
+        more = self._pager.more
+        matching = store.count_audits(search=search, status=self.status_filter) if more and (
+            search or self.status_filter) else (total if more else len(rows))
         self.query_one("#home-status", Label).update(f"{matching} of {total} · {status}")
         empty = self.query_one("#home-empty", Static)
         empty.display = not rows
