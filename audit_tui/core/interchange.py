@@ -24,11 +24,10 @@ from .exports import ExportError, check_target, private_output
 from .import_checks import ImportChecks
 from .jsonstream import Items, JSONStreamError, Member, NotAnObject, read_members
 from .models import AuditRecord, Template
+from .records import FORMAT, write_interchange
 from .store import Store
 from .summary import Filters, selected_audit_ids
-from .templates import template_to_dict
 
-FORMAT = "audit-tui/1"
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # for `read_file`, which holds the whole file (merge); import streams
 WINDOW = 2000  # audits read, checked and inserted at a time by an import
 
@@ -44,24 +43,12 @@ class ImportResult:
     templates_added: int
 
 
-def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
 def export_json(store: Store, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
     """Write the selected audits (every status) and their templates; returns the number of audits."""
     check_target(path, overwrite=overwrite)
     ids = selected_audit_ids(store, filters)
-    records = [store.get_audit(audit_id) for audit_id in ids]
-    keys = sorted({(r.template_id, r.template_version) for r in records})
-    data = {
-        "format": FORMAT,
-        "templates": [template_to_dict(store.template(*key)) for key in keys],
-        "audits": [r.model_dump(mode="json") for r in records],
-    }
     with private_output(path, overwrite=overwrite) as handle:
-        handle.write(dumps(data).encode("utf-8"))
-    return len(records)
+        return write_interchange(store, handle, ids)
 
 
 # Characters clean_text removes, escaped in JSON or raw in UTF-8 (DEL, C1 controls, bidi controls):

@@ -19,10 +19,8 @@ from .db import DatabaseError, connect
 from .errors import AuditLocked, DatabaseBusy, GatesNotMet, StorageError, StoreError
 from .errors import store_error as _store_error
 from .errors import validated
-from .models import (
-    NA, Action, Answer, AuditRecord, Concern, Moderation, ModeratedAnswer, Template, clean_text,
-)
-from .followup import ACTION_FIELDS, FollowUp, next_working_day
+from .models import NA, Answer, AuditRecord, Template, clean_text
+from .followup import FollowUp, next_working_day
 from .themes import answer_themes
 from .values import new_id, now_iso
 from .values import stored_text as _text
@@ -201,30 +199,9 @@ class Store(FollowUp):
 
     def get_audit(self, audit_id: str) -> AuditRecord:
         """The whole audit: answers, actions, concerns and moderation."""
-        row = self._audit_row(audit_id)
-        answers = [Answer(question=r["question"], grade=r["grade"], na_reason=r["na_reason"],
-                          evidence=r["evidence"] or "", themes=json.loads(r["themes"] or "[]"),
-                          rationale=r.get("rationale") or "")
-                   for r in self._query("SELECT * FROM answers WHERE audit_id = ? ORDER BY rowid", [audit_id])]
-        actions = [Action(**{k: r[k] for k in ("id", *ACTION_FIELDS) if r[k] is not None})
-                   for r in self._query("SELECT * FROM actions WHERE audit_id = ? ORDER BY created_at, rowid",
-                                          [audit_id])]
-        concerns = [Concern(**{k: v for k, v in r.items() if k not in ("audit_id", "action_id")})
-                    for r in self._query("SELECT * FROM concerns WHERE audit_id = ? ORDER BY raised_at", [audit_id])]
-        moderation = None
-        mod = list(self._query("SELECT * FROM moderations WHERE audit_id = ?", [audit_id]))
-        if mod:
-            changed = [ModeratedAnswer(**r) for r in self._query(
-                "SELECT question, grade, comment FROM moderated_answers WHERE audit_id = ? ORDER BY rowid",
-                [audit_id])]
-            moderation = Moderation(moderator=mod[0]["moderator"], moderated_on=mod[0]["moderated_on"],
-                                    overall_grade=mod[0]["overall_grade"], comment=mod[0]["comment"] or "",
-                                    answers=changed)
-        return AuditRecord(
-            **{k: row[k] for k in ("id", "case_ref", "template_id", "template_version", "round", "service_area",
-                                   "team", "worker", "auditor", "audited_on", "status", "overall_grade")},
-            overall_reason=row["overall_reason"] or "", lived_experience=row["lived_experience"] or "",
-            impact=row["impact"] or "", answers=answers, actions=actions, concerns=concerns, moderation=moderation)
+        from .records import audit_records
+
+        return next(audit_records(self, [audit_id]))
 
     def list_audits(self, *, search: str = "", status: str = "", order_by: str = "updated_at DESC",
                     limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
