@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from contextlib import asynccontextmanager
 from datetime import date
 
 import pytest
@@ -30,16 +31,23 @@ def many(store):
     return store
 
 
-async def test_the_tracker_reads_a_page_then_more_as_the_cursor_comes_near_the_end(many, monkeypatch, tmp_path):
-    monkeypatch.setattr(action_tracker, "PAGE", 3)
-    monkeypatch.setattr(paging, "MORE_WITHIN", 1)
-    app = AuditApp(many, settings=Settings(auditor_name="Quinn Lead"))
+@asynccontextmanager
+async def tracker(store):
+    """The app on `store`, with the action tracker opened from home (a)."""
+    app = AuditApp(store, settings=Settings(auditor_name="Quinn Lead"))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("a")
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ActionTrackerScreen)
+        assert isinstance(app.screen, ActionTrackerScreen)
+        yield pilot, app.screen
+
+
+async def test_the_tracker_reads_a_page_then_more_as_the_cursor_comes_near_the_end(many, monkeypatch, tmp_path):
+    monkeypatch.setattr(action_tracker, "PAGE", 3)
+    monkeypatch.setattr(paging, "MORE_WITHIN", 1)
+    async with tracker(many) as (pilot, screen):
+        app = screen.app
         table = screen.query_one("#tracker")
         assert table.row_count == 3  # one page read
         status = str(screen.query_one("#tracker-status").render())
@@ -73,12 +81,7 @@ async def test_the_tracker_filter_reads_once_typing_pauses(many, monkeypatch):
     real = action_tracker.list_actions
     monkeypatch.setattr(action_tracker, "list_actions",
                         lambda db, f, **kw: reads.append(f.search) or real(db, f, **kw))
-    app = AuditApp(many, settings=Settings(auditor_name="Quinn Lead"))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.press("a")
-        await pilot.pause()
-        screen = app.screen
+    async with tracker(many) as (pilot, screen):
         reads.clear()
         await pilot.press("slash", *"number 6,")
         await pilot.pause()
