@@ -3,57 +3,181 @@
 from __future__ import annotations
 
 import json
+import random
+import sqlite3
+from datetime import date
 
 import pytest
 
+from audit_tui.core import records
+from audit_tui.core.demo import build_demo
 from audit_tui.core.errors import StoreError
 from audit_tui.core.interchange import export_json
+from audit_tui.core.models import clean_text
 from audit_tui.core.records import audit_records
 from audit_tui.core.store import Store
 from audit_tui.core.summary import Filters
+from audit_tui.core.templates import parse_template
 
 from .factories import known_dataset
+from .test_hostile_text import ESCAPES, HOSTILE_TEMPLATE, fill_hostile
+
+CONTROLS = "\x1b\u202e\x00\x85\x7f\u2066"  # characters clean_text removes
+DIRTY = f"{CONTROLS[0]}[2J{CONTROLS}"  # written straight into the file (by something else than the store)
 
 
 @pytest.fixture(scope="module")
-def known(tmp_path_factory):
-    path = tmp_path_factory.mktemp("records") / "known.db"
+def varied(tmp_path_factory):
+    """The demo (reference cases with rationales, moderations, concerns, training audits), the known
+    data set (moderated, done and vague actions, a draft) and hostile text, through the store and
+    written straight into the file by something else."""
+    path = tmp_path_factory.mktemp("records") / "varied.db"
+    build_demo(path, today=date(2026, 11, 23))
     store = known_dataset(path)
     audit_id = store.list_audits(search="CL-0003")[0]["id"]
     store.raise_concern(audit_id, "Adult visiting the flat is a risk to Sam", "Tess Manager")
     store.raise_concern(audit_id, "A second concern, raised the same day", "Tess Manager")
+    hostile = fill_hostile(store, parse_template(HOSTILE_TEMPLATE, "hostile.yaml"))
+    moderated = store.db.execute("SELECT audit_id FROM moderated_answers LIMIT 1").fetchone()[0]
+    with store.transaction():
+        store.db.execute("UPDATE audits SET team = team || ?, impact = ? WHERE id = ?", [DIRTY, DIRTY, hostile])
+        store.db.execute("UPDATE answers SET themes = '[\"' || ? || 'plans\"]' WHERE audit_id = ?",
+                         [CONTROLS, hostile])
+        for table, column in (("answers", "evidence"), ("actions", "note"), ("concerns", "description"),
+                              ("moderations", "comment"), ("moderated_answers", "comment")):
+            store.db.execute(f"UPDATE {table} SET {column} = ? || {column} WHERE rowid = "
+                             f"(SELECT min(rowid) FROM {table} WHERE audit_id IN (?, ?))", [DIRTY, hostile, moderated])
     store.close()
     return path
 
 
-def test_batches_give_what_one_audit_at_a_time_gives_in_the_order_asked(known):
-    store = Store(known, create=False)
-    ids = [row[0] for row in store.db.execute("SELECT id FROM audits ORDER BY case_ref DESC")]
-    one_by_one = [next(audit_records(store, [audit_id])).model_dump() for audit_id in ids]
-    assert [r["id"] for r in one_by_one] == ids
-    for batch in (1, 2, 4, len(ids)):
-        assert [r.model_dump() for r in audit_records(store, ids, batch=batch)] == one_by_one
-    record = next(r for r in one_by_one if r["case_ref"] == "CL-0003")
-    assert [c["description"] for c in record["concerns"]][0] == "Adult visiting the flat is a risk to Sam"
-    assert any(r["moderation"] for r in one_by_one) and any(r["actions"] for r in one_by_one)
-    with pytest.raises(StoreError, match="no audit with id nope"):
-        list(audit_records(store, [ids[0], "nope"], batch=1))
+def strings(value) -> list[str]:
+    """Every text in a model_dump."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def audit_by_queries(store: Store, audit_id: str) -> dict:
+    """One audit as `Store.get_audit` read it before batches: its rows of each table in their
+    order, by `Store._query` (text cleaned), as `model_dump` gives it."""
+    def rows(sql: str) -> list[dict]:
+        return list(store._query(sql, [audit_id]))  # noqa: SLF001
+
+    audit = rows("SELECT * FROM audits WHERE id = ?")[0]
+    moderation = rows("SELECT * FROM moderations WHERE audit_id = ?")
+    return {
+        **{k: audit[k] for k in ("id", "case_ref", "template_id", "template_version", "round", "service_area",
+                                 "team", "worker", "auditor", "status", "overall_grade")},
+        "audited_on": date.fromisoformat(audit["audited_on"]),
+        **{k: audit[k] or "" for k in ("overall_reason", "lived_experience", "impact")},
+        "answers": [{"question": r["question"], "grade": r["grade"], "na_reason": r["na_reason"],
+                     "evidence": r["evidence"] or "", "themes": json.loads(r["themes"] or "[]")}
+                    | ({"rationale": r["rationale"]} if r["rationale"] else {})
+                    for r in rows("SELECT * FROM answers WHERE audit_id = ? ORDER BY rowid")],
+        "actions": [{"id": r["id"], "description": r["description"] or "", "owner": r["owner"] or "",
+                     "due": r["due"] and date.fromisoformat(r["due"]), "status": r["status"] or "open",
+                     "question": r["question"], "done_on": r["done_on"] and date.fromisoformat(r["done_on"]),
+                     "note": r["note"] or ""}
+                    for r in rows("SELECT * FROM actions WHERE audit_id = ? ORDER BY created_at, rowid")],
+        "concerns": [{k: r[k] for k in ("id", "raised_at", "raised_by", "description", "handled_at", "handled_by")}
+                     for r in rows("SELECT * FROM concerns WHERE audit_id = ? ORDER BY raised_at, rowid")],
+        "moderation": {
+            "moderator": moderation[0]["moderator"],
+            "moderated_on": date.fromisoformat(moderation[0]["moderated_on"]),
+            "overall_grade": moderation[0]["overall_grade"], "comment": moderation[0]["comment"] or "",
+            "answers": [{k: r[k] for k in ("question", "grade", "comment")}
+                        for r in rows("SELECT * FROM moderated_answers WHERE audit_id = ? ORDER BY rowid")],
+        } if moderation else None,
+    }
+
+
+def test_every_audit_read_in_batches_is_what_its_own_queries_give_in_the_order_asked(varied):
+    store = Store(varied, create=False)
+    ids = [row[0] for row in store.db.execute("SELECT id FROM audits")]
+    random.Random(7).shuffle(ids)
+    expected = [audit_by_queries(store, audit_id) for audit_id in ids]
+    assert len(ids) > 70
+    assert [store.get_audit(audit_id).model_dump() for audit_id in ids] == expected
+    for batch in (1, 3, 16, len(ids) - 1, 500):
+        assert [r.model_dump() for r in audit_records(store, ids, batch=batch)] == expected
     store.close()
 
 
-def test_the_export_has_one_audit_a_line(known, tmp_path):
-    store = Store(known, create=False)
+def test_the_data_set_has_what_the_reader_must_get_right(varied):
+    store = Store(varied, create=False)
+    audits = [r.model_dump() for r in audit_records(store, [row[0] for row in store.db.execute("SELECT id FROM audits")])]
+    assert sum(bool(a["moderation"] and a["moderation"]["answers"]) for a in audits) >= 2
+    assert any(len(a["concerns"]) >= 2 for a in audits)
+    assert any(a["status"] == "draft" for a in audits) and any(a["status"] == "completed" for a in audits)
+    assert any(answer.get("rationale") for a in audits for answer in a["answers"])
+    assert any(action["status"] == "done" for a in audits for action in a["actions"])
+    texts = strings(audits)
+    assert [t for t in texts if clean_text(t) != t] == []
+    assert any(t.startswith("[2J") for t in texts) and any(clean_text(ESCAPES) in t for t in texts)
+    assert any(a["case_ref"] == "CL-666" and a["answers"][0]["themes"] == ["plans"] for a in audits)
+    raw = sqlite3.connect(varied)
+    for table, column in (("answers", "evidence"), ("actions", "note"), ("concerns", "description"),
+                          ("moderations", "comment"), ("moderated_answers", "comment"), ("audits", "impact")):
+        assert raw.execute(f"SELECT count(*) FROM {table} WHERE instr({column}, ?)", [DIRTY]).fetchone()[0] >= 1
+    raw.close()
+    store.close()
+
+
+def test_an_id_with_no_audit_is_an_error_and_none_is_nothing(varied):
+    store = Store(varied, create=False)
+    some = store.db.execute("SELECT id FROM audits LIMIT 1").fetchone()[0]
+    with pytest.raises(StoreError, match="no audit with id nope"):
+        list(audit_records(store, [some, "nope"], batch=1))
+    with pytest.raises(StoreError, match="no audit with id nope"):
+        store.get_audit("nope")
+    assert list(audit_records(store, [])) == []
+    store.close()
+
+
+def test_the_reader_reads_one_batch_at_a_time(varied):
+    """Memory is bounded by the batch: the rows of the next batch are read only when it is reached,
+    with one query a table (at most `BATCH` ids in each)."""
+    store = Store(varied, create=False)
+    ids = [row[0] for row in store.db.execute("SELECT id FROM audits ORDER BY id")]
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    reader = audit_records(store, ids, batch=10)
+    tables = 6  # audits, answers, actions, concerns, moderations, moderated_answers
+    for n in range(25):
+        next(reader)
+        assert len(statements) == tables * (n // 10 + 1)
+    assert max(sum(audit_id in s for audit_id in ids) for s in statements) == 10  # (the trace shows values)
+    store.db.conn.set_trace_callback(None)
+    store.close()
+
+
+def test_the_export_has_one_audit_a_line(varied, tmp_path):
+    store = Store(varied, create=False)
     out = tmp_path / "export.json"
-    assert export_json(store, out) == 6
+    count = export_json(store, out)
     text = out.read_text(encoding="utf-8")
     data = json.loads(text)
     lines = text.splitlines()
     start = lines.index('  "audits": [')
-    audit_lines = lines[start + 1:start + 1 + len(data["audits"])]
-    assert [json.loads(line.strip().rstrip(",")) for line in audit_lines] == data["audits"]
-    assert lines[start + 1 + len(data["audits"]):] == ["  ]", "}"]
+    training = store.db.execute("SELECT count(*) FROM training_audits").fetchone()[0]
+    assert len(data["audits"]) == count == store.count_audits() - training > 0  # (training audits are kept apart)
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[start + 1:start + 1 + count]] == data["audits"]
+    assert lines[start + 1 + count:] == ["  ]", "}"]
     assert [a["id"] for a in data["audits"]] == sorted(a["id"] for a in data["audits"])
     empty = tmp_path / "empty.json"
     assert export_json(store, empty, Filters(team="No such team")) == 0
+    assert empty.read_text(encoding="utf-8").endswith('  "templates": [],\n  "audits": []\n}\n')
     assert json.loads(empty.read_text(encoding="utf-8")) == {"format": "audit-tui/1", "templates": [], "audits": []}
+    store.close()
+
+
+def test_the_export_is_the_same_whatever_the_batch(varied, tmp_path, monkeypatch):
+    store = Store(varied, create=False)
+    export_json(store, tmp_path / "whole.json")
+    monkeypatch.setattr(records, "BATCH", 7)
+    export_json(store, tmp_path / "sevens.json")
+    assert (tmp_path / "sevens.json").read_bytes() == (tmp_path / "whole.json").read_bytes()
     store.close()

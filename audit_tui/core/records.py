@@ -8,65 +8,104 @@ per line, so an export of any size holds one batch in memory.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import StoreError
 from .followup import ACTION_FIELDS
-from .models import Action, Answer, AuditRecord, Concern, ModeratedAnswer, Moderation
+from .models import AuditRecord, clean_text
+
+if TYPE_CHECKING:
+    from .store import Store
 
 FORMAT = "audit-tui/1"
 BATCH = 500  # audits read at a time (and at most this many values in one IN list)
 _AUDIT_KEYS = ("id", "case_ref", "template_id", "template_version", "round", "service_area", "team", "worker",
-               "auditor", "audited_on", "status", "overall_grade")
-_TABLES = {  # table -> the order of an audit's rows in it
-    "answers": "rowid", "actions": "created_at, rowid", "concerns": "raised_at, rowid",
-    "moderations": "rowid", "moderated_answers": "rowid",
+               "auditor", "audited_on", "status", "overall_grade", "overall_reason", "lived_experience", "impact")
+_CONCERN_KEYS = ("id", "raised_at", "raised_by", "description", "handled_at", "handled_by")
+_TABLES = {  # table -> (the columns read, audit_id first; the order of an audit's rows)
+    "answers": ("audit_id, question, grade, na_reason, evidence, themes, rationale", "rowid"),
+    "actions": (f"audit_id, id, {', '.join(ACTION_FIELDS)}", "created_at, rowid"),
+    "concerns": (f"audit_id, {', '.join(_CONCERN_KEYS)}", "raised_at, rowid"),
+    "moderations": ("audit_id, moderator, moderated_on, overall_grade, comment", "rowid"),
+    "moderated_answers": ("audit_id, question, grade, comment", "rowid"),
 }
 
 
-def audit_records(store, ids: Sequence[str], *, batch: int = BATCH) -> Iterator[AuditRecord]:
-    """The whole audit of each id, in the order given (StoreError for an id with no audit)."""
+def audit_records(store: Store, ids: Sequence[str], *, batch: int = BATCH) -> Iterator[AuditRecord]:
+    """The whole audit of each id, in the order given (StoreError for an id with no audit); the
+    rows of one batch of `batch` audits are read, and held, at a time."""
+    conn = store.db.conn
     for start in range(0, len(ids), batch):
         chunk = list(ids[start:start + batch])
         marks = ", ".join("?" * len(chunk))
-        audits = {row["id"]: row  # noqa: SLF001 - the store's reading, text cleaned
-                  for row in store._query(f"SELECT * FROM audits WHERE id IN ({marks})", chunk)}
-        rows: dict[str, dict[str, list[dict]]] = {}
-        for table, order in _TABLES.items():
-            grouped: dict[str, list[dict]] = defaultdict(list)
-            for row in store._query(  # noqa: SLF001 - the store's reading, text cleaned
-                    f"SELECT * FROM {table} WHERE audit_id IN ({marks}) ORDER BY {order}", chunk):
-                grouped[row["audit_id"]].append(row)
+        audits = {row[0]: row for row in _cleaned_rows(
+            conn, f"SELECT {', '.join(_AUDIT_KEYS)} FROM audits WHERE id IN ({marks})", chunk)}
+        rows: dict[str, dict[str, list[tuple]]] = {}
+        for table, (columns, order) in _TABLES.items():
+            grouped: dict[str, list[tuple]] = defaultdict(list)  # (sorted by audit_id first: the index's order)
+            for row in _cleaned_rows(
+                    conn, f"SELECT {columns} FROM {table} WHERE audit_id IN ({marks}) ORDER BY audit_id, {order}", chunk):
+                grouped[row[0]].append(row)
             rows[table] = grouped
+        themes = _ThemeLists()
         for audit_id in chunk:
             if audit_id not in audits:
                 raise StoreError(f"no audit with id {audit_id}")
-            yield _record(audits[audit_id], {table: rows[table].get(audit_id, []) for table in _TABLES})
+            yield _record(audits[audit_id], {table: rows[table].get(audit_id, []) for table in _TABLES}, themes)
 
 
-def _record(row: dict[str, Any], rows: dict[str, list[dict]]) -> AuditRecord:
-    """An AuditRecord from its audits row and its rows of the other tables."""
-    answers = [Answer(question=r["question"], grade=r["grade"], na_reason=r["na_reason"], evidence=r["evidence"] or "",
-                      themes=json.loads(r["themes"] or "[]"), rationale=r.get("rationale") or "")
-               for r in rows["answers"]]
-    actions = [Action(**{k: r[k] for k in ("id", *ACTION_FIELDS) if r[k] is not None}) for r in rows["actions"]]
-    concerns = [Concern(**{k: v for k, v in r.items() if k not in ("audit_id", "action_id")})
-                for r in rows["concerns"]]
-    moderation = None
+def _cleaned_rows(conn: sqlite3.Connection, sql: str, params: list[str]) -> list[tuple]:
+    """The rows of a query, their text cleaned as `Store._query` cleans it (`clean_text`), a column
+    at a time: a column whose text, joined, has nothing to remove (the usual case) is kept as read."""
+    rows = conn.execute(sql, params).fetchall()
+    columns = list(zip(*rows))
+    dirty = False
+    for n, values in enumerate(columns):
+        try:
+            joined = "".join(filter(None, values))  # (clean_text removes single characters)
+        except TypeError:  # numbers: not only text and NULLs
+            joined = None
+        if joined is None or clean_text(joined) != joined:
+            columns[n] = tuple(clean_text(v) if isinstance(v, str) else v for v in values)
+            dirty = True
+    return list(zip(*columns)) if dirty else rows
+
+
+class _ThemeLists(dict):
+    """An answer's stored theme tags (JSON text) → the list, each text parsed once: answers share a few.
+    (Validation copies each list into its answer.)"""
+
+    def __missing__(self, tags: str | None) -> list[str]:
+        self[tags] = json.loads(tags or "[]")
+        return self[tags]
+
+
+def _record(row: tuple, rows: dict[str, list[tuple]], themes: _ThemeLists) -> AuditRecord:
+    """An AuditRecord from its audits row and its rows of the other tables, validated as one."""
+    data: dict[str, Any] = dict(zip(_AUDIT_KEYS, row))
+    for key in ("overall_reason", "lived_experience", "impact"):
+        data[key] = data[key] or ""
+    data["answers"] = [
+        {"question": question, "grade": grade, "na_reason": na_reason, "evidence": evidence or "",
+         "themes": themes[tags], "rationale": rationale or ""}
+        for _, question, grade, na_reason, evidence, tags, rationale in rows["answers"]]
+    data["actions"] = [{k: v for k, v in zip(("id", *ACTION_FIELDS), r[1:]) if v is not None}
+                       for r in rows["actions"]]
+    data["concerns"] = [dict(zip(_CONCERN_KEYS, r[1:])) for r in rows["concerns"]]
+    data["moderation"] = None
     if rows["moderations"]:
-        mod = rows["moderations"][0]
-        changed = [ModeratedAnswer(question=r["question"], grade=r["grade"], comment=r["comment"])
-                   for r in rows["moderated_answers"]]
-        moderation = Moderation(moderator=mod["moderator"], moderated_on=mod["moderated_on"],
-                                overall_grade=mod["overall_grade"], comment=mod["comment"] or "", answers=changed)
-    return AuditRecord(**{k: row[k] for k in _AUDIT_KEYS}, overall_reason=row["overall_reason"] or "",
-                       lived_experience=row["lived_experience"] or "", impact=row["impact"] or "",
-                       answers=answers, actions=actions, concerns=concerns, moderation=moderation)
+        _, moderator, moderated_on, overall_grade, comment = rows["moderations"][0]
+        data["moderation"] = {
+            "moderator": moderator, "moderated_on": moderated_on, "overall_grade": overall_grade,
+            "comment": comment or "",
+            "answers": [dict(zip(("question", "grade", "comment"), r[1:])) for r in rows["moderated_answers"]]}
+    return AuditRecord.model_validate(data)
 
 
-def write_interchange(store, handle: IO[bytes], ids: Sequence[str]) -> int:
+def write_interchange(store: Store, handle: IO[bytes], ids: Sequence[str]) -> int:
     """Write the audits of `ids` (in that order) and the templates they use as an `audit-tui/1`
     file: the header indented, then one audit per line. Returns the number of audits."""
     from .templates import template_to_dict  # (loads PyYAML: not needed to open an audit)

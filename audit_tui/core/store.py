@@ -21,6 +21,7 @@ from .errors import store_error as _store_error
 from .errors import validated
 from .models import NA, Answer, AuditRecord, Template, clean_text
 from .followup import FollowUp, next_working_day
+from .records import audit_records
 from .themes import answer_themes
 from .values import new_id, now_iso
 from .values import stored_text as _text
@@ -199,8 +200,6 @@ class Store(FollowUp):
 
     def get_audit(self, audit_id: str) -> AuditRecord:
         """The whole audit: answers, actions, concerns and moderation."""
-        from .records import audit_records
-
         return next(audit_records(self, [audit_id]))
 
     def list_audits(self, *, search: str = "", status: str = "", order_by: str = "updated_at DESC",
