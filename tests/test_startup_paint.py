@@ -16,7 +16,7 @@ import pytest
 from textual.widgets import DataTable
 
 from audit_tui.core.errors import StoreError
-from audit_tui.core.settings import load_settings, read_look, settings_path
+from audit_tui.core.settings import load_settings, read_auditor_name, read_look, settings_path
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.home import HomeScreen
 from audit_tui.tui.screens.new_audit import NewAuditScreen
@@ -87,6 +87,22 @@ def test_first_screen_look_is_what_the_validated_settings_say(text):
     settings_path().write_text(text, encoding="utf-8")
     settings = load_settings()
     assert read_look() == (settings.theme, settings.keymap)
+
+
+@pytest.mark.parametrize("text", [
+    '{"auditor_name": "  Al\\u0007 Smith \\n", "theme": 7}',
+    '{"auditor_name": "' + "x" * 80 + '"}',
+    '{"auditor_name": "' + "x" * 81 + '", "organisation": "Council"}',
+    '{"auditor_name": 7}',
+    '{"auditor_name": "Al", "template_dir": "/no/such/folder"}',
+    '["auditor_name"]',
+    "{not json",
+    "",
+])
+def test_the_auditor_name_read_without_pydantic_is_the_validated_one(text):
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(text, encoding="utf-8")
+    assert read_auditor_name() == load_settings().auditor_name
 
 
 async def test_keymap_and_theme_from_the_settings_file_apply_at_once(store):

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 APP_NAME = "audit-tui"
 THEME_MAX = 60
+NAME_MAX = 80  # characters of an auditor name
 DEFAULT_THEME = "textual-dark"
 
 
@@ -47,7 +48,7 @@ def _model() -> type:
 
         model_config = ConfigDict(use_attribute_docstrings=True)
 
-        auditor_name: str = Field("", max_length=80)
+        auditor_name: str = Field("", max_length=NAME_MAX)
         """Your name as it appears on audits and in the history log."""
 
         organisation: str = Field("", max_length=120)
@@ -71,7 +72,7 @@ def _model() -> type:
         @field_validator("auditor_name", "organisation", "last_round", "last_team")
         @classmethod
         def _plain(cls, value: str) -> str:
-            return re.sub(r"[\x00-\x1f\x7f]", "", value).strip()
+            return _plain_text(value)
 
         @field_validator("template_dir")
         @classmethod
@@ -148,9 +149,24 @@ def read_look() -> Look:
     return Look(theme, keymap)
 
 
+def _plain_text(value: str) -> str:
+    return re.sub(r"[\x00-\x1f\x7f]", "", value).strip()
+
+
+def read_auditor_name() -> str:
+    """The auditor name as `load_settings` gives it (an invalid one is left out), without pydantic:
+    every command needs it, most without the settings' model."""
+    try:
+        data = _read_json()
+    except (OSError, ValueError):
+        return ""
+    name = data.get("auditor_name") if isinstance(data, dict) else None
+    return _plain_text(name) if isinstance(name, str) and len(name) <= NAME_MAX else ""
+
+
 def current_actor() -> str:
     """Who is making changes: the auditor name from settings, else the login name."""
-    name = load_settings().auditor_name
+    name = read_auditor_name()
     if name:
         return name
     try:
