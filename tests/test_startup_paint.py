@@ -73,6 +73,14 @@ def test_settings_model_is_defined_when_first_used():
     assert result.stdout.split() == ["False", "colour", "True"], result.stderr
 
 
+def test_dateutil_parser_loads_only_when_first_used():
+    code = ("import sys; import audit_tui.core.db; before = 'dateutil.parser._parser' in sys.modules; "
+            "from sqlite_utils.recipes import parsedate; import dateutil.parser; "
+            "print(before, parsedate('6th December 2026'), dateutil.parser.isoparse('2026-12-06').year)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "2026-12-06", "2026"], result.stderr
+
+
 @pytest.mark.parametrize("text", [
     '{"theme": "textual-light", "keymap": {"home.new": "f9"}, "auditor_name": "Al"}',
     '{"theme": "textual-light", "keymap": {"home.new": "f9"}, "template_dir": "/no/such/folder"}',

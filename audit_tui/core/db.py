@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sqlite3
 import time
@@ -12,17 +13,36 @@ from pathlib import Path
 def _import_sqlite_utils():
     """sqlite-utils imports numpy and pandas when they are installed (matplotlib brings numpy), only
     to map their types to column types; audit-tui never stores them, and numpy alone adds about
-    0.2 s to start-up. Hide them while sqlite-utils loads; they import normally afterwards."""
+    0.2 s to start-up. Hide them while sqlite-utils loads; they import normally afterwards.
+    It also imports dateutil's parser (with its time zones: 20-40 ms) for recipes audit-tui never
+    calls: that module is loaded lazily, when first used."""
     hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment] - makes `import name` fail at once
     try:
+        _import_lazily("dateutil.parser")
         import sqlite_utils
     finally:
         for name in hidden:
             if name in sys.modules and sys.modules[name] is None:
                 del sys.modules[name]
     return sqlite_utils
+
+
+def _import_lazily(name: str) -> None:
+    """Import module `name` so that its code runs at its first attribute access (importlib's LazyLoader)."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:  # so that `from parent import child` finds it without the import system's checks (which load it)
+        setattr(sys.modules[parent], child, module)
 
 
 sqlite_utils = _import_sqlite_utils()
