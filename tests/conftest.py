@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,11 @@ def store(tmp_path):
         store.close()
     except Exception:  # noqa: BLE001 - the app may have closed it already
         pass
+
+
+@pytest.fixture
+def db_copy(known_db, tmp_path):
+    """A copy of the module's `known_db` fixture, for a test that writes to it."""
+    path = tmp_path / "copy.db"
+    shutil.copy(known_db, path)
+    return path

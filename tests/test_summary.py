@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 
 import pytest
@@ -23,13 +22,6 @@ ROUND = "2026-02 practice week"
 def known_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("known") / "audits.db"
     known_dataset(path).close()
-    return path
-
-
-@pytest.fixture
-def db_copy(known_db, tmp_path):
-    path = tmp_path / "copy.db"
-    shutil.copy(known_db, path)
     return path
 
 

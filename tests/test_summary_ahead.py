@@ -7,7 +7,6 @@ step aside (the usual path then runs) whenever it cannot be trusted.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from contextlib import contextmanager
 from datetime import date
@@ -36,13 +35,6 @@ def known_db(tmp_path_factory):
     make_audit(store, "CL-0100", base(**{"practice.quality": "inadequate"}), round="2025-11 practice week",
                audited_on=date(2025, 11, 12), tmpl=template())
     store.close()
-    return path
-
-
-@pytest.fixture
-def db_copy(known_db, tmp_path):
-    path = tmp_path / "copy.db"
-    shutil.copy(known_db, path)
     return path
 
 
