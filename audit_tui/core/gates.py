@@ -77,8 +77,17 @@ def is_graded(template: Template, answer: Answer) -> bool:
     return bool(answer.grade) and answer.grade != NA and template.scale_of(answer.question).graded
 
 
-def below_good(template: Template, answer: Answer) -> bool:
+def is_counted(template: Template, answer: Answer) -> bool:
+    """A grade that counts in figures: graded, and not on a level left out of them (`too_early`)."""
     if not is_graded(template, answer):
+        return False
+    level = template.scale_of(answer.question).level(answer.grade)
+    return level is None or level.counted
+
+
+def below_good(template: Template, answer: Answer) -> bool:
+    """A counted grade that is not good or better (so it needs an action)."""
+    if not is_counted(template, answer):
         return False
     level = template.scale_of(answer.question).level(answer.grade)
     return level is not None and not level.good_or_better
@@ -171,7 +180,7 @@ OVERALL_RULE = (
 def suggested_overall_grade(template: Template, audit: AuditRecord) -> str | None:
     """The overall grade the answers suggest (see OVERALL_RULE); None with no grades."""
     keys = set(active_questions(template, {a.question: a for a in audit.answers}))
-    graded = [a for a in audit.answers if a.question in keys and is_graded(template, a)]
+    graded = [a for a in audit.answers if a.question in keys and is_counted(template, a)]
     if not graded:
         return None
     if any(a.grade == "inadequate" for a in graded) or any(c.handled_at is None for c in audit.concerns):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
 KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SNAKE = r"^[a-z0-9]+(_[a-z0-9]+)*$"
+MEASURE_ID = r"^[a-z0-9]+([_-][a-z0-9]+)*$"  # a headline measure: snake_case or kebab-case
 NA = "n/a"
 AUDIT_STATUSES = ("draft", "completed", "moderated")
 ACTION_STATUSES = ("open", "done")
@@ -63,6 +64,9 @@ class Level(Strict):
     label: str
     good_or_better: bool
     description: str = ""
+    counted: bool = True
+    """False for a level that is no judgement yet (the impact scale's `too_early`): like n/a, its
+    answers are left out of every base and percentage."""
 
 
 class Scale(Strict):
@@ -108,6 +112,8 @@ class Question(Strict):
     required: bool = True
     themes: list[str] = []
     only_if: OnlyIf | None = None
+    measures: list[Annotated[str, Field(pattern=MEASURE_ID)]] = []
+    """The headline measures this question's grades feed (`lived_experience`, `impact`, ...)."""
 
 
 class Section(Strict):
@@ -142,7 +148,23 @@ YES_PARTLY_NO = Scale(
         Level(id="no", label="No", good_or_better=False),
     ],
 )
-BUILTIN_SCALES = {s.id: s for s in (ILACS, YES_PARTLY_NO)}
+IMPACT = Scale(
+    id="impact",
+    label="Impact of the work",
+    levels=[
+        Level(id="improved", label="Improved", good_or_better=True,
+              description="Then and now compared with evidence: the child's life is clearly better because of the work."),
+        Level(id="some_improvement", label="Some improvement", good_or_better=True,
+              description="Some things are better for the child because of the work, shown by evidence; others are not yet."),
+        Level(id="no_change", label="No change", good_or_better=False,
+              description="Work was done but nothing has changed for the child: activity is not impact."),
+        Level(id="worse", label="Worse", good_or_better=False,
+              description="The child's situation has got worse despite, or because of, the work."),
+        Level(id="too_early", label="Too early to say", good_or_better=False, counted=False,
+              description="The work started too recently to judge its difference; left out of the figures, like n/a."),
+    ],
+)
+BUILTIN_SCALES = {s.id: s for s in (ILACS, YES_PARTLY_NO, IMPACT)}
 
 
 class Template(Strict):

@@ -236,13 +236,28 @@ def scan_details(conn, where: str, params: dict[str, Any], as_of: str, *, full: 
             result.quotes = _quotes(conn, selection, result.themes)
             result.moderation = _moderation(conn)
             result.agreement = agreement_rows(conn, where, params)
-            result.concerns = conn.execute(
-                f"""SELECT a.case_ref, a.team, c.raised_at, c.raised_by, c.description
-                    FROM concerns c JOIN audits a ON a.id = c.audit_id
-                    WHERE c.handled_at IS NULL AND {where} ORDER BY c.raised_at, a.case_ref""", params).fetchall()
+            result.concerns = open_concerns(conn, as_of)
     finally:
         conn.execute("DROP TABLE IF EXISTS temp._sum_sel")
     return result
+
+
+def open_concerns(conn, as_of: str) -> list[tuple]:
+    """Every open safeguarding concern of live work, whatever a report's filters (a concern stands at the
+    top of every report until handled): (case, team, raised at, by, description, round, urgent action's
+    owner, its status: open, done or overdue at `as_of`). The urgent action is the one raised with the
+    concern, else (a concern imported from a file) the audit's action noted as a safeguarding concern."""
+    return conn.execute(
+        """SELECT a.case_ref, a.team, c.raised_at, c.raised_by, c.description, a.round, x.owner,
+                  CASE WHEN x.id IS NULL THEN '' WHEN x.status = 'open' AND x.due != '' AND x.due < ? THEN 'overdue'
+                       ELSE COALESCE(x.status, 'open') END
+           FROM concerns c JOIN audits a ON a.id = c.audit_id
+           LEFT JOIN actions x ON x.id = COALESCE(c.action_id, (
+               SELECT y.id FROM actions y WHERE y.audit_id = c.audit_id AND y.note = 'safeguarding concern'
+               ORDER BY y.due, y.id LIMIT 1))
+           WHERE c.handled_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)
+           ORDER BY c.raised_at, a.case_ref""", [as_of]).fetchall()
 
 
 def _quotes(conn, selection: Selection, themes: list[tuple]) -> dict[tuple[str, int], list[tuple]]:

@@ -92,9 +92,22 @@ def _cross_reference_problems(template: Template) -> list[_Problem]:
             problems.append(_Problem(("scales", si, "levels"), "the ilacs scale keeps Ofsted's four levels "
                                      "(outstanding, good, requires_improvement, inadequate), best first; "
                                      "give a different scale another id"))
+    for si, scale in enumerate(template.scales):
+        for li, level in enumerate(scale.levels):
+            if not level.counted and level.good_or_better:
+                problems.append(_Problem(("scales", si, "levels", li, "counted"), "a level left out of the figures "
+                                         "(counted: false) cannot also be good or better"))
+        if all(not level.counted for level in scale.levels):
+            problems.append(_Problem(("scales", si, "levels"), "at least one level must be counted"))
     for si, section in enumerate(template.sections):
         for qi, question in enumerate(section.questions):
             here = ("sections", si, "questions", qi)
+            if question.measures and question.scale in scales and not scales[question.scale].graded:
+                problems.append(_Problem(here + ("measures",), f"scale '{question.scale}' records facts, not "
+                                         "judgements (graded: false), so its answers cannot feed a measure"))
+            for mi, measure in enumerate(question.measures):
+                if measure in question.measures[:mi]:
+                    problems.append(_Problem(here + ("measures", mi), f"measure '{measure}' is listed twice"))
             key = f"{section.id}.{question.id}"
             if key in seen_keys:
                 problems.append(_Problem(here + ("id",), f"duplicate question '{key}'"))

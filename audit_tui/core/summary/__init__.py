@@ -19,12 +19,12 @@ from .compute import compute_summary, previous_round, read_source, selected_audi
 from .measures import action_clear, impact_evidenced, lived_experience_evidenced, pct, short_quote
 from .rows import action_plan_rows, appendix_rows
 from .shapes import (
-    TESTS, ActionRow, AuditCounts, AuditRow, Change, ConcernRow, Distribution, Filters, ModerationFigures,
+    TESTS, ActionRow, AuditCounts, AuditRow, Change, ConcernRow, Distribution, Filters, HeadlineFigure, ModerationFigures,
     QuestionFigure, Quote, Scope, Summary, SummaryError, TeamActions, TestFigure, ThemeFigure,
 )
 
 __all__ = [
-    "TESTS", "ActionRow", "AuditCounts", "AuditRow", "Change", "ConcernRow", "Distribution", "Filters",
+    "TESTS", "ActionRow", "AuditCounts", "AuditRow", "Change", "ConcernRow", "Distribution", "Filters", "HeadlineFigure",
     "ModerationFigures", "QuestionFigure", "Quote", "Scope", "Summary", "SummaryError", "TeamActions", "TestFigure",
     "ThemeFigure", "action_clear", "action_plan_rows", "appendix_rows", "compute_summary", "impact_evidenced",
     "lived_experience_evidenced", "pct", "previous_round", "read_source", "selected_audit_ids", "short_quote", "summary_snapshot",

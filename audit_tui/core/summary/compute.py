@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from ..db import connection_of, schema_version
 from ..models import ILACS, NA, Template
 from ..scans import Scan, ScanAhead, scan
 from .facts import ensure_facts
+from .headline import change_points, headline_figures
 from .measures import pct, short_quote
 from .rows import action_plan_rows, appendix_rows
 from .shapes import (
@@ -90,14 +92,25 @@ def _core(conn, filters: Filters, *, full: bool = True, scanned: Scan | None = N
     return Summary(
         audits=audits, overall_grades=overall, overall_good_or_better_pct=pct(overall_gob, overall_graded),
         questions=_questions(rows, templates, latest), themes=_themes(rows, templates),
-        actions=actions, filters={**filters.model_dump(mode="json"), "as_of": as_of},
+        actions=actions, headline=headline_figures(conn, filters, rows, templates),
+        filters={**filters.model_dump(mode="json"), "as_of": as_of},
         scope=_scope(rows, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
         inspection_tests=tests, sections=_sections(rows, latest, order), teams=_teams(rows, order),
         actions_by_team=by_team if full else [], action_plan=[],
         moderation=_moderation(rows) if full else None, change_since_previous_round=None,
-        open_concerns=[ConcernRow(case_ref=r[0], team=r[1] or "", raised_at=r[2] or "", raised_by=r[3] or "",
-                                  description=r[4] or "") for r in rows.details.concerns],
+        open_concerns=[_concern(r, filters.effective_as_of()) for r in rows.details.concerns],
         appendix=[])
+
+
+def _concern(row: tuple, as_of) -> ConcernRow:
+    case_ref, team, raised_at, raised_by, description, round_, owner, status = row
+    try:
+        days = (as_of - date.fromisoformat((raised_at or "")[:10])).days
+    except ValueError:
+        days = None
+    return ConcernRow(case_ref=case_ref, team=team or "", raised_at=raised_at or "", raised_by=raised_by or "",
+                      description=description or "", round=round_ or "", days_open=days, action_owner=owner or "",
+                      action_status=status or "")
 
 
 def _questions(rows: Scan, templates, latest) -> list[QuestionFigure]:
@@ -123,12 +136,13 @@ def _questions(rows: Scan, templates, latest) -> list[QuestionFigure]:
 def _question_figure(template_id, key, section_id, section_title, text, scale, counts, gob_counts) -> QuestionFigure:
     grades = dict(counts.get((template_id, key), {}))
     na = grades.pop(NA, 0)
-    answered = sum(grades.values())
+    excluded = sum(grades.get(lv.id, 0) for lv in scale.levels if not lv.counted)
+    answered = sum(grades.values()) - excluded
     judged = scale.graded
     gob = gob_counts.get((template_id, key), 0) or 0
     return QuestionFigure(
         question=key, template=template_id, section=section_id, section_title=section_title, text=text,
-        judged=judged, answered=answered, na=na, grades=_ordered_grades(grades, [lv.id for lv in scale.levels]),
+        judged=judged, answered=answered, na=na, excluded=excluded, grades=_ordered_grades(grades, [lv.id for lv in scale.levels]),
         good_or_better=gob, good_or_better_pct=pct(gob, answered) if judged else None)
 
 
@@ -248,10 +262,18 @@ def _change(current: Summary, previous: Summary, name: str) -> Change:
             (Decimal(str(now)) - Decimal(str(before))).quantize(Decimal("0.1")))
         return ChangeRow(measure=measure, previous=before, current=now, change=diff)
 
-    rows = [row("Audits good or better overall (%)", previous.overall_good_or_better_pct,
-                current.overall_good_or_better_pct)]
+    rows = []
+    earlier = {h.id: h for h in previous.headline}
+    for figure in current.headline:
+        before = earlier.get(figure.id)
+        if before is not None and before.answered:
+            figure.previous_pct, figure.change = before.pct, change_points(figure, before)
+            rows.append(ChangeRow(measure=f"{figure.label} (%)", previous=before.pct, current=figure.pct,
+                                  change=figure.change))
+    rows.append(row("Audits good or better overall (%)", previous.overall_good_or_better_pct,
+                    current.overall_good_or_better_pct))
     prev_tests = {t.id: t for t in previous.inspection_tests}
-    rows += [row(f"{t.label} (%)", prev_tests[t.id].pct, t.pct) for t in current.inspection_tests]
+    rows += [row(f"Audit quality: {t.label} (%)", prev_tests[t.id].pct, t.pct) for t in current.inspection_tests]
     prev_q = {(q.template, q.question): q for q in previous.questions}
     for q in current.questions:
         before = prev_q.get((q.template, q.question))

@@ -2,7 +2,8 @@
 
 `audit_facts` holds one row per completed or moderated audit, training audits aside (final
 overall grade, the three inspection tests, answered and good-or-better counts); `answer_facts`
-its counted answers (final and auditor's grade, good-or-better, rank, section, team, and
+its counted answers (final and auditor's grade, good-or-better, rank, section, team, `judged`
+(a graded scale, and a level that counts: `too_early` is left out like n/a), and
 `section_first` on one answer per section, for counting audits); `theme_facts` each theme its
 graded answers carry, as a strength and/or an area for improvement, with the answer that best
 evidences it. They are a cache: triggers (migration 0004) delete an audit's facts on any change
@@ -91,7 +92,8 @@ def _template_tables(conn, templates: dict[tuple[str, int], Template]) -> bool:
     conn.execute("""CREATE TEMP TABLE _fx_q (template_id TEXT, version INT, question TEXT, section_id TEXT,
                     judged INT, PRIMARY KEY (template_id, version, question))""")
     conn.execute("""CREATE TEMP TABLE _fx_levels (template_id TEXT, version INT, question TEXT, grade TEXT,
-                    good_or_better INT, rank INT, PRIMARY KEY (template_id, version, question, grade))""")
+                    good_or_better INT, rank INT, counted INT,
+                    PRIMARY KEY (template_id, version, question, grade))""")
     conn.execute("CREATE TEMP TABLE _fx_cond (template_id TEXT, version INT, question TEXT, source TEXT, grade TEXT)")
     q_rows, level_rows, cond_rows = [], [], []
     for (template_id, version), template in templates.items():
@@ -99,13 +101,13 @@ def _template_tables(conn, templates: dict[tuple[str, int], Template]) -> bool:
         for key, section, question in template.questions():
             scale = scales.get(question.scale, ILACS)
             q_rows.append((template_id, version, key, section.id, scale.graded))
-            level_rows += [(template_id, version, key, lv.id, lv.good_or_better, rank)
+            level_rows += [(template_id, version, key, lv.id, lv.good_or_better, rank, lv.counted)
                            for rank, lv in enumerate(scale.levels)]
             if question.only_if:
                 cond_rows += [(template_id, version, key, question.only_if.question, grade)
                               for grade in question.only_if.answer_in]
     conn.executemany("INSERT INTO _fx_q VALUES (?, ?, ?, ?, ?)", q_rows)
-    conn.executemany("INSERT INTO _fx_levels VALUES (?, ?, ?, ?, ?, ?)", level_rows)
+    conn.executemany("INSERT INTO _fx_levels VALUES (?, ?, ?, ?, ?, ?, ?)", level_rows)
     conn.executemany("INSERT INTO _fx_cond VALUES (?, ?, ?, ?, ?)", cond_rows)
     return bool(cond_rows)
 
@@ -131,7 +133,8 @@ def _build(conn) -> int:
         """INSERT INTO answer_facts (no, question, template_id, version, section_id, team, judged, grade,
                                      auditor_grade, moderated, gob, rank, auditor_rank)
            SELECT f.no, ans.question, f.template_id, f.template_version, q.section_id, f.team,
-                  q.judged, COALESCE(ma.grade, ans.grade), ans.grade, ma.grade IS NOT NULL,
+                  q.judged AND COALESCE(lv.counted, 1), COALESCE(ma.grade, ans.grade), ans.grade,
+                  ma.grade IS NOT NULL,
                   COALESCE(lv.good_or_better, 0), lv.rank, mine.rank
            FROM audit_facts f JOIN answers ans ON ans.audit_id = f.id
            JOIN _fx_q q ON q.template_id = f.template_id AND q.version = f.template_version

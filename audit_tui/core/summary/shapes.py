@@ -20,21 +20,22 @@ VOICE_WORDS = re.compile(
     r"describe[sd]?|explained|own words|in (?:his|her|their) words|hopes?|worries|worried|"
     r"enjoys?|loves?|hates?|views?)\b", re.I)
 
-TESTS = {
+TESTS = {  # audit quality: how well the audits were written, never a finding about practice
     "lived_experience": (
-        "Lived experience evidenced",
-        "The audit's lived-experience narrative is substantive (at least "
-        f"{gates.MIN_NARRATIVE_WORDS} words, not a placeholder) and records the child's own view: "
+        "Lived-experience narrative written well",
+        "Audit quality, not a judgement of practice: the audit's lived-experience narrative is substantive "
+        f"(at least {gates.MIN_NARRATIVE_WORDS} words, not a placeholder) and records the child's own view: "
         "a quotation or reported speech (for example 'said', 'told', 'feels', 'wants')."),
     "impact": (
-        "Impact evidenced",
-        f"The impact narrative is substantive (at least {gates.MIN_NARRATIVE_WORDS} words) and says what "
-        "changed for the child, not only what was done (no 'activity only' warning)."),
+        "Impact narrative says what changed",
+        "Audit quality, not a judgement of practice: the audit's impact narrative is substantive (at least "
+        f"{gates.MIN_NARRATIVE_WORDS} words) and says what changed for the child, not only what was done "
+        "(no 'activity only' warning)."),
     "actions_clear": (
-        "Actions clear",
-        "Every action of the audit has a specific description, an owner and a due date on or after the "
-        "audit date, and none is vague ('continue to', 'consider', 'ensure' without a measurable "
-        "outcome). An audit that needed no actions counts as clear."),
+        "Audit's actions written clearly",
+        "Audit quality, not a judgement of practice: every action the audit set has a specific description, "
+        "an owner and a due date on or after the audit date, and none is vague ('continue to', 'consider', "
+        "'ensure' without a measurable outcome). An audit that needed no actions counts as clear."),
 }
 
 
@@ -113,6 +114,8 @@ class QuestionFigure(Model):
     grades: dict[str, int]
     good_or_better: int
     good_or_better_pct: float | None
+    excluded: int = 0
+    """Answers on a level left out of the base like n/a (`too_early`); in `grades`, not in `answered`."""
 
 
 class Quote(Model):
@@ -154,6 +157,22 @@ class TestFigure(Model):
     audits: int
     met: int
     pct: float | None
+
+
+class HeadlineFigure(Model):
+    """A headline measure of practice (summary.headline): graded answers of the questions carrying it."""
+
+    id: str
+    label: str
+    answered: int
+    good_or_better: int
+    pct: float | None
+    counted_in: str = "answers"
+    """'audits' when each selected template has one question carrying the measure, else 'answers'."""
+    questions: list[str] = []
+    previous_pct: float | None = None
+    change: float | None = None
+    """Percentage points since the previous round, from the unrounded fractions (None without one)."""
 
 
 class Distribution(Model):
@@ -213,6 +232,12 @@ class ConcernRow(Model):
     raised_at: str
     raised_by: str
     description: str
+    round: str = ""
+    days_open: int | None = None
+    """Whole days from the day it was raised to the summary's as-of date."""
+    action_owner: str = ""
+    action_status: str = ""
+    """The urgent action's owner and status ('open', 'done', 'overdue'); empty when none is recorded."""
 
 
 class AuditRow(Model):
@@ -258,6 +283,7 @@ class Summary(Model):
     questions: list[QuestionFigure]
     themes: list[ThemeFigure]
     actions: ActionCounts
+    headline: list[HeadlineFigure]
     filters: dict[str, Any]
     scope: Scope
     grade_labels: dict[str, str]
