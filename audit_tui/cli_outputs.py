@@ -161,9 +161,9 @@ def summary(as_json: bool, rows: bool, db_path: Path | None, **filter_args) -> N
     if as_json:
         click.echo(figures.to_json(rows=rows))
         return
-    from .core.report.sentences import executive_summary
+    from .core.report.sentences import audit_quality_sentence, executive_summary
 
-    for sentence in executive_summary(figures):
+    for sentence in [*executive_summary(figures), audit_quality_sentence(figures)]:
         click.echo(sentence)
 
 

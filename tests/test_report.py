@@ -66,8 +66,8 @@ def all_text(doc) -> str:
 def test_sections_in_order(built):
     _, doc, _ = built
     assert headings(doc, 1) == [
-        "Open safeguarding concerns", "Executive summary", "Scope", "The three inspection tests",
-        "Casework figures by question", "Grade distributions", "Themes", "Action plan", "Moderation agreement",
+        "Open safeguarding concerns", "Executive summary", "Scope", "Casework figures by question", "Audit quality",
+        "Grade distributions", "Themes", "Action plan", "Moderation agreement",
         "Change since the previous round", "Appendix: one summary per audit"]
     assert "Strengths" in headings(doc, 2) and "Areas for improvement" in headings(doc, 2)
 
@@ -88,8 +88,9 @@ def test_title_page_and_contents(built):
 
 def test_open_concern_is_at_the_top(built):
     _, doc, _ = built
-    rows = table_with(doc, "Case", "Team", "Raised", "By", "Concern")
+    rows = table_with(doc, "Case", "Team", "Raised", "Days open", "Concern", "Urgent action (owner: status)")
     assert rows[0][0] == "CL-0003" and rows[0][4] == "Adult visiting the flat is a risk to Sam"
+    assert rows[0][5] == "Tess Manager: open"
     first_table_cell = doc.tables[0].rows[1].cells[0]
     assert first_table_cell.text == "CL-0003"
 
@@ -98,8 +99,8 @@ def test_executive_summary_sentences(built):
     _, doc, _ = built
     text = all_text(doc)
     assert "1 of 4 audits (25%) judged the work good or better overall" in text
-    assert ("3 of 4 audits (75%) evidenced the young person's lived experience well; 3 of 4 audits (75%) "
-            "evidenced the impact of the work on the young person; 3 of 4 audits (75%) set clear actions") in text
+    # the narrative checks are audit quality, in their own section, not in the executive summary
+    assert "evidenced the young person's lived experience" not in text
     assert "The most frequent strengths were supervision (3 audits), voice of the child (3 audits) and pathway " \
            "plans (2 audits)." in text
     assert "The most frequent areas for improvement were pathway plans (2 audits)" in text
@@ -107,7 +108,7 @@ def test_executive_summary_sentences(built):
 
 def test_inspection_tests_table_matches_summary(built):
     _, doc, figures = built
-    rows = table_with(doc, "Test", "How it was measured", "Audits meeting it", "%")
+    rows = table_with(doc, "Check of the audit", "How it was checked", "Audits meeting it", "%")
     assert [(r[0], r[2], r[3]) for r in rows] == [
         (t["label"], f"{t['met']} of {t['audits']}", f"{t['pct']:.0f}%") for t in figures["inspection_tests"]]
 
@@ -205,7 +206,7 @@ def test_feedback_document(built, tmp_path):
     assert result.exit_code == 0, result.output
     doc = Document(str(tmp_path / "f.docx"))
     assert headings(doc, 1) == ["What life is like for the young person", "The impact of the work",
-                                "The three inspection tests", "Grades and evidence", "Actions", "Moderation"]
+                                "Audit quality: how well this audit was written", "Grades and evidence", "Actions", "Moderation"]
     text = all_text(doc)
     assert "Requires improvement to be good (moderated; the auditor graded outstanding)" in text
     assert "CL-0004" in text and "Team B" in text

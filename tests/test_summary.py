@@ -148,7 +148,10 @@ def test_answers_to_questions_not_asked_are_not_counted(db_copy):
 def test_summary_text_without_json(known_db):
     result = CliRunner().invoke(main, ["summary", "--db", str(known_db), "--as-of", AS_OF, "--round", ROUND])
     assert result.exit_code == 0
-    assert "3 of 4 audits (75%) evidenced the young person's lived experience well" in result.stdout
+    # the narrative check is named as audit quality, never as the practice finding it used to read as
+    assert ("Audit quality (how well the audits were written, not a finding about practice): lived-experience "
+            "narrative written well in 3 of 4 audits (75%)") in result.stdout
+    assert "evidenced the young person's lived experience" not in result.stdout
 
 
 def test_percentages_round_half_up():

@@ -63,6 +63,15 @@ EVIDENCE = {
     "partly": ["Partly: {t} is recorded for some of the period but not since the autumn.",
                "Some evidence on {t}, but not recorded consistently."],
     "no": ["No record on file about {t}.", "Not evidenced: nothing on {t} since the last review."],
+    "improved": ["Then and now compared: {c} is clearly better off, and the record and {c}'s own words show it.",
+                 "Since the last review {c}'s situation has improved, shown by attendance, health and their words."],
+    "some_improvement": ["Some things are better for {c} since the last review; others, such as {t}, are not yet.",
+                         "Evidence of some change for {c}, but progress on {t} is slow."],
+    "no_change": ["Visits and meetings took place, but nothing has changed for {c}: activity is not impact.",
+                  "The same concerns about {t} are recorded now as at the start of the period."],
+    "worse": ["{c}'s situation is worse than at the start of the period and the plan was not changed.",
+              "Risks around {t} have increased for {c} since the last review."],
+    "too_early": ["The work with {c} began only weeks ago: too early to judge its difference."],
 }
 EXTRA = ["The supervision record also touches on {t}.", "Partners raised {t} at the last meeting.",
          "{c}'s worker linked this to {t}."]
@@ -97,6 +106,8 @@ VAGUE = ["Continue to monitor {t}", "Consider a referral about {t}"]
 ILACS_WEIGHTS = {"exceptional": (62, 38, 0, 0), "strong": (28, 64, 8, 0), "mixed": (5, 58, 35, 2),
                  "weak": (0, 22, 66, 12)}
 THREE_WEIGHTS = {"exceptional": (100, 0, 0), "strong": (86, 12, 2), "mixed": (58, 32, 10), "weak": (25, 45, 30)}
+IMPACT_WEIGHTS = {"exceptional": (80, 20, 0, 0, 0), "strong": (55, 37, 4, 0, 4), "mixed": (15, 55, 22, 3, 5),
+                  "weak": (2, 25, 45, 25, 3)}  # improved, some improvement, no change, worse, too early
 
 
 def _id(rng: random.Random) -> str:
@@ -113,6 +124,8 @@ def _grade(scale: Scale, practice: str, rng: random.Random) -> str:
     ids = [lv.id for lv in scale.levels]
     if not scale.graded:
         return ids[0] if rng.random() < 0.15 else ids[-1]
+    if scale.id == "impact":
+        return rng.choices(ids, weights=IMPACT_WEIGHTS[practice])[0]
     weights = ILACS_WEIGHTS[practice] if len(ids) == 4 else THREE_WEIGHTS[practice] if len(ids) == 3 else None
     return rng.choices(ids, weights=weights)[0]
 

@@ -57,14 +57,24 @@ def title_page(doc, summary: Summary, organisation: str) -> None:
 def concerns_section(doc, summary: Summary) -> None:
     kit.heading(doc, "Open safeguarding concerns", 1)
     if not summary.open_concerns:
-        kit.para(doc, "No safeguarding concern raised during these audits is open.")
+        kit.para(doc, "No safeguarding concern raised during any audit is open.")
         return
     kit.para(doc, "These concerns were raised by auditors who found a child at risk that nobody was acting on. "
-                  "Each has an urgent action; they stay at the top of every report until marked handled.")
-    kit.table(doc, ["Case", "Team", "Raised", "By", "Concern"],
-              ([c.case_ref, c.team, kit.long_date(c.raised_at), c.raised_by, c.description]
+                  "Every open concern is listed here, whatever this report's filters (an earlier round's too), with "
+                  f"the days it has been open at {kit.long_date(summary.scope.as_of)} and its urgent action. They "
+                  "stay at the top of every report until marked handled.")
+
+    def action(c) -> str:
+        if not c.action_status:
+            return "No urgent action recorded"
+        return f"{c.action_owner or 'no owner'}: {c.action_status.upper() if c.action_status == 'overdue' else c.action_status}"
+
+    kit.table(doc, ["Case", "Team", "Raised", "Days open", "Concern", "Urgent action (owner: status)"],
+              ([c.case_ref, c.team + (f" ({c.round})" if c.round else ""), kit.long_date(c.raised_at),
+                "–" if c.days_open is None else str(c.days_open), c.description, action(c)]
                for c in summary.open_concerns),
-              widths=[2.2, 2.8, 2.4, 2.4, 6.6], fills=(kit.CONCERN_FILL for _ in summary.open_concerns))
+              widths=[1.9, 2.8, 2.2, 1.4, 5.2, 2.9], fills=(kit.CONCERN_FILL for _ in summary.open_concerns),
+              numeric=(3,))
 
 
 def scope_section(doc, summary: Summary) -> None:
@@ -87,12 +97,14 @@ def scope_section(doc, summary: Summary) -> None:
             kit.table(doc, [column, "Audits"], values.items(), widths=[10, 3], numeric=(1,))
 
 
-def tests_section(doc, summary: Summary) -> None:
-    kit.heading(doc, "The three inspection tests", 1)
-    kit.para(doc, "Inspectors found case audits that “did not sufficiently evidence the lived experience of care "
-                  "leavers or the impact of the work undertaken” and lacked “clarity as to the actions required”. "
-                  "Each completed audit is tested on all three, measured from what the auditor recorded:")
-    kit.table(doc, ["Test", "How it was measured", "Audits meeting it", "%"],
+def audit_quality_section(doc, summary: Summary) -> None:
+    kit.heading(doc, "Audit quality", 1)
+    kit.para(doc, "How well the audits themselves were written: whether each audit's narratives are substantive and "
+                  "its actions clear. Inspectors found case audits that “did not sufficiently evidence the lived "
+                  "experience of care leavers or the impact of the work undertaken” and lacked “clarity as to the "
+                  "actions required”. These checks read the auditor's own text; they are not findings about "
+                  "practice (the practice measures lead the executive summary).")
+    kit.table(doc, ["Check of the audit", "How it was checked", "Audits meeting it", "%"],
               ([t.label, t.measured_by, f"{t.met} of {t.audits}", fmt_pct(t.pct)] for t in summary.inspection_tests),
               widths=[3.2, 9.0, 2.4, 1.6], bold_first=True, numeric=(2, 3))
 
@@ -154,14 +166,14 @@ def appendix_section(doc, summary: Summary, rows: ReportRows, streamed: Streamed
         grade = labels.get(a.overall_grade or "", a.overall_grade or "no overall grade")
         if a.auditor_overall_grade and a.overall_grade != a.auditor_overall_grade:
             grade += f" (moderated from {labels.get(a.auditor_overall_grade, a.auditor_overall_grade).lower()})"
-        met = [name for name, ok in (("lived experience", a.lived_experience), ("impact", a.impact),
-                                     ("actions clear", a.actions_clear)) if ok]
-        missed = [name for name, ok in (("lived experience", a.lived_experience), ("impact", a.impact),
-                                        ("actions clear", a.actions_clear)) if not ok]
+        checks = (("lived-experience narrative", a.lived_experience), ("impact narrative", a.impact),
+                  ("actions written clearly", a.actions_clear))
+        met = [name for name, ok in checks if ok]
+        missed = [name for name, ok in checks if not ok]
         parts = [f"{grade}. {a.good_or_better} of {a.answered} graded answers good or better",
                  plural(a.actions, "action") + (f" ({a.open_actions} open, {a.overdue_actions} overdue)"
                                                  if a.actions else "")]
-        tests = ("Tests met: " + ", ".join(met) if met else "No test met")
+        tests = ("Audit quality met: " + ", ".join(met) if met else "No audit quality check met")
         if met and missed:
             tests += "; not met: " + ", ".join(missed)
         return "; ".join(parts) + ". " + tests + "."
@@ -194,9 +206,9 @@ def _render(summary: Summary, out_path: Path, organisation: str, progress: Progr
     for sentence in executive_summary(summary):
         kit.para(doc, sentence)
     scope_section(doc, summary)
-    tests_section(doc, summary)
     progress(0.3, "Casework figures")
     questions_section(doc, summary)
+    audit_quality_section(doc, summary)
     progress(0.4, "Grade distributions")
     distributions_section(doc, summary, progress, pictures)
     progress(0.65, "Themes")

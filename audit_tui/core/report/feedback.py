@@ -75,12 +75,12 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
     kit.heading(doc, "The impact of the work", 1)
     _narrative(doc, audit.impact)
 
-    kit.heading(doc, "The three inspection tests", 1)
+    kit.heading(doc, "Audit quality: how well this audit was written", 1)
     clear = all(action_clear(a.description, a.owner, a.due.isoformat() if a.due else None,
                              audit.audited_on.isoformat()) for a in audit.actions)
     results = {"lived_experience": lived_experience_evidenced(audit.lived_experience),
                "impact": impact_evidenced(audit.impact), "actions_clear": clear}
-    kit.table(doc, ["Test", "Result", "How it is measured"],
+    kit.table(doc, ["Check of the audit", "Result", "How it is checked"],
               ([label, "Met" if results[test_id] else "Not met", how] for test_id, (label, how) in TESTS.items()),
               widths=[3.5, 2.0, 10.5], bold_first=True)
     warnings = gates.warnings(template, audit)

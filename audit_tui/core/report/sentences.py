@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from ..summary import Summary, ThemeFigure
+from ..summary import HeadlineFigure, Summary, ThemeFigure
 from .docxkit import long_date
-
-TEST_PHRASES = {
-    "lived_experience": "evidenced the {subject}'s lived experience well",
-    "impact": "evidenced the impact of the work on the {subject}",
-    "actions_clear": "set clear actions (specific, owned and dated)",
-}
-
 
 def fmt_pct(value: float | None) -> str:
     """85.0 → '85%', 60.5 → '60.5%', None → '–'."""
@@ -57,11 +50,10 @@ def scope_sentence(summary: Summary) -> str:
 def executive_summary(summary: Summary) -> list[str]:
     """The executive summary as a list of sentences/paragraphs."""
     n = summary.audits.completed
-    subject = summary.scope.subject
     if not n:
         return [scope_sentence(summary),
                 "No completed audits match these filters, so there are no figures to report yet."]
-    out = [scope_sentence(summary)]
+    out = headline_sentences(summary) + [scope_sentence(summary)]
     graded = sum(summary.overall_grades.values())
     good = sum(c for g, c in summary.overall_grades.items() if summary.grade_good_or_better.get(g))
     grade_bits = [f"{count} {summary.grade_labels.get(g, g).lower()}" for g, count in summary.overall_grades.items()
@@ -69,11 +61,6 @@ def executive_summary(summary: Summary) -> list[str]:
     if graded:
         out.append(f"{good} of {graded} audits ({fmt_pct(summary.overall_good_or_better_pct)}) judged the work "
                    f"good or better overall ({join_words(grade_bits)}).")
-    tests = []
-    for test in summary.inspection_tests:
-        phrase = TEST_PHRASES.get(test.id, test.label.lower()).format(subject=subject)
-        tests.append(f"{test.met} of {test.audits} audits ({fmt_pct(test.pct)}) {phrase}")
-    out.append("; ".join(tests) + ".")
     strengths, improvements = top_strengths(summary), top_improvements(summary)
     if strengths:
         out.append("The most frequent strengths were " + join_words(
@@ -97,8 +84,44 @@ def executive_summary(summary: Summary) -> list[str]:
         out.append("The audits set no actions.")
     if summary.open_concerns:
         k = len(summary.open_concerns)
-        out.append(f"{plural(k, 'safeguarding concern')} raised during these audits "
-                   f"{'is' if k == 1 else 'are'} still open (listed first in this report).")
+        out.append(f"{plural(k, 'safeguarding concern')} {'is' if k == 1 else 'are'} still open, whatever "
+                   "this report's filters (listed first in this report).")
+    out.append("How well the audits themselves were written (narratives substantive, actions clear) is reported "
+               "separately under Audit quality: it is not a finding about practice.")
+    return out
+
+
+def audit_quality_sentence(summary: Summary) -> str:
+    """The narrative checks, named as what they are: how well the audits were written."""
+    checks = [f"{t.label.lower()} in {t.met} of {plural(t.audits, 'audit')} ({fmt_pct(t.pct)})"
+              for t in summary.inspection_tests]
+    return "Audit quality (how well the audits were written, not a finding about practice): " + "; ".join(checks) + "."
+
+
+def headline_sentence(figure: HeadlineFigure, previous_round: str | None = None) -> str:
+    """'Lived experience evident in 34 of 40 audits (85.0%), up 4.2 points since …'."""
+    if not figure.answered:
+        return f"{figure.label}: no answered question measures this yet."
+    noun = "audit" if figure.counted_in == "audits" else "answer"
+    text = (f"{figure.label} in {figure.good_or_better} of {plural(figure.answered, noun)} "
+            f"({figure.pct:.1f}%)")
+    if figure.change is not None and previous_round:
+        if figure.change == 0:
+            text += f", the same as in “{previous_round}”"
+        else:
+            text += (f", {'up' if figure.change > 0 else 'down'} {abs(figure.change):.1f} points since "
+                     f"“{previous_round}” ({figure.previous_pct:.1f}%)")
+    return text + "."
+
+
+def headline_sentences(summary: Summary) -> list[str]:
+    """The practice measures the executive summary leads with, each with its base."""
+    if not summary.headline:
+        return []
+    change = summary.change_since_previous_round
+    out = ["Practice, as the auditors graded it (moderated grades final; n/a and “too early to say” answers are "
+           "left out of each base):"]
+    out += [headline_sentence(figure, change.previous_round if change else None) for figure in summary.headline]
     return out
 
 
@@ -123,9 +146,10 @@ def change_sentences(summary: Summary) -> list[str]:
             return ["No round was selected, so there is no previous round to compare with."]
         return [f"There is no earlier round to compare “{summary.scope.round}” with: this is the first round "
                 "with completed audits for these filters."]
-    first = change.rows[0] if change.rows else None
+    first = next((r for r in change.rows if r.measure == "Audits good or better overall (%)"), None)
     text = (f"Compared with the previous round, “{change.previous_round}” "
-            f"({plural(change.previous_audits, 'completed audit')}).")
+            f"({plural(change.previous_audits, 'completed audit')}). Changes in points are worked out from the "
+            "unrounded figures.")
     if first and first.change is not None:
         direction = "up" if first.change > 0 else "down" if first.change < 0 else "unchanged"
         text += (f" Audits good or better overall: {fmt_pct(first.current)}, "

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from ..db import connection_of, schema_version
@@ -105,7 +104,7 @@ def _core(conn, filters: Filters, *, full: bool = True, scanned: Scan | None = N
 def _concern(row: tuple, as_of) -> ConcernRow:
     case_ref, team, raised_at, raised_by, description, round_, owner, status = row
     try:
-        days = (as_of - date.fromisoformat((raised_at or "")[:10])).days
+        days = max(0, (as_of - date.fromisoformat((raised_at or "")[:10])).days)  # (a report dated earlier)
     except ValueError:
         days = None
     return ConcernRow(case_ref=case_ref, team=team or "", raised_at=raised_at or "", raised_by=raised_by or "",
@@ -257,29 +256,34 @@ def previous_round(conn, filters: Filters) -> str | None:
 
 
 def _change(current: Summary, previous: Summary, name: str) -> Change:
-    def row(measure: str, before: float | None, now: float | None) -> ChangeRow:
-        diff = None if before is None or now is None else float(
-            (Decimal(str(now)) - Decimal(str(before))).quantize(Decimal("0.1")))
-        return ChangeRow(measure=measure, previous=before, current=now, change=diff)
+    """Each figure of both rounds, its change in points worked out from the unrounded fractions."""
+    def row(measure: str, now: tuple[int, int], before: tuple[int, int]) -> ChangeRow:
+        return ChangeRow(measure=measure, previous=pct(*before), current=pct(*now), change=change_points(now, before))
+
+    def overall(summary: Summary) -> tuple[int, int]:
+        grades = summary.overall_grades
+        return (sum(n for g, n in grades.items() if summary.grade_good_or_better.get(g)), sum(grades.values()))
 
     rows = []
     earlier = {h.id: h for h in previous.headline}
     for figure in current.headline:
         before = earlier.get(figure.id)
         if before is not None and before.answered:
-            figure.previous_pct, figure.change = before.pct, change_points(figure, before)
+            figure.previous_pct = before.pct
+            figure.change = change_points((figure.good_or_better, figure.answered),
+                                          (before.good_or_better, before.answered))
             rows.append(ChangeRow(measure=f"{figure.label} (%)", previous=before.pct, current=figure.pct,
                                   change=figure.change))
-    rows.append(row("Audits good or better overall (%)", previous.overall_good_or_better_pct,
-                    current.overall_good_or_better_pct))
+    rows.append(row("Audits good or better overall (%)", overall(current), overall(previous)))
     prev_tests = {t.id: t for t in previous.inspection_tests}
-    rows += [row(f"Audit quality: {t.label} (%)", prev_tests[t.id].pct, t.pct) for t in current.inspection_tests]
+    rows += [row(f"Audit quality: {t.label} (%)", (t.met, t.audits), (prev_tests[t.id].met, prev_tests[t.id].audits))
+             for t in current.inspection_tests]
     prev_q = {(q.template, q.question): q for q in previous.questions}
     for q in current.questions:
         before = prev_q.get((q.template, q.question))
         if q.judged and before is not None and before.answered and q.answered:
-            rows.append(row(f"{q.section_title}: {q.text} (% good or better)", before.good_or_better_pct,
-                            q.good_or_better_pct))
+            rows.append(row(f"{q.section_title}: {q.text} (% good or better)", (q.good_or_better, q.answered),
+                            (before.good_or_better, before.answered)))
     return Change(previous_round=name, previous_audits=previous.audits.completed, rows=rows)
 
 

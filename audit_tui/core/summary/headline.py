@@ -87,10 +87,10 @@ def _counts(conn, filters: Filters, rows: Scan, templates) -> dict[tuple[str, in
     return counts
 
 
-def change_points(now: HeadlineFigure, before: HeadlineFigure) -> float | None:
-    """The change in percentage points, from the unrounded fractions, rounded half-up to one decimal."""
-    if not now.answered or not before.answered:
+def change_points(now: tuple[int, int], before: tuple[int, int]) -> float | None:
+    """The change in percentage points between two (part, whole) fractions, worked out unrounded and then
+    rounded half-up (away from zero) to one decimal; None when either whole is 0."""
+    if not now[1] or not before[1]:
         return None
-    diff = (Decimal(now.good_or_better) / Decimal(now.answered)
-            - Decimal(before.good_or_better) / Decimal(before.answered)) * 100
+    diff = (Decimal(now[0]) / Decimal(now[1]) - Decimal(before[0]) / Decimal(before[1])) * 100
     return float(diff.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) + 0.0

@@ -1,4 +1,7 @@
-"""How single facts are judged: percentages, the three inspection tests, quotes."""
+"""How single facts are judged: percentages, the audit-quality checks of the narratives and actions, quotes.
+
+`lived_experience_evidenced`, `impact_evidenced` and `action_clear` check the auditor's own text (how
+well the audit was written), never the practice: the practice figures are the headline measures."""
 
 from __future__ import annotations
 
