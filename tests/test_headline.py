@@ -283,3 +283,26 @@ def test_every_built_in_template_tags_lived_experience_and_impact():
         impact = template.question("voice.impact")
         assert impact.guidance.startswith("Compare then and now with evidence; activity is not impact.")
         assert template.version == 2
+
+
+def test_a_measure_counts_only_where_the_audits_own_template_version_tags_it(tmp_path):
+    """Audits keep the version they were made with: version 1 of alpha tags nothing, version 2 tags
+    voice.lived, so only the version 2 audits' answers count (and the version 1 audits still load)."""
+    untagged = json.loads(json.dumps(ALPHA))
+    for section in untagged["sections"]:
+        for question in section["questions"]:
+            question.pop("measures", None)
+    tagged = {**json.loads(json.dumps(ALPHA)), "version": 2}
+    grades = {"voice.lived": "good", "voice.impact": "improved", "plan.quality": "good", "plan.smart": "yes",
+              "plan.other": "good"}
+    audits = [audit(1, "alpha", LATER, "2026-05-12", grades), audit(2, "alpha", LATER, "2026-05-12", grades),
+              audit(3, "alpha", LATER, "2026-05-12", {**grades, "voice.lived": "inadequate"})]
+    audits[2]["template_version"] = 2
+    (tmp_path / "set.json").write_text(json.dumps({"format": "audit-tui/1", "templates": [untagged, tagged],
+                                                   "audits": audits}), encoding="utf-8")
+    db = str(tmp_path / "audits.db")
+    run("import", str(tmp_path / "set.json"), "--db", db)
+    figures = json.loads(run("summary", "--json", "--db", db, "--as-of", AS_OF))
+    lived = next(h for h in figures["headline"] if h["id"] == "lived_experience")
+    assert (lived["answered"], lived["good_or_better"], lived["pct"]) == (1, 0, 0.0)
+    assert figures["audits"]["completed"] == 3
