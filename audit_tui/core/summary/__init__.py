@@ -11,7 +11,11 @@ Rules (PRODUCT.md "Summary JSON"):
 - "good or better" comes from each template's scale levels. Questions on a scale with
   `graded: false` (e.g. a yes/no *circumstance* question) record a fact, not a
   judgement of practice: they are listed but left out of percentages, distributions
-  and themes.
+  and themes. A level with `counted: false` (the impact scale's `too_early`) is left out
+  of every base, like n/a;
+- `headline`: the practice measures questions are tagged with (summary.headline) lead the
+  report; `inspection_tests` are audit quality (how well the audits were written), never
+  practice figures.
 """
 
 

@@ -256,6 +256,7 @@ class AuditRow(Model):
     actions: int
     open_actions: int
     overdue_actions: int
+    # audit quality (how well this audit was written: TESTS), not judgements of practice
     lived_experience: bool
     impact: bool
     actions_clear: bool
