@@ -17,12 +17,11 @@ from typing import Literal
 import yaml
 from pydantic import Field, ValidationError
 
+from .bundled import bundled_dir
 from .models import AuditRecord, Interchange, Strict, Template
 from .templates import discover_templates
 
-SAMPLES_DIR = Path(
-    os.environ.get("AUDIT_TUI_SAMPLE_CASES", Path(__file__).resolve().parents[2] / "sample_cases")
-)
+SAMPLES_DIR = Path(os.environ.get("AUDIT_TUI_SAMPLE_CASES") or bundled_dir("sample_cases"))
 MAX_FILE_BYTES = 2_000_000
 
 

@@ -11,12 +11,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from .bundled import bundled_dir
 from .models import ILACS, Template, clean_text
 
 MAX_TEMPLATE_BYTES = 1_000_000
-BUILTIN_DIR = Path(
-    os.environ.get("AUDIT_TUI_BUILTIN_TEMPLATES", Path(__file__).resolve().parents[2] / "templates")
-)
+BUILTIN_DIR = Path(os.environ.get("AUDIT_TUI_BUILTIN_TEMPLATES") or bundled_dir("templates"))
 
 
 class TemplateError(Exception):
