@@ -57,33 +57,40 @@ def headline_figures(conn, filters: Filters, rows: Scan, templates: dict[tuple[s
 
 
 def _counts(conn, filters: Filters, rows: Scan, templates) -> dict[tuple[str, int, str], tuple[int, int]]:
-    """(template, version, question) -> (counted answers, good or better) of the selection."""
+    """(template, version, question) -> (counted answers, good or better) of the measured questions."""
     versions: dict[str, list[int]] = {}
     for template_id, version in templates:
         versions.setdefault(template_id, []).append(version)
     counts: dict[tuple[str, int, str], tuple[int, int]] = {}
-    if all(len(v) == 1 for v in versions.values()):
-        # one version per template: the answers' pass (per template and question) has every count
-        for template_id, key, grade, n, gob in rows.questions:
-            version = versions[template_id][0]
-            template = templates[(template_id, version)]
-            question = template.question(key)
-            if question is None or not question.measures or grade == NA:
-                continue
-            scale = template.scale_of(key)
-            level = scale.level(grade)
-            if not scale.graded or (level is not None and not level.counted):
-                continue
-            before = counts.get((template_id, version, key), (0, 0))
-            counts[(template_id, version, key)] = (before[0] + n, before[1] + (gob or 0))
-        return counts
-    # several versions of a template selected: a measure is counted where that version tags it
+    # a template selected in one version: the answers' pass (per template and question) has every count
+    for template_id, key, grade, n, gob in rows.questions:
+        if len(versions.get(template_id, ())) != 1 or grade == NA:
+            continue
+        version = versions[template_id][0]
+        template = templates[(template_id, version)]
+        question = template.question(key)
+        if question is None or not question.measures:
+            continue
+        scale = template.scale_of(key)
+        level = scale.level(grade)
+        if not scale.graded or (level is not None and not level.counted):
+            continue
+        before = counts.get((template_id, version, key), (0, 0))
+        counts[(template_id, version, key)] = (before[0] + n, before[1] + (gob or 0))
+    # several versions of a template (audits keep the version they were made with): a question counts
+    # for a measure only where its audit's version tags it, so its answers are counted per version
     where, params = filters.where("a")
-    for template_id, version, key, n, gob in conn.execute(
-            f"""SELECT f.template_id, f.version, f.question, count(*), sum(f.gob)
-                FROM audit_facts a JOIN answer_facts f ON f.no = a.no
-                WHERE {where} AND f.judged AND f.grade != '{NA}' GROUP BY 1, 2, 3""", params):
-        counts[(template_id, version, key)] = (n, gob or 0)
+    for template_id, selected in versions.items():
+        keys = sorted({key for v in selected for key, _, q in templates[(template_id, v)].questions() if q.measures})
+        if len(selected) == 1 or not keys:
+            continue
+        named = {f"m_key{i}": key for i, key in enumerate(keys)}
+        for version, key, n, gob in conn.execute(
+                f"""SELECT f.version, f.question, count(*), sum(f.gob) FROM answer_facts f
+                    WHERE f.template_id = :m_template AND f.question IN ({", ".join(":" + k for k in named)})
+                      AND f.judged AND f.grade != '{NA}' AND f.no IN (SELECT a.no FROM audit_facts a WHERE {where})
+                    GROUP BY 1, 2""", {**params, **named, "m_template": template_id}):
+            counts[(template_id, version, key)] = (n, gob or 0)
     return counts
 
 
