@@ -114,3 +114,35 @@ def test_two_processes_write_at_once_without_locked_errors_or_lost_writes(tmp_pa
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     backup(store, tmp_path / "after.db")
     store.close()
+
+
+def test_every_command_reads_a_backup_and_a_restored_database(tmp_path):
+    """README "Backup and restore": summary and report work on a backup, and after the restore
+    steps (copy the backup over the database, delete -wal and -shm) the database works as before."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True,
+                                timeout=180, cwd=tmp_path)
+        assert result.returncode == 0, (args, result.stderr)
+        return result
+
+    live = tmp_path / "audits.db"
+    run("demo", "--no-open", "--db", str(live))
+    figures = json.loads(run("--db", str(live), "summary", "--json").stdout)
+    run("--db", str(live), "backup", str(tmp_path / "copy.db"))
+    # the backup, read as it is
+    assert json.loads(run("--db", str(tmp_path / "copy.db"), "summary", "--json").stdout)["audits"] == \
+        figures["audits"]
+    run("--db", str(tmp_path / "copy.db"), "report", "-o", str(tmp_path / "from-backup.docx"))
+    # the restore, exactly as the README says
+    shutil.copyfile(tmp_path / "copy.db", live)
+    for side in ("-wal", "-shm"):
+        (tmp_path / f"audits.db{side}").unlink(missing_ok=True)
+    assert json.loads(run("--db", str(live), "summary", "--json").stdout)["audits"] == figures["audits"]
+    run("--db", str(live), "report", "-o", str(tmp_path / "after-restore.docx"))
+    run("--db", str(live), "export", str(tmp_path / "after-restore.json"))
+    assert (tmp_path / "from-backup.docx").stat().st_size > 0 and (tmp_path / "after-restore.docx").stat().st_size > 0

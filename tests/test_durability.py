@@ -57,7 +57,13 @@ def test_acknowledged_saves_survive_sigkill(tmp_path, workers, mini_template):
     started = time.monotonic()
     for run in range(KILLS):
         pid, early = workers.start({"job": "saver", "db": str(path), "audit": audit_id, "tag": run})
-        time.sleep(rng.uniform(0.0, 0.1))
+        # kill at a random moment: after a random number of acknowledged saves (none: while it opens),
+        # in the middle of the next one (counted in saves, not seconds: the machine may be busy)
+        wanted = rng.randint(0, 9)
+        while sum(line.startswith("ack ") for line in early) < wanted and not (
+                early and early[-1].startswith(("error", "refused"))):
+            early.append(workers.next_line())
+        time.sleep(rng.uniform(0.0, 0.005))
         os.kill(pid, signal.SIGKILL)
         status, lines = workers.wait(pid)
         lines = early + lines
@@ -100,8 +106,8 @@ def test_acknowledged_saves_survive_sigkill(tmp_path, workers, mini_template):
     print(f"\n{kills} SIGKILLs, {saves} acknowledged saves ({len(acked_actions)} actions), "
           f"{opened_after_crash} runs reopened the crashed file and saved, {elapsed:.1f} s")
     assert kills >= 100
-    assert opened_after_crash >= 50
-    assert saves >= 500
+    assert opened_after_crash >= 80
+    assert saves >= 400
     # After all that, the real Store opens it (quick_check passes) and reads every action.
     store = Store(path, actor="check")
     try:

@@ -188,8 +188,8 @@ def _connect_once(path: Path, *, create: bool, timeout: float, defer_check: bool
                 _create_private(path)
             except OSError as exc:
                 raise DatabaseError(f"cannot create {path}: {exc.strerror}") from None
+        dbfile.check_writable(path)  # first: the checks below open the file read-only through SQLite
         dbfile.check_file(path)
-        dbfile.check_writable(path)
         if defer_check and _large_wal_file(path):
             deferred = dbfile.DeferredCheck(path, timeout)
         dbfile.inspect(path, migration_set=migrations.name,
@@ -225,15 +225,14 @@ def _connect_once(path: Path, *, create: bool, timeout: float, defer_check: bool
 
 def _large_wal_file(path: Path) -> bool:
     """A file big enough for its quick_check to be deferred, and already in WAL mode (so that
-    opening it writes nothing)."""
+    opening it writes nothing). Its mode is read through SQLite, never with a file handle (see
+    `dbfile.check_file`)."""
     try:
         if path.stat().st_size <= dbfile.DEFER_CHECK_BYTES:
             return False
-        with path.open("rb") as handle:
-            header = handle.read(20)
     except OSError:
         return False
-    return header[18:20] == b"\x02\x02"
+    return dbfile.in_wal_mode(path)
 
 
 def _migrate(db: sqlite_utils.Database) -> None:

@@ -85,32 +85,56 @@ def _sidecar(path: Path, suffix: str) -> Path:
 
 
 def check_file(path: Path) -> None:
-    """Refuse, before SQLite opens it, a path that is not a whole SQLite database file."""
+    """Refuse, before it is opened for writing, a path that is not a whole SQLite database file.
+
+    The header is read through SQLite (a read-only connection), never with a file handle of our
+    own: closing any handle on the file would drop every POSIX lock this process holds on it, so
+    another session could take this process's open connections for gone and delete the WAL."""
     if path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file")
     if not path.is_file():
         raise DatabaseError(f"{path} is not a regular file; {UNTOUCHED}")
     try:
         size = path.stat().st_size
-        if size == 0:
-            return  # a new, empty database
-        with path.open("rb") as handle:
-            header = handle.read(100)
     except OSError as exc:
         raise DatabaseError(f"cannot read {path}: {exc.strerror}") from None
-    if header[:16] != SQLITE_MAGIC:
-        raise DatabaseError(f"{path} is not an audit-tui database (not an SQLite file); {UNTOUCHED}")
-    page_size = int.from_bytes(header[16:18], "big") if len(header) >= 18 else 0
-    page_size = 65536 if page_size == 1 else page_size
-    if len(header) < 100 or page_size < 512 or page_size & (page_size - 1):
-        raise DatabaseError(f"{path} is damaged (its header is incomplete); {UNTOUCHED} — restore a backup")
+    if size == 0:
+        return  # a new, empty database
+    if size < 512:  # smaller than the smallest page: SQLite would take it for an empty database
+        raise DatabaseError(f"{path} is too short to be a database (damaged, or another kind of file); "
+                            f"{UNTOUCHED} — restore a backup")
     journals = [_sidecar(path, s) for s in ("-wal", "-journal")]
     if any(j.exists() and j.stat().st_size > 0 for j in journals):
-        return  # the journal may complete the file: let SQLite judge (quick_check)
-    pages = int.from_bytes(header[28:32], "big")
-    header_valid = header[92:96] == header[24:28]
-    if size % page_size or (header_valid and pages and size < pages * page_size):
+        return  # the journal may complete the file: let SQLite judge (inspect's quick_check)
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=busy_timeout(),
+                               isolation_level=None)
+    except sqlite3.Error as exc:
+        raise open_error(path, exc) from None
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]  # the header's count, when it is valid
+    except sqlite3.Error as exc:
+        raise open_error(path, exc) from None
+    finally:
+        conn.close()
+    if size % page_size or size < pages * page_size:
         raise DatabaseError(f"{path} is damaged (the file is truncated); {UNTOUCHED} — restore a backup")
+
+
+def in_wal_mode(path: Path) -> bool:
+    """Whether the database file is in WAL mode, read through a read-only SQLite connection."""
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=busy_timeout(),
+                               isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 def open_error(path: Path, exc: sqlite3.Error) -> DatabaseError:

@@ -321,7 +321,13 @@ class ScanAhead:
 
     def _run(self, path: Path) -> None:
         try:
-            self._conns = [_read_only(path), _read_only(path)]
+            first = _read_only(path)
+            if first.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                # not WAL (a backup, or a restored one): the command's own connection switches it to WAL,
+                # which needs the file to itself, so read nothing here
+                first.close()
+                return
+            self._conns = [first, _read_only(path)]
             if not _begin_together(path, self._conns):
                 self._conns.pop().close()  # another session is writing: one connection does it all
             self._version = self._conns[0].execute("PRAGMA user_version").fetchone()[0]
@@ -381,14 +387,9 @@ def _read_only(path: Path) -> sqlite3.Connection:
 
 def _begin_together(path: Path, conns: list[sqlite3.Connection]) -> bool:
     """Begin a read transaction on each connection at the same point: while a third holds the write
-    lock, no session can commit, so each sees the last commit. False (nothing begun) if the file is
-    not in WAL mode or another session holds the lock beyond a moment (an import, say; a session
-    opening or closing the file holds it only briefly); then only the first connection has begun."""
-    with path.open("rb") as handle:
-        header = handle.read(20)
-    if header[18:20] != b"\x02\x02":  # not WAL: a read-write connection might have a journal to roll back
-        conns[0].execute("BEGIN")
-        return False
+    lock, no session can commit, so each sees the last commit. False if another session holds the
+    lock beyond a moment (an import, say; a session opening or closing the file holds it only
+    briefly); then only the first connection has begun. The file is in WAL mode (`ScanAhead._run`)."""
     writer = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=_LOCK_WAIT, isolation_level=None)
     try:
         try:
