@@ -184,7 +184,7 @@ def test_database_refused_after_the_first_paint_ends_in_one_line_on_a_terminal(t
     painted, _, after = output.rpartition("\x1b[?1049l")  # the app's screen, then what follows its exit
     lines = [line for line in re.sub(r"\x1b\[[0-9;?<>=$]*[a-zA-Z~]", "", after).splitlines() if line.strip()]
     assert code == 1 and painted and digest(text) == before
-    assert lines == [f"audit-tui: error: {text} is not an audit-tui database (not an SQLite file); it was left "
+    assert lines == [f"audit-tui: error: {text} is not an audit-tui database (not a readable SQLite file); it was left "
                      "untouched"]
 
 
