@@ -306,3 +306,21 @@ def test_a_measure_counts_only_where_the_audits_own_template_version_tags_it(tmp
     lived = next(h for h in figures["headline"] if h["id"] == "lived_experience")
     assert (lived["answered"], lived["good_or_better"], lived["pct"]) == (1, 0, 0.0)
     assert figures["audits"]["completed"] == 3
+
+
+def test_too_early_is_left_out_of_moderation_agreement_like_n_a(tmp_path):
+    """'Too early to say' is no grade: a moderator judging impact where the auditor said too early is not
+    counted as an agreement or a disagreement (kappa would read it as a grade worse than 'worse')."""
+    grades = {"voice.lived": "good", "voice.impact": "too_early", "plan.quality": "good", "plan.smart": "yes",
+              "plan.other": "good"}
+    moderated = audit(1, "alpha", LATER, "2026-05-12", grades, status="moderated", moderation={
+        "moderator": "Mo Derator", "moderated_on": "2026-05-19", "overall_grade": "good", "comment": "",
+        "answers": [{"question": "voice.impact", "grade": "improved", "comment": "Attendance is up since March."}]})
+    (tmp_path / "set.json").write_text(json.dumps({"format": "audit-tui/1", "templates": [ALPHA],
+                                                   "audits": [moderated]}), encoding="utf-8")
+    db = str(tmp_path / "audits.db")
+    run("import", str(tmp_path / "set.json"), "--db", db)
+    agreement = json.loads(run("summary", "--json", "--db", db, "--as-of", AS_OF))["moderation"]["agreement"]
+    assert [q["question"] for q in agreement["questions"]] == ["voice.lived", "plan.quality", "plan.smart",
+                                                               "plan.other"]
+    assert (agreement["all_questions"]["pairs"], agreement["all_questions"]["agreed"]) == (4, 4)

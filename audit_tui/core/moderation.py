@@ -207,10 +207,10 @@ def agreement_figures(rows: Agreement) -> dict[str, Any]:
         if template is None or template.question(question) is None or NA in (grade, final) or not grade:
             continue
         scale = template.scale_of(question)
-        a, b = scale.rank(grade), scale.rank(final)
-        if scale.graded and a >= 0 and b >= 0:
-            per_question[(template_id, version, question)][(a, b)] += n
-            question_levels[(template_id, version, question)] = (scale.id, len(scale.levels))
+        ordinal = [lv.id for lv in scale.levels if lv.counted]  # `too_early` is no grade: left out like n/a
+        if scale.graded and grade in ordinal and final in ordinal:
+            per_question[(template_id, version, question)][(ordinal.index(grade), ordinal.index(final))] += n
+            question_levels[(template_id, version, question)] = (scale.id, len(ordinal))
     questions = []
     for (template_id, version), template in sorted(templates.items()):
         for key, section, question in template.questions():
