@@ -1,4 +1,4 @@
-"""Measuring a command in a child process: wall time, peak memory, time to first paint.
+"""Measuring a command in a child process: wall time, peak memory, time until text reaches the terminal.
 
 A child's peak memory (ru_maxrss) counts the memory of the process it was forked from, so
 after `use_spawner()` the commands are started by a small helper process (a bare Python with
@@ -12,6 +12,9 @@ import fcntl
 import json
 import os
 import pty
+import re
+import select
+import signal
 import statistics
 import struct
 import subprocess
@@ -22,9 +25,6 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-BENCHMARK_EXIT = "AUDIT_TUI_BENCHMARK_EXIT"
-
 
 @dataclass
 class Run:
@@ -54,17 +54,21 @@ def use_spawner() -> None:
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
-def _via_spawner(kind: str, *args, **kwargs) -> Run:
+def _via_spawner(kind: str, *args, **kwargs):
     _spawner.stdin.write(json.dumps([kind, args, kwargs]) + "\n")
     _spawner.stdin.flush()
-    return Run(**json.loads(_spawner.stdout.readline()))
+    answer = json.loads(_spawner.stdout.readline())
+    return answer if kind == "on_screen" else Run(**answer)
 
 
 def _serve() -> None:
     for line in sys.stdin:
         kind, args, kwargs = json.loads(line)
-        result = {"run": run, "first_paint": first_paint}[kind](*args, **kwargs)
-        print(json.dumps(dataclasses.asdict(result)), flush=True)
+        if kind == "on_screen":
+            found = on_screen(*args, **kwargs)
+            print(json.dumps({name: dataclasses.asdict(r) for name, r in found.items()}), flush=True)
+        else:
+            print(json.dumps(dataclasses.asdict(run(*args, **kwargs))), flush=True)
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None, *, stdout_path: str | None = None,
@@ -86,42 +90,54 @@ def run(cmd: list[str], env: dict[str, str] | None = None, *, stdout_path: str |
         return Run(seconds, rss, code, err.read().decode("utf-8", "replace")[-2000:], cpu)
 
 
-def first_paint(cmd: list[str], env: dict[str, str], *, columns: int = 120, lines: int = 36,
-                timeout: float = 60) -> Run:
-    """Start a Textual app on a pseudo-terminal; seconds from spawn until it reports its first paint."""
+_ESCAPES = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|P[^\x1b]*\x1b\\|[()][0-9A-Za-z]|[=>78])")
+
+
+def on_screen(cmd: list[str], env: dict[str, str], marks: dict[str, str], *, columns: int = 120,
+              lines: int = 36, timeout: float = 60) -> dict[str, Run]:
+    """Start a terminal app on a pseudo-terminal; for each name in `marks`, seconds from spawn until
+    its text (a regular expression) has been written to the terminal, as a user would first see it.
+    The app is killed once every mark has been seen. Nothing is asked of the app itself."""
     if _spawner is not None:
-        return _via_spawner("first_paint", cmd, env, columns=columns, lines=lines, timeout=timeout)
+        found = _via_spawner("on_screen", cmd, env, marks, columns=columns, lines=lines, timeout=timeout)
+        return {name: Run(**run) for name, run in found.items()}
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-    with tempfile.TemporaryDirectory() as tmp:
-        mark = Path(tmp) / "painted"
-        env = {**env, BENCHMARK_EXIT: str(mark), "TERM": "xterm-256color",
-               "COLUMNS": str(columns), "LINES": str(lines)}
-
-        def drain() -> None:
-            while True:
-                try:
-                    if not os.read(master, 65536):
-                        return
-                except OSError:
-                    return
-
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
-        t0 = time.time()
-        proc = subprocess.Popen(cmd, env=env, stdin=slave, stdout=slave, stderr=slave, close_fds=True,
-                                start_new_session=True)
-        os.close(slave)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        try:
-            code, rss, cpu = _wait(proc)
-        finally:
-            timer.cancel()
-            os.close(master)
-        if not mark.exists():
-            return Run(float("nan"), rss, code or 1, "no first paint recorded", cpu)
-        return Run(float(mark.read_text()) - t0, rss, code, "", cpu)
+    env = {**env, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
+    patterns = {name: re.compile(text.encode("utf-8")) for name, text in marks.items()}
+    seen: dict[str, float] = {}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdin=slave, stdout=slave, stderr=slave, close_fds=True,
+                            start_new_session=True)
+    os.close(slave)
+    output = bytearray()
+    try:
+        while len(seen) < len(patterns) and time.perf_counter() - t0 < timeout:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            now = time.perf_counter()
+            output += chunk
+            text = _ESCAPES.sub(b"", bytes(output))
+            for name, pattern in patterns.items():
+                if name not in seen and pattern.search(text):
+                    seen[name] = now - t0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        code, rss, cpu = _wait(proc)
+        os.close(master)
+    tail = _ESCAPES.sub(b"", bytes(output[-4000:])).decode("utf-8", "replace")
+    return {name: Run(seen.get(name, float("nan")), rss, 0 if name in seen else (code or 1),
+                      "" if name in seen else f"not seen on the terminal: {marks[name]!r}; it showed: {tail[-500:]}",
+                      cpu)
+            for name in marks}
 
 
 def median(values: list[float]) -> float:

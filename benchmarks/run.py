@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import generate
-from .measure import first_paint, median, percentile, run, use_spawner
+from .measure import median, on_screen, percentile, run, use_spawner
 
 ROOT = Path(__file__).resolve().parent
 AS_OF = "2026-03-01"
@@ -40,6 +40,9 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
         for row in cursor:
             out.write(json.dumps(dict(zip(names, row)), ensure_ascii=False) + "\\n")
 """
+
+BARE_TEXT = "Hello from a bare Textual app"
+HOME_MARKS = {"screen": "Filter: case ref", "list": r"\d+ of \d+ · "}  # the home screen; its list loaded
 
 
 @dataclass
@@ -117,36 +120,45 @@ class Bench:
     # -- start-up ------------------------------------------------------------------
 
     def startup(self, dbs: dict[int, Path]) -> None:
+        """Seconds until the screen has reached the terminal, read off a pseudo-terminal as a user meets
+        it: the bare app's text; audit-tui's home screen (its filter box), then its list loaded."""
         empty = self.empty_db("empty.db")
         commands = {"bare": [sys.executable, str(ROOT / "bare_app.py")],
                     "empty": audit_tui() + ["--db", str(empty)]}
         for size in self.sizes:
             commands[str(size)] = audit_tui() + ["--db", str(dbs[size])]
-        times: dict[str, list[float]] = {name: [] for name in commands}
+        marks = {"bare": {"screen": BARE_TEXT}, **{name: HOME_MARKS for name in commands if name != "bare"}}
+        times: dict[tuple[str, str], list[float]] = {}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
         for name, cmd in commands.items():  # warm-up: page cache, .pyc files
-            first_paint(cmd, self.env)
+            on_screen(cmd, self.env, marks[name])
         for _ in range(self.repeat):  # interleaved, so that load on the machine falls on all alike
             for name, cmd in commands.items():
-                result = first_paint(cmd, self.env)
-                if result.returncode != 0 or math.isnan(result.seconds):
-                    raise SystemExit(f"start-up of {cmd} failed: {result.stderr}")
-                times[name].append(result.seconds)
-                cpu[name].append(result.cpu_seconds)
-        bare = median(times["bare"])
+                found = on_screen(cmd, self.env, marks[name])
+                for mark, result in found.items():
+                    if result.returncode != 0 or math.isnan(result.seconds):
+                        raise SystemExit(f"start-up of {cmd} failed: {result.stderr}")
+                    times.setdefault((name, mark), []).append(result.seconds)
+                cpu[name].append(next(iter(found.values())).cpu_seconds)
+        bare = median(times[("bare", "screen")])
         bare_cpu = median(cpu["bare"])
         self.results["startup_bare"] = bare
-        self.add("Start-up to first screen: bare Textual app (floor)", "—", fmt_s(bare), "", f"CPU {fmt_s(bare_cpu)}")
+        self.add("Start-up until its text is on the terminal: bare Textual app (floor)", "—", fmt_s(bare), "",
+                 f"CPU {fmt_s(bare_cpu)}")
         for name in commands:
             if name == "bare":
                 continue
-            value = median(times[name])
-            self.results[f"startup_{name}"] = value
             label = "empty database" if name == "empty" else f"{int(name):,} audits"
             checked = name in ("empty", str(self.mid))
-            self.add("Start-up to first screen (median of %d)" % self.repeat, label, fmt_s(value), fmt_s(bare),
-                     f"{value / bare:.2f}× (CPU {median(cpu[name]) / bare_cpu:.2f}×)",
+            value = median(times[(name, "screen")])
+            self.results[f"startup_{name}"] = value
+            self.add(f"Start-up until the home screen is on the terminal (median of {self.repeat})", label,
+                     fmt_s(value), fmt_s(bare), f"{value / bare:.2f}× (CPU until killed {median(cpu[name]) / bare_cpu:.2f}×)",
                      "≤ 1.25× floor" if checked else "", value / bare <= 1.25 if checked else None)
+            listed = median(times[(name, "list")])
+            self.results[f"startup_list_{name}"] = listed
+            self.add(f"… until the list of audits is on the terminal (median of {self.repeat})", label,
+                     fmt_s(listed), fmt_s(bare), f"{listed / bare:.2f}×", "", None)
 
     # -- keystroke to saved ----------------------------------------------------------
 

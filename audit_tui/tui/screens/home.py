@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 
 from rich.text import Text
 from textual import on
@@ -21,7 +20,6 @@ COLUMNS = [
     ("updated_at", "Last edited"), ("team", "Team"), ("round", "Round"), ("template_id", "Template"),
 ]
 STATUSES = ["", "draft", "completed", "moderated"]
-BENCHMARK_EXIT = "AUDIT_TUI_BENCHMARK_EXIT"
 
 
 class HomeScreen(Screen[None]):
@@ -65,10 +63,9 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._loaded_at_mount = True
-        if os.environ.get(BENCHMARK_EXIT):
-            self.call_after_refresh(self._benchmark_exit)
-        # as a message of its own: rows added in an after-refresh callback can leave DataTable's widths stale
-        self.call_after_refresh(self.call_later, self._first_load)
+        # a moment after the first frame, so that it reaches the terminal before the store opens (the writer
+        # thread needs a turn; run after the refresh, the first frame shown was the one with the list)
+        self.set_timer(0.02, self._first_load)
 
     async def _first_load(self) -> None:
         """Just after the first paint: the app finishes starting (store, styles), then the list is added."""
@@ -87,14 +84,6 @@ class HomeScreen(Screen[None]):
         """The list of audits; None until it is added, just after the first paint."""
         found = self.query("#audits")
         return found.first(DataTable) if found else None
-
-    def _benchmark_exit(self) -> None:
-        """benchmarks/: record when the first screen was painted, then quit (as benchmarks/bare_app.py does)."""
-        import time
-
-        with open(os.environ[BENCHMARK_EXIT], "w", encoding="utf-8") as handle:
-            handle.write(repr(time.time()))
-        self.app.exit()
 
     def on_screen_resume(self) -> None:
         if self._loaded_at_mount:  # the first resume follows mount at once: the list loads after the first paint
