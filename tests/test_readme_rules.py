@@ -1,0 +1,149 @@
+"""The README's rules, as tables written from the README (not from the code under test).
+
+Each rule goes through the store's public methods, as the app uses them: the suggested overall
+grade is the grade `complete` accepts without a reason; a narrative is substantive when
+`complete` accepts it; history lines are read back from the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+
+import pytest
+
+from audit_tui.core.errors import GatesNotMet
+from audit_tui.core.store import Store
+from audit_tui.core.templates import parse_template
+
+FIVE = """
+id: five
+version: 1
+title: Five practice questions
+service_areas: [care leavers]
+sections:
+  - id: s
+    title: Practice
+    questions:
+      - {id: q1, text: "One?"}
+      - {id: q2, text: "Two?"}
+      - {id: q3, text: "Three?"}
+      - {id: q4, text: "Four?"}
+      - {id: q5, text: "Five?"}
+"""
+TWELVE = "Jo told us she feels safe with her carers and wants to stay near school."  # 15 words
+DUE = (date.today() + timedelta(days=14)).isoformat()
+G, O, RI, I, NA = "good", "outstanding", "requires_improvement", "inadequate", "n/a"
+
+
+@pytest.fixture
+def five():
+    return parse_template(FIVE, "five.yaml")
+
+
+def audit_with(store: Store, template, grades: list[str], *, lived: str = TWELVE, impact: str = TWELVE) -> str:
+    audit_id = store.create_audit(template, case_ref="CL-0001")
+    for n, grade in enumerate(grades, start=1):
+        question = f"s.q{n}"
+        if grade == NA:
+            store.set_answer(audit_id, question, grade="n/a", na_reason="Not relevant to this young person")
+            continue
+        store.set_answer(audit_id, question, grade=grade, evidence=f"Evidence on file for question {n}")
+        if grade in (RI, I):
+            store.add_action(audit_id, description=f"Review the plan for question {n} with the young person by the date",
+                             owner="Team manager", due=DUE, question=question)
+    store.update_audit(audit_id, lived_experience=lived, impact=impact)
+    return audit_id
+
+
+# README "The suggested overall grade": 1. inadequate if any inadequate or a concern is open;
+# 2. requires improvement if a quarter or more of graded answers are below good; 3. outstanding
+# if at least half are outstanding and none below good; 4. good. n/a is not counted.
+SUGGESTED = [
+    ([G, G, G, G, G], None, G),
+    ([O, O, O, G, G], None, O),          # 3 of 5 outstanding: at least half
+    ([O, O, G, G, G], None, G),          # 2 of 5: less than half
+    ([O, O, O, O, RI], None, G),         # 1 of 5 below good: under a quarter, but not "none below"
+    ([G, G, G, RI, RI], None, RI),       # 2 of 5: a quarter or more
+    ([G, G, G, RI, NA], None, RI),       # 1 of 4 graded (n/a not counted): exactly a quarter
+    ([O, O, O, O, I], None, I),          # any inadequate
+    ([G, G, G, G, G], "open", I),        # an open safeguarding concern
+    ([O, O, O, O, O], "open", I),
+    ([G, G, G, G, G], "handled", G),     # a handled concern no longer counts
+]
+
+
+@pytest.mark.parametrize("grades, concern, expected", SUGGESTED)
+def test_suggested_overall_grade_is_the_one_accepted_without_a_reason(store, five, grades, concern, expected):
+    audit_id = audit_with(store, five, grades)
+    if concern:
+        concern_id = store.raise_concern(audit_id, "Nobody is acting on the risk from an adult at home", "Team manager")
+        if concern == "handled":
+            store.handle_concern(concern_id)
+    for other in sorted({G, O, RI, I} - {expected}):
+        with pytest.raises(GatesNotMet) as info:
+            store.complete(audit_id, other)
+        assert [f.message for f in info.value.findings] == [
+            "The overall grade differs from the suggested one: give a reason"]
+    store.complete(audit_id, expected)
+    assert store.get_audit(audit_id).status == "completed"
+
+
+# README: "substantive: at least 12 words, and not a placeholder"
+NARRATIVES = [
+    ("one two three four five six seven eight nine ten eleven", False),
+    ("one two three four five six seven eight nine ten eleven twelve", True),
+    ("She said she wants to see her brother more often than she does now.", True),  # 14 words
+    ("See file.", False),
+]
+
+
+@pytest.mark.parametrize("text, substantive", NARRATIVES)
+@pytest.mark.parametrize("field", ["lived", "impact"])
+def test_narratives_of_twelve_words_complete_and_of_eleven_do_not(store, five, text, substantive, field):
+    audit_id = audit_with(store, five, [G] * 5, **{field: text})
+    if substantive:
+        store.complete(audit_id, G)
+    else:
+        with pytest.raises(GatesNotMet) as info:
+            store.complete(audit_id, G)
+        wanted = "lived experience" if field == "lived" else "impact"
+        assert any(wanted in str(f.message).lower() for f in info.value.findings), info.value.findings
+
+
+def history_rows(path, field: str) -> list[tuple[str, str | None, str | None]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT who, old, new FROM history WHERE field = ? ORDER BY id", [field]).fetchall()
+    finally:
+        conn.close()
+
+
+def test_typing_burst_is_one_line_per_person_never_across_people(tmp_path, five):
+    """README (history): one person typing in one field makes one line, old value → latest; another
+    person's keystrokes in between start a line of their own, credited to them."""
+    path = tmp_path / "audits.db"
+    ann, ben = Store(path, actor="Ann"), Store(path, actor="Ben")
+    audit_id = ann.create_audit(five, case_ref="CL-0002")
+    for text in ("S", "Sh", "She"):
+        ann.set_answer(audit_id, "s.q1", evidence=text)
+    assert history_rows(path, "s.q1:evidence") == [("Ann", "", "She")]
+    ben.set_answer(audit_id, "s.q1", evidence="She s")
+    ann.set_answer(audit_id, "s.q1", evidence="She sa")
+    ben.set_answer(audit_id, "s.q1", evidence="She said")
+    assert history_rows(path, "s.q1:evidence") == [
+        ("Ann", "", "She"), ("Ben", "She", "She s"), ("Ann", "She s", "She sa"), ("Ben", "She sa", "She said")]
+
+
+@pytest.mark.parametrize("change", ["who = 'Mallory'", "old = 'forged'", "field = 'other'", "audit_id = 'x'"])
+def test_the_newest_history_line_cannot_be_rewritten_only_extended(store, five, change):
+    audit_id = store.create_audit(five, case_ref="CL-0003")
+    store.set_answer(audit_id, "s.q1", evidence="First words")
+    conn = sqlite3.connect(store.path)
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute(f"UPDATE history SET {change} WHERE id = (SELECT max(id) FROM history)")
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute("DELETE FROM history WHERE id = (SELECT max(id) FROM history)")
+    finally:
+        conn.close()
