@@ -55,18 +55,20 @@ def test_cli_backup_and_inspect_the_copy(store, tmp_path):
     assert listed.exit_code == 0
 
 
-def _writer(path: str, tag: str, seconds: float, start_at: float, queue) -> None:
-    """Create audits, moderate, mark actions done and add allocations for `seconds`; report counts."""
+def _writer(path: str, tag: str, seconds: float, go, queue) -> None:
+    """Once both have opened the store (`go` is set), create audits, moderate, mark actions done and add
+    allocations for `seconds`; report counts."""
     from audit_tui.core.actions import mark_done
     from audit_tui.core.moderation import save_moderation
 
     store = Store(path, actor=tag)
     tmpl = template()
     made = 0
-    while time.time() < start_at:
-        time.sleep(0.01)
+    queue.put((tag, "ready"))
+    go.wait(timeout=120)
+    start_at = time.time()
     try:
-        while time.time() < start_at + seconds:
+        while time.time() < start_at + seconds or not made:
             audit_id = make_audit(store, f"{tag}-{made}", base(**{"practice.quality": "requires_improvement"}),
                                   tmpl=tmpl)
             action_id = store.get_audit(audit_id).actions[0].id
@@ -94,11 +96,13 @@ def test_two_processes_write_at_once_without_locked_errors_or_lost_writes(tmp_pa
     rounds.create_round(store, "R", "2026-02-09", "2026-02-13")
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    start_at = time.time() + 2.5  # both processes import and open first, then write together
-    workers = [context.Process(target=_writer, args=(str(path), tag, WRITE_SECONDS, start_at, queue))
+    go = context.Event()  # both processes import and open first, then write together
+    workers = [context.Process(target=_writer, args=(str(path), tag, WRITE_SECONDS, go, queue))
                for tag in ("P1", "P2")]
     for worker in workers:
         worker.start()
+    assert sorted(queue.get(timeout=120) for _ in workers) == [("P1", "ready"), ("P2", "ready")]
+    go.set()
     results = [queue.get(timeout=60) for _ in workers]
     for worker in workers:
         worker.join(timeout=30)

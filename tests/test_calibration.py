@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 
 import pytest
@@ -186,9 +185,7 @@ def test_calibration_command_errors_are_one_line(tmp_path):
 def test_demo_database(tmp_path):
     from audit_tui.core.demo import build_demo
 
-    started = time.perf_counter()
     path = build_demo(tmp_path / "demo.db", today=date(2026, 11, 23))
-    elapsed = time.perf_counter() - started
     store = Store(path)
     try:
         rows = store.db.execute("SELECT round, status, count(*) FROM audits GROUP BY 1, 2").fetchall()
@@ -210,7 +207,6 @@ def test_demo_database(tmp_path):
         assert len(report.trainees) == 3 and report.in_progress == 1
     finally:
         store.close()
-    assert elapsed < 6  # ~1 s on a quiet machine; generous for CI
     # Deterministic: a second build has the same audits.
     again = Store(build_demo(tmp_path / "demo2.db", today=date(2026, 11, 23)))
     try:
