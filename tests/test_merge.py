@@ -95,12 +95,15 @@ def test_merge_refuses_itself_and_other_files(laptops, tmp_path):
 
 
 def test_history_prefix_allows_an_extended_last_row():
-    row = ("2026-02-10T10:00:00+00:00", "Ann", "a1", "q:evidence", "", "The plan")
-    longer = ("2026-02-10T10:01:00+00:00", "Ann", "a1", "q:evidence", "", "The plan is old")
-    later = ("2026-02-10T11:00:00+00:00", "Ann", "a1", "q:grade", None, "good")
-    assert _is_prefix([row], [longer, later])
-    assert _is_prefix([row, longer], [longer, later])  # both versions kept after a merge
-    assert not _is_prefix([later], [row])
+    for ref in (None, "r1"):  # rows written before history.ref, and after
+        row = ("2026-02-10T10:00:00+00:00", "Ann", "a1", "q:evidence", "", "The plan", ref)
+        longer = ("2026-02-10T10:01:00+00:00", "Ann", "a1", "q:evidence", "", "The plan is old", ref)
+        later = ("2026-02-10T11:00:00+00:00", "Ann", "a1", "q:grade", None, "good", ref and "r2")
+        assert _is_prefix([row], [longer, later])
+        assert _is_prefix([row, longer], [longer, later])  # both versions kept after a merge
+        assert not _is_prefix([later], [row])
+    # The same person's second edit of the field on another copy is another edit, not an extension.
+    assert not _is_prefix([row], [longer[:6] + ("r3",)])
 
 
 def test_merge_json_adds_new_and_lists_differences(laptops, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import sys
@@ -11,7 +12,7 @@ from typing import Any
 from .ahead import made_ahead
 from .models import AuditRecord, Template, clean_text
 from .themes import answer_themes
-from .values import new_id
+from .values import derived_id
 from .values import stored_text as _text
 
 _AUDIT_FIELDS = ("case_ref", "template_id", "template_version", "round", "service_area", "team", "worker", "auditor",
@@ -26,7 +27,7 @@ COLUMNS = {
     "concerns": ("id", "audit_id", "raised_at", "raised_by", "description", "handled_at", "handled_by"),
     "moderations": ("audit_id", "moderator", "moderated_on", "overall_grade", "comment"),
     "moderated_answers": ("audit_id", "question", "grade", "comment"),
-    "history": ("at", "who", "audit_id", "field", "old", "new"),
+    "history": ("at", "who", "audit_id", "field", "old", "new", "ref"),
 }
 # A statement per row takes a third longer, and each statement hands the GIL over (1000 rows of audits:
 # 18,000 values, within SQLite's 32,766 since 3.32)
@@ -62,7 +63,9 @@ def insert_audits(conn: sqlite3.Connection, audits: Sequence[tuple[AuditRecord, 
 def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, actor: str,
                note: str) -> dict[str, list[Any]]:
     """table → the values of its rows, one row after another: every row of the audits (their text
-    cleaned as on every write, `answer_themes` filled in) and a history row each, logged as `note`."""
+    cleaned as on every write, `answer_themes` filled in) and a history row each, logged as `note`.
+    An action or concern the record gives without an id gets one derived from the audit's id and its
+    position, so the same file gives the same ids in every database."""
     rows: dict[str, list[Any]] = {table: [] for table in COLUMNS}
     audits, answers, themes, actions = rows["audits"], rows["answers"], rows["answer_themes"], rows["actions"]
     for record, template in records:
@@ -75,12 +78,12 @@ def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, a
                         clean_text(answer.rationale))
             for theme, source in answer_themes(template, answer).items():
                 themes += (audit_id, answer.question, theme, source)
-        for action in record.actions:
-            actions += (action.id or new_id(), audit_id, clean_text(action.description), clean_text(action.owner),
+        for n, action in enumerate(record.actions):
+            actions += (action.id or derived_id(audit_id, "actions", str(n)), audit_id, clean_text(action.description), clean_text(action.owner),
                         _text(action.due), _text(action.status), _text(action.question), _text(action.done_on),
                         clean_text(action.note), stamp, stamp)
-        for concern in record.concerns:
-            rows["concerns"] += (concern.id or new_id(), audit_id, concern.raised_at, _text(concern.raised_by),
+        for n, concern in enumerate(record.concerns):
+            rows["concerns"] += (concern.id or derived_id(audit_id, "concerns", str(n)), audit_id, concern.raised_at, _text(concern.raised_by),
                                  _text(concern.description), concern.handled_at, _text(concern.handled_by))
         mod = record.moderation
         if mod:
@@ -89,8 +92,15 @@ def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, a
             for changed in mod.answers:
                 rows["moderated_answers"] += (audit_id, changed.question, changed.grade, _text(changed.comment))
         rows["history"] += (stamp, actor, audit_id, note, None,
-                            _text(f"{record.case_ref} ({record.template_id} v{record.template_version})"))
+                            _text(f"{record.case_ref} ({record.template_id} v{record.template_version})"),
+                            file_ref(record))
     return rows
+
+
+def file_ref(record: AuditRecord) -> str:
+    """The `ref` of the history row an import writes: derived from the audit as the file gives it, so
+    the same file imported into two databases gives the same row's ref in both (see merge)."""
+    return "file:" + hashlib.blake2b(record.model_dump_json().encode(), digest_size=16).hexdigest()
 
 
 def insert_rows(conn: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:

@@ -389,3 +389,19 @@ def _answer_themes_one_tree(db: sqlite_utils.Database) -> None:
     _stale_facts_triggers(db, "answer_themes")
     for _, sql in views:
         db.execute(sql)
+
+
+@migrations(name="0006_history_ref")
+def _history_ref(db: sqlite_utils.Database) -> None:
+    """`history.ref`: which edit a row records. A new row gets a random ref, kept while its author keeps
+    typing (the row is extended); an import's row gets one derived from the file. Merge tells one
+    edit extended from two edits by it, and two imports of the same file as one. Older rows have none."""
+    db.execute("ALTER TABLE history ADD COLUMN ref TEXT")
+    db.execute("DROP TRIGGER history_no_rewrite")
+    db.execute(
+        """CREATE TRIGGER history_no_rewrite BEFORE UPDATE ON history
+           WHEN OLD.id != (SELECT max(id) FROM history) OR NEW.id != OLD.id
+             OR NEW.audit_id IS NOT OLD.audit_id OR NEW.field IS NOT OLD.field
+             OR NEW.old IS NOT OLD.old OR NEW.who IS NOT OLD.who OR NEW.ref IS NOT OLD.ref
+           BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"""
+    )

@@ -34,6 +34,18 @@ class AuditLocked(StoreError):
     """The audit is completed or moderated: reopen it first."""
 
 
+class EditConflict(StoreError):
+    """A field changed in the database since the editor last read it (another session saved it);
+    nothing was written. `field` is as history names it (`impact`, `plan.quality:evidence`), `mine`
+    the value refused, `theirs` the value saved, `who` and `at` from that save's history row."""
+
+    def __init__(self, field: str, mine, theirs, who: str, at: str):
+        when = f" at {at[11:16]}" if len(at or "") >= 16 else ""
+        super().__init__(f"{who or 'someone'} saved a different {field.split(':')[-1].replace('_', ' ')}{when} "
+                         "while you were editing it; your change was not saved")
+        self.field, self.mine, self.theirs, self.who, self.at = field, mine, theirs, who, at
+
+
 class GatesNotMet(StoreError):
     """Completion refused; `findings` says what is missing and where."""
 

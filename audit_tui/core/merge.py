@@ -117,27 +117,42 @@ def _columns(db: sqlite_utils.Database, table: str) -> list[str]:
 
 
 def _history(db: sqlite_utils.Database, audit_id: str) -> list[tuple]:
+    """(at, who, audit_id, field, old, new, ref) of an audit's history rows (a database older than
+    `history.ref` has none)."""
+    ref = "ref" if "ref" in _columns(db, "history") else "NULL"
     return [tuple(r) for r in db.execute(
-        "SELECT at, who, audit_id, field, old, new FROM history WHERE audit_id = ? ORDER BY id", [audit_id])]
+        f"SELECT at, who, audit_id, field, old, new, {ref} FROM history WHERE audit_id = ? ORDER BY id", [audit_id])]
+
+
+def _event(row: tuple) -> tuple:
+    """What a history row records. A row with a ref is that edit (or that import: a file's audit gives
+    the same ref in every database, whoever imported it when) with its values; a row without is all of it."""
+    return (row[6], *row[2:6]) if row[6] else row[:6]
+
+
+def _extends(row: tuple, later: tuple) -> bool:
+    """`later` may be `row` extended while its author kept typing: the same edit (same ref, or for rows
+    without one the same who, field and old value), saved later. Two edits of a field, one on each
+    copy, have different refs: a conflict even when one person made both."""
+    return row[6] == later[6] and row[1:5] == later[1:5] and (row[0] or "") <= (later[0] or "")
 
 
 def _settled(rows: list[tuple]) -> list[tuple]:
-    """A history without rows superseded by their own extension (same who, audit, field and old; later)."""
-    return [row for row, after in zip(rows, rows[1:] + [None])
-            if after is None or after[1:5] != row[1:5] or (after[0] or "") < (row[0] or "")]
+    """A history without rows superseded by their own extension."""
+    return [row for row, after in zip(rows, rows[1:] + [None]) if after is None or not _extends(row, after)]
 
 
 def _is_prefix(short: list[tuple], long: list[tuple]) -> bool:
-    """`short` starts `long`; its last row may since have been extended (same who/field/old, later time)."""
+    """`short` starts `long`; its last row may since have been extended (see `_extends`)."""
     short, long = _settled(short), _settled(long)
     if len(short) > len(long):
         return False
     if not short:
         return True
-    if short[:-1] != long[:len(short) - 1]:
+    if [_event(r) for r in short[:-1]] != [_event(r) for r in long[:len(short) - 1]]:
         return False
     mine, theirs = short[-1], long[len(short) - 1]
-    return mine == theirs or (mine[1:5] == theirs[1:5] and (mine[0] or "") <= (theirs[0] or ""))
+    return _event(mine) == _event(theirs) or _extends(mine, theirs)
 
 
 def _comparable(record: AuditRecord) -> dict[str, Any]:
@@ -196,10 +211,10 @@ def _child_tables(store: Store, other: _Reader) -> list[str]:
 
 
 def _add_history(store: Store, rows: list[tuple]) -> int:
-    have = set(_history(store.db, rows[0][2])) if rows else set()
-    new = [tuple(_clean(v) for v in r) for r in rows if r not in have]
-    store.db.conn.executemany("INSERT INTO history (at, who, audit_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?)",
-                              new)
+    have = {_event(r) for r in _history(store.db, rows[0][2])} if rows else set()
+    new = [tuple(_clean(v) for v in r) for r in rows if _event(r) not in have]
+    store.db.conn.executemany(
+        "INSERT INTO history (at, who, audit_id, field, old, new, ref) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
     return len(new)
 
 
@@ -325,7 +340,7 @@ def _merge_one(store: Store, other: _Reader, audit_id: str, result: MergeResult,
     mine = _comparable(store.get_audit(audit_id))
     their_data = _comparable(theirs)
     my_history = _history(store.db, audit_id)
-    same_history = _settled(my_history) == _settled(their_history)
+    same_history = [_event(r) for r in _settled(my_history)] == [_event(r) for r in _settled(their_history)]
     if mine == their_data:
         result.unchanged += 1
         if not same_history and _is_prefix(my_history, their_history):

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import bulk
 from .db import DatabaseError, connect
-from .errors import AuditLocked, DatabaseBusy, GatesNotMet, StorageError, StoreError
+from .errors import AuditLocked, DatabaseBusy, EditConflict, GatesNotMet, StorageError, StoreError
 from .errors import store_error as _store_error
 from .errors import validated
 from .models import NA, Answer, AuditRecord, Template, clean_text
@@ -119,9 +119,23 @@ class Store(FollowUp):
                 self.db.execute("UPDATE history SET new = ?, at = ? WHERE id = ?", [new, at, last[0]])
                 return
         self.db.execute(
-            "INSERT INTO history (at, who, audit_id, field, old, new) VALUES (?, ?, ?, ?, ?, ?)",
-            [at, self.actor, audit_id, field, old, new],
+            "INSERT INTO history (at, who, audit_id, field, old, new, ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [at, self.actor, audit_id, field, old, new, new_id()],
         )
+
+    def _unchanged_since_seen(self, audit_id: str, field: str, stored: Any, expected: dict[str, Any] | None,
+                              name: str, new: Any) -> None:
+        """Refuse (EditConflict) to write `new` over a value that is no longer the one the editor last saw
+        (`expected[name]`): another session saved this field meanwhile. Called inside the write transaction."""
+        if expected is None or name not in expected:
+            return
+        stored = _comparable_value(name, stored)
+        if stored in (_comparable_value(name, expected[name]), _comparable_value(name, new)):
+            return
+        last = self.db.execute("SELECT who, at FROM history WHERE audit_id = ? AND field = ? ORDER BY id DESC LIMIT 1",
+                               [audit_id, field]).fetchone() or ("", "")
+        theirs = json.loads(stored) if name == "themes" else stored
+        raise EditConflict(field, new, theirs, clean_text(last[0] or ""), last[1] or "")
 
     def _touch(self, audit_id: str) -> None:
         self.db.execute("UPDATE audits SET updated_at = ? WHERE id = ?", [now_iso(), audit_id])
@@ -245,8 +259,10 @@ class Store(FollowUp):
         return self.db.execute(f"SELECT count(*) FROM audits WHERE {' AND '.join(where)}",
                                {"s": f"%{search}%", "status": status}).fetchone()[0]
 
-    def update_audit(self, audit_id: str, **changes: Any) -> None:
-        """Change audit-level fields (details, narratives, overall grade) of a draft."""
+    def update_audit(self, audit_id: str, *, expected: dict[str, Any] | None = None, **changes: Any) -> None:
+        """Change audit-level fields (details, narratives, overall grade) of a draft. With `expected` (field →
+        the value the editor last saw), a field saved differently since by another session is not
+        overwritten: EditConflict, and nothing is written."""
         unknown = set(changes) - set(AUDIT_FIELDS)
         if unknown:
             raise StoreError(f"unknown audit field(s): {', '.join(sorted(unknown))}")
@@ -256,13 +272,16 @@ class Store(FollowUp):
                 value = _text(value) if value is not None else None
                 if field == "case_ref" and not (value or "").strip():
                     raise StoreError("case ref cannot be empty")
+                self._unchanged_since_seen(audit_id, field, row[field], expected, field, value)
                 if value != row[field]:
                     self.db.execute(f"UPDATE audits SET {field} = ? WHERE id = ?", [value, audit_id])
                     self._log(audit_id, field, row[field], value)
             self._touch(audit_id)
 
-    def set_answer(self, audit_id: str, question: str, **changes: Any) -> Answer:
-        """Change any of grade, na_reason, evidence, themes of one answer; saved at once."""
+    def set_answer(self, audit_id: str, question: str, *, expected: dict[str, Any] | None = None,
+                   **changes: Any) -> Answer:
+        """Change any of grade, na_reason, evidence, themes of one answer; saved at once. `expected` as
+        for `update_audit`: a field another session saved meanwhile raises EditConflict."""
         allowed = {"grade", "na_reason", "evidence", "themes"}
         if set(changes) - allowed:
             raise StoreError(f"unknown answer field(s): {', '.join(sorted(set(changes) - allowed))}")
@@ -282,6 +301,7 @@ class Store(FollowUp):
                 "grade": None, "na_reason": None, "evidence": "", "themes": "[]"}
             new = dict(old)
             for field, value in changes.items():
+                self._unchanged_since_seen(audit_id, f"{question}:{field}", old[field], expected, field, value)
                 new[field] = json.dumps(sorted(set(value))) if field == "themes" else _text(value)
             self.db.execute(
                 """INSERT INTO answers (audit_id, question, grade, na_reason, evidence, themes, updated_at)
@@ -343,6 +363,14 @@ class Store(FollowUp):
             "AND audited_on >= ? ORDER BY audited_on DESC", [case_ref.strip(), since]))
 
 
+def _comparable_value(name: str, value: Any) -> str:
+    """A field's value as stored, for comparing what an editor saw with what is saved (None is empty)."""
+    if name == "themes":
+        value = json.loads(value) if isinstance(value, str) else value
+        return json.dumps(sorted(set(value or [])))
+    return _text(value) or ""
+
+
 def _seconds_between(earlier: str, later: str) -> float:
     try:
         return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
@@ -350,5 +378,5 @@ def _seconds_between(earlier: str, later: str) -> float:
         return COALESCE_SECONDS
 
 
-__all__ = ["Store", "StoreError", "DatabaseBusy", "StorageError", "AuditLocked", "GatesNotMet", "DatabaseError",
+__all__ = ["Store", "StoreError", "EditConflict", "DatabaseBusy", "StorageError", "AuditLocked", "GatesNotMet", "DatabaseError",
            "next_working_day"]

@@ -18,6 +18,15 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+_DERIVED = uuid.UUID("6f2b8c1e-4d1a-5b7e-9c3f-2a6d8e0b4c71")  # (any fixed namespace: ids must never change)
+
+
+def derived_id(*parts: str) -> str:
+    """An id as `new_id` gives, derived from `parts`: the same parts give the same id in any database
+    (an action a file gives without an id is `derived_id(audit id, "actions", its position)`)."""
+    return uuid.uuid5(_DERIVED, "/".join(parts)).hex
+
+
 def stored_text(value: Any) -> str | None:
     """How a value is kept in a TEXT column and in the history log."""
     if value is None:

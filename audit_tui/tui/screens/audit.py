@@ -17,7 +17,8 @@ from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.gates import active_questions, is_answered
-from ...core.store import StoreError
+from ...core.models import NA
+from ...core.store import EditConflict, StoreError
 from ..unsaved import AUDIT_LEVEL, UnsavedChanges
 from ..widgets.actions import ActionsChanged, ActionsPanel
 from ..widgets.narratives import NarrativesPanel
@@ -49,6 +50,7 @@ class AuditScreen(Screen[None]):
         self.audit_id = audit_id
         self.current = ""
         self.unsaved = UnsavedChanges()
+        self._asking = False  # a conflict dialog is open
 
     @property
     def store(self):
@@ -56,6 +58,7 @@ class AuditScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         self.audit = self.store.get_audit(self.audit_id)
+        self.unsaved.read(self.audit)
         self.template = self.store.template_of(self.audit)
         yield Header()
         with Horizontal(id="audit-bar"):
@@ -99,6 +102,7 @@ class AuditScreen(Screen[None]):
         """Re-read the audit (after actions, review or reopening) and redraw everything."""
         self.retry_unsaved(quiet=True)
         self.audit = self.store.get_audit(self.audit_id)
+        self.unsaved.read(self.audit)
         self.unsaved.overlay(self.audit)  # what could not be saved stays on screen
         self.refresh_all()
         if self.current:
@@ -283,46 +287,97 @@ class AuditScreen(Screen[None]):
         try:
             write()
         except StoreError as exc:
-            self.query_one("#saved", Static).update("✗ Not saved — ctrl+s to try again")
-            self.notify(str(exc), title="Not saved", severity="error", markup=False)
+            self.not_saved(exc)
             return False
         if not self.unsaved:
             self.mark_saved()
         return True
+
+    def not_saved(self, exc: StoreError) -> None:
+        if isinstance(exc, EditConflict):
+            self.query_one("#saved", Static).update("✗ Not saved — someone else changed it")
+            self.ask_conflict(exc)
+            return
+        self.query_one("#saved", Static).update("✗ Not saved — ctrl+s to try again")
+        self.notify(str(exc), title="Not saved", severity="error", markup=False)
+
+    def write(self, question: str, changes: dict) -> None:
+        """Save changes to one answer (or, question "", to the audit) over the values the auditor saw:
+        the store refuses (EditConflict) where another session saved something else meanwhile."""
+        expected = self.unsaved.expected(question, changes)
+        if question == AUDIT_LEVEL:
+            self.store.update_audit(self.audit_id, expected=expected, **changes)
+        else:
+            self.store.set_answer(self.audit_id, question, expected=expected, **changes)
+        self.unsaved.saved(question, changes)
 
     def retry_unsaved(self, *, quiet: bool = False) -> bool:
         """Write the changes an earlier save could not; True when none is left."""
         if not self.unsaved:
             return True
         try:
-            self.unsaved.save_all(self.store, self.audit_id)
+            self.unsaved.save_all(self.write)
         except StoreError as exc:
             if not quiet:
-                self.query_one("#saved", Static).update("✗ Not saved — ctrl+s to try again")
-                self.notify(str(exc), title="Not saved", severity="error", markup=False)
+                self.not_saved(exc)
             return False
         self.mark_saved()
         return True
+
+    def ask_conflict(self, exc: EditConflict) -> None:
+        """Another session saved this field meanwhile: keep mine (saved over theirs, in the history),
+        take theirs (mine dropped, theirs shown), or see both first; Esc decides later (not saved)."""
+        from .dialogs import ConflictDialog
+
+        if self._asking:
+            return
+        self._asking = True
+        question, _, field = exc.field.rpartition(":")
+        what = field.replace("_", " ") + (" of this question" if question else "")
+        when = datetime.fromisoformat(exc.at).astimezone().strftime(" at %H:%M") if exc.at else ""
+
+        def decided(choice: str | None) -> None:
+            self._asking = False
+            if choice == "mine":
+                self.unsaved.saw(question, field, exc.theirs)
+                if self.retry_unsaved():
+                    self.notify(f"Your {what} is saved over {exc.who}'s; the history keeps both.", timeout=6)
+            elif choice == "theirs":
+                self.unsaved.forget(question, {field: None})
+                self.reload()
+                self.notify(f"Showing {exc.who}'s {what}; yours was not saved.", timeout=6)
+
+        self.app.push_screen(ConflictDialog(what, exc.who, when, self._shown(question, field, exc.mine),
+                                            self._shown(question, field, exc.theirs)), decided)
+
+    def _shown(self, question: str, field: str, value) -> str:
+        """A field's value in words, for the conflict dialog."""
+        if field.endswith("grade") and value:
+            scale = self.template.scale_of(question) if question else self.template.overall_scale()
+            level = scale.level(value)
+            value = level.label if level else "n/a" if value == NA else value
+        if isinstance(value, list):
+            value = ", ".join(value)
+        return str(value) if value else "(nothing)"
 
     @on(AnswerEdited)
     def _answer_edited(self, event: AnswerEdited) -> None:
         event.stop()
         if self.readonly:
             return
+        changes = event.changes
         if not event.question:
-            changes = {k: v for k, v in event.changes.items()
+            changes = {k: v for k, v in changes.items()
                        if getattr(self.audit, k) != v or (AUDIT_LEVEL, k) in self.unsaved.values}
-            if changes and self.save(lambda: self.store.update_audit(self.audit_id, **changes)):
-                self.unsaved.forget(AUDIT_LEVEL, changes)
-                for field, value in changes.items():
-                    setattr(self.audit, field, value)
-            elif changes:
-                self.unsaved.remember(AUDIT_LEVEL, changes)
+            if not changes:
+                return
+        if not self.save(lambda: self.write(event.question, changes)):
+            self.unsaved.remember(event.question, changes)
             return
-        if not self.save(lambda: self.store.set_answer(self.audit_id, event.question, **event.changes)):
-            self.unsaved.remember(event.question, event.changes)
+        if not event.question:
+            for field, value in changes.items():
+                setattr(self.audit, field, value)
             return
-        self.unsaved.forget(event.question, event.changes)
         answers = self.answers()
         answer = answers.get(event.question)
         if answer is None:

@@ -1,4 +1,4 @@
-"""Small dialogs: a reason, a safeguarding concern."""
+"""Small dialogs: a reason, a safeguarding concern, a field saved by someone else meanwhile."""
 
 from __future__ import annotations
 
@@ -83,4 +83,55 @@ class ConcernDialog(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConflictDialog(ModalScreen[str | None]):
+    """Another session saved a field while the auditor was editing it: keep mine, take theirs, or see both.
+
+    Dismisses with "mine", "theirs" or None (decide later: the change stays on screen, not saved)."""
+
+    BINDINGS = [Binding("escape", "later", "Decide later", id="conflict.later")]
+
+    def __init__(self, what: str, who: str, when: str, mine: str, theirs: str) -> None:
+        super().__init__()
+        self.what, self.who, self.when, self.mine, self.theirs = what, who or "Someone", when, mine, theirs
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="conflict-dialog"):
+            yield Label(f"⚠ {self.what} was changed by someone else", classes="section-title")
+            yield Static(f"{self.who} saved a different {self.what.lower()}{self.when} while you were editing it. "
+                         "Nothing has been overwritten yet: keep yours (it replaces theirs, and the history keeps "
+                         "both), take theirs (yours is dropped), or see both first.", classes="prompt", markup=False)
+            with Horizontal(id="conflict-both"):
+                with Vertical():
+                    yield Label("Yours")
+                    yield TextArea(self.mine, id="conflict-mine", read_only=True, soft_wrap=True)
+                with Vertical():
+                    yield Label(f"{self.who}'s")
+                    yield TextArea(self.theirs, id="conflict-theirs", read_only=True, soft_wrap=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Keep mine", variant="primary", id="keep-mine")
+                yield Button("Take theirs", id="take-theirs")
+                yield Button("See both", id="see-both")
+
+    def on_mount(self) -> None:
+        self.query_one("#conflict-both").display = False
+        self.query_one("#keep-mine", Button).focus()
+
+    @on(Button.Pressed, "#keep-mine")
+    def _mine(self) -> None:
+        self.dismiss("mine")
+
+    @on(Button.Pressed, "#take-theirs")
+    def _theirs(self) -> None:
+        self.dismiss("theirs")
+
+    @on(Button.Pressed, "#see-both")
+    def _both(self) -> None:
+        self.query_one("#conflict-both").display = True
+        self.query_one("#see-both", Button).display = False
+        self.query_one("#keep-mine", Button).focus()
+
+    def action_later(self) -> None:
         self.dismiss(None)
