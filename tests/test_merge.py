@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sqlite3
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -132,3 +137,93 @@ def test_cli_merge_reports_conflicts_with_exit_code_2(laptops):
     assert "CONFLICT CL-BOTH" in result.output and "actions" in result.output
     missing = runner.invoke(main, ["--db", str(here.path), "merge", str(there.path) + ".nope"])
     assert missing.exit_code == 1 and "no file at" in missing.stderr
+
+
+# -- issue 17 items 3 and 4, through the command line ---------------------------------------------
+
+def cli(*args, actor="ann"):
+    """`audit-tui ARGS` in a subprocess, as the login `actor` (no auditor name in settings)."""
+    env = {**os.environ, "LOGNAME": actor, "USER": actor}
+    return subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+def evidence_of(path, case_ref):
+    store = Store(path, actor="reader")
+    try:
+        audit_id = store.db.execute("SELECT id FROM audits WHERE case_ref = ?", [case_ref]).fetchone()[0]
+        return {a.question: a.evidence for a in store.get_audit(audit_id).answers}
+    finally:
+        store.close()
+
+
+def edit_evidence(path, case_ref, text, actor="Ann Auditor"):
+    """An edit in its own session (as the app on that machine would make it)."""
+    store = Store(path, actor=actor)
+    audit_id = store.db.execute("SELECT id FROM audits WHERE case_ref = ?", [case_ref]).fetchone()[0]
+    store.set_answer(audit_id, "practice.quality", evidence=text)
+    store.close()
+
+
+def test_the_same_persons_edit_on_two_copies_is_a_conflict_both_ways(tmp_path):
+    laptop, desktop = tmp_path / "laptop.db", tmp_path / "desktop.db"
+    store = Store(laptop, actor="Ann Auditor")
+    make_audit(store, "CL-TWICE", base(), complete=False, evidence={"practice.quality": "Plan seen"})
+    store.close()
+    assert cli("--db", str(laptop), "backup", str(desktop)).returncode == 0
+    # One auditor edits the same field on each copy: one history row each, the same old value.
+    edit_evidence(laptop, "CL-TWICE", "Laptop: plan reviewed with the young person")
+    edit_evidence(desktop, "CL-TWICE", "Desktop: plan not signed off by the manager")
+    for here, there, kept in ((laptop, desktop, "Laptop: plan reviewed with the young person"),
+                              (desktop, laptop, "Desktop: plan not signed off by the manager")):
+        result = cli("--db", str(here), "merge", str(there))
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "updated 0; 0 the same on both sides; 0 newer here (kept); 1 conflict(s)" in result.stdout
+        assert "CONFLICT CL-TWICE" in result.stdout and "answer practice.quality" in result.stdout
+        assert evidence_of(here, "CL-TWICE")["practice.quality"] == kept  # this side's text is kept
+
+
+def test_the_same_file_imported_into_two_databases_merges_as_a_no_op(tmp_path):
+    source = Store(tmp_path / "source.db", actor="Quinn Lead")
+    for ref in ("CL-A", "CL-B", "CL-C"):
+        make_audit(source, ref, base(**{"practice.quality": "inadequate", "practice.voice": "requires_improvement"}),
+                   complete=ref != "CL-B")
+    source.raise_concern(source.list_audits()[0]["id"], description="Child at risk", team_manager="Pat Manager")
+    source.close()
+    exported = tmp_path / "from-elsewhere.json"
+    assert cli("--db", str(tmp_path / "source.db"), "export", str(exported)).returncode == 0
+    data = json.loads(exported.read_text())
+    for audit in data["audits"]:  # a file from another system: actions and concerns without ids
+        for item in audit["actions"] + audit["concerns"]:
+            item.pop("id")
+    # two below-good answers each, and the concern's urgent action
+    assert sum(len(a["actions"]) for a in data["audits"]) == 7 and sum(len(a["concerns"]) for a in data["audits"]) == 1
+    exported.write_text(json.dumps(data))
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    assert cli("--db", str(one), "import", str(exported), actor="ann").returncode == 0
+    assert cli("--db", str(two), "import", str(exported), actor="bob").returncode == 0
+    # The same audits in both, ids and all: their exports are the same bytes.
+    assert cli("--db", str(one), "export", str(tmp_path / "one.json")).returncode == 0
+    assert cli("--db", str(two), "export", str(tmp_path / "two.json")).returncode == 0
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "two.json").read_bytes()
+    for here, there in ((one, two), (two, one)):
+        before = dump_file(here)
+        result = cli("--db", str(here), "merge", str(there))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.splitlines()[:2] == [
+            "Added 0 audit(s), updated 0; 3 the same on both sides; 0 newer here (kept); 0 conflict(s)",
+            "History rows added: 0; templates: 0; rounds: 0; allocated cases: 0"]
+        assert dump_file(here) == before  # a no-op
+    # Work then goes on in one copy: the other takes it as an update, not a conflict.
+    edit_evidence(one, "CL-B", "Rechecked: the plan is now signed off")
+    result = cli("--db", str(two), "merge", str(one), actor="bob")
+    assert result.returncode == 0 and "updated 1; 2 the same on both sides" in result.stdout, result.stdout
+    assert evidence_of(two, "CL-B")["practice.quality"] == "Rechecked: the plan is now signed off"
+
+
+def dump_file(path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()

@@ -42,6 +42,7 @@ class Store(FollowUp):
         self.actor = " ".join(clean_text(actor or "").split()) or "unknown"
         self.db = connect(self.path, create=create, busy_timeout=busy_timeout, defer_check=True)
         self._templates: dict[tuple[str, int], Template] = {}
+        self._typing: str | None = None  # the ref of the history row this session last wrote
 
     def start_background_check(self) -> None:
         """Start a large database's deferred quick_check now, in a thread (the app does, once on screen)."""
@@ -112,15 +113,19 @@ class Store(FollowUp):
         if old == new:
             return
         at = now_iso()
-        if field.split(":")[-1] in TEXT_FIELDS:
+        if field.split(":")[-1] in TEXT_FIELDS and self._typing:
+            # Typing on extends this session's own newest row (never a row written by another session,
+            # or on another copy of the file: merge must see that as another edit)
             last = self.db.execute(
-                "SELECT id, at, who, audit_id, field FROM history ORDER BY id DESC LIMIT 1").fetchone()
-            if last and last[2:] == (self.actor, audit_id, field) and _seconds_between(last[1], at) < COALESCE_SECONDS:
+                "SELECT id, at, who, audit_id, field, ref FROM history ORDER BY id DESC LIMIT 1").fetchone()
+            if (last and last[2:] == (self.actor, audit_id, field, self._typing)
+                    and _seconds_between(last[1], at) < COALESCE_SECONDS):
                 self.db.execute("UPDATE history SET new = ?, at = ? WHERE id = ?", [new, at, last[0]])
                 return
+        self._typing = new_id()
         self.db.execute(
             "INSERT INTO history (at, who, audit_id, field, old, new, ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [at, self.actor, audit_id, field, old, new, new_id()],
+            [at, self.actor, audit_id, field, old, new, self._typing],
         )
 
     def _unchanged_since_seen(self, audit_id: str, field: str, stored: Any, expected: dict[str, Any] | None,
