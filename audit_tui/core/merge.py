@@ -6,14 +6,18 @@ Audits are matched by id, and the whole merge runs in one transaction:
 - an audit the same on both sides is left alone;
 - an audit changed only on the other side since the copies parted is updated. "Only on
   the other side" is read from the history log: this side's history of the audit is a
-  prefix of the other's (the last row may have been extended while its author kept typing);
+  prefix of the other's (the last row may have been extended while its author kept typing
+  in the same session: the same `ref`; an edit made on each copy is two refs, a conflict
+  even when one person made both);
 - an audit changed only on this side (the other's history is a prefix of ours) is kept;
 - an audit changed on both sides is a CONFLICT: listed with its case ref, id and the
   fields that differ, and never overwritten. The other audits still merge; resolve a
   conflict by hand (e.g. reopen and edit one copy, or export it and compare).
 
-History rows travel with the audits they describe, de-duplicated by (at, who, audit,
-field, old, new), so merging the same file twice changes nothing. Templates the new
+History rows travel with the audits they describe, de-duplicated by what they record (their
+ref and change; for rows older than refs, all of the row), so merging the same file twice
+changes nothing, and the "imported" rows two imports of one interchange file wrote (the same
+ref, derived from the file) count as one. Templates the new
 audits use come along; rounds and allocations are added when missing. The other
 database is opened read-only, and `PRAGMA integrity_check` (with foreign keys) runs
 before the merge is committed.
