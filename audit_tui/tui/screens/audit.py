@@ -334,7 +334,10 @@ class AuditScreen(Screen[None]):
         self._asking = True
         question, _, field = exc.field.rpartition(":")
         what = field.replace("_", " ") + (" of this question" if question else "")
-        when = datetime.fromisoformat(exc.at).astimezone().strftime(" at %H:%M") if exc.at else ""
+        try:
+            when = datetime.fromisoformat(exc.at).astimezone().strftime(" at %H:%M")
+        except (TypeError, ValueError):  # (a history row without a time)
+            when = ""
 
         def decided(choice: str | None) -> None:
             self._asking = False
