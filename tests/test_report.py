@@ -225,7 +225,9 @@ def test_branded_reference_docx(built, tmp_path):
     build_report(folder / "audits.db", tmp_path / "b.docx", Filters(round=ROUND))
     doc = Document(str(tmp_path / "b.docx"))
     assert doc.styles["Normal"].font.name == "Courier New"
-    assert doc.sections[0].header.paragraphs[0].text == "Northbridge Children's Services"
+    # the organisation's header is kept; the protective marking (default OFFICIAL-SENSITIVE) comes first
+    assert [p.text for p in doc.sections[0].header.paragraphs] == ["OFFICIAL-SENSITIVE",
+                                                                   "Northbridge Children's Services"]
 
 
 def test_refuses_to_overwrite_without_force(built, tmp_path):

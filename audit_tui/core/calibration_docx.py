@@ -60,6 +60,8 @@ def build_document(report: CalibrationReport, *, organisation: str = ""):
               widths=[2.2, 3.2, 2.4, 1.8, 2.0, 1.6, 4.0], numeric=(3, 4, 5))
     for problem in report.problems:
         kit.para(doc, f"Not counted: {problem}", italic=True)
+    kit.for_circulation(doc, title="Calibration of trainee auditors", organisation=organisation,
+                        subject="Trainees' grades against the reference audits")
     return doc
 
 

@@ -63,13 +63,16 @@ def _model() -> type:
         keymap: dict[str, str] = {}
         """Your own keys: binding id → key, e.g. {"audit.next": "f8"} (ids are listed in the README)."""
 
+        protective_marking: str = Field("OFFICIAL-SENSITIVE", max_length=60)
+        """The marking printed at the top and bottom of every page of every document (e.g. OFFICIAL-SENSITIVE)."""
+
         last_round: str = Field("", max_length=120)
         """The round used for the last new audit, offered again."""
 
         last_team: str = Field("", max_length=120)
         """The team used for the last new audit, offered again."""
 
-        @field_validator("auditor_name", "organisation", "last_round", "last_team")
+        @field_validator("auditor_name", "organisation", "protective_marking", "last_round", "last_team")
         @classmethod
         def _plain(cls, value: str) -> str:
             return _plain_text(value)

@@ -93,7 +93,7 @@ def scope_section(doc, summary: Summary) -> None:
             values = {f"{titles.get(k.rsplit(' v', 1)[0], k)} (version {k.rsplit(' v', 1)[-1]})": n
                       for k, n in values.items()}
         if values:
-            kit.heading(doc, title, 3)
+            kit.heading(doc, title, 2)
             kit.table(doc, [column, "Audits"], values.items(), widths=[10, 3], numeric=(1,))
 
 
@@ -224,8 +224,8 @@ def _render(summary: Summary, out_path: Path, organisation: str, progress: Progr
     pictures.place()
     _fill_toc(doc, toc_anchor)
     kit.page_number_footer(doc)
-    doc.core_properties.title = f"Case audit report: {summary.scope.round or 'all rounds'}"
-    doc.core_properties.author = organisation or "audit-tui"
+    kit.for_circulation(doc, title=f"Case audit report: {summary.scope.round or 'all rounds'}",
+                        organisation=organisation, subject="Aggregated case audit findings")
     progress(0.95, "Saving")
     with private_output(out_path, overwrite=overwrite) as handle:
         streamed.save(doc, handle)
@@ -237,7 +237,8 @@ def _fill_toc(doc, anchor) -> None:
     """Put the contents field where `anchor` is, listing the Heading 1/2 paragraphs as its cached result."""
     levels = {sid: level for level in (1, 2) if (sid := kit.style_id(doc, f"Heading {level}", fallback=None))}
     body = doc.element.body
-    entries = [(levels[p.style], Paragraph(p, doc).text) for p in body.iterchildren(qn("w:p")) if p.style in levels]
+    entries = [(levels[p.style], (par := Paragraph(p, doc)).text, kit.bookmark_of(par))
+               for p in body.iterchildren(qn("w:p")) if p.style in levels]
     existing = set(body)
     kit.add_toc(doc, entries)
     added = [element for element in body if element not in existing]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import lru_cache
-from itertools import chain, islice
+from itertools import chain, count, islice
 from pathlib import Path
 from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
@@ -127,8 +127,46 @@ def runs(paragraph, parts: Iterable[tuple[str, bool]]):
 
 
 def heading(doc, text: str, level: int = 1):
-    """A heading paragraph (level 0: the title)."""
-    return para(doc, text, "Title" if level == 0 else f"Heading {level}")
+    """A heading paragraph (level 0: the title); levels 1 and 2 carry a bookmark the contents link to."""
+    paragraph = para(doc, text, "Title" if level == 0 else f"Heading {level}")
+    if level in (1, 2):
+        bookmark(paragraph, f"_Toc_{next(_BOOKMARK_IDS)}")
+    return paragraph
+
+
+_BOOKMARK_IDS = count(1)
+
+
+def bookmark(paragraph, name: str) -> None:
+    """Mark the paragraph's text with a bookmark called `name`."""
+    number = str(next(_BOOKMARK_IDS) + 100000)
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), number)
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), number)
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def bookmark_of(paragraph) -> str | None:
+    """The name of the first bookmark in a paragraph, if any."""
+    found = paragraph._p.find(qn("w:bookmarkStart"))
+    return None if found is None else found.get(qn("w:name"))
+
+
+def internal_link(paragraph, text: str, anchor: str) -> None:
+    """A run of `text` in `paragraph` that links to the bookmark `anchor` (a contents entry)."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    run = OxmlElement("w:r")
+    text_element = OxmlElement("w:t")
+    text_element.set(qn("xml:space"), "preserve")
+    text_element.text = clean(text)
+    run.append(text_element)
+    link.append(run)
+    paragraph._p.append(link)
 
 
 def bullet(doc, text: str, style: str = "List Bullet"):
@@ -171,20 +209,23 @@ def simple_field(paragraph, instruction: str, placeholder: str = "1") -> None:
     paragraph._p.append(field)
 
 
-def add_toc(doc, entries: Sequence[tuple[int, str]], title: str = "Contents") -> None:
-    """A table-of-contents field; its cached result lists `entries` (level, text) until Word updates it."""
+def add_toc(doc, entries: Sequence[tuple[int, str, str | None]], title: str = "Contents") -> None:
+    """A table-of-contents field whose result, as delivered, lists `entries` (level, text, bookmark),
+    each a link to its heading, so that the contents work in any reader before Word updates the field."""
     para(doc, title, "TOC Heading")
-    entries = list(entries) or [(1, "Update this field to show the contents")]
-    paragraphs = []
-    for level, text in entries:
-        paragraphs.append((para(doc, style=f"TOC {level}"), text))
-    first, first_text = paragraphs[0]
+    entries = list(entries) or [(1, "Update this field to show the contents", None)]
+    paragraphs = [(para(doc, style=f"TOC {level}"), text, anchor) for level, text, anchor in entries]
+    first = paragraphs[0][0]
     # begin + instruction + separate in the first paragraph, end after the last entry
-    _field_runs(first, TOC_INSTRUCTION, clean(first_text))
+    _field_runs(first, TOC_INSTRUCTION, "")
     end_run = first._p[-1]
     first._p.remove(end_run)
-    for paragraph, text in paragraphs[1:]:
-        paragraph.add_run(clean(text))
+    first._p.remove(first._p[-1])  # the empty placeholder run
+    for paragraph, text, anchor in paragraphs:
+        if anchor:
+            internal_link(paragraph, text, anchor)
+        else:
+            paragraph.add_run(clean(text))
     paragraphs[-1][0]._p.append(end_run)
     settings = doc.settings.element
     update = settings.find(qn("w:updateFields"))
@@ -209,6 +250,74 @@ def page_number_footer(doc) -> None:
         simple_field(paragraph, "PAGE")
         paragraph.add_run(" of ")
         simple_field(paragraph, "NUMPAGES")
+
+
+def describe(doc, *, title: str, organisation: str, subject: str = "") -> None:
+    """Document properties a reader and a records system see: title, the organisation as author,
+    created and modified now, language en-GB (also the default language of the text)."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    props = doc.core_properties
+    props.title = clean(title)
+    props.author = clean(organisation) or "audit-tui"
+    props.last_modified_by = clean(organisation) or "audit-tui"
+    props.subject = clean(subject)
+    props.comments = "Made with audit-tui"
+    props.keywords = ""
+    props.category = ""
+    props.created = now
+    props.modified = now
+    props.last_printed = now
+    props.revision = 1
+    props.language = "en-GB"
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        doc.styles.element.insert(0, defaults)
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_defaults)
+    rpr = run_defaults.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        run_defaults.append(rpr)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-GB")
+    lang.set(qn("w:eastAsia"), "en-GB")
+    lang.set(qn("w:bidi"), "ar-SA")
+
+
+def for_circulation(doc, *, title: str, organisation: str, subject: str = "") -> None:
+    """The last touches of every document audit-tui writes: its properties (`describe`) and the
+    protective marking from the settings on every page (`protective_marking`)."""
+    describe(doc, title=title, organisation=organisation, subject=subject)
+    protective_marking(doc, load_settings().protective_marking)
+
+
+def protective_marking(doc, marking: str) -> None:
+    """The protective marking (e.g. OFFICIAL-SENSITIVE), centred in bold at the top and the bottom of
+    every page, the title page too."""
+    marking = clean(marking).strip()
+    if not marking:
+        return
+    for section in doc.sections:
+        parts = [(section.header, True), (section.footer, False)]
+        if section.different_first_page_header_footer:
+            parts += [(section.first_page_header, True), (section.first_page_footer, False)]
+        for part, top in parts:
+            part.is_linked_to_previous = False
+            if part.paragraphs and not part.paragraphs[0].text.strip():
+                paragraph = part.paragraphs[0] if top or len(part.paragraphs) == 1 else part.add_paragraph()
+            elif top and part.paragraphs:
+                paragraph = part.paragraphs[0].insert_paragraph_before()
+            else:
+                paragraph = part.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = paragraph.add_run(marking)
+            run.bold = True
 
 
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'

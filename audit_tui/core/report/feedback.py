@@ -136,7 +136,8 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
     kit.page_number_footer(doc)
     for section in doc.sections:
         section.different_first_page_header_footer = False
-    doc.core_properties.title = f"Case audit feedback: {audit.case_ref}"
+    kit.for_circulation(doc, title=f"Case audit feedback: {audit.case_ref}", organisation=organisation,
+                        subject="Feedback on one case audit, for the social worker and their manager")
     out_path = Path(out_path)
     with private_output(out_path, overwrite=overwrite) as handle:
         doc.save(handle)

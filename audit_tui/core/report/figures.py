@@ -73,7 +73,9 @@ def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -
     heading(doc, "Overall grades", 2)
     if sum(summary.overall_grades.values()):
         pictures.add(doc, partial(charts.overall_grades_chart, summary.overall_grades, labels, below), width_cm=13.0,
-                     caption="Figure 1. Overall grades of the completed audits.")
+                     caption="Figure 1. Overall grades of the completed audits.",
+                     alt=_alt("Bar chart of the overall grades of the completed audits",
+                              [("Overall", summary.overall_grades)], labels, below))
     table(doc, ["Overall grade", "Audits", "%"],
           ([labels.get(g, g), n, fmt_pct(100 * n / total if (total := sum(summary.overall_grades.values())) else None)]
            for g, n in summary.overall_grades.items()), widths=[8, 3, 3], numeric=(1, 2))
@@ -115,9 +117,23 @@ def _charts(doc, pictures: Pictures, groups, labels, below, title: str, ylabel: 
         suffix = f" ({n} of {len(chunks)})" if len(chunks) > 1 else ""
         pictures.add(doc, partial(charts.stacked_distribution, chunk, labels, below, title=title + suffix,
                                   ylabel=ylabel),
-                     caption=f"Figure {figure}. Share of graded answers at each grade, {caption}{suffix}.")
+                     caption=f"Figure {figure}. Share of graded answers at each grade, {caption}{suffix}.",
+                     alt=_alt(f"Stacked bar chart of the share of graded answers at each grade, {caption}{suffix}",
+                              chunk, labels, below))
         figure += 1
     return figure
+
+
+def _alt(what: str, groups, labels: dict[str, str], below: set[str]) -> str:
+    """A chart's text for screen readers: what it shows, then each bar's counts and its key figure."""
+    parts = []
+    for name, grades in groups:
+        total = sum(grades.values())
+        counts = ", ".join(f"{labels.get(g, g)} {n}" for g, n in grades.items() if n)
+        good = sum(n for g, n in grades.items() if g not in below)
+        share = f"{fmt_pct(100 * good / total)} good or better of {total}" if total else "none graded"
+        parts.append(f"{name}: {counts or 'no grades'} ({share})")
+    return f"{what}. " + "; ".join(parts) + "."
 
 
 def _overall_pct(summary: Summary, d: Distribution) -> float | None:

@@ -58,9 +58,11 @@ class Pictures:
             except Exception:  # noqa: BLE001 - no worker processes here: charts are drawn in this one
                 self.close()
 
-    def add(self, doc, draw: Callable[[], bytes], *, width_cm: float = 16.0, caption: str = "") -> None:
+    def add(self, doc, draw: Callable[[], bytes], *, width_cm: float = 16.0, caption: str = "",
+            alt: str = "") -> None:
         """The chart `draw()` makes (a picklable call of a charts function, e.g. a partial) centred here,
-        with its caption below."""
+        with its caption below and `alt` (what it shows and its key figures; else the caption) as the
+        text a screen reader gives for it."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         from .docxkit import para
@@ -73,7 +75,7 @@ class Pictures:
                 job = self._pool.submit(draw)
             except Exception:  # noqa: BLE001 - drawn here when placed
                 job = None
-        self._pending.append((paragraph, job, draw, width_cm))
+        self._pending.append((paragraph, job, draw, width_cm, alt or caption))
         if caption:
             para(doc, caption, "Caption")
 
@@ -81,12 +83,16 @@ class Pictures:
         """Wait for every chart and put it in its paragraph."""
         from docx.shared import Cm
 
-        for paragraph, job, draw, width in self._pending:
+        from .docxkit import clean
+
+        for paragraph, job, draw, width, alt in self._pending:
             try:
                 png = job.result() if job is not None else draw()
             except (BrokenProcessPool, OSError):
                 png = draw()
-            paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width))
+            shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width))
+            shape._inline.docPr.set("descr", clean(alt))
+            shape._inline.docPr.set("title", clean(alt.split(".")[0]))
         self._pending.clear()
         self.close()
 
