@@ -62,7 +62,7 @@ async def test_evidence_saved_by_another_session_is_not_overwritten_keep_mine(tw
         assert evidence.text == "SavedX"
         assert "someone else" in str(screen.query_one("#saved", Static).render())
         dialog = app.screen
-        assert "Bob Auditor saved a different evidence of this question" in str(
+        assert "Bob Auditor saved a change to the evidence of this question" in str(
             dialog.query_one(".prompt", Static).render())
         assert not dialog.query_one("#conflict-both").display
         await pilot.click("#see-both")

@@ -41,8 +41,8 @@ class EditConflict(StoreError):
 
     def __init__(self, field: str, mine, theirs, who: str, at: str):
         when = f" at {at[11:16]}" if len(at or "") >= 16 else ""
-        super().__init__(f"{who or 'someone'} saved a different {field.split(':')[-1].replace('_', ' ')}{when} "
-                         "while you were editing it; your change was not saved")
+        super().__init__(f"{who or 'someone'} saved a change to the {field.split(':')[-1].replace('_', ' ')}"
+                         f"{when} while you were editing it; your change was not saved")
         self.field, self.mine, self.theirs, self.who, self.at = field, mine, theirs, who, at
 
 

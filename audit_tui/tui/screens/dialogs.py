@@ -99,10 +99,11 @@ class ConflictDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="conflict-dialog"):
-            yield Label(f"⚠ {self.what} was changed by someone else", classes="section-title")
-            yield Static(f"{self.who} saved a different {self.what.lower()}{self.when} while you were editing it. "
+            yield Label(f"⚠ Someone else changed the {self.what}", classes="section-title")
+            yield Static(f"{self.who} saved a change to the {self.what}{self.when} while you were editing it. "
                          "Nothing has been overwritten yet: keep yours (it replaces theirs, and the history keeps "
-                         "both), take theirs (yours is dropped), or see both first.", classes="prompt", markup=False)
+                         "both), take theirs (yours is dropped), or see both first. Esc: decide later (yours stays "
+                         "on screen, not saved).", classes="prompt", markup=False)
             with Horizontal(id="conflict-both"):
                 with Vertical():
                     yield Label("Yours")
