@@ -4,9 +4,12 @@ The walk-through is open on an audit; a second session (another Store on the sam
 colleague's app would be) saves the same field. The auditor's next change is refused by the
 store, and the app asks: keep mine (saved over theirs, the history shows both), take theirs
 (mine dropped, theirs on screen), or see both first. Esc decides later: nothing is saved.
+An action edited meanwhile is not saved either: the editor opens again on the auditor's edit.
 """
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import pytest
 from textual.widgets import Static
@@ -14,6 +17,7 @@ from textual.widgets import Static
 from audit_tui.core.store import EditConflict, Store
 from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.dialogs import ConflictDialog
+from audit_tui.tui.widgets.actions import ActionDialog, ActionsPanel
 
 from .test_tui_flow import make_app, type_text
 
@@ -152,3 +156,33 @@ def test_store_refuses_a_stale_save_and_writes_nothing(two_sessions):
     mine.set_answer(audit_id, "plan.quality", expected={"evidence": THEIRS}, evidence="Mine")
     mine.update_audit(audit_id, expected={"impact": "an old text"}, impact=LIVED)
     assert mine.get_audit(audit_id).answers[0].evidence == "Mine"
+
+
+async def test_an_action_changed_by_another_session_is_shown_again_not_overwritten(two_sessions):
+    mine, theirs, audit_id = two_sessions
+    action_id = mine.add_action(audit_id, description="Update the plan with Jo", owner="Sam Worker",
+                                due=date.today() + timedelta(days=14))
+    app = make_app(mine)
+    async with app.run_test(size=(110, 44)) as pilot:
+        screen = await open_audit(app, pilot, audit_id)
+        await pilot.press("ctrl+o")
+        screen.query_one(ActionsPanel).edit(action_id, question=None)
+        await pilot.pause()
+        theirs.update_action(action_id, owner="Team manager")  # saved while Alex's editor is open
+        app.screen.query_one("#a-description").value = "Update the plan with Jo by Friday"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # Not saved: Bob's owner stands, and Alex's edit is open again to keep (save) or drop (Esc).
+        action = mine.get_audit(audit_id).actions[0]
+        assert (action.description, action.owner) == ("Update the plan with Jo", "Team manager")
+        assert isinstance(app.screen, ActionDialog)
+        assert app.screen.query_one("#a-description").value == "Update the plan with Jo by Friday"
+        notes = [n.message for n in app._notifications]
+        assert any("Bob Auditor saved a change to the owner" in m for m in notes), notes
+        await pilot.press("ctrl+s")  # keep mine
+        await pilot.pause()
+        assert app.screen is screen
+    action = mine.get_audit(audit_id).actions[0]
+    assert (action.description, action.owner) == ("Update the plan with Jo by Friday", "Sam Worker")
+    owner_rows = [(r["who"], r["old"], r["new"]) for r in mine.history(audit_id) if r["field"].endswith(":owner")]
+    assert owner_rows == [("Bob Auditor", "Sam Worker", "Team manager"), ("Alex Auditor", "Team manager", "Sam Worker")]

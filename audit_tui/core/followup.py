@@ -39,8 +39,9 @@ class FollowUp:
             self._touch(audit_id)
         return action_id
 
-    def update_action(self, action_id: str, **changes: Any) -> None:
-        """Edit an action. Status, done date and note may change on any audit (action tracking)."""
+    def update_action(self, action_id: str, *, expected: dict[str, Any] | None = None, **changes: Any) -> None:
+        """Edit an action. Status, done date and note may change on any audit (action tracking).
+        `expected` as for `update_audit`: a field another session saved meanwhile raises EditConflict."""
         unknown = set(changes) - set(ACTION_FIELDS)
         if unknown:
             raise StoreError(f"unknown action field(s): {', '.join(sorted(unknown))}")
@@ -53,6 +54,8 @@ class FollowUp:
                 self._check_question(self._audit_row(row["audit_id"]), changes["question"])
             for field, value in changes.items():
                 value = _text(value)
+                self._unchanged_since_seen(row["audit_id"], f"action:{action_id[:8]}:{field}", row[field], expected,
+                                           field, value)
                 if value != row[field]:
                     self.db.execute(f"UPDATE actions SET {field} = ?, updated_at = ? WHERE id = ?",
                                     [value, now_iso(), action_id])

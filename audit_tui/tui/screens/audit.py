@@ -294,12 +294,17 @@ class AuditScreen(Screen[None]):
         return True
 
     def not_saved(self, exc: StoreError) -> None:
-        if isinstance(exc, EditConflict):
+        if isinstance(exc, EditConflict) and exc.field.startswith("action:"):
+            self.query_one("#saved", Static).update("✗ Not saved — someone else changed it")
+            self.notify(f"{exc}. Your edit is shown again over the action as now saved: save it to keep yours, "
+                        "or Esc to keep theirs.", title="Changed by someone else", severity="warning",
+                        markup=False, timeout=10)
+        elif isinstance(exc, EditConflict):
             self.query_one("#saved", Static).update("✗ Not saved — someone else changed it")
             self.ask_conflict(exc)
-            return
-        self.query_one("#saved", Static).update("✗ Not saved — ctrl+s to try again")
-        self.notify(str(exc), title="Not saved", severity="error", markup=False)
+        else:
+            self.query_one("#saved", Static).update("✗ Not saved — ctrl+s to try again")
+            self.notify(str(exc), title="Not saved", severity="error", markup=False)
 
     def write(self, question: str, changes: dict) -> None:
         """Save changes to one answer (or, question "", to the audit) over the values the auditor saw:
@@ -398,8 +403,10 @@ class AuditScreen(Screen[None]):
             saved = self.save(lambda: self.store.delete_action(event.action_id))
         elif event.action_id is None:
             saved = self.save(lambda: self.store.add_action(self.audit_id, **event.fields))
-        else:
-            saved = self.save(lambda: self.store.update_action(event.action_id, **event.fields))
+        else:  # over the action as the auditor saw it when the editor opened
+            seen = next((a for a in self.audit.actions if a.id == event.action_id), None)
+            expected = {field: getattr(seen, field) for field in event.fields} if seen else None
+            saved = self.save(lambda: self.store.update_action(event.action_id, expected=expected, **event.fields))
         self.reload()
         if not saved and event.fields is not None:  # give the typed action back, to save again
             self.query_one(ActionsPanel).edit(event.action_id, question=None, draft=event.fields)
