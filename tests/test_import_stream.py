@@ -36,9 +36,13 @@ def contents(store: Store) -> dict[str, list]:
         keep = [i for i, d in enumerate(cursor.description) if not d[0].endswith("_at")]
         return sorted(repr([row[i] for i in keep]) for row in cursor.fetchall())
 
+    def untimed_value(value):
+        if isinstance(value, dict):
+            return {k: untimed_value(v) for k, v in value.items() if not k.endswith("_at")}
+        return [untimed_value(v) for v in value] if isinstance(value, list) else value
+
     def record(audit_id: str) -> str:
-        data = json.loads(store.get_audit(audit_id).model_dump_json())
-        return json.dumps({k: v for k, v in data.items() if not k.endswith("_at")}, sort_keys=True)
+        return json.dumps(untimed_value(json.loads(store.get_audit(audit_id).model_dump_json())), sort_keys=True)
 
     return {table: untimed(table) for table in TABLES[:3]} | {
         "records": sorted(record(r[0]) for r in store.db.execute("SELECT id FROM audits"))}
