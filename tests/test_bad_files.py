@@ -324,7 +324,7 @@ def test_template_redefining_ilacs_levels_is_refused(tmp_path):
 
 
 def test_import_is_all_or_nothing_with_the_audit_and_field_named(tmp_path, mini_template):
-    interchange = pytest.importorskip("audit_tui.core.interchange")
+    import audit_tui.core.interchange as interchange
     source = Store(tmp_path / "source.db", actor="t")
     for n in range(3):
         audit_id = source.create_audit(mini_template, case_ref=f"CL-{n}")
@@ -347,7 +347,7 @@ def test_import_is_all_or_nothing_with_the_audit_and_field_named(tmp_path, mini_
 
 
 def test_import_size_cap_and_non_json(tmp_path, monkeypatch):
-    interchange = pytest.importorskip("audit_tui.core.interchange")
+    import audit_tui.core.interchange as interchange
     store = Store(tmp_path / "t.db", actor="t")
     junk = tmp_path / "junk.json"
     junk.write_bytes(b"\xff\xfe not json")

@@ -258,7 +258,7 @@ def formula_store(path: Path, template) -> tuple[Store, str]:
 
 
 def test_csv_and_xlsx_cells_never_start_a_formula(tmp_path, hostile_template):
-    exports = pytest.importorskip("audit_tui.core.exports")
+    import audit_tui.core.exports as exports
     store, _ = formula_store(tmp_path / "x.db", hostile_template)
     exports.export_csv(store, tmp_path / "out.csv")
     with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as handle:
@@ -278,8 +278,8 @@ def test_csv_and_xlsx_cells_never_start_a_formula(tmp_path, hostile_template):
 
 
 def test_reports_take_any_text(tmp_path, hostile_template):
-    report = pytest.importorskip("audit_tui.core.report.aggregate")
-    feedback = pytest.importorskip("audit_tui.core.report.feedback")
+    import audit_tui.core.report.aggregate as report
+    import audit_tui.core.report.feedback as feedback
     store, audit_id = formula_store(tmp_path / "r.db", hostile_template)
     report.build_report(store, tmp_path / "report.docx")
     feedback.build_audit_feedback(store, audit_id, tmp_path / "feedback.docx")
@@ -296,15 +296,15 @@ def test_reports_take_any_text(tmp_path, hostile_template):
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl's abandoned writer
 def test_exports_and_reports_are_owner_only_and_never_replace_a_file(tmp_path, hostile_template):
-    exports = pytest.importorskip("audit_tui.core.exports")
-    interchange = pytest.importorskip("audit_tui.core.interchange")
-    report = pytest.importorskip("audit_tui.core.report.aggregate")
+    import audit_tui.core.exports as exports
+    import audit_tui.core.interchange as interchange
+    import audit_tui.core.report.aggregate as report
     store, _ = formula_store(tmp_path / "m.db", hostile_template)
     writers = {"out.csv": lambda p, **kw: exports.export_csv(store, p, **kw),
                "out.xlsx": lambda p, **kw: exports.export_xlsx(store, p, **kw),
                "out.json": lambda p, **kw: interchange.export_json(store, p, **kw),
                "out.docx": lambda p, **kw: report.build_report(store, p, **kw)}
-    backup = pytest.importorskip("audit_tui.core.backup")
+    import audit_tui.core.backup as backup
     writers["backup.db"] = lambda p, **kw: backup.backup(store, p, **kw)
     for name, write in writers.items():
         path = tmp_path / name
@@ -318,8 +318,8 @@ def test_exports_and_reports_are_owner_only_and_never_replace_a_file(tmp_path, h
 
 
 def test_moderation_and_training_store_only_text(tmp_path, mini_template):
-    moderation = pytest.importorskip("audit_tui.core.moderation")
-    training = pytest.importorskip("audit_tui.core.training")
+    import audit_tui.core.moderation as moderation
+    import audit_tui.core.training as training
     from audit_tui.core import gates
 
     store = Store(tmp_path / "mod.db", actor="t")

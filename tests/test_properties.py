@@ -84,7 +84,7 @@ def test_clean_text_is_idempotent_and_only_removes():
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(evidence=texts, lived=texts, description=texts, team=texts)
 def test_any_text_round_trips_through_export_and_import(tmp_path_factory, evidence, lived, description, team):
-    interchange = pytest.importorskip("audit_tui.core.interchange")
+    import audit_tui.core.interchange as interchange
     folder = tmp_path_factory.mktemp("rt")
     source = Store(folder / "a.db", actor="p")
     audit_id = source.create_audit(TEMPLATE, case_ref="CL-RT", team=team)
@@ -106,8 +106,8 @@ def test_any_text_round_trips_through_export_and_import(tmp_path_factory, eviden
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(evidence=texts, lived=texts, description=texts, team=texts)
 def test_any_text_reaches_the_word_documents(tmp_path_factory, evidence, lived, description, team):
-    feedback = pytest.importorskip("audit_tui.core.report.feedback")
-    aggregate = pytest.importorskip("audit_tui.core.report.aggregate")
+    import audit_tui.core.report.feedback as feedback
+    import audit_tui.core.report.aggregate as aggregate
     folder = tmp_path_factory.mktemp("docx")
     store = Store(folder / "d.db", actor="p")
     audit_id = store.create_audit(TEMPLATE, case_ref="CL-D", team=team)
@@ -278,7 +278,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     @rule(audit_id=audits, comment=texts)
     def moderate(self, audit_id, comment):
-        moderation = pytest.importorskip("audit_tui.core.moderation")
+        import audit_tui.core.moderation as moderation
         if self.status[audit_id] != "completed":
             with pytest.raises(StoreError):
                 moderation.save_moderation(self.store, audit_id, overall_grade=None, comment=comment)
