@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from .core.settings import current_actor, default_db_path, load_settings
+from .cli_base import COMMANDS, db_option, open_store, resolve_db
+from .core.settings import current_actor, load_settings
 
 
 class AuditTuiGroup(click.Group):
@@ -59,25 +60,6 @@ class AuditTuiGroup(click.Group):
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             click.echo(f"audit-tui: error: {message}", err=True)
             sys.exit(1)
-
-
-def db_option(func):
-    """The `--db PATH` option every command takes."""
-    return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-        help="Database file (default: audits.db in your data directory).",
-    )(func)
-
-
-def resolve_db(db_path: Path | None) -> Path:
-    return db_path or default_db_path()
-
-
-def open_store(db_path: Path | None, *, create: bool = True):
-    """Open the store for a command."""
-    from .core.store import Store
-
-    return Store(resolve_db(db_path), actor=current_actor(), create=create)
 
 
 @click.group(cls=AuditTuiGroup, invoke_without_command=True,
@@ -167,8 +149,9 @@ def templates_validate(file: Path) -> None:
 
 
 def _register_extensions() -> None:
-    """Commands added by later features live in their own modules (they add themselves to `main`)."""
-    from . import cli_outputs  # noqa: F401
-    from . import cli_rounds  # noqa: F401
-    from . import cli_training  # noqa: F401
+    """Commands added by later features live in their own modules (they register in cli_base.COMMANDS)."""
+    from . import cli_outputs, cli_rounds, cli_training  # noqa: F401
+
+    for command in COMMANDS:
+        main.add_command(command)
 

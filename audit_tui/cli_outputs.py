@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .cli import db_option, main, open_store
+from .cli_base import command, db_option, open_store, resolve_db
 
 
 class OutputsError(Exception):
@@ -72,8 +72,6 @@ def _db(db_path: Path | None) -> Path | None:
 
 
 def _database_path(db_path: Path | None) -> Path:
-    from .cli import resolve_db
-
     return resolve_db(_db(db_path))
 
 
@@ -84,7 +82,7 @@ def _existing_store(db_path: Path | None):
     return open_store(path, create=False)
 
 
-@main.command()
+@command()
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The .docx file to write.")
 @click.option("--audit", "audit_id", metavar="ID", help="Write the feedback document of one audit instead.")
@@ -137,7 +135,7 @@ def _report(output: Path, audit_id: str | None, organisation: str | None, force:
     click.echo(f"Report written to {path}")
 
 
-@main.command()
+@command()
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (for BI teams and scripts).")
 @click.option("--rows", is_flag=True,
               help="With --json, add the report's tables: action_plan (a row per action) and appendix (per audit).")
@@ -185,7 +183,7 @@ def _kind(path: Path) -> str:
     return kind
 
 
-@main.command("export")
+@command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @filter_options
@@ -215,12 +213,11 @@ def export_cmd(file: Path, force: bool, db_path: Path | None, **filter_args) -> 
         store.close()
 
 
-@main.command("import")
+@command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @db_option
 def import_cmd(file: Path, db_path: Path | None) -> None:
     """Import an audit-tui/1 .json file: every audit, or none if anything is wrong."""
-    from .cli import resolve_db
     from .core.interchange import import_json
 
     if _kind(file) != "json":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .cli import db_option, main, open_store, resolve_db
+from .cli_base import command, db_option, group, open_store, resolve_db
 
 
 class RoundsCliError(Exception):
@@ -61,7 +61,7 @@ def _short(text: str | None, width: int) -> str:
 # -- rounds -------------------------------------------------------------------------------
 
 
-@main.group()
+@group()
 def rounds() -> None:
     """Audit rounds: create one, import its case list, watch its progress."""
 
@@ -169,7 +169,7 @@ def rounds_show(round_name: str, as_json: bool, db_path: Path | None) -> None:
 # -- moderation ---------------------------------------------------------------------------
 
 
-@main.command()
+@command()
 @click.argument("audit_id")
 @click.option("--overall", "overall", metavar="GRADE", help="Moderated overall grade (default: agree).")
 @click.option("--comment", default="", help="The moderator's comment (needed when the overall grade differs).")
@@ -202,7 +202,7 @@ def moderate(audit_id: str, overall: str | None, comment: str, changes: tuple[st
 # -- actions -------------------------------------------------------------------------------
 
 
-@main.group(invoke_without_command=True)
+@group(invoke_without_command=True)
 @click.option("--overdue", is_flag=True, help="Only open actions past their due date.")
 @click.option("--owner", default="", help="Only this owner's actions.")
 @click.option("--team", default="", help="Only actions of this team's audits.")
@@ -269,7 +269,7 @@ def actions_done(action_id: str, note: str, on: str | None, db_path: Path | None
 # -- merge and backup -----------------------------------------------------------------------
 
 
-@main.command("merge")
+@command("merge")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
 @db_option
@@ -295,7 +295,7 @@ def merge_cmd(file: Path, dry_run: bool, db_path: Path | None) -> None:
         sys.exit(2)
 
 
-@main.command("backup")
+@command("backup")
 @click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @db_option

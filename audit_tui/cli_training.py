@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import db_option, main, open_store, resolve_db
+from .cli_base import command, db_option, open_store, resolve_db
 
 
 def _store(db_path: Path | None):
@@ -25,7 +25,7 @@ def _cell(value, pct: bool = False) -> str:
     return f"{value:.1f}%" if pct else f"{value:g}"
 
 
-@main.command()
+@command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON on stdout.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -1,0 +1,1 @@
+"""The Textual app: thin screens and widgets over audit_tui.core."""
