@@ -164,7 +164,7 @@ def generate(path: Path, size: int, *, seed: int = 1, templates=None, quiet: boo
     store.close()
 
     rng = random.Random(seed * 1_000_003 + size)
-    people = [f"{f} {l}" for f in FIRST for l in LAST]
+    people = [f"{first} {last}" for first in FIRST for last in LAST]
     auditors = rng.sample(people, 90)
     workers = rng.sample(people, 400)
     managers = rng.sample(people, 60)

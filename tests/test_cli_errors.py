@@ -65,7 +65,7 @@ def bad_dbs(tmp_path, mini_template) -> dict[str, Path]:
 
 def check(cases, results) -> list[str]:
     failures = []
-    for (what, args, phrase), (code, stdout, stderr) in zip(cases, results):
+    for (what, _args, phrase), (code, stdout, stderr) in zip(cases, results):
         lines = stderr.strip().splitlines()
         problems = []
         if code == 0:

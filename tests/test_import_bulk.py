@@ -100,7 +100,7 @@ def in_chunks(monkeypatch):
     monkeypatch.setattr(bulk, "ROWS_PER_STATEMENT", 3)
     threads = {"built": [], "inserted": []}
     for name, kind in (("audit_rows", "built"), ("insert_rows", "inserted")):
-        def logged(*args, real=getattr(bulk, name), kind=kind, **kwargs):
+        def logged(*args, real=getattr(bulk, name), kind=kind, **kwargs):  # noqa: B008 - bound per loop
             threads[kind].append(threading.current_thread().name)
             return real(*args, **kwargs)
         monkeypatch.setattr(bulk, name, logged)

@@ -163,7 +163,7 @@ def _narratives(template_id: str, practice: str, child: str, rng: random.Random)
 def _answers(template: Template, practice: str, child: str, rng: random.Random,
              share: float = 1.0) -> list[Answer]:
     answers: dict[str, Answer] = {}
-    for key, _, question in template.questions():
+    for key, _, _question in template.questions():
         if key not in gates.active_questions(template, {**answers, key: Answer(question=key)}):
             continue
         if share < 1.0 and rng.random() > share:
