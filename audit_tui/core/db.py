@@ -8,17 +8,18 @@ import sqlite3
 import time
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 
 def _import_sqlite_utils():
     """sqlite-utils imports numpy and pandas when they are installed (matplotlib brings numpy), only
-    to map their types to column types; audit-tui never stores them, and numpy alone adds about
-    0.2 s to start-up. Hide them while sqlite-utils loads; they import normally afterwards.
-    It also imports dateutil's parser (with its time zones: 20-40 ms) for recipes audit-tui never
+    to map their types to column types; audit-tui never stores them, and numpy alone is slow to
+    import. Hide them while sqlite-utils loads; they import normally afterwards.
+    It also imports dateutil's parser (with its time zones) for recipes audit-tui never
     calls: that module is loaded lazily, when first used."""
     hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
     for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment] - makes `import name` fail at once
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail at once
     try:
         _import_lazily("dateutil.parser")
         import sqlite_utils
@@ -45,7 +46,10 @@ def _import_lazily(name: str) -> None:
         setattr(sys.modules[parent], child, module)
 
 
-sqlite_utils = _import_sqlite_utils()
+if TYPE_CHECKING:
+    import sqlite_utils
+else:
+    sqlite_utils = _import_sqlite_utils()
 
 from . import dbfile  # noqa: E402
 from .dbfile import BUSY_TIMEOUT_S, SQLITE_MAGIC, DatabaseError, integrity_check, require_integrity  # noqa: F401,E402

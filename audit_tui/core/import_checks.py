@@ -74,7 +74,7 @@ _LOOKUPS: dict[int, dict[str, Any]] = {}
 
 def _grades(template: Template) -> dict[str, Any]:
     """question key → (its scale, the ids of its levels): imports look them up 250,000 times."""
-    cached = _LOOKUPS.get(id(template))
+    cached: dict[str, Any] | None = _LOOKUPS.get(id(template))
     if cached is None or cached.get("\0template") is not template:
         scales = template.scale_map()
         cached = {key: (scale, {lv.id for lv in scale.levels}) for key, _, q in template.questions()

@@ -117,7 +117,8 @@ def create_round(store: Store, name: str, starts: date | str, ends: date | str,
         if _round_row(store, name):
             raise RoundError(f"there is already a round called “{name}”")
         store.db.execute("INSERT INTO rounds (name, starts, ends, templates, created_at) VALUES (?, ?, ?, ?, ?)",
-                         [name, starts.isoformat(), ends.isoformat(), json.dumps(templates), now_iso()])
+                         [name, starts.isoformat(), ends.isoformat(),  # type: ignore[union-attr]  # dates by now
+                          json.dumps(templates), now_iso()])
         store._log(None, f"round:{name}", None,
                    f"created {starts} to {ends}; templates {', '.join(templates) or 'any'}")
     return get_round(store, name)
@@ -291,7 +292,7 @@ def import_cases(store: Store, round_name: str, path: str | Path, *,
     with store.transaction():
         existing = {r["case_ref"].lower(): r for r in store.db.query(
             "SELECT * FROM allocations WHERE round = ?", [round_["name"]])}
-        plan = []
+        plan: list[tuple[str, CaseRow, Any]] = []
         for row in rows:
             old = existing.get(row.case_ref.lower())
             if old is None:

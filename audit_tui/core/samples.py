@@ -115,7 +115,7 @@ def builtin_templates() -> tuple[Template, ...]:
     return tuple(discover_templates()[0])
 
 
-def case_template(case: SampleCase, version: int | None = None, stored: list[Template] = ()) -> Template:
+def case_template(case: SampleCase, version: int | None = None, stored: list[Template] | tuple[Template, ...] = ()) -> Template:
     """The template a case is audited with: `version` if given (else the newest), built-in or stored."""
     candidates = [t for t in [*builtin_templates(), *stored] if t.id == case.template]
     if version is not None:

@@ -1,6 +1,6 @@
 """User settings, kept in the user's config directory and validated by pydantic.
 
-pydantic takes about 0.1 s to load, so the `Settings` model is defined when first used, and
+pydantic is slow to import, so the `Settings` model is defined when first used, and
 the app's first screen needs only `read_look` (theme and keymap, read without pydantic).
 """
 
@@ -12,12 +12,12 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import platformdirs
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel as Settings
+    Settings = Any  # the model is defined at run time (_model); a type checker cannot see its fields
 
 APP_NAME = "audit-tui"
 THEME_MAX = 60
@@ -39,7 +39,7 @@ def default_db_path() -> Path:
 
 
 @functools.cache
-def _model() -> type:
+def _model() -> type[Settings]:
     """The pydantic model of the settings, defined when first needed."""
     from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -99,7 +99,7 @@ def settings_path() -> Path:
     return config_dir() / "settings.json"
 
 
-def _read_json() -> object:
+def _read_json() -> Any:
     """The settings file's JSON; ValueError if it is not JSON, OSError if it cannot be read."""
     return json.loads(settings_path().read_text(encoding="utf-8"))
 
@@ -120,7 +120,7 @@ def load_settings() -> Settings:
             return model()
 
 
-def _valid_field(model: type, name: str, value: object) -> bool:
+def _valid_field(model: type[Settings], name: str, value: object) -> bool:
     from pydantic import ValidationError
 
     try:

@@ -229,7 +229,7 @@ class Store(FollowUp):
         if column not in allowed:
             column = "updated_at"
         direction = "ASC" if direction.upper() == "ASC" else "DESC"
-        where, params = ["1=1"], []
+        where = ["1=1"]
         if search:
             where.append("(case_ref LIKE :s OR team LIKE :s OR auditor LIKE :s OR round LIKE :s OR template_id LIKE :s)")
         if status:

@@ -265,7 +265,7 @@ def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, fil
     filters = (filters or Filters()).dated()
     with pictures or Pictures() as pictures:  # its workers import matplotlib while the figures are computed
         own = not isinstance(db_path_or_store, Store)
-        store = Store(db_path_or_store, create=False) if own else db_path_or_store
+        store = db_path_or_store if isinstance(db_path_or_store, Store) else Store(db_path_or_store, create=False)
         try:
             # the action plan and appendix are read as the file is saved, from the figures' snapshot
             with read_source(store, filters, ahead) as (source, scanned), \

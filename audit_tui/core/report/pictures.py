@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from . import charts
 
@@ -46,7 +47,7 @@ class Pictures:
 
     def __init__(self, *, workers: int | None = None) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        self._pending: list[tuple[object, Future | None, Callable[[], bytes], float]] = []
+        self._pending: list[tuple[Any, Future | None, Callable[[], bytes], float]] = []
         count = _workers() if workers is None else workers
         if count:
             try:

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
 from ...core.actions import ActionFilter, count_actions, export_actions, list_actions, mark_done
@@ -52,7 +53,7 @@ class ActionTrackerScreen(Screen[None]):
         self.overdue_only = False
         self.rows: dict[str, dict] = {}  # action id -> row, of the rows loaded so far
         self._pager: Pager | None = None
-        self._typing = None
+        self._typing: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()

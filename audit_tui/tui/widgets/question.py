@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Collapsible, Input, Label, OptionList, SelectionList, Static, TextArea
@@ -27,7 +29,8 @@ class AnswerEdited(Message):
 class GradeList(OptionList):
     """The scale's levels, best first; number keys pick a level, 0 picks n/a."""
 
-    BINDINGS = [Binding(str(n), f"pick({n})", show=False) for n in range(10)] + [
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(n), f"pick({n})", show=False) for n in range(10)),
         Binding("n", "pick(0)", "n/a", show=False),
     ]
 
