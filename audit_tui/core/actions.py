@@ -108,11 +108,6 @@ def mark_done(store: Store, action_id: str, note: str, on: date | None = None) -
     return {"action_id": action_id, "done_on": on.isoformat()}
 
 
-def reopen_action(store: Store, action_id: str) -> None:
-    """Undo a mistaken 'done' (logged like every change)."""
-    store.update_action(resolve_action_id(store, action_id), status="open", done_on=None)
-
-
 def export_actions(rows: list[dict[str, Any]], path: str | Path, *, overwrite: bool = False) -> int:
     """Write the listed actions to .csv or .xlsx (owner-only file; formulas neutralised)."""
     path = Path(path)

@@ -11,7 +11,6 @@ from datetime import date
 from .models import NA, Action, Answer, AuditRecord, Template
 
 MIN_NARRATIVE_WORDS = 12
-PLACEHOLDERS = {"tbc", "tbd", "n/a", "na", "none", "see above", "see notes", "to follow", "xxx", "-", "...", "todo"}
 ACTIVITY_WORDS = re.compile(
     r"\b(visited|visits?|completed|attended|held|undertook|undertaken|referred|sent|"
     r"discussed|contacted|arranged|met|meetings?|calls?|phoned)\b", re.I)
@@ -38,9 +37,9 @@ class Finding:
 
 
 def is_substantive(text: str) -> bool:
-    """A narrative is substantive when it is not empty, not a placeholder and has some length."""
-    stripped = text.strip().lower()
-    return stripped not in PLACEHOLDERS and len(re.findall(r"\w+", stripped)) >= MIN_NARRATIVE_WORDS
+    """A narrative is substantive when it has at least MIN_NARRATIVE_WORDS words: so never empty, and
+    never a placeholder such as "tbc", "n/a" or "see notes"."""
+    return len(re.findall(r"\w+", text)) >= MIN_NARRATIVE_WORDS
 
 
 def active_questions(template: Template, answers: dict[str, Answer]) -> list[str]:

@@ -203,14 +203,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def read_case_list(path: str | Path) -> tuple[list[CaseRow], list[str]]:
-    """The rows of a CSV or XLSX case list and its ignored columns; RoundError names each bad line."""
-    rows, ignored, problems = _read_case_list(path)
-    if problems:
-        raise RoundError(problems[:MAX_PROBLEMS])
-    return rows, ignored
-
-
 def _read_case_list(path: str | Path) -> tuple[list[CaseRow], list[str], list[str]]:
     path = Path(path)
     kind = path.suffix.lower()

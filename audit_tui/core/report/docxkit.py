@@ -21,7 +21,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
 from ..settings import load_settings
 from ..templates import BUILTIN_DIR
@@ -423,9 +423,3 @@ def page_break(doc) -> None:
     from docx.enum.text import WD_BREAK
 
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
-def spacer(doc, points: int = 6):
-    paragraph = doc.add_paragraph()
-    paragraph.paragraph_format.space_after = Pt(points)
-    return paragraph
