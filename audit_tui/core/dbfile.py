@@ -208,7 +208,7 @@ def quick_check(path: Path, timeout: float) -> None:
 
 
 DEFER_CHECK_BYTES = 8 * 1024 * 1024
-"""quick_check reads the whole file (about 2.5 ms per MB): above this size it is not run while
+"""quick_check reads the whole file, so its time grows with it: above this size it is not run while
 opening, which would make start-up grow with the database, but by a `DeferredCheck`."""
 
 

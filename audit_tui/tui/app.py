@@ -1,7 +1,7 @@
 """The Textual application: holds the store and settings, and routes between screens.
 
 The first screen is painted before the store and the full settings are loaded (sqlite-utils
-and pydantic take about 0.2 s): both load at first use, which comes just after the first paint
+and pydantic are slow to import): both load at first use, which comes just after the first paint
 (`finish_start`, with the other screens' styles).
 """
 
