@@ -47,7 +47,7 @@ class Pictures:
 
     def __init__(self, *, workers: int | None = None) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        self._pending: list[tuple[Any, Future | None, Callable[[], bytes], float]] = []
+        self._pending: list[tuple[Any, Future | None, Callable[[], bytes], float, str]] = []
         count = _workers() if workers is None else workers
         if count:
             try:
