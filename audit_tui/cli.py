@@ -150,7 +150,7 @@ def templates_validate(file: Path) -> None:
 
 def _register_extensions() -> None:
     """Commands added by later features live in their own modules (they register in cli_base.COMMANDS)."""
-    from . import cli_outputs, cli_rounds, cli_training  # noqa: F401
+    from . import cli_outputs, cli_practice, cli_rounds, cli_training  # noqa: F401
 
     for command in COMMANDS:
         main.add_command(command)

@@ -86,11 +86,17 @@ def make_audit(store: Store, case_ref: str, grades: dict[str, str], *, team: str
     for action in [*actions, *extra_actions]:
         store.add_action(audit_id, **action)
     if complete:
+        state_safeguarding(store, audit_id)
         record = store.get_audit(audit_id)
         suggested = gates.suggested_overall_grade(tmpl, record)
         chosen = overall or suggested
         store.complete(audit_id, chosen, "" if chosen == suggested else "Auditor's judgement of the whole file")
     return audit_id
+
+
+def state_safeguarding(store: Store, audit_id: str) -> None:
+    """The statement completing needs: 'a concern was raised' when the audit has one, else 'no unaddressed risk'."""
+    store.set_safeguarding(audit_id, "concern_raised" if store.get_audit(audit_id).concerns else "no_risk")
 
 
 def _answer(question, grade):

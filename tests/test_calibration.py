@@ -118,6 +118,7 @@ def _complete_training(store: Store, ref: str, trainee: str, changes: dict[str, 
             store.add_action(audit_id, description="Update the plan with the family by 30 March", owner="SW",
                              due=date(2026, 3, 30), question=answer.question)
     store.update_audit(audit_id, lived_experience=reference.lived_experience, impact=reference.impact)
+    store.set_safeguarding(audit_id, "no_risk")
     record = store.get_audit(audit_id)
     store.complete(audit_id, gates.suggested_overall_grade(template, record))
     return audit_id

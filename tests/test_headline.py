@@ -69,7 +69,8 @@ def audit(n: int, template: str, round_: str, on: str, grades: dict, *, status="
             "round": round_, "service_area": "care leavers", "team": "Team A", "worker": "Pat Worker",
             "auditor": "Alex Auditor", "audited_on": on, "status": status, "overall_grade": "good",
             "lived_experience": LIVED, "impact": impact, "answers": answers, "actions": actions,
-            "concerns": list(concerns), "moderation": moderation}
+            "concerns": list(concerns), "moderation": moderation,
+            "safeguarding": None if status == "draft" else "concern_raised" if concerns else "no_risk"}
 
 
 def data_set() -> dict:

@@ -222,7 +222,7 @@ async def test_every_screen_shows_hostile_text_literally(tmp_path, hostile_templ
         # Review: the concern button quotes the concern; findings name the hostile section title.
         app.push_screen(ReviewScreen(audit_id))
         await pilot.pause()
-        assert_safe_screen(app, "Mark concern handled: concern [bold]B1[/bold]")
+        assert_safe_screen(app, "Close concern (outcome): concern [bold]B1[/bold]")
         app.pop_screen()
         await pilot.pause()
         app.push_screen(ReviewScreen(store.create_audit(hostile_template, case_ref="CL-667")))
@@ -329,6 +329,7 @@ def test_moderation_and_training_store_only_text(tmp_path, mini_template):
     store.set_answer(audit_id, "plan.in_custody", grade="no", evidence="No.")
     narrative = "Jo says her flat is home now; she cooks on Sundays and is training to be a chef next year."
     store.update_audit(audit_id, lived_experience=narrative, impact=narrative)
+    store.set_safeguarding(audit_id, "no_risk")
     store.complete(audit_id, gates.suggested_overall_grade(mini_template, store.get_audit(audit_id)))
     moderation.save_moderation(store, audit_id, overall_grade="requires_improvement", comment=hostile("comment"),
                                moderator=hostile("moderator"),

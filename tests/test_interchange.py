@@ -26,7 +26,13 @@ def exported(tmp_path_factory):
     folder = tmp_path_factory.mktemp("interchange")
     store = known_dataset(folder / "source.db")
     audit_id = store.list_audits(search="CL-0003")[0]["id"]
-    store.raise_concern(audit_id, "Adult visiting the flat is a risk to Sam", "Tess Manager")
+    store.raise_concern(audit_id, "Adult visiting the flat is a risk to Sam", "Tess Manager",
+                        service_manager="Sid Service", told_who="Tess Manager", told_at="2026-02-10 11:05",
+                        told_how="phone", route="adult_safeguarding")
+    closed = store.raise_concern(store.list_audits(search="CL-0001")[0]["id"], "Bruise not explained",
+                                 "Tess Manager", service_manager="Sid Service", told_who="Tess Manager",
+                                 told_at="2026-02-10 12:00", told_how="in person")
+    store.handle_concern(closed, "Child protection medical held the same day")
     export_json(store, folder / "export.json")
     store.close()
     return folder
@@ -64,6 +70,40 @@ def test_file_shape(exported):
     assert moderated["moderation"]["answers"] == [
         {"question": "practice.quality", "grade": "requires_improvement", "comment": "Changed at moderation"}]
     assert moderated["status"] == "moderated"
+
+
+def test_safeguarding_travels_in_the_file(exported):
+    data = json.loads((exported / "export.json").read_text(encoding="utf-8"))
+    by_ref = {a["case_ref"]: a for a in data["audits"]}
+    [open_one] = by_ref["CL-0003"]["concerns"]
+    assert {k: open_one[k] for k in ("told_who", "told_at", "told_how", "team_manager", "service_manager",
+                                     "route", "outcome", "handled_at")} == {
+        "told_who": "Tess Manager", "told_at": "2026-02-10 11:05", "told_how": "phone",
+        "team_manager": "Tess Manager", "service_manager": "Sid Service", "route": "adult_safeguarding",
+        "outcome": "", "handled_at": None}
+    urgent = next(a for a in by_ref["CL-0003"]["actions"] if a["id"] == open_one["action_id"])
+    assert urgent["note"] == "safeguarding concern"
+    assert by_ref["CL-0001"]["concerns"][0]["outcome"] == "Child protection medical held the same day"
+    assert by_ref["CL-0001"]["safeguarding"] == "no_risk"  # stated when it was completed
+
+
+def test_a_file_from_before_the_safeguarding_fields_still_imports(exported, tmp_path):
+    lines = []
+    for line in (exported / "export.json").read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith('{"id"'):
+            audit = json.loads(line.strip().rstrip(","))
+            audit.pop("safeguarding")
+            audit["concerns"] = [{k: c[k] for k in ("id", "raised_at", "raised_by", "description", "handled_at",
+                                                    "handled_by")} for c in audit["concerns"]]
+            line = "    " + json.dumps(audit) + ("," if line.rstrip().endswith(",") else "")
+        lines.append(line)
+    (tmp_path / "old.json").write_text("\n".join(lines), encoding="utf-8")
+    target = Store(tmp_path / "empty.db")
+    assert import_json(target, tmp_path / "old.json").imported == 6
+    ref = target.list_audits(search="CL-0001")[0]
+    assert ref["status"] == "completed"
+    audit = target.get_audit(ref["id"])
+    assert audit.safeguarding is None and audit.concerns[0].description == "Bruise not explained"
 
 
 def test_import_logs_history(exported, tmp_path):

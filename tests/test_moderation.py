@@ -12,7 +12,7 @@ from audit_tui.cli import main
 from audit_tui.core.moderation import ModerationError, moderation_agreement, pooled_kappa, save_moderation
 from audit_tui.core.summary import Filters, compute_summary
 
-from .factories import base, make_audit, template
+from .factories import base, make_audit, state_safeguarding, template
 
 ROUND = "2026-02 practice week"
 
@@ -62,6 +62,7 @@ def test_moderation_rules_and_what_is_stored(store):
     with pytest.raises(ModerationError, match="not a grade"):
         save_moderation(store, done, overall_grade=None, changes={"practice.quality": ("awful", "x")})
     partial = make_audit(store, "CL-0010", base(), complete=False)
+    state_safeguarding(store, partial)
     store.complete(partial, "good")
     with pytest.raises(ModerationError, match="not answered"):
         save_moderation(store, partial, overall_grade=None,

@@ -256,6 +256,8 @@ class StoreMachine(RuleBasedStateMachine):
             with pytest.raises(AuditLocked):
                 self.store.complete(audit_id, suggested)
             return
+        self.store.set_safeguarding(audit_id, "concern_raised" if audit.concerns else "no_risk")
+        audit = self.store.get_audit(audit_id)
         if gates.gate_failures(TEMPLATE, audit):
             with pytest.raises(GatesNotMet):
                 self.store.complete(audit_id, suggested)

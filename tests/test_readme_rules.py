@@ -53,6 +53,7 @@ def audit_with(store: Store, template, grades: list[str], *, lived: str = TWELVE
             store.add_action(audit_id, description=f"Review the plan for question {n} with the young person by the date",
                              owner="Team manager", due=DUE, question=question)
     store.update_audit(audit_id, lived_experience=lived, impact=impact)
+    store.set_safeguarding(audit_id, "no_risk")  # (raising a concern changes it to "a concern was raised")
     return audit_id
 
 
@@ -79,7 +80,7 @@ def test_suggested_overall_grade_is_the_one_accepted_without_a_reason(store, fiv
     if concern:
         concern_id = store.raise_concern(audit_id, "Nobody is acting on the risk from an adult at home", "Team manager")
         if concern == "handled":
-            store.handle_concern(concern_id)
+            store.handle_concern(concern_id, "Strategy discussion held; the adult no longer visits")
     for other in sorted({G, O, RI, I} - {expected}):
         with pytest.raises(GatesNotMet) as info:
             store.complete(audit_id, other)

@@ -82,7 +82,10 @@ def audit_by_queries(store: Store, audit_id: str) -> dict:
                      "question": r["question"], "done_on": r["done_on"] and date.fromisoformat(r["done_on"]),
                      "note": r["note"] or ""}
                     for r in rows("SELECT * FROM actions WHERE audit_id = ? ORDER BY created_at, rowid")],
-        "concerns": [{k: r[k] for k in ("id", "raised_at", "raised_by", "description", "handled_at", "handled_by")}
+        "concerns": [{k: r[k] for k in ("id", "raised_at", "raised_by", "description", "handled_at", "handled_by",
+                                        "action_id")}
+                     | {k: r[k] or "" for k in ("told_who", "told_at", "told_how", "team_manager", "service_manager",
+                                                "route", "outcome")}
                      for r in rows("SELECT * FROM concerns WHERE audit_id = ? ORDER BY raised_at, rowid")],
         "moderation": {
             "moderator": moderation[0]["moderator"],
@@ -91,6 +94,7 @@ def audit_by_queries(store: Store, audit_id: str) -> dict:
             "answers": [{k: r[k] for k in ("question", "grade", "comment")}
                         for r in rows("SELECT * FROM moderated_answers WHERE audit_id = ? ORDER BY rowid")],
         } if moderation else None,
+        "safeguarding": audit["safeguarding"],
     }
 
 

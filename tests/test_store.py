@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from audit_tui.core.store import AuditLocked, GatesNotMet, Store, StoreError, next_working_day
+from audit_tui.core.store import AuditLocked, GatesNotMet, Store, StoreError
 
 LONG = "Jo says she feels safe in her flat and wants to train as a chef next year with help."
 
@@ -18,6 +18,7 @@ def complete_answers(store, audit_id):
     store.set_answer(audit_id, "plan.in_custody", grade="no", evidence="Not in custody")
     store.set_answer(audit_id, "oversight.supervision", grade="good", evidence="Reflective supervision")
     store.update_audit(audit_id, lived_experience=LONG, impact=LONG)
+    store.set_safeguarding(audit_id, "no_risk")
 
 
 def test_database_is_owner_only(tmp_path):
@@ -113,14 +114,58 @@ def test_complete_needs_reason_to_differ_from_suggestion_then_locks(store, mini_
 
 def test_safeguarding_concern_creates_urgent_action(store, mini_template):
     audit_id = store.create_audit(mini_template, case_ref="CL-1")
-    store.raise_concern(audit_id, "Missing for 3 days, nobody has reported it", "Pat Manager")
+    store.raise_concern(audit_id, "Missing for 3 days, nobody has reported it", "Pat Manager",
+                        service_manager="Sid Service", told_who="Pat Manager", told_at="2026-02-10 11:05",
+                        told_how="phone")
     [concern] = store.open_concerns()
     assert concern["case_ref"] == "CL-1"
     [action] = store.get_audit(audit_id).actions
-    assert action.owner == "Pat Manager" and action.due == next_working_day(date.today())
-    assert action.due.weekday() < 5
-    store.handle_concern(concern["id"])
+    # README: due the same working day (a Saturday or Sunday: the Monday after), to both managers
+    today = date.today()
+    expected = today if today.weekday() < 5 else today + timedelta(days=7 - today.weekday())
+    assert action.owner == "Pat Manager and Sid Service" and action.due == expected
+    with pytest.raises(StoreError, match="outcome"):
+        store.handle_concern(concern["id"], "  ")
+    assert store.open_concerns() != []
+    store.handle_concern(concern["id"], "Strategy discussion held the same afternoon")
     assert store.open_concerns() == []
+    [saved] = store.get_audit(audit_id).concerns
+    assert (saved.told_who, saved.told_at, saved.told_how) == ("Pat Manager", "2026-02-10 11:05", "phone")
+    assert (saved.team_manager, saved.service_manager) == ("Pat Manager", "Sid Service")
+    assert saved.outcome == "Strategy discussion held the same afternoon"
+    assert "concern_outcome" in [h["field"] for h in store.history(audit_id)]
+
+
+def test_the_urgent_action_of_a_concern_cannot_be_deleted(store, mini_template):
+    audit_id = store.create_audit(mini_template, case_ref="CL-1")
+    store.raise_concern(audit_id, "Missing for 3 days, nobody has reported it", "Pat Manager")
+    [action] = store.get_audit(audit_id).actions
+    with pytest.raises(StoreError, match="urgent action of a safeguarding concern, so it cannot be deleted"):
+        store.delete_action(action.id)
+    assert [a.id for a in store.get_audit(audit_id).actions] == [action.id]
+
+
+def test_completing_needs_the_safeguarding_statement(store, mini_template):
+    audit_id = store.create_audit(mini_template, case_ref="CL-9")
+    store.set_answer(audit_id, "plan.quality", grade="good", evidence="Plan written with Jo")
+    store.set_answer(audit_id, "plan.in_custody", grade="no", evidence="Not in custody")
+    store.set_answer(audit_id, "oversight.supervision", grade="good", evidence="Reflective supervision")
+    store.update_audit(audit_id, lived_experience=LONG, impact=LONG)
+    with pytest.raises(GatesNotMet) as failed:
+        store.complete(audit_id, "good")
+    assert [f.message for f in failed.value.findings] == [
+        "Safeguarding: state 'no unaddressed risk found' or 'a concern was raised'"]
+    store.set_safeguarding(audit_id, "concern_raised")
+    with pytest.raises(GatesNotMet) as failed:
+        store.complete(audit_id, "good")
+    assert [f.message for f in failed.value.findings] == [
+        "Safeguarding: you stated a concern was raised, but none is recorded: record it (ctrl+f)"]
+    store.set_safeguarding(audit_id, "no_risk")
+    store.complete(audit_id, "good")
+    audit = store.get_audit(audit_id)
+    assert (audit.status, audit.safeguarding) == ("completed", "no_risk")
+    assert [(h["old"], h["new"]) for h in store.history(audit_id) if h["field"] == "safeguarding"] == [
+        (None, "concern_raised"), ("concern_raised", "no_risk")]
 
 
 def test_already_audited_lists_recent_audits_of_the_same_case(store, mini_template):

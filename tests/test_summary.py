@@ -12,7 +12,7 @@ from audit_tui.cli import main
 from audit_tui.core.store import Store
 from audit_tui.core.summary import Filters, compute_summary, pct
 
-from .factories import base, known_dataset, make_audit, template
+from .factories import base, known_dataset, make_audit, state_safeguarding, template
 
 AS_OF = "2026-03-20"
 ROUND = "2026-02 practice week"
@@ -138,6 +138,7 @@ def test_answers_to_questions_not_asked_are_not_counted(db_copy):
                                                      "circumstances.custody_release": "no"}), complete=False,
                           tmpl=tmpl)
     store.set_answer(audit_id, "circumstances.in_custody", grade="no")  # the release answer is now stale
+    state_safeguarding(store, audit_id)
     store.complete(audit_id, "good")
     figures = compute_summary(store, Filters(as_of=date(2026, 3, 20)))
     release = next(q for q in figures.questions if q.question == "circumstances.custody_release")

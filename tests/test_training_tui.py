@@ -104,6 +104,7 @@ async def test_trainer_view_lists_trainees(store):
     store.set_answer(audit_id, "referral.threshold", grade="good", evidence="Seen within two days.")
     record = store.get_audit(audit_id)
     template = store.template(record.template_id, record.template_version)
+    store.set_safeguarding(audit_id, "no_risk")
     store.complete(audit_id, gates.suggested_overall_grade(template, record))
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -78,12 +78,22 @@ async def test_new_audit_to_completed(store):
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
+        # README: completing needs the safeguarding statement; Enter on that gate goes to where it is made
+        assert [f.message for f in app.screen.failures] == [
+            "Safeguarding: state 'no unaddressed risk found' or 'a concern was raised'"]
+        assert app.screen.query_one("#complete").disabled
+        await pilot.press("enter")
+        assert app.focused.id == "safeguarding"
+        await pilot.press("enter", "down", "enter")  # the first statement: no unaddressed risk found
+        await pilot.pause()
         assert app.screen.failures == []
+        assert not app.screen.query_one("#complete").disabled
         await pilot.press("ctrl+s")
         await pilot.pause()
 
     audit = store.get_audit(audit_id)
     assert audit.status == "completed"
+    assert audit.safeguarding == "no_risk"
     assert audit.auditor == "Alex Auditor"
     grades = {a.question: a.grade for a in audit.answers}
     assert grades == {"plan.quality": "requires_improvement", "plan.in_custody": "yes", "plan.release": "yes",

@@ -16,7 +16,8 @@ from .values import derived_id
 from .values import stored_text as _text
 
 _AUDIT_FIELDS = ("case_ref", "template_id", "template_version", "round", "service_area", "team", "worker", "auditor",
-                 "audited_on", "status", "overall_grade", "overall_reason", "lived_experience", "impact")
+                 "audited_on", "status", "overall_grade", "overall_reason", "lived_experience", "impact",
+                 "safeguarding")
 # The tables an audit's rows go in, parents first, and their columns
 COLUMNS = {
     "audits": ("id", *_AUDIT_FIELDS, "created_at", "updated_at", "completed_at"),
@@ -24,11 +25,13 @@ COLUMNS = {
     "answer_themes": ("audit_id", "question", "theme", "source"),
     "actions": ("id", "audit_id", "description", "owner", "due", "status", "question", "done_on", "note",
                 "created_at", "updated_at"),
-    "concerns": ("id", "audit_id", "raised_at", "raised_by", "description", "handled_at", "handled_by"),
+    "concerns": ("id", "audit_id", "raised_at", "raised_by", "description", "handled_at", "handled_by", "action_id",
+                 "told_who", "told_at", "told_how", "team_manager", "service_manager", "route", "outcome"),
     "moderations": ("audit_id", "moderator", "moderated_on", "overall_grade", "comment"),
     "moderated_answers": ("audit_id", "question", "grade", "comment"),
     "history": ("at", "who", "audit_id", "field", "old", "new", "ref"),
 }
+_CONCERN_DETAILS = ("told_who", "told_at", "told_how", "team_manager", "service_manager", "route", "outcome")
 # A statement per row takes a third longer, and each statement hands the GIL over (1000 rows of audits:
 # 18,000 values, within SQLite's 32,766 since 3.32)
 ROWS_PER_STATEMENT = 1000
@@ -83,8 +86,10 @@ def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, a
                         _text(action.due), _text(action.status), _text(action.question), _text(action.done_on),
                         clean_text(action.note), stamp, stamp)
         for n, concern in enumerate(record.concerns):
-            rows["concerns"] += (concern.id or derived_id(audit_id, "concerns", str(n)), audit_id, concern.raised_at, _text(concern.raised_by),
-                                 _text(concern.description), concern.handled_at, _text(concern.handled_by))
+            rows["concerns"] += (concern.id or derived_id(audit_id, "concerns", str(n)), audit_id, concern.raised_at,
+                                 _text(concern.raised_by), _text(concern.description), concern.handled_at,
+                                 _text(concern.handled_by), _urgent_action(record, concern.action_id),
+                                 *(clean_text(getattr(concern, k)) for k in _CONCERN_DETAILS))
         mod = record.moderation
         if mod:
             rows["moderations"] += (audit_id, _text(mod.moderator), _text(mod.moderated_on), mod.overall_grade,
@@ -101,6 +106,11 @@ def file_ref(record: AuditRecord) -> str:
     """The `ref` of the history row an import writes: derived from the audit as the file gives it, so
     the same file imported into two databases gives the same row's ref in both (see merge)."""
     return "file:" + hashlib.blake2b(record.model_dump_json().encode(), digest_size=16).hexdigest()
+
+
+def _urgent_action(record: AuditRecord, action_id: str | None) -> str | None:
+    """A concern's link to its urgent action, kept when that action comes with the audit (as its id)."""
+    return action_id if action_id and any(a.id == action_id for a in record.actions) else None
 
 
 def insert_rows(conn: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:

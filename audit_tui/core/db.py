@@ -409,3 +409,15 @@ def _history_ref(db: sqlite_utils.Database) -> None:
              OR NEW.old IS NOT OLD.old OR NEW.who IS NOT OLD.who OR NEW.ref IS NOT OLD.ref
            BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"""
     )
+
+
+@migrations(name="0007_safeguarding_loop")
+def _safeguarding_loop(db: sqlite_utils.Database) -> None:
+    """Safeguarding that closes the loop: the auditor's statement before completing (`audits.safeguarding`,
+    NULL for audits completed before it existed: they stay completed), and on each concern who was told,
+    when and how, the team and service managers the urgent action goes to, the 18–25 route and the
+    outcome it was closed with. Concerns raised before keep empty values and still load. Changing an
+    audit's statement deletes its stored facts, as any change to `audits` does."""
+    db["audits"].add_column("safeguarding", str)
+    for column in ("told_who", "told_at", "told_how", "team_manager", "service_manager", "route", "outcome"):
+        db["concerns"].add_column(column, str, not_null_default="")

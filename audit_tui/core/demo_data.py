@@ -234,7 +234,12 @@ def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026,
     weak_cp.concerns.append(Concern(id=_id(rng), raised_at=f"{weak_cp.audited_on}T10:15:00+00:00",
                                     raised_by=weak_cp.auditor, handled_at=f"{weak_cp.audited_on}T16:40:00+00:00",
                                     handled_by="Steve Hammond",
-                                    description="Baby seen with an unexplained bruise; no strategy discussion held."))
+                                    description="Baby seen with an unexplained bruise; no strategy discussion held.",
+                                    told_who="Steve Hammond", told_at=f"{weak_cp.audited_on} 10:20", told_how="phone",
+                                    team_manager="Steve Hammond", service_manager="Priya Nair",
+                                    outcome="Strategy discussion held the same afternoon; child protection medical "
+                                            "arranged."))
+    weak_cp.safeguarding = "concern_raised"
     return records
 
 
@@ -247,6 +252,7 @@ def _complete(template: Template, record: AuditRecord, rng: random.Random, *, ex
     elif suggested in ("good", "requires_improvement") and rng.random() < 0.08:
         record.overall_grade = "requires_improvement" if suggested == "good" else "good"
         record.overall_reason = "The auditor's judgement of the whole file: see the lived experience and impact."
+    record.safeguarding = "concern_raised" if record.concerns else "no_risk"
     record.status = "completed"
     problems = gates.gate_failures(template, record)
     if problems:  # a generator bug, never user data
@@ -314,6 +320,7 @@ def trainee_audit(reference: AuditRecord, template: Template, trainee: str, audi
             record.actions.append(Action(id=_id(rng), description=text, owner=reference.worker or "Social worker",
                                          due=audited_on + timedelta(days=28), question=answer.question))
     record.overall_grade, record.overall_reason = gates.suggested_overall_grade(template, record), ""
+    record.safeguarding = "concern_raised" if record.concerns else "no_risk"
     if gates.gate_failures(template, record):
         raise AssertionError(f"demo training audit of {reference.case_ref} fails gates")
     return record

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import gates
 from .errors import GatesNotMet, StoreError, validated
-from .models import Action, clean_text
+from .models import CONCERN_ROUTES, SAFEGUARDING_STATEMENTS, URGENT_NOTE, Action, clean_text
 from .values import new_id, now_iso
 from .values import stored_text as _text
 
@@ -63,9 +63,14 @@ class FollowUp:
             self._touch(row["audit_id"])
 
     def delete_action(self, action_id: str) -> None:
+        """Delete an action of a draft; a safeguarding concern's urgent action is never deleted."""
         with self.transaction():
             row = self._action_row(action_id)
             self._editable(row["audit_id"])
+            if row["note"] == URGENT_NOTE or self.db.execute(
+                    "SELECT 1 FROM concerns WHERE action_id = ?", [action_id]).fetchone():
+                raise StoreError("This is the urgent action of a safeguarding concern, so it cannot be deleted; "
+                                 "mark it done when it has happened")
             self.db.execute("DELETE FROM actions WHERE id = ?", [action_id])
             self._log(row["audit_id"], f"action:{action_id[:8]}", row["description"], None)
             self._touch(row["audit_id"])
@@ -119,40 +124,84 @@ class FollowUp:
             self._log(audit_id, "reopen_reason", None, reason)
             self._touch(audit_id)
 
-    def raise_concern(self, audit_id: str, description: str, team_manager: str) -> str:
-        """Record a safeguarding concern at once, with an urgent action due next working day."""
+    def set_safeguarding(self, audit_id: str, statement: str) -> None:
+        """The auditor's safeguarding statement on a draft: `no_risk` or `concern_raised` (a completion gate)."""
+        if statement not in SAFEGUARDING_STATEMENTS:
+            raise StoreError("state either 'no unaddressed risk found' or 'a concern was raised'")
+        with self.transaction():
+            row = self._editable(audit_id)
+            if row["safeguarding"] != statement:
+                self.db.execute("UPDATE audits SET safeguarding = ? WHERE id = ?", [statement, audit_id])
+                self._log(audit_id, "safeguarding", row["safeguarding"], statement)
+                self._touch(audit_id)
+
+    def raise_concern(self, audit_id: str, description: str, team_manager: str, *, service_manager: str = "",
+                      told_who: str = "", told_at: str = "", told_how: str = "", route: str = "") -> str:
+        """Record a safeguarding concern at once: who was told, when and how, and an urgent action for
+        the team manager and the service manager, due the same working day. On a draft, the audit's
+        safeguarding statement becomes 'a concern was raised'."""
         if not clean_text(description).strip():
             raise StoreError("describe the concern")
+        if route and route not in CONCERN_ROUTES:
+            raise StoreError("the route for a young person aged 18–25 is adult safeguarding or the exploitation panel")
         concern_id = new_id()
         stamp = now_iso()
+        managers = [m.strip() for m in (team_manager, service_manager) if m and m.strip()]
+        owner = " and ".join(managers) or "Team manager"
         with self.transaction():
             row = self._audit_row(audit_id)
             action_id = new_id()
             self.db.execute(
                 """INSERT INTO actions (id, audit_id, description, owner, due, status, question, note,
-                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', NULL, 'safeguarding concern', ?, ?)""",
-                [action_id, audit_id, _text("URGENT safeguarding: " + description), _text(team_manager or "Team manager"),
-                 next_working_day(date.today()).isoformat(), stamp, stamp])
+                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', NULL, ?, ?, ?)""",
+                [action_id, audit_id, _text("URGENT safeguarding: " + description), _text(owner),
+                 same_working_day(date.today()).isoformat(), URGENT_NOTE, stamp, stamp])
             self.db.execute(
-                "INSERT INTO concerns (id, audit_id, raised_at, raised_by, description, action_id) VALUES (?, ?, ?, ?, ?, ?)",
-                [concern_id, audit_id, stamp, self.actor, _text(description), action_id])
+                """INSERT INTO concerns (id, audit_id, raised_at, raised_by, description, action_id, told_who, told_at,
+                   told_how, team_manager, service_manager, route) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [concern_id, audit_id, stamp, self.actor, _text(description), action_id,
+                 *(_text(v.strip()) for v in (told_who, told_at, told_how, team_manager, service_manager)), route])
             self._log(row["id"], "concern", None, description)
+            if row["status"] == "draft" and row["safeguarding"] != "concern_raised":
+                self.db.execute("UPDATE audits SET safeguarding = 'concern_raised' WHERE id = ?", [audit_id])
+                self._log(audit_id, "safeguarding", row["safeguarding"], "concern_raised")
             self._touch(audit_id)
         return concern_id
 
-    def handle_concern(self, concern_id: str) -> None:
+    def handle_concern(self, concern_id: str, outcome: str) -> None:
+        """Close a concern; only with its outcome (what was done), which is kept and logged."""
+        outcome = clean_text(outcome or "").strip()
+        if not outcome:
+            raise StoreError("say what the outcome was: a concern can be closed only with its outcome")
         with self.transaction():
             rows = list(self._query("SELECT * FROM concerns WHERE id = ?", [concern_id]))
             if not rows:
                 raise StoreError("that concern no longer exists")
-            self.db.execute("UPDATE concerns SET handled_at = ?, handled_by = ? WHERE id = ?",
-                            [now_iso(), self.actor, concern_id])
+            if rows[0]["handled_at"]:
+                raise StoreError("that concern is already closed")
+            self.db.execute("UPDATE concerns SET handled_at = ?, handled_by = ?, outcome = ? WHERE id = ?",
+                            [now_iso(), self.actor, outcome, concern_id])
             self._log(rows[0]["audit_id"], "concern_handled", None, rows[0]["description"])
+            self._log(rows[0]["audit_id"], "concern_outcome", None, outcome)
+
+    def open_concern_details(self) -> list[dict[str, Any]]:
+        """Open concerns with who was told (when, how), both managers and their urgent action's due date and status."""
+        return list(self._query(
+            """SELECT c.id, c.audit_id, a.case_ref, c.raised_at, c.raised_by, c.description, c.told_who, c.told_at,
+                      c.told_how, c.team_manager, c.service_manager, c.route, x.due AS action_due,
+                      x.status AS action_status
+               FROM concerns c JOIN audits a ON a.id = c.audit_id LEFT JOIN actions x ON x.id = c.action_id
+               WHERE c.handled_at IS NULL ORDER BY c.raised_at"""))
 
     def open_concerns(self) -> list[dict[str, Any]]:
         return list(self._query(
             """SELECT c.id, c.audit_id, a.case_ref, c.raised_at, c.raised_by, c.description
                FROM concerns c JOIN audits a ON a.id = c.audit_id WHERE c.handled_at IS NULL ORDER BY c.raised_at"""))
+
+
+def same_working_day(day: date) -> date:
+    """The day itself on a weekday; else the next working day (a concern's urgent action is due then)."""
+    return day if day.weekday() < 5 else next_working_day(day)
 
 
 def next_working_day(day: date) -> date:

@@ -152,7 +152,21 @@ def gate_failures(template: Template, audit: AuditRecord) -> list[Finding]:
     for number, action in enumerate(audit.actions, 1):
         for problem in action_problems(action, audit.audited_on):
             found.append(Finding(f"Action {number}: {problem}", ("action", action.id or "")))
+    found += safeguarding_failures(audit)
     return found
+
+
+def safeguarding_failures(audit: AuditRecord) -> list[Finding]:
+    """The safeguarding statement gate: made, and true to the audit's concerns."""
+    if audit.safeguarding is None:
+        message = "Safeguarding: state 'no unaddressed risk found' or 'a concern was raised'"
+    elif audit.safeguarding == "concern_raised" and not audit.concerns:
+        message = "Safeguarding: you stated a concern was raised, but none is recorded: record it (ctrl+f)"
+    elif audit.safeguarding == "no_risk" and audit.concerns:
+        message = "Safeguarding: a concern was raised in this audit, so state 'a concern was raised'"
+    else:
+        return []
+    return [Finding(message, ("safeguarding", ""))]
 
 
 def warnings(template: Template, audit: AuditRecord) -> list[Finding]:

@@ -274,6 +274,33 @@ class Concern(Model):
     description: str
     handled_at: str | None = None
     handled_by: str | None = None
+    action_id: str | None = None
+    """The concern's urgent action (one of the audit's actions): it cannot be deleted."""
+    told_who: str = ""
+    """Who the auditor told (a name or role), when (`told_at`) and how (`told_how`: phone, in person...)."""
+    told_at: str = ""
+    told_how: str = ""
+    team_manager: str = ""
+    """The urgent action goes to the case's team manager and a service manager: both are recorded."""
+    service_manager: str = ""
+    route: str = ""
+    """For a young person aged 18–25 (care leavers): the adult route taken, e.g. adult safeguarding."""
+    outcome: str = ""
+    """What was done about it: needed to close the concern."""
+
+
+SAFEGUARDING_STATEMENTS = {
+    "no_risk": "No unaddressed risk found",
+    "concern_raised": "A concern was raised",
+}
+"""The statement an auditor makes before completing an audit (a gate)."""
+CONCERN_ROUTES = {
+    "adult_safeguarding": "Adult safeguarding (young person aged 18–25)",
+    "exploitation_panel": "Exploitation panel (young person aged 18–25)",
+}
+"""The routes a care-leaver audit's concern form offers for a young person aged 18–25."""
+URGENT_NOTE = "safeguarding concern"
+"""The note of a concern's urgent action (how lists and training recognise it)."""
 
 
 class AuditRecord(Model):
@@ -298,6 +325,8 @@ class AuditRecord(Model):
     actions: list[Action] = []
     concerns: list[Concern] = []
     moderation: Moderation | None = None
+    safeguarding: Literal["no_risk", "concern_raised"] | None = None
+    """The auditor's safeguarding statement (see SAFEGUARDING_STATEMENTS); None before it is made."""
 
     @field_validator("case_ref")
     @classmethod

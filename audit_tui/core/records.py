@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 FORMAT = "audit-tui/1"
 BATCH = 500  # audits read at a time (and at most this many values in one IN list)
 _AUDIT_KEYS = ("id", "case_ref", "template_id", "template_version", "round", "service_area", "team", "worker",
-               "auditor", "audited_on", "status", "overall_grade", "overall_reason", "lived_experience", "impact")
-_CONCERN_KEYS = ("id", "raised_at", "raised_by", "description", "handled_at", "handled_by")
+               "auditor", "audited_on", "status", "overall_grade", "overall_reason", "lived_experience", "impact",
+               "safeguarding")
+_CONCERN_KEYS = ("id", "raised_at", "raised_by", "description", "handled_at", "handled_by", "action_id", "told_who", "told_at",
+                 "told_how", "team_manager", "service_manager", "route", "outcome")
 _TABLES = {  # table -> (the columns read, audit_id first; the order of an audit's rows)
     "answers": ("audit_id, question, grade, na_reason, evidence, themes, rationale", "rowid"),
     "actions": (f"audit_id, id, {', '.join(ACTION_FIELDS)}", "created_at, rowid"),
@@ -94,7 +96,8 @@ def _record(row: tuple, rows: dict[str, list[tuple]], themes: _ThemeLists) -> Au
         for _, question, grade, na_reason, evidence, tags, rationale in rows["answers"]]
     data["actions"] = [{k: v for k, v in zip(("id", *ACTION_FIELDS), r[1:]) if v is not None}
                        for r in rows["actions"]]
-    data["concerns"] = [dict(zip(_CONCERN_KEYS, r[1:])) for r in rows["concerns"]]
+    data["concerns"] = [{k: v for k, v in zip(_CONCERN_KEYS, r[1:]) if v is not None or k in ("handled_at", "handled_by")}
+                        for r in rows["concerns"]]
     data["moderation"] = None
     if rows["moderations"]:
         _, moderator, moderated_on, overall_grade, comment = rows["moderations"][0]

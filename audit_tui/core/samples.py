@@ -106,7 +106,10 @@ def load_reference(ref: str, root: Path | None = None) -> AuditRecord:
         raise SampleError(f"{path}: {where}: {first['msg']}") from None
     if len(data.audits) != 1 or data.audits[0].case_ref != ref:
         raise SampleError(f"{path}: expected exactly one audit, of case {ref}")
-    return data.audits[0]
+    reference = data.audits[0]
+    if reference.status != "draft" and reference.safeguarding is None:  # (files written before the statement)
+        reference.safeguarding = "concern_raised" if reference.concerns else "no_risk"
+    return reference
 
 
 @lru_cache(maxsize=1)

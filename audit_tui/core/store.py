@@ -244,7 +244,7 @@ class Store(FollowUp):
 
     def resolve_id(self, table: str, given: str) -> str:
         """A full audit or action id from its first characters (at least 6), as lists show them."""
-        noun = {"audits": "audit", "actions": "action"}[table]
+        noun = {"audits": "audit", "actions": "action", "concerns": "concern"}[table]
         given = given.strip()
         matches = [r[0] for r in self.db.execute(
             f"SELECT id FROM {table} WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%')", [given, given, given])]

@@ -268,17 +268,20 @@ class AuditScreen(Screen[None]):
     def action_concern(self) -> None:
         from .dialogs import ConcernDialog
 
+        care_leaver = any("leaver" in area.lower() for area in [*self.template.service_areas, self.audit.service_area])
+
         def raised(fields: dict | None) -> None:
             if not fields:
                 return
             if not self.save(lambda: self.store.raise_concern(self.audit_id, **fields)):
-                self.app.push_screen(ConcernDialog(draft=fields), raised)  # keep what was written; try again
+                # keep what was written; try again
+                self.app.push_screen(ConcernDialog(draft=fields, care_leaver=care_leaver), raised)
                 return
             self.reload()
-            self.notify("Safeguarding concern recorded, with an urgent action for the team manager due the "
-                        "next working day.", severity="warning", timeout=8)
+            self.notify("Safeguarding concern recorded, with an urgent action for the team manager and the service "
+                        "manager due today.", severity="warning", timeout=8)
 
-        self.app.push_screen(ConcernDialog(), raised)
+        self.app.push_screen(ConcernDialog(care_leaver=care_leaver), raised)
 
     # -- saving -------------------------------------------------------------------
 

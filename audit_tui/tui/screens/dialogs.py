@@ -5,9 +5,12 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from rich.text import Text
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from ...core.models import CONCERN_ROUTES
 
 
 class ReasonDialog(ModalScreen[str | None]):
@@ -15,16 +18,17 @@ class ReasonDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason.cancel")]
 
-    def __init__(self, title: str, prompt: str) -> None:
+    def __init__(self, title: str, prompt: str, *, placeholder: str = "Reason") -> None:
         super().__init__()
         self.title_text = title
         self.prompt = prompt
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="section-title")
             yield Static(self.prompt, classes="prompt", markup=False)
-            yield Input(placeholder="Reason", id="reason", max_length=500)
+            yield Input(placeholder=self.placeholder, id="reason", max_length=500)
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel (esc)", id="cancel")
@@ -34,7 +38,7 @@ class ReasonDialog(ModalScreen[str | None]):
     def _ok(self) -> None:
         reason = self.query_one(Input).value.strip()
         if not reason:
-            self.notify("Give a reason.", severity="error")
+            self.notify(f"Give the {self.placeholder.lower()} first.", severity="error")
             return
         self.dismiss(reason)
 
@@ -44,28 +48,41 @@ class ReasonDialog(ModalScreen[str | None]):
 
 
 class ConcernDialog(ModalScreen[dict | None]):
-    """Raise a safeguarding concern: what was found and who the case's team manager is."""
+    """Raise a safeguarding concern: what was found, who was told (when, how), the two managers the
+    urgent action goes to and, in a care-leaver audit, the route for a young person aged 18–25."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="concern.cancel"),
         Binding("ctrl+s", "raise_concern", "Record concern", priority=True, id="concern.record"),
     ]
+    FIELDS = (("told_who", "Who you told (name or role)"), ("told_at", "When you told them"),
+              ("told_how", "How (phone, in person, email)"), ("team_manager", "Team manager (name)"),
+              ("service_manager", "Service manager (name)"))
 
-    def __init__(self, draft: dict | None = None) -> None:
+    def __init__(self, draft: dict | None = None, *, care_leaver: bool = False) -> None:
         super().__init__()
         self.draft = draft or {}
+        self.care_leaver = care_leaver
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="concern-dialog"):
+        from datetime import datetime
+
+        told_at = self.draft.get("told_at") or f"{datetime.now():%Y-%m-%d %H:%M}"
+        with VerticalScroll(classes="dialog", id="concern-dialog"):
             yield Label("⚠ Raise a safeguarding concern", classes="section-title")
-            yield Static("Use this when a child is at risk and nobody is acting on it. It is recorded now, "
-                         "creates an urgent action for the case's team manager due the next working day, and "
-                         "stays at the top of the audit, the home screen and every report until handled.",
-                         classes="prompt", markup=False)
+            yield Static("Use this when a child is at risk and nobody is acting on it. It is recorded now, with "
+                         "an urgent action for the team manager and a service manager, due today (the same "
+                         "working day). It stays at the top of the audit, the home screen and every report until "
+                         "it is closed with its outcome.", classes="prompt", markup=False)
             yield TextArea(self.draft.get("description", ""), id="concern-text", soft_wrap=True,
                            tab_behavior="focus", placeholder="What did you find, and why is the child at risk now?")
-            yield Input(self.draft.get("team_manager", ""), placeholder="Team manager (name or role)",
-                        id="concern-manager", max_length=120)
+            for key, placeholder in self.FIELDS:
+                yield Input(told_at if key == "told_at" else self.draft.get(key, ""), placeholder=placeholder,
+                            id=f"concern-{key}", max_length=120)
+            if self.care_leaver:
+                yield Select([(Text(label), key) for key, label in CONCERN_ROUTES.items()],
+                             value=self.draft.get("route") or Select.NULL, id="concern-route",
+                             prompt="Aged 18–25? Choose the adult route (or leave for under 18)")
             with Horizontal(classes="buttons"):
                 yield Button("Record concern (ctrl+s)", variant="error", id="raise")
                 yield Button("Cancel (esc)", id="cancel")
@@ -75,11 +92,17 @@ class ConcernDialog(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#raise")
     def action_raise_concern(self) -> None:
-        text = self.query_one(TextArea).text.strip()
-        if not text:
-            self.notify("Describe the concern first.", severity="error")
+        fields = {key: self.query_one(f"#concern-{key}", Input).value.strip() for key, _ in self.FIELDS}
+        fields["description"] = self.query_one(TextArea).text.strip()
+        missing = [label for key, label in (("description", "what you found"), *self.FIELDS)
+                   if key != "told_at" and not fields[key]]
+        if missing:
+            self.notify("Fill in: " + "; ".join(m.split(" (")[0].lower() for m in missing) + ".", severity="error")
             return
-        self.dismiss({"description": text, "team_manager": self.query_one("#concern-manager", Input).value.strip()})
+        route = self.query("#concern-route")
+        if route and isinstance(route.first(Select).value, str):
+            fields["route"] = route.first(Select).value
+        self.dismiss(fields)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -37,8 +37,8 @@ HELP = """\
 | `ctrl+l` | lived experience & impact narratives |
 | `ctrl+t` | new action (linked to the current question) |
 | `ctrl+o` | the actions list (`a` add, `Enter` edit, `d` delete) |
-| `ctrl+r` | review: unmet gates (Enter jumps there), overall grade, complete |
-| `ctrl+f` | raise a safeguarding concern — at once, not at the end of the round |
+| `ctrl+r` | review: unmet gates (Enter jumps there), safeguarding statement, overall grade, complete; close a concern with its outcome |
+| `ctrl+f` | raise a safeguarding concern — at once, not at the end of the round (who you told, when, how; both managers) |
 | `ctrl+h` | this audit's history |
 | `Esc` | back to the list |
 

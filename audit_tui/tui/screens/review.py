@@ -12,6 +12,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Se
 from textual.widgets.option_list import Option
 
 from ...core import gates
+from ...core.models import SAFEGUARDING_STATEMENTS
 from ...core.store import GatesNotMet, StoreError
 from ..format import grade_label
 
@@ -45,17 +46,12 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
         yield Footer()
 
     def _compose_gates(self) -> ComposeResult:
-        count = len(self.failures)
-        yield Label(f"Quality gates: {'all met ✓' if not count else f'{count} not met — Enter jumps to the place'}",
-                    classes="section-title")
-        findings = OptionList(id="findings")
-        for index, finding in enumerate(self.failures):
-            findings.add_option(Option(Text("✗ " + finding.message, style="red"), id=f"f{index}"))
-        for index, finding in enumerate(self.warnings):
-            findings.add_option(Option(Text("⚠ " + finding.message, style="yellow"), id=f"w{index}"))
-        if not self.failures and not self.warnings:
-            findings.add_option(Option(Text("Nothing to fix. Choose the overall grade and complete."), disabled=True))
-        yield findings
+        yield Label("", id="gates-title", classes="section-title")
+        yield OptionList(id="findings")
+        yield Label("Safeguarding statement (needed to complete)", classes="section-title")
+        yield Select([(Text(label), key) for key, label in SAFEGUARDING_STATEMENTS.items()],
+                     value=self.audit.safeguarding or Select.NULL, id="safeguarding",
+                     prompt="State: no unaddressed risk found, or a concern was raised (ctrl+f records it)")
         yield Label("Overall grade", classes="section-title")
         suggestion = grade_label(self.suggested) if self.suggested else "none yet (no grades)"
         yield Static(f"Suggested from the answers: {suggestion}.\nRule: {gates.OVERALL_RULE}",
@@ -69,14 +65,42 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
                     id="overall-reason", max_length=500)
         yield from self._compose_concerns()
         with Horizontal(classes="buttons"):
-            yield Button("Complete audit (ctrl+s)", variant="success", id="complete", disabled=bool(self.failures))
+            yield Button("Complete audit (ctrl+s)", variant="success", id="complete")
             yield Button("Back (esc)", id="back")
+
+    def _fill_findings(self) -> None:
+        """The unmet gates (links to their place) and warnings, and whether Complete can be pressed."""
+        count = len(self.failures)
+        self.query_one("#gates-title", Label).update(
+            f"Quality gates: {'all met ✓' if not count else f'{count} not met — Enter jumps to the place'}")
+        findings = self.query_one("#findings", OptionList)
+        findings.clear_options()
+        for index, finding in enumerate(self.failures):
+            findings.add_option(Option(Text("✗ " + finding.message, style="red"), id=f"f{index}"))
+        for index, finding in enumerate(self.warnings):
+            findings.add_option(Option(Text("⚠ " + finding.message, style="yellow"), id=f"w{index}"))
+        if not self.failures and not self.warnings:
+            findings.add_option(Option(Text("Nothing to fix. Choose the overall grade and complete."), disabled=True))
+        self.query_one("#complete", Button).disabled = bool(self.failures)
+
+    @on(Select.Changed, "#safeguarding")
+    def _state_safeguarding(self, event: Select.Changed) -> None:
+        if not isinstance(event.value, str) or event.value == self.audit.safeguarding:
+            return
+        try:
+            self.app.store.set_safeguarding(self.audit_id, event.value)
+        except StoreError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False)
+            return
+        self.audit = self.app.store.get_audit(self.audit_id)
+        self.failures = gates.gate_failures(self.template, self.audit)
+        self._fill_findings()
 
     def _compose_concerns(self) -> ComposeResult:
         for concern in self.audit.concerns:
             if concern.handled_at is None:
-                yield Button(Text(f"Mark concern handled: {concern.description[:40]}"), id=f"handle-{concern.id}",
-                             classes="concern")
+                yield Button(Text(f"Close concern (outcome): {concern.description[:40]}"),
+                             id=f"handle-{concern.id}", classes="concern")
 
     def _compose_locked(self) -> ComposeResult:
         yield Static(f"This audit is {self.audit.status}: overall grade {grade_label(self.audit.overall_grade)}."
@@ -92,6 +116,7 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
     def on_mount(self) -> None:
         findings = self.query("#findings")
         if findings:
+            self._fill_findings()
             findings.first().highlighted = 0
         (findings or self.query("#back")).first().focus()
 
@@ -99,6 +124,9 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
     def _jump(self, event: OptionList.OptionSelected) -> None:
         kind, index = event.option.id[0], int(event.option.id[1:])
         finding = (self.failures if kind == "f" else self.warnings)[index]
+        if finding.target[0] == "safeguarding":  # made here, on this screen
+            self.query_one("#safeguarding", Select).focus()
+            return
         self.dismiss(finding.target)
 
     @on(Button.Pressed, "#complete")
@@ -138,13 +166,24 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
 
     @on(Button.Pressed, ".concern")
     def _handle_concern(self, event: Button.Pressed) -> None:
-        try:
-            self.app.store.handle_concern(event.button.id.removeprefix("handle-"))
-        except StoreError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", markup=False)
-            return
-        event.button.remove()
-        self.notify("Concern marked handled (logged).")
+        from .dialogs import ReasonDialog
+
+        button = event.button
+
+        def closed(outcome: str | None) -> None:
+            if not outcome:
+                return
+            try:
+                self.app.store.handle_concern(button.id.removeprefix("handle-"), outcome)
+            except StoreError as exc:
+                self.notify(str(exc), title="Not saved", severity="error", markup=False)
+                return
+            button.remove()
+            self.notify("Concern closed with its outcome (logged).")
+
+        self.app.push_screen(ReasonDialog("Close this safeguarding concern?",
+                                          "What was the outcome: what was done, by whom? A concern is closed only "
+                                          "with its outcome. This is logged.", placeholder="Outcome"), closed)
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

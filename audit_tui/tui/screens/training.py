@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ...core.models import URGENT_NOTE
 from ...core.samples import SampleError, list_sample_cases, record_text
 from ...core.store import StoreError
 from ...core.training import start_training, training_case, training_rows
@@ -178,9 +179,9 @@ class TrainingAuditScreen(AuditScreen):
         if not open_concerns:
             return
         for concern in open_concerns:
-            self.store.handle_concern(concern.id)
+            self.store.handle_concern(concern.id, "Training audit of a fictional case: nothing to act on")
         for action in self.audit.actions:
-            if action.note == "safeguarding concern" and action.status == "open":
+            if action.note == URGENT_NOTE and action.status == "open":
                 self.store.update_action(action.id, status="done", done_on=self.audit.audited_on)
         self.notify("Training: your safeguarding concern is recorded for calibration. The case is fictional, so it "
                     "is marked handled at once; in a real audit it stays at the top until someone handles it.",

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from ...core.gates import action_problems, action_warning
-from ...core.models import Action, AuditRecord, Template, parse_date
+from ...core.models import URGENT_NOTE, Action, AuditRecord, Template, parse_date
 from ..format import selected_key
 
 
@@ -104,8 +104,13 @@ class ActionsPanel(Vertical):
 
     def action_delete(self) -> None:
         action_id = self.selected_id()
-        if action_id and not self.readonly:
-            self.post_message(ActionsChanged(action_id, None))
+        if not action_id or self.readonly:
+            return
+        if any(a.id == action_id and a.note == URGENT_NOTE for a in self.audit.actions):
+            self.app.notify("A safeguarding concern's urgent action cannot be deleted: mark it done when it has "
+                            "happened.", severity="warning")
+            return
+        self.post_message(ActionsChanged(action_id, None))
 
 
 def _short(text: str, width: int) -> str:
