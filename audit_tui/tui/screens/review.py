@@ -51,7 +51,7 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
         yield Label("Safeguarding statement (needed to complete)", classes="section-title")
         yield Select([(Text(label), key) for key, label in SAFEGUARDING_STATEMENTS.items()],
                      value=self.audit.safeguarding or Select.NULL, id="safeguarding",
-                     prompt="State: no unaddressed risk found, or a concern was raised (ctrl+f records it)")
+                     prompt="Choose the statement (ctrl+f records a concern)")
         yield Label("Overall grade", classes="section-title")
         suggestion = grade_label(self.suggested) if self.suggested else "none yet (no grades)"
         yield Static(f"Suggested from the answers: {suggestion}.\nRule: {gates.OVERALL_RULE}",
