@@ -1,6 +1,6 @@
 """What every command module shares: the `--db` option, opening the store, and registering commands.
 
-The command modules (`cli_outputs`, `cli_rounds`, `cli_training`) register their commands here;
+The command modules (`cli_outputs`, `cli_practice`, `cli_rounds`, `cli_training`) register their commands here;
 `cli.py` adds them to the `audit-tui` group when a command is asked for. So a command module
 never imports `cli.py` (an import contract in pyproject.toml checks it).
 """

@@ -99,9 +99,9 @@ class ConcernDialog(ModalScreen[dict | None]):
         if missing:
             self.notify("Fill in: " + "; ".join(m.split(" (")[0].lower() for m in missing) + ".", severity="error")
             return
-        route = self.query("#concern-route")
-        if route and isinstance(route.first(Select).value, str):
-            fields["route"] = route.first(Select).value
+        for route in self.query("#concern-route").results(Select):
+            if isinstance(route.value, str):
+                fields["route"] = route.value
         self.dismiss(fields)
 
     @on(Button.Pressed, "#cancel")
