@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,11 +16,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from .db import connection_of
+from .models import clean_text
 from .summary import Filters
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_MAX = 32767
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class ExportError(Exception):
@@ -60,10 +59,12 @@ def private_output(path: str | Path, *, overwrite: bool = False, binary: bool = 
 
 
 def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would treat as a formula gets a leading single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """A text cell is cleaned (`clean_text`: rows another program wrote may hold anything) and, if a
+    spreadsheet would treat it as a formula, gets a leading single quote."""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 AUDIT_COLUMNS = ["audit_id", "case_ref", "template_id", "template_version", "round", "service_area", "team",
@@ -116,8 +117,7 @@ def _xlsx_value(value: Any, *, as_date: bool = False) -> Any:
         except ValueError:
             pass
     if isinstance(value, str):
-        value = _XLSX_ILLEGAL.sub("", value)[:XLSX_CELL_MAX]
-        return neutralise(value)
+        return neutralise(value)[:XLSX_CELL_MAX]
     return value
 
 

@@ -23,6 +23,7 @@ from .errors import ProblemsError
 from .exports import ExportError, check_target, private_output
 from .import_checks import ImportChecks
 from .jsonstream import Items, JSONStreamError, Member, NotAnObject, read_members
+from .userfiles import FileRefused, open_regular, read_capped
 from .models import AuditRecord, Template
 from .records import FORMAT, write_interchange
 from .store import Store
@@ -51,23 +52,23 @@ def export_json(store: Store, path: str | Path, filters: Filters | None = None, 
         return write_interchange(store, handle, ids)
 
 
-# Characters clean_text removes, escaped in JSON or raw in UTF-8 (DEL, C1 controls, bidi controls):
-# a file without any is not walked at all. Each pattern starts with a literal, which keeps the
-# searches fast.
+# Characters clean_text removes or replaces, escaped in JSON or raw in UTF-8 (DEL, C1 controls, bidi
+# controls and marks, line and paragraph separators, U+FFFE and U+FFFF): a file without any is not
+# walked at all. Each pattern starts with a literal, which keeps the searches fast.
 _UNSAFE_IN_FILE = [re.compile(p) for p in (
-    rb"\\(?:[bf]|u(?:00[0189]|007[fF]|202[a-eA-E]|206[6-9]|[dD][89a-fA-F]))",
-    rb"\x7f", rb"\xc2[\x80-\x9f]", rb"\xe2\x80[\xaa-\xae]", rb"\xe2\x81[\xa6-\xa9]")]
+    rb"\\(?:[bf]|u(?:00[0189]|007[fF]|061[cC]|20(?:0[eEfF]|2[89a-eA-E]|6[6-9])|[dD][89a-fA-F]|[fF]{3}[eEfF]))",
+    rb"\x7f", rb"\xc2[\x80-\x9f]", rb"\xd8\x9c", rb"\xe2\x80[\x8e\x8f\xa8-\xae]", rb"\xe2\x81[\xa6-\xa9]",
+    rb"\xef\xbf[\xbe\xbf]")]
 
 
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        size = path.stat().st_size
+        return read_capped(path, MAX_IMPORT_BYTES)
+    except FileRefused as exc:
+        raise InterchangeError([str(exc)]) from None
     except OSError as exc:
         raise InterchangeError([f"cannot read {path}: {exc.strerror}"]) from None
-    if size > MAX_IMPORT_BYTES:
-        raise InterchangeError([f"{path} is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB"])
-    return path.read_bytes()
 
 
 def read_file(path: str | Path) -> dict[str, Any]:
@@ -102,7 +103,7 @@ def _needs_cleaning(raw: bytes) -> bool:
 def _file_needs_cleaning(path: Path) -> bool:
     """`_needs_cleaning` over a file of any size, a block at a time."""
     overlap = b""
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         while block := handle.read(8 * 1024 * 1024):
             if _needs_cleaning(overlap + block):
                 return True
@@ -190,6 +191,8 @@ def _members(path: Path, batch: int) -> Iterator[Member | Items]:
     """`jsonstream.read_members` of the file, its audits streamed, any failure an InterchangeError."""
     try:
         yield from read_members(path, stream="audits", batch=batch)
+    except FileRefused as exc:
+        raise InterchangeError([str(exc)]) from None
     except NotAnObject:
         raise InterchangeError([f"{path} is not an audit-tui export (expected \"format\": \"{FORMAT}\")"]) from None
     except JSONStreamError as exc:

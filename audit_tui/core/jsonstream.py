@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .userfiles import open_regular
+
 BLOCK_CHARS = 4 * 1024 * 1024  # characters decoded at a time
 MAX_VALUE_CHARS = 64 * 1024 * 1024  # one value (one audit) larger than this is refused
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -113,8 +115,9 @@ class _Text:
 def read_members(path: str | Path, *, stream: str, batch: int) -> Iterator[Member | Items]:
     """The members of the file's top-level object, in file order: a `Member` each, but for an array
     named `stream`, whose items come as `Items` of up to `batch`. Raises JSONStreamError (NotAnObject
-    for valid JSON that is no object), UnicodeDecodeError, RecursionError or OSError."""
-    with open(path, "rb") as handle:
+    for valid JSON that is no object), UnicodeDecodeError, RecursionError, OSError, or FileRefused for
+    a path that is no regular file."""
+    with open_regular(path) as handle:
         text = _Text(handle)
         if text.peek() != "{":
             text.value()  # a JSON error, else valid JSON of another kind

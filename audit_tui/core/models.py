@@ -19,10 +19,14 @@ NA = "n/a"
 AUDIT_STATUSES = ("draft", "completed", "moderated")
 ACTION_STATUSES = ("open", "done")
 
-# Characters that must never reach a terminal, spreadsheet or Word file from stored text:
-# C0 controls other than tab/newline/CR (so ESC and every escape sequence), DEL, C1 controls,
-# bidi embeddings/overrides/isolates, and lone surrogates (which no file can hold).
-_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Characters XML 1.0 forbids, so that no .docx or .xlsx file can hold them: C0 controls other than
+# tab, newline and CR, lone surrogates, and the non-characters U+FFFE and U+FFFF.
+XML_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+# Characters that must never reach a terminal, spreadsheet or Word file from stored text: those,
+# DEL and C1 controls (so ESC and every escape sequence), bidi embeddings, overrides and isolates,
+# and the invisible direction marks (U+200E, U+200F, U+061C), which would make two names that look
+# the same differ. The line and paragraph separators (U+2028, U+2029) become ordinary line breaks.
+_UNSAFE_CHARS = re.compile(f"[{XML_FORBIDDEN}\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def parse_date(text: str) -> date:
@@ -39,10 +43,10 @@ def parse_date(text: str) -> date:
 
 
 def clean_text(value: str) -> str:
-    """Remove control, escape and bidi-override characters from user text."""
+    """Remove control, escape, XML-forbidden and bidi characters from user text (see _UNSAFE_CHARS)."""
     if value.isprintable():  # every unsafe character is a non-printable one: nothing to remove
         return value
-    return _UNSAFE_CHARS.sub("", value)
+    return _UNSAFE_CHARS.sub("", value.replace("\u2028", "\n").replace("\u2029", "\n"))
 
 
 class Model(BaseModel):

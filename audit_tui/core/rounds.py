@@ -20,13 +20,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .models import KEBAB, clean_text, parse_date
 from .errors import ProblemsError
 from .store import Store, StoreError, now_iso
+from .userfiles import FileRefused, check_unpacked, read_capped
 
-MAX_CASE_LIST_BYTES = 20 * 1024 * 1024
+MAX_CASE_LIST_BYTES = 20 * 1024 * 1024  # bytes read from the file
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # an XLSX file's parts, unpacked
+MAX_CASE_LIST_ROWS = 10_000  # rows with any text, the header included
+MAX_COLUMNS = 100
 MAX_PROBLEMS = 100
 CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}")
 
@@ -155,40 +159,55 @@ def _map_header(header: list[Any], source: str) -> tuple[dict[str, int], list[st
     return positions, ignored
 
 
-def _rows_csv(path: Path) -> list[tuple[int, list[str]]]:
+def _capped_rows(path: Path, rows: Iterator[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The rows, refused at the first beyond MAX_CASE_LIST_ROWS (so a huge file is never all read)."""
+    kept = []
+    for row in rows:
+        if len(kept) > MAX_CASE_LIST_ROWS:
+            raise RoundError(f"{path}: more than {MAX_CASE_LIST_ROWS:,} rows; a case list can have at most "
+                             f"{MAX_CASE_LIST_ROWS:,} cases (split it into several files); nothing was imported")
+        kept.append(row)
+    return kept
+
+
+def _rows_csv(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = path.read_bytes().decode("cp1252")  # Excel's "CSV" on Windows
+            text = data.decode("cp1252")  # Excel's "CSV" on Windows
         except UnicodeDecodeError:
             raise RoundError(f"{path}: not a text file (save the case list as CSV UTF-8 or XLSX)") from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, start = [], 1
+    start = 1
     try:
         for record in reader:
-            rows.append((start, record))
+            yield start, record
             start = reader.line_num + 1
     except csv.Error as exc:
         raise RoundError(f"{path}:{start}: {exc}") from None
-    return rows
 
 
-def _rows_xlsx(path: Path) -> list[tuple[int, list[str]]]:
+def _rows_xlsx(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet's rows, streamed (openpyxl's read-only mode), once the parts' unpacked size is
+    known to be under the cap (an 860 kB file can unpack to 280 MB)."""
+    try:
+        check_unpacked(path, data, MAX_UNPACKED_BYTES)
+    except FileRefused as exc:
+        raise RoundError(str(exc)) from None
     try:
         from openpyxl import load_workbook
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one message
         raise RoundError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
     try:
         sheet = workbook.worksheets[0]
-        rows = []
+        sheet.reset_dimensions()  # every row, whatever size the file declares (the row cap applies)
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, [_cell(v) for v in values]))
-        return rows
+            yield number, [_cell(v) for v in values[:MAX_COLUMNS]]
     finally:
         workbook.close()
 
@@ -209,13 +228,13 @@ def _read_case_list(path: str | Path) -> tuple[list[CaseRow], list[str], list[st
     if kind not in (".csv", ".xlsx"):
         raise RoundError(f"{path}: a case list is a .csv or .xlsx file")
     try:
-        size = path.stat().st_size
+        data = read_capped(path, MAX_CASE_LIST_BYTES)
+    except FileRefused as exc:
+        raise RoundError(str(exc)) from None
     except OSError as exc:
         raise RoundError(f"cannot read {path}: {exc.strerror}") from None
-    if size > MAX_CASE_LIST_BYTES:
-        raise RoundError(f"{path} is larger than {MAX_CASE_LIST_BYTES // (1024 * 1024)} MB")
-    raw = _rows_csv(path) if kind == ".csv" else _rows_xlsx(path)
-    raw = [(line, cells) for line, cells in raw if any(str(c).strip() for c in cells)]
+    raw = _capped_rows(path, (row for row in (_rows_csv if kind == ".csv" else _rows_xlsx)(path, data)
+                              if any(str(c).strip() for c in row[1])))
     if not raw:
         raise RoundError(f"{path}: the file is empty")
     header_line, header = raw[0]

@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError
 from .bundled import bundled_dir
 from .models import AuditRecord, Interchange, Strict, Template
 from .templates import discover_templates
+from .userfiles import FileRefused, read_text_capped
 
 SAMPLES_DIR = Path(os.environ.get("AUDIT_TUI_SAMPLE_CASES") or bundled_dir("sample_cases"))
 MAX_FILE_BYTES = 2_000_000
@@ -44,9 +45,9 @@ class SampleCase(Strict):
 
 def _read(path: Path) -> str:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise SampleError(f"{path} is too large")
-        return path.read_text(encoding="utf-8")
+        return read_text_capped(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise SampleError(str(exc)) from None
     except FileNotFoundError:
         raise SampleError(f"{path} is missing") from None
     except UnicodeDecodeError:

@@ -23,6 +23,7 @@ APP_NAME = "audit-tui"
 THEME_MAX = 60
 NAME_MAX = 80  # characters of an auditor name
 DEFAULT_THEME = "textual-dark"
+SETTINGS_MAX_BYTES = 1024 * 1024
 
 
 def config_dir() -> Path:
@@ -99,9 +100,19 @@ def settings_path() -> Path:
     return config_dir() / "settings.json"
 
 
+def _settings_text() -> str:
+    """The settings file's text; OSError if it cannot be read, or is no regular file, or is over 1 MB."""
+    from .userfiles import FileRefused, read_text_capped
+
+    try:
+        return read_text_capped(settings_path(), SETTINGS_MAX_BYTES)
+    except FileRefused as exc:
+        raise OSError(str(exc)) from None
+
+
 def _read_json() -> Any:
     """The settings file's JSON; ValueError if it is not JSON, OSError if it cannot be read."""
-    return json.loads(settings_path().read_text(encoding="utf-8"))
+    return json.loads(_settings_text())
 
 
 def load_settings() -> Settings:
@@ -110,7 +121,7 @@ def load_settings() -> Settings:
 
     model = _model()
     try:
-        return model.model_validate_json(settings_path().read_text(encoding="utf-8"))
+        return model.model_validate_json(_settings_text())
     except (OSError, ValidationError, ValueError):
         try:
             data = _read_json()

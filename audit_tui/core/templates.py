@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from .bundled import bundled_dir
 from .models import ILACS, Template, clean_text
+from .userfiles import FileRefused, read_text_capped
 
 MAX_TEMPLATE_BYTES = 1_000_000
 BUILTIN_DIR = Path(os.environ.get("AUDIT_TUI_BUILTIN_TEMPLATES") or bundled_dir("templates"))
@@ -173,13 +174,13 @@ def parse_template(text: str, filename: str) -> Template:
     return template
 
 
-def load_template(path: str | Path) -> Template:
-    """Load one template file."""
+def load_template(path: str | Path, *, follow_symlinks: bool = True) -> Template:
+    """Load one template file (a regular file; a symlink only if `follow_symlinks`)."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_TEMPLATE_BYTES:
-            raise TemplateError([f"{path}:1: template is larger than {MAX_TEMPLATE_BYTES // 1000} kB"])
-        text = path.read_text(encoding="utf-8")
+        text = read_text_capped(path, MAX_TEMPLATE_BYTES, follow_symlinks=follow_symlinks)
+    except FileRefused as exc:
+        raise TemplateError([f"{path}:1: {exc.reason}"]) from None
     except UnicodeDecodeError:
         raise TemplateError([f"{path}:1: not UTF-8 text"]) from None
     except OSError as exc:
@@ -208,7 +209,7 @@ def discover_templates(user_dir: str | Path | None = None) -> tuple[list[Templat
             continue
         for path in sorted(folder.glob("*.y*ml")):
             try:
-                template = load_template(path)
+                template = load_template(path, follow_symlinks=folder == BUILTIN_DIR)
             except TemplateError as exc:
                 problems.extend(exc.problems)
                 continue

@@ -20,9 +20,14 @@ DPI = 150
 
 
 def _figure(width: float, height: float):
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    # Labels are people's text (team names, section titles, grade labels): shown as typed. matplotlib
+    # would read `$…$` as maths (and stop at a bad formula such as `$\frac{$`), or hand the text to
+    # LaTeX if a matplotlibrc asked for it.
+    matplotlib.rcParams.update({"text.parse_math": False, "text.usetex": False})
     figure = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(figure)
     return figure
@@ -83,12 +88,14 @@ def stacked_distribution(groups: Sequence[tuple[str, dict[str, int]]], labels: d
     totals = [sum(counts.values()) for _, counts in groups][::-1]
     left = [0.0] * len(groups)
     spare = iter(FALLBACK)
+    legend = []  # (bars, label), given to the legend as they are: it would hide a label starting "_"
     for grade in grades:
         values = [counts.get(grade, 0) for _, counts in groups][::-1]
         shares = [100 * v / t if t else 0 for v, t in zip(values, totals)]
         colour = OKABE_ITO.get(grade) or next(spare, "#999999")
-        bars = ax.barh(names, shares, left=left, color=colour, edgecolor="white", linewidth=0.6,
-                       hatch="//" if grade in below_good else None, label=labels.get(grade, grade))
+        bars = ax.barh(range(len(names)), shares, left=left, color=colour, edgecolor="white", linewidth=0.6,
+                       hatch="//" if grade in below_good else None)
+        legend.append((bars, labels.get(grade, grade)))
         for bar, share in zip(bars, shares):
             if share >= 9:
                 dark = colour in ("#0072B2", "#D55E00", "#000000", "#009E73")
@@ -99,6 +106,7 @@ def stacked_distribution(groups: Sequence[tuple[str, dict[str, int]]], labels: d
         left = [a + b for a, b in zip(left, shares)]
     for y, total in enumerate(totals):
         ax.text(101, y, f"n={total}", va="center", fontsize=7, color="#333333")
+    ax.set_yticks(range(len(names)), names)  # by position: two teams whose shortened names match keep two bars
     ax.set_xlim(0, 110)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel("Share of graded answers (%)", fontsize=8)
@@ -108,7 +116,7 @@ def stacked_distribution(groups: Sequence[tuple[str, dict[str, int]]], labels: d
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if grades:
-        figure.legend(*ax.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.02),
+        figure.legend(*zip(*legend), loc="lower center", bbox_to_anchor=(0.5, 0.02),
                       ncol=min(4, len(grades)), fontsize=7, frameon=False)
     return _png(figure)
 
@@ -122,7 +130,7 @@ def overall_grades_chart(counts: dict[str, int], labels: dict[str, str], below_g
     names = [_wrap(labels.get(g, g), 16) for g in grades]
     lines = max((name.count("\n") + 1 for name in names), default=1)
     _margins(figure, left=0.6, right=0.15, top=0.35, bottom=0.45 + 0.14 * lines)
-    bars = ax.bar(names, values, color=[OKABE_ITO.get(g, "#999999") for g in grades], edgecolor="#333333",
+    bars = ax.bar(range(len(names)), values, color=[OKABE_ITO.get(g, "#999999") for g in grades], edgecolor="#333333",
                   linewidth=0.5, hatch=None)
     for bar, grade in zip(bars, grades):
         if grade in below_good:
@@ -130,6 +138,7 @@ def overall_grades_chart(counts: dict[str, int], labels: dict[str, str], below_g
     for bar, value in zip(bars, values):
         ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), str(value), ha="center", va="bottom",
                 fontsize=8)
+    ax.set_xticks(range(len(names)), names)
     ax.set_ylabel("Audits", fontsize=8)
     ax.set_xlabel("Overall grade (moderated where moderated)", fontsize=8)
     ax.set_title("Overall grades of the audits", fontsize=10, loc="left")

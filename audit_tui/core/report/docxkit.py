@@ -23,12 +23,13 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm
 
+from ..models import XML_FORBIDDEN
 from ..settings import load_settings
 from ..templates import BUILTIN_DIR
 from .streamed import StreamedTables
 
 REFERENCE_NAME = "reference.docx"
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_XML_INVALID = re.compile(f"[{XML_FORBIDDEN}\x7f]")
 _XML_SPECIAL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff&<>]")  # _XML_INVALID, tab, CR, LF and markup
 HEADER_FILL = "1F3864"
 OVERDUE_FILL = "FCE4D6"
