@@ -16,6 +16,16 @@ from .cli_base import COMMANDS, db_option, open_store, resolve_db
 from .core.settings import current_actor, load_settings
 
 
+# What a command that fails did not do, for the sentence that says so (core.failures).
+NOT_DONE = {
+    "report": "the document was not written", "export": "the export was not written",
+    "import": "nothing was imported", "merge": "nothing was merged", "backup": "the backup was not made",
+    "calibration": "the calibration document was not written", "demo": "the demo database was not built",
+    "rounds": "the round was not changed", "actions": "the actions were not changed or written",
+    "moderate": "the moderation was not saved", "templates": "no template was read", "summary": "no summary was printed",
+}
+
+
 class AuditTuiGroup(click.Group):
     """A click group that turns any failure into one line on stderr, never a traceback."""
 
@@ -23,6 +33,10 @@ class AuditTuiGroup(click.Group):
         """As click's, but a usage error (unknown command, bad option) is one line too."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        if not os.environ.get("AUDIT_TUI_DEBUG"):
+            # After a failure, the garbage collector can meet a library's half-done object (openpyxl's
+            # writer after a full disk) and print "Exception ignored in ..." with a traceback: not for users.
+            sys.unraisablehook = lambda unraisable: None
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.exceptions.Abort:
@@ -57,8 +71,10 @@ class AuditTuiGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the promise is: no tracebacks for users
             if os.environ.get("AUDIT_TUI_DEBUG"):
                 raise
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            click.echo(f"audit-tui: error: {message}", err=True)
+            from .core.failures import user_message
+
+            not_done = NOT_DONE.get(ctx.invoked_subcommand or "", "nothing was written")
+            click.echo(f"audit-tui: error: {user_message(exc, not_done)}", err=True)
             sys.exit(1)
 
 

@@ -95,8 +95,11 @@ def report(output: Path, audit_id: str | None, organisation: str | None, force: 
     """Write the aggregated Word report (or one audit's feedback document with --audit)."""
     if output.suffix.lower() != ".docx":
         raise OutputsError(f"{output}: the report is a Word file; give a name ending in .docx")
+    if audit_id is not None and not audit_id.strip():
+        raise OutputsError("--audit is empty: give the audit's id (its first 6 characters are enough), "
+                           "or leave --audit out for the whole report")
     pictures = ahead = None
-    if not audit_id and _database_path(db_path).exists():
+    if audit_id is None and _database_path(db_path).exists():
         from .core.report.pictures import Pictures
 
         pictures = Pictures()  # its workers start first: they import matplotlib while the rest loads
@@ -119,7 +122,7 @@ def _report(output: Path, audit_id: str | None, organisation: str | None, force:
     organisation = organisation if organisation is not None else load_settings().organisation
     store = _existing_store(db_path)
     try:
-        if audit_id:
+        if audit_id is not None:
             from .core.report import build_audit_feedback
 
             path = build_audit_feedback(store, store.resolve_id("audits", audit_id), output, overwrite=force, organisation=organisation,

@@ -75,11 +75,13 @@ def rounds() -> None:
 @db_option
 def rounds_create(name: str, starts: str, ends: str, templates: tuple[str, ...], db_path: Path | None) -> None:
     """Create a round, e.g. rounds create "2026-02 practice week" --from 2026-02-09 --to 2026-02-13."""
-    from .core.rounds import RoundError, create_round
+    from .core.rounds import RoundError, create_round, known_template_ids
+    from .core.settings import load_settings
 
     store = _store(db_path, create=True)
     try:
-        round_ = create_round(store, name, starts, ends, list(templates))
+        round_ = create_round(store, name, starts, ends, list(templates),
+                              known_templates=known_template_ids(store, load_settings().template_dir))
     except RoundError as exc:
         _problems(exc)
     finally:

@@ -22,7 +22,8 @@ from typing import Any
 from .errors import ProblemsError
 from .exports import ExportError, check_target, private_output
 from .import_checks import ImportChecks
-from .jsonstream import Items, JSONStreamError, Member, NotAnObject, read_members
+from .jsonstream import TOO_LONG_NUMBER, Items, JSONStreamError, Member, NotAnObject, read_members
+from .failures import os_reason
 from .userfiles import FileRefused, open_regular, read_capped
 from .models import AuditRecord, Template
 from .records import FORMAT, write_interchange
@@ -68,7 +69,7 @@ def _read_bytes(path: Path) -> bytes:
     except FileRefused as exc:
         raise InterchangeError([str(exc)]) from None
     except OSError as exc:
-        raise InterchangeError([f"cannot read {path}: {exc.strerror}"]) from None
+        raise InterchangeError([f"cannot read {path}: {os_reason(exc)}"]) from None
 
 
 def read_file(path: str | Path) -> dict[str, Any]:
@@ -81,6 +82,8 @@ def read_file(path: str | Path) -> dict[str, Any]:
         raise InterchangeError([f"{path} is not UTF-8 text"]) from None
     except json.JSONDecodeError as exc:
         raise InterchangeError([f"{path}:{exc.lineno}: not valid JSON ({exc.msg})"]) from None
+    except ValueError:  # an integer over Python's 4,300 digits
+        raise InterchangeError([f"{path}: not valid JSON ({TOO_LONG_NUMBER})"]) from None
     except RecursionError:
         raise InterchangeError([f"{path}: JSON nested too deeply"]) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -202,7 +205,7 @@ def _members(path: Path, batch: int) -> Iterator[Member | Items]:
     except RecursionError:
         raise InterchangeError([f"{path}: JSON nested too deeply"]) from None
     except OSError as exc:
-        raise InterchangeError([f"cannot read {path}: {exc.strerror}"]) from None
+        raise InterchangeError([f"cannot read {path}: {os_reason(exc)}"]) from None
 
 
 __all__ = ["export_json", "import_json", "InterchangeError", "ImportResult", "ExportError", "MAX_IMPORT_BYTES"]

@@ -21,6 +21,7 @@ BLOCK_CHARS = 4 * 1024 * 1024  # characters decoded at a time
 MAX_VALUE_CHARS = 64 * 1024 * 1024  # one value (one audit) larger than this is refused
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+TOO_LONG_NUMBER = "a number has more than 4,300 digits"
 
 
 class JSONStreamError(ValueError):
@@ -106,6 +107,8 @@ class _Text:
                     raise JSONStreamError(f"a value larger than {MAX_VALUE_CHARS // 2**20} MB",
                                           self.line()) from None
                 raise JSONStreamError(exc.msg, self.line(exc.pos)) from None
+            except ValueError:  # an integer over Python's 4,300 digits
+                raise JSONStreamError(TOO_LONG_NUMBER, self.line()) from None
             if end == len(self.buf) and self.more():
                 continue  # a number at the end of the block may go on in the next one
             self.pos = end

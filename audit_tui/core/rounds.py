@@ -25,6 +25,7 @@ from typing import Any, Iterator
 from .models import KEBAB, clean_text, parse_date
 from .errors import ProblemsError
 from .store import Store, StoreError, now_iso
+from .failures import os_reason
 from .userfiles import FileRefused, check_unpacked, read_capped
 
 MAX_CASE_LIST_BYTES = 20 * 1024 * 1024  # bytes read from the file
@@ -97,8 +98,10 @@ def list_rounds(store: Store) -> list[dict[str, Any]]:
 
 
 def create_round(store: Store, name: str, starts: date | str, ends: date | str,
-                 templates: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
-    """Add a round; its name is unique (any case) and its dates in order."""
+                 templates: list[str] | tuple[str, ...] = (), *,
+                 known_templates: set[str] | None = None) -> dict[str, Any]:
+    """Add a round; its name is unique (any case), its dates in order and its templates known ones
+    (`known_templates`, by default `known_template_ids` without a user's folder)."""
     name = clean_text(name).strip()
     problems = []
     if not name:
@@ -115,6 +118,9 @@ def create_round(store: Store, name: str, starts: date | str, ends: date | str,
     templates = [t.strip() for t in templates if t and t.strip()]
     problems += [f"“{t}” is not a template id (kebab-case, e.g. care-leavers)" for t in templates
                  if not re.fullmatch(KEBAB, t)]
+    known = known_templates if known_templates is not None else known_template_ids(store)
+    problems += [f"there is no template “{t}” (known templates: {', '.join(sorted(known)) or 'none'})"
+                 for t in templates if re.fullmatch(KEBAB, t) and t not in known]
     if problems:
         raise RoundError(problems)
     with store.transaction():
@@ -232,7 +238,7 @@ def _read_case_list(path: str | Path) -> tuple[list[CaseRow], list[str], list[st
     except FileRefused as exc:
         raise RoundError(str(exc)) from None
     except OSError as exc:
-        raise RoundError(f"cannot read {path}: {exc.strerror}") from None
+        raise RoundError(f"cannot read {path}: {os_reason(exc)}") from None
     raw = _capped_rows(path, (row for row in (_rows_csv if kind == ".csv" else _rows_xlsx)(path, data)
                               if any(str(c).strip() for c in row[1])))
     if not raw:

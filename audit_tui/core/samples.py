@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError
 from .bundled import bundled_dir
 from .models import AuditRecord, Interchange, Strict, Template
 from .templates import discover_templates
+from .failures import os_reason
 from .userfiles import FileRefused, read_text_capped
 
 SAMPLES_DIR = Path(os.environ.get("AUDIT_TUI_SAMPLE_CASES") or bundled_dir("sample_cases"))
@@ -53,7 +54,7 @@ def _read(path: Path) -> str:
     except UnicodeDecodeError:
         raise SampleError(f"{path} is not UTF-8 text") from None
     except OSError as exc:
-        raise SampleError(f"cannot read {path}: {exc.strerror}") from None
+        raise SampleError(f"cannot read {path}: {os_reason(exc)}") from None
 
 
 def case_dir(ref: str, root: Path | None = None) -> Path:

@@ -13,9 +13,11 @@ from pydantic import ValidationError
 
 from .bundled import bundled_dir
 from .models import ILACS, Template, clean_text
+from .failures import os_reason
 from .userfiles import FileRefused, read_text_capped
 
 MAX_TEMPLATE_BYTES = 1_000_000
+MAX_NUMBER_CHARS = 100
 BUILTIN_DIR = Path(os.environ.get("AUDIT_TUI_BUILTIN_TEMPLATES") or bundled_dir("templates"))
 
 
@@ -44,6 +46,16 @@ class _NoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_yaml_int(self, node):  # noqa: D401 - PyYAML hook
+        """An integer, refused at its line when longer than any template needs (Python would stop at
+        4,300 digits with a message no user should see)."""
+        if len(node.value) > MAX_NUMBER_CHARS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number longer than {MAX_NUMBER_CHARS} digits", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_yaml_int)
 
 # YAML 1.1 reads yes/no/on/off as booleans; in templates `yes` is a grade, so only
 # true/false are booleans here (as in YAML 1.2).
@@ -184,7 +196,7 @@ def load_template(path: str | Path, *, follow_symlinks: bool = True) -> Template
     except UnicodeDecodeError:
         raise TemplateError([f"{path}:1: not UTF-8 text"]) from None
     except OSError as exc:
-        raise TemplateError([f"{path}: cannot read ({exc.strerror})"]) from None
+        raise TemplateError([f"{path}: cannot read ({os_reason(exc)})"]) from None
     return parse_template(text, str(path))
 
 

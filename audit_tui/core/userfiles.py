@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+_CHUNK = 1024 * 1024
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BASE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
@@ -65,10 +66,16 @@ def open_regular(path: str | Path, *, follow_symlinks: bool = True) -> BinaryIO:
 def read_capped(path: str | Path, limit: int, *, follow_symlinks: bool = True) -> bytes:
     """The bytes of the regular file `path`, refused (FileRefused) once more than `limit` are read."""
     with open_regular(path, follow_symlinks=follow_symlinks) as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
+        # The reported size is only a first guess (the file may grow): read on until the end, or the cap.
+        chunks, total = [], 0
+        want = min(os.fstat(handle.fileno()).st_size, limit) + 1
+        while total <= limit and (chunk := handle.read(want)):
+            chunks.append(chunk)
+            total += len(chunk)
+            want = min(_CHUNK, limit + 1 - total)
+    if total > limit:
         raise FileRefused(path, f"the file is larger than {size_words(limit)}, so it was not read")
-    return data
+    return b"".join(chunks)
 
 
 def read_text_capped(path: str | Path, limit: int, *, follow_symlinks: bool = True) -> str:

@@ -127,7 +127,10 @@ class AuditApp(App[None]):
             self.settings = self.settings.model_validate({**self.settings.model_dump(), **changes})
             save_settings(self.settings)
         except (OSError, ValueError) as exc:
-            self.notify(f"Settings not saved: {exc}", severity="error", markup=False)
+            from ..core.failures import user_message
+
+            self.notify(f"Settings not saved: {user_message(exc, 'your settings were not changed')}",
+                        severity="error", markup=False)
 
     def open_demo(self) -> None:
         """Switch to a fresh demo database of fictional cases (your own database is untouched)."""
@@ -139,7 +142,10 @@ class AuditApp(App[None]):
             path = build_demo(data_dir() / "demo.db", actor=self.store.actor)
             demo_store = Store(path, actor=self.store.actor)
         except (DatabaseError, StoreError, OSError) as exc:
-            self.notify(f"The demo database could not be built: {exc}", severity="error", markup=False)
+            from ..core.failures import plain_failure
+
+            self.notify(plain_failure(exc, "the demo database was not built")
+                        or f"The demo database could not be built: {exc}", severity="error", markup=False)
             return
         self.store.close()
         self.store = demo_store

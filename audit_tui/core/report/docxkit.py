@@ -26,9 +26,12 @@ from docx.shared import Cm
 from ..models import XML_FORBIDDEN
 from ..settings import load_settings
 from ..templates import BUILTIN_DIR
+from ..userfiles import check_unpacked, read_capped
 from .streamed import StreamedTables
 
 REFERENCE_NAME = "reference.docx"
+MAX_REFERENCE_BYTES = 20 * 1024 * 1024
+MAX_REFERENCE_UNPACKED = 100 * 1024 * 1024
 _XML_INVALID = re.compile(f"[{XML_FORBIDDEN}\x7f]")
 _XML_SPECIAL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff&<>]")  # _XML_INVALID, tab, CR, LF and markup
 HEADER_FILL = "1F3864"
@@ -67,18 +70,28 @@ def reference_path() -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
+def _reference_bytes(path: Path, *, follow_symlinks: bool) -> bytes:
+    """The reference docx, read as `userfiles` reads a user's file: a regular file, capped when read
+    and when unpacked."""
+    data = read_capped(path, MAX_REFERENCE_BYTES, follow_symlinks=follow_symlinks)
+    check_unpacked(path, data, MAX_REFERENCE_UNPACKED)
+    return data
+
+
 def new_document(reference: str | Path | None = None):
-    """A document with the reference docx's styles, page set-up, headers and footers, and an empty body."""
+    """A document with the reference docx's styles, page set-up, headers and footers, and an empty body.
+
+    The reference found in the template folder is read only if it is a plain file (not a symlink)."""
     path = Path(reference) if reference else reference_path()
+    buffer = io.BytesIO()
     if path is None:
         from .make_reference import build_reference
 
-        buffer = io.BytesIO()
         build_reference(buffer)
-        buffer.seek(0)
-        doc = Document(buffer)
     else:
-        doc = Document(str(path))
+        buffer.write(_reference_bytes(path, follow_symlinks=bool(reference) or path.parent == BUILTIN_DIR))
+    buffer.seek(0)
+    doc = Document(buffer)
     body = doc.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):

@@ -272,8 +272,11 @@ class ExportActionsDialog(ModalScreen[str | None]):
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         try:
             count = export_actions(self.rows(), path, overwrite=overwrite)
-        except ExportError as exc:
-            self.query_one("#export-problem", Static).update(str(exc).replace("use --force", "choose Replace"))
+        except (ExportError, OSError) as exc:  # OSError: a full disk, say, while writing
+            from ...core.failures import user_message
+
+            message = user_message(exc, "the actions were not exported")
+            self.query_one("#export-problem", Static).update(message.replace("use --force", "choose Replace"))
             self.query_one("#export-force").display = path.exists()
             return
         self.dismiss(f"{count} action(s) exported to {path}")

@@ -258,7 +258,10 @@ class TrainerScreen(Screen[None]):
             path.parent.mkdir(parents=True, exist_ok=True)
             write_calibration_docx(self.report, path, overwrite=True, organisation=self.app.settings.organisation)
         except (ExportError, OSError) as exc:
-            self.notify(str(exc), title="Not written", severity="error", markup=False)
+            from ...core.failures import user_message
+
+            self.notify(user_message(exc, "the calibration document was not written"), title="Not written",
+                        severity="error", markup=False)
             return
         self.notify(f"Wrote {path}", title="Calibration report", markup=False, timeout=8)
 

@@ -129,7 +129,9 @@ class ReportScreen(ModalScreen[None]):
                 finally:
                     store.close()
         except Exception as exc:  # noqa: BLE001 - any failure is shown, never a crash
-            self.post_message(BuildFailed(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            from ...core.failures import user_message
+
+            self.post_message(BuildFailed(user_message(exc, "the document was not written")))
             return
         self.post_message(BuildDone(Path(written)))
 

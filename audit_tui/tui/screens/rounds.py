@@ -252,7 +252,9 @@ class NewRoundDialog(ModalScreen[str | None]):
                                                                                    "r-templates")}
         templates = [t.strip() for t in value["r-templates"].replace(";", ",").split(",") if t.strip()]
         try:
-            created = core.create_round(self.app.store, value["r-name"], value["r-from"], value["r-to"], templates)
+            known = core.known_template_ids(self.app.store, self.app.settings.template_dir)
+            created = core.create_round(self.app.store, value["r-name"], value["r-from"], value["r-to"], templates,
+                                        known_templates=known)
         except core.RoundError as exc:
             self.query_one("#round-problems", Static).update("\n".join(exc.problems))
             return

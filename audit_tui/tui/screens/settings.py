@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from ...core.failures import user_message
 from ...core.settings import Settings, save_settings
 
 FIELDS = ("auditor_name", "organisation", "template_dir")
@@ -55,7 +56,8 @@ class SettingsScreen(ModalScreen[None]):
             settings = Settings.model_validate({**self.app.settings.model_dump(), **values})
             save_settings(settings)
         except (ValidationError, OSError) as exc:
-            message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            message = (exc.errors()[0]["msg"] if isinstance(exc, ValidationError)
+                       else user_message(exc, "your settings were not changed"))
             self.query_one("#settings-error", Static).update(f"Not saved: {message}")
             return
         self.app.settings = settings
