@@ -109,3 +109,24 @@ def test_a_report_uses_the_pictures_it_is_given(tmp_path):
         store.close()
     assert pictures._pool is None  # closed by the report once its charts were placed
     assert len(Document(tmp_path / "report.docx").inline_shapes) >= 3
+
+
+def test_every_label_is_drawn_as_typed(monkeypatch):
+    """Team names, grade labels and titles are text, never mathtext or LaTeX: `$…$` stays as typed, a bad
+    formula such as `$\\frac{$` cannot stop the report, and a label starting with "_" still has its key."""
+    from matplotlib.text import Text
+
+    drawn = []
+    real_png = charts._png
+    monkeypatch.setattr(charts, "_png", lambda figure: drawn.append(figure) or real_png(figure))
+    teams = ["Team $\\frac{$ end", "cost $5 and $6", "cost $5 and $6 but longer than sixty characters, so shortened"]
+    labels = {"good": "_Good $x$", "inadequate": "In$ad$equate"}
+    charts.stacked_distribution([(t, {"good": 1, "inadequate": 1}) for t in teams]
+                                + [(teams[2] + " too", {"good": 2})], labels, BELOW, title="By $team$", ylabel="$y$")
+    charts.overall_grades_chart({"good": 3, "inadequate": 1}, labels, BELOW)
+    texts = [t for figure in drawn for t in figure.findobj(Text) if t.get_text()]
+    assert texts and all(not t.get_parse_math() and not t.get_usetex() for t in texts)
+    shown = {t.get_text() for t in texts}
+    assert {"Team $\\frac{$ end", "cost $5 and $6", "_Good $x$", "In$ad$equate", "By $team$", "$y$"} <= shown
+    bars = [t for t in drawn[0].axes[0].get_yticklabels() if t.get_text()]
+    assert len(bars) == 4  # two teams whose shortened names match still have a bar each

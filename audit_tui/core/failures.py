@@ -8,6 +8,7 @@ Standard library only.
 from __future__ import annotations
 
 import errno
+import sqlite3
 
 SAFE = "Your database is safe: every change saved before this is kept."
 _REASONS = {
@@ -30,6 +31,9 @@ _REASONS = {
     errno.ETXTBSY: "the file is in use",
     errno.EBUSY: "the file or folder is in use",
 }
+
+_SQLITE_REASONS = {"full": "The disk is full",
+                   "io": "The disk reported an error while reading or writing the database file"}
 
 
 def os_reason(exc: OSError) -> str:
@@ -56,6 +60,11 @@ def plain_failure(exc: BaseException, not_done: str) -> str | None:
         return f"A number has more than 4,300 digits, too long to read, so {not_done}. {SAFE}"
     if isinstance(exc, RecursionError):
         return f"The input is nested too deeply to read, so {not_done}. {SAFE}"
+    if isinstance(exc, sqlite3.Error):  # met outside a saving transaction (a report filling its cache, say)
+        from .dbfile import error_kind
+
+        reason = _SQLITE_REASONS.get(error_kind(exc))
+        return f"{reason}, so {not_done}. {SAFE}" if reason else None
     return None
 
 

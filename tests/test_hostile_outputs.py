@@ -1,0 +1,244 @@
+"""Hostile surroundings for what audit-tui writes (issue 18, items 4, 5 and 8): team names that
+matplotlib would read as maths, characters XML forbids, and a disk that is full, too small, locked
+or out of memory. Through the installed `audit-tui`, in child processes (see test_hostile_files).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from audit_tui.core.store import Store
+
+from .factories import base, make_audit
+from .test_hostile_files import cli, one_line
+
+MATHS_TEAMS = ["Team $\\frac{$ end", "cost $5 and $6", "_Underscore team"]
+# U+FFFE and U+FFFF (XML forbids them), the line and paragraph separators (kept as line breaks), and
+# the invisible direction marks (dropped); U+202E and a C1 control were already dropped.
+HOSTILE = "\ufffe\uffff\u2028\u2029\u200e\u200f\u061c\u202e\x85"
+DROPPED = "\ufffe\uffff\u2028\u2029\u200e\u200f\u061c\u202e\x85"
+SAFE = "Your database is safe: every change saved before this is kept."
+
+
+def saved(path: Path) -> str:
+    """A digest of everything saved in the database (not the summary's cache, which a report may fill)."""
+    conn = sqlite3.connect(path)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                         "'%_facts' ORDER BY name")]
+    rows = [(t, sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"')))) for t in tables]
+    conn.close()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+@pytest.fixture
+def maths_db(tmp_path) -> Path:
+    path = tmp_path / "maths.db"
+    store = Store(path, actor="Ann Auditor")
+    for n, team in enumerate(MATHS_TEAMS):
+        make_audit(store, f"CL-{n}", base(**{"practice.voice": "requires_improvement"}), team=team)
+    store.close()
+    return path
+
+
+def test_team_names_with_dollars_and_backslashes_are_drawn_as_typed(tmp_path, maths_db):
+    result = cli(["--db", str(maths_db), "report", "-o", "r.docx", "--as-of", "2026-03-01"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    cells = {cell.text for table in Document(str(tmp_path / "r.docx")).tables for row in table.rows
+             for cell in row.cells}
+    assert set(MATHS_TEAMS) <= cells
+
+
+def test_chart_labels_are_plain_text_even_when_a_matplotlibrc_asks_for_latex(tmp_path, maths_db):
+    (tmp_path / "mpl").mkdir()
+    (tmp_path / "mpl" / "matplotlibrc").write_text("text.usetex: True\n")
+    env_prefix = ["env", f"MPLCONFIGDIR={tmp_path / 'mpl'}"]
+    result = cli(["--db", str(maths_db), "report", "-o", "r.docx"], tmp_path, prefix=env_prefix)
+    assert result.returncode == 0, result.stderr
+
+
+# -- characters XML forbids, separators and direction marks ------------------------------------
+
+
+def hostile_interchange(tmp_path: Path, db: str) -> Path:
+    """The demo's interchange file with HOSTILE characters in teams, evidence and action descriptions."""
+    assert cli(["--db", db, "export", "demo.json"], tmp_path).returncode == 0
+    out = []
+    for line in (tmp_path / "demo.json").read_text(encoding="utf-8").splitlines():
+        stripped = line.strip().rstrip(",")
+        if stripped.startswith('{"id"'):
+            audit = json.loads(stripped)
+            audit["team"] = f"Leaving\u2028Care{HOSTILE} B"
+            for answer in audit["answers"]:
+                if answer.get("evidence"):
+                    answer["evidence"] = f"{HOSTILE}{answer['evidence']}"
+            for action in audit.get("actions", []):
+                action["description"] += HOSTILE
+            line = line.replace(stripped, json.dumps(audit))
+        out.append(line)
+    path = tmp_path / "hostile.json"
+    path.write_text("\n".join(out), encoding="utf-8")
+    return path
+
+
+def xlsx_text(path: Path) -> str:
+    workbook = load_workbook(path, read_only=True)
+    return "\n".join(str(v) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
+                     for v in row if v is not None)
+
+
+def test_imported_text_keeps_no_xml_forbidden_character_or_direction_mark(tmp_path, demo_db):
+    source = hostile_interchange(tmp_path, str(demo_db))
+    db = str(tmp_path / "clean.db")
+    result = cli(["--db", db, "import", str(source)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    summary = cli(["--db", db, "summary", "--json", "--rows"], tmp_path)
+    assert summary.returncode == 0, summary.stderr
+    figures = json.loads(summary.stdout)
+    assert not set(DROPPED) & set(json.dumps(figures, ensure_ascii=False))
+    # Each separator became an ordinary line break; the other characters were dropped.
+    assert {row["team"] for row in figures["appendix"]} == {"Leaving\nCare\n\n B"}
+    for args in (["export", "all.xlsx"], ["actions", "--xlsx", "actions.xlsx"]):
+        result = cli(["--db", db, *args], tmp_path)
+        assert result.returncode == 0 and not result.stderr, result.stderr
+        assert not set(DROPPED) & set(xlsx_text(tmp_path / args[-1]))
+
+
+def test_text_another_program_wrote_into_the_file_is_cleaned_on_the_way_out(tmp_path, demo_db):
+    """Rows written straight into the database (another tool, an older version) never reach a file."""
+    db = demo_db
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE audits SET team = team || ?, lived_experience = ? || lived_experience", [HOSTILE, HOSTILE])
+    conn.execute("UPDATE answers SET evidence = ? || evidence WHERE evidence != ''", [HOSTILE])
+    conn.execute("UPDATE actions SET description = description || ?, owner = ? || owner", [HOSTILE, HOSTILE])
+    conn.commit()
+    conn.close()
+    for args in (["export", "all.xlsx"], ["actions", "--xlsx", "actions.xlsx"]):
+        result = cli(["--db", str(db), *args], tmp_path)
+        assert result.returncode == 0 and not result.stderr, result.stderr
+        assert not set(DROPPED) & set(xlsx_text(tmp_path / args[-1]))
+    assert cli(["--db", str(db), "export", "all.csv"], tmp_path).returncode == 0
+    assert not set(DROPPED) & set((tmp_path / "all.csv").read_text(encoding="utf-8-sig"))
+    result = cli(["--db", str(db), "report", "-o", "r.docx"], tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+# -- raw Python messages ------------------------------------------------------------------------
+
+
+def assert_plain(line: str, *phrases: str) -> None:
+    assert line.startswith("audit-tui: error: ") and line.endswith(SAFE), line
+    for raw in ("Errno", "MemoryError", "set_int_max_str_digits", "Exceeds the limit", "Operation not permitted"):
+        assert raw not in line, line
+    for phrase in phrases:
+        assert phrase in line, line
+
+
+@pytest.fixture(scope="module")
+def built_demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.db"
+    assert cli(["demo", "--no-open", "--db", str(path)], folder).returncode == 0
+    return path
+
+
+@pytest.fixture
+def demo_db(built_demo, tmp_path) -> Path:
+    """A copy of the demo database (its summary cache not yet filled)."""
+    path = tmp_path / "demo.db"
+    shutil.copy(built_demo, path)
+    return path
+
+
+def _tmpfs_prefix(folder: Path) -> list[str]:
+    """Run a command in its own mount namespace, with a 16 kB disk at `folder` (skip where not allowed)."""
+    prefix = ["unshare", "-rm", "sh", "-c", 'mount -t tmpfs -o size=16k tmpfs "$0" && exec "$@"', str(folder)]
+    try:
+        probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        pytest.skip("no unshare here")
+    if probe.returncode:
+        pytest.skip("cannot mount a small disk here (needs user namespaces)")
+    return prefix
+
+
+def test_a_full_disk_is_a_sentence(tmp_path, demo_db):
+    full = tmp_path / "full"
+    full.mkdir()
+    prefix = _tmpfs_prefix(full)
+    before = saved(demo_db)
+    cases = [(["export", str(full / "all.xlsx")], "so the export was not written"),
+             (["export", str(full / "all.csv")], "so the export was not written"),
+             (["report", "-o", str(full / "r.docx")], "so the document was not written"),
+             (["actions", "--xlsx", str(full / "a.xlsx")], "so the actions were not changed or written")]
+    for args, phrase in cases:
+        line = one_line(cli(["--db", str(demo_db), *args], tmp_path, prefix=prefix))
+        assert_plain(line, "The disk is full", phrase)
+    assert saved(demo_db) == before
+
+
+def test_a_file_size_limit_is_a_sentence(tmp_path, demo_db):
+    """RLIMIT_FSIZE: first the report's cache, in the database file, cannot grow; then its document."""
+    line = one_line(cli(["--db", str(demo_db), "report", "-o", "r.docx"], tmp_path, file_size=100 * 1024))
+    assert_plain(line, "The disk reported an error while reading or writing the database file, so the document "
+                       "was not written")
+    assert cli(["--db", str(demo_db), "summary", "--json"], tmp_path).returncode == 0  # fills the cache
+    for args, phrase in ((["export", "all.csv"], "the export was not written"),
+                         (["report", "-o", "r.docx"], "the document was not written")):
+        line = one_line(cli(["--db", str(demo_db), *args], tmp_path, file_size=100 * 1024))
+        assert_plain(line, "The file would be larger than this computer allows", phrase)
+        assert not (tmp_path / args[-1]).exists()
+
+
+def test_a_locked_file_is_a_sentence(tmp_path, demo_db):
+    locked = tmp_path / "locked.docx"
+    locked.write_bytes(b"keep")
+    if subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here (needs root and a file system that supports it)")
+    try:
+        line = one_line(cli(["--db", str(demo_db), "report", "-o", str(locked), "--force"], tmp_path))
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=True)
+    assert_plain(line, "That file or folder is locked, or belongs to someone else", str(locked),
+                 "so the document was not written")
+    assert locked.read_bytes() == b"keep"
+
+
+def test_a_name_too_long_is_a_sentence(tmp_path, demo_db):
+    name = "x" * 300 + ".json"
+    line = one_line(cli(["--db", str(demo_db), "import", name], tmp_path))
+    assert_plain(line, "The file name is too long", "so nothing was imported")
+
+
+def test_a_number_of_thousands_of_digits_is_a_sentence(tmp_path, demo_db):
+    digits = "9" * 5000
+    big = tmp_path / "big.json"
+    big.write_text('{"format": "audit-tui/1", "templates": [], "audits": [{"template_version": %s}]}' % digits)
+    for command in ("import", "merge"):
+        line = one_line(cli(["--db", str(demo_db), command, str(big)], tmp_path))
+        assert line.endswith("not valid JSON (a number has more than 4,300 digits)"), line
+    template = tmp_path / "t.yaml"
+    template.write_text(f"id: t\nversion: {digits}\ntitle: T\nsections: []\n")
+    result = cli(["templates", "validate", str(template)], tmp_path)
+    assert result.returncode == 1 and result.stderr.strip() == f"{template}:2: a number longer than 100 digits"
+
+
+def test_running_out_of_memory_is_a_sentence(tmp_path, demo_db):
+    """A 190 MB file (under the 200 MB cap of a merged .json) with 350 MB of address space."""
+    small, big = tmp_path / "small.json", tmp_path / "big.json"
+    small.write_text('{"format": "audit-tui/1", "templates": [], "audits": []}')
+    with big.open("wb") as handle:
+        handle.truncate(190 * 1024 * 1024)  # sparse: no disk used
+    limit = 350 * 1024 * 1024
+    if cli(["--db", str(demo_db), "merge", str(small), "--dry-run"], tmp_path, memory=limit).returncode:
+        pytest.skip("audit-tui needs more than 350 MB of address space to start here")
+    line = one_line(cli(["--db", str(demo_db), "merge", str(big), "--dry-run"], tmp_path, memory=limit))
+    assert_plain(line, "There was not enough memory, so nothing was merged")
