@@ -30,7 +30,7 @@ from .userfiles import FileRefused, check_unpacked, read_capped
 
 MAX_CASE_LIST_BYTES = 20 * 1024 * 1024  # bytes read from the file
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # an XLSX file's parts, unpacked
-MAX_CASE_LIST_ROWS = 10_000  # rows with any text, the header included
+MAX_CASE_LIST_ROWS = 10_000  # cases: rows with any text after the header
 MAX_COLUMNS = 100
 MAX_PROBLEMS = 100
 CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}")
