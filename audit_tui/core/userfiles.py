@@ -46,7 +46,7 @@ def open_regular(path: str | Path, *, follow_symlinks: bool = True) -> BinaryIO:
     flags = _BASE_FLAGS | (0 if follow_symlinks else _NOFOLLOW)
     try:
         fd = os.open(path, flags)
-    except OSError as exc:
+    except OSError:
         if not follow_symlinks and os.path.islink(path):  # ELOOP (or EMLINK on BSD): a symlink
             raise FileRefused(path, "it is a symbolic link, and audit-tui reads only plain files there") from None
         raise
