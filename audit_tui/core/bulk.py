@@ -11,6 +11,8 @@ from typing import Any
 
 from .ahead import made_ahead
 from .models import AuditRecord, Template, clean_text
+from .practice import COLUMNS as CONVERSATION_COLUMNS
+from .practice import row_of
 from .themes import answer_themes
 from .values import derived_id
 from .values import stored_text as _text
@@ -30,6 +32,7 @@ COLUMNS = {
     "moderations": ("audit_id", "moderator", "moderated_on", "overall_grade", "comment"),
     "moderated_answers": ("audit_id", "question", "grade", "comment"),
     "history": ("at", "who", "audit_id", "field", "old", "new", "ref"),
+    "conversations": ("audit_id", *CONVERSATION_COLUMNS, "updated_at"),
 }
 _CONCERN_DETAILS = ("told_who", "told_at", "told_how", "team_manager", "service_manager", "route", "outcome")
 # A statement per row takes a third longer, and each statement hands the GIL over (1000 rows of audits:
@@ -90,6 +93,9 @@ def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, a
                                  _text(concern.raised_by), _text(concern.description), concern.handled_at,
                                  _text(concern.handled_by), _urgent_action(record, concern.action_id),
                                  *(clean_text(getattr(concern, k)) for k in _CONCERN_DETAILS))
+        talked = row_of(record.conversation, record.family_feedback)
+        if talked is not None:
+            rows["conversations"] += (audit_id, *talked, stamp)
         mod = record.moderation
         if mod:
             rows["moderations"] += (audit_id, _text(mod.moderator), _text(mod.moderated_on), mod.overall_grade,

@@ -421,3 +421,15 @@ def _safeguarding_loop(db: sqlite_utils.Database) -> None:
     db["audits"].add_column("safeguarding", str)
     for column in ("told_who", "told_at", "told_how", "team_manager", "service_manager", "route", "outcome"):
         db["concerns"].add_column(column, str, not_null_default="")
+
+
+@migrations(name="0008_conversations")
+def _conversations(db: sqlite_utils.Database) -> None:
+    """The feedback conversation with the worker (date, who was present, their reflection, whether they
+    agree with the grades, any challenge and the auditor's response) and child, young person or carer
+    feedback (how gathered, what they said): one row per audit that has either, NULL columns for a part
+    never given. Nothing the summary stores as facts is read from it: no facts trigger is needed."""
+    db.execute(
+        """CREATE TABLE conversations (audit_id TEXT PRIMARY KEY REFERENCES audits(id), held_on TEXT, present TEXT,
+           reflection TEXT, agrees TEXT, challenge TEXT, response TEXT, family_how TEXT, family_said TEXT,
+           updated_at TEXT)""")

@@ -307,6 +307,28 @@ URGENT_NOTE = "safeguarding concern"
 """The note of a concern's urgent action (how lists and training recognise it)."""
 
 
+class Conversation(Model):
+    """The feedback conversation with the worker about the audit."""
+
+    held_on: date | None = None
+    present: str = ""
+    """Who was present."""
+    reflection: str = ""
+    """The worker's reflection."""
+    agrees: Literal["yes", "partly", "no"] | None = None
+    """Whether the worker agrees with the grades."""
+    challenge: str = ""
+    """The worker's challenge to the grades, if any; `response` is the auditor's answer to it."""
+    response: str = ""
+
+
+class FamilyFeedback(Model):
+    """What the child, young person or carer said about the help they get, and how it was gathered."""
+
+    how: str = ""
+    said: str = ""
+
+
 class AuditRecord(Model):
     """One audit as it travels in the interchange format."""
 
@@ -331,6 +353,8 @@ class AuditRecord(Model):
     moderation: Moderation | None = None
     safeguarding: Literal["no_risk", "concern_raised"] | None = None
     """The auditor's safeguarding statement (see SAFEGUARDING_STATEMENTS); None before it is made."""
+    conversation: Conversation | None = None
+    family_feedback: FamilyFeedback | None = None
 
     @field_validator("case_ref")
     @classmethod

@@ -16,6 +16,8 @@ from typing import IO, TYPE_CHECKING, Any
 from .errors import StoreError
 from .followup import ACTION_FIELDS
 from .models import AuditRecord, clean_text
+from .practice import COLUMNS as CONVERSATION_COLUMNS
+from .practice import parts_of
 
 if TYPE_CHECKING:
     from .store import Store
@@ -33,6 +35,7 @@ _TABLES = {  # table -> (the columns read, audit_id first; the order of an audit
     "concerns": (f"audit_id, {', '.join(_CONCERN_KEYS)}", "raised_at, rowid"),
     "moderations": ("audit_id, moderator, moderated_on, overall_grade, comment", "rowid"),
     "moderated_answers": ("audit_id, question, grade, comment", "rowid"),
+    "conversations": (f"audit_id, {', '.join(CONVERSATION_COLUMNS)}", "rowid"),
 }
 
 
@@ -105,6 +108,8 @@ def _record(row: tuple, rows: dict[str, list[tuple]], themes: _ThemeLists) -> Au
             "moderator": moderator, "moderated_on": moderated_on, "overall_grade": overall_grade,
             "comment": comment or "",
             "answers": [dict(zip(("question", "grade", "comment"), r[1:])) for r in rows["moderated_answers"]]}
+    data["conversation"], data["family_feedback"] = parts_of(
+        rows["conversations"][0][1:] if rows["conversations"] else None)
     return AuditRecord.model_validate(data)
 
 

@@ -23,6 +23,31 @@ def _narrative(doc, text: str) -> None:
         kit.para(doc, block)
 
 
+def _conversation(doc, audit) -> None:
+    """The worker's reflection, child or carer feedback and the manager's sign-off, from the conversation."""
+    talk, family = audit.conversation, audit.family_feedback
+    kit.heading(doc, "The worker's reflection", 1)
+    if talk is None or talk.held_on is None:
+        kit.para(doc, "No feedback conversation is recorded yet.", italic=True)
+    else:
+        kit.para(doc, f"Feedback conversation held on {kit.long_date(talk.held_on)}"
+                      + (f" with {talk.present}." if talk.present else "."))
+        _narrative(doc, talk.reflection)
+    if family is not None and (family.said or family.how):
+        kit.heading(doc, "What the child, young person or carer said", 1)
+        if family.how:
+            kit.runs(kit.para(doc), [("How it was gathered: ", True), (family.how, False)])
+        _narrative(doc, family.said)
+    kit.heading(doc, "Manager's sign-off", 1)
+    agrees = {"yes": "Yes", "partly": "Partly", "no": "No"}.get(talk.agrees if talk else None, "Not recorded")
+    rows = [("Worker agrees with the grades", agrees),
+            ("Challenge to the grades", (talk.challenge if talk else "") or "None recorded")]
+    if talk is not None and talk.challenge:
+        rows.append(("Auditor's response", talk.response or "Not yet recorded"))
+    rows += [("Manager's signature", ""), ("Date", "")]
+    kit.table(doc, None, rows, widths=[5.0, 11.0], bold_first=True)
+
+
 def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, overwrite: bool = False,
                          reference: str | Path | None = None, organisation: str = "",
                          as_of: date | None = None) -> Path:
@@ -124,6 +149,8 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
                   widths=[8.0, 3.2, 2.6, 2.4], fills=(kit.OVERDUE_FILL if late else None for late in overdue))
     else:
         kit.para(doc, "The audit set no actions.")
+
+    _conversation(doc, audit)
 
     if audit.moderation:
         kit.heading(doc, "Moderation", 1)

@@ -82,6 +82,14 @@ def executive_summary(summary: Summary) -> list[str]:
                    f"{long_date(summary.scope.as_of)}.")
     else:
         out.append("The audits set no actions.")
+    talks = summary.conversations
+    if talks is not None and talks.audits:
+        text = f"A feedback conversation with the worker was held in {talks.held} of {plural(talks.audits, 'audit')}"
+        if talks.held:
+            agrees = talks.worker_agrees
+            text += (f"; the worker agreed with the grades in {agrees['yes']}, partly in {agrees['partly']} and "
+                     f"not in {agrees['no']}")
+        out.append(text + ".")
     if summary.open_concerns:
         k = len(summary.open_concerns)
         out.append(f"{plural(k, 'safeguarding concern')} {'is' if k == 1 else 'are'} still open, whatever "

@@ -15,7 +15,8 @@ from .headline import change_points, headline_figures
 from .measures import pct, short_quote
 from .rows import action_plan_rows, appendix_rows
 from .shapes import (
-    TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow, ConcernRow, Distribution, Filters,
+    TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow, ConcernRow, ConversationFigures,
+    Distribution, Filters,
     ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError, TeamActions, TestFigure, ThemeFigure,
 )
 
@@ -362,12 +363,29 @@ def summary_snapshot(db, filters: Filters | None = None, *, scanned: Scan | None
 def _figures(conn, filters: Filters, scanned: Scan | None = None) -> Summary:
     """Every figure but the long tables (inside the caller's read transaction)."""
     summary = _core(conn, filters, scanned=scanned)
+    summary.conversations = _conversations(conn, filters)
     earlier = previous_round(conn, filters)
     if earlier:
         before = _core(conn, filters.model_copy(update={"round": earlier, "date_from": None, "date_to": None}),
                        full=False)
         summary.change_since_previous_round = _change(summary, before, earlier)
     return summary
+
+
+def _conversations(conn, filters: Filters) -> ConversationFigures:
+    """How many counted audits had their feedback conversation (and family feedback) recorded."""
+    where, params = filters.where("a")
+    audits, held, yes, partly, no, challenged, family = conn.execute(
+        f"""SELECT count(*), count(c.held_on), count(CASE WHEN c.held_on IS NOT NULL AND c.agrees = 'yes' THEN 1 END),
+                   count(CASE WHEN c.held_on IS NOT NULL AND c.agrees = 'partly' THEN 1 END),
+                   count(CASE WHEN c.held_on IS NOT NULL AND c.agrees = 'no' THEN 1 END),
+                   count(CASE WHEN c.held_on IS NOT NULL AND COALESCE(c.challenge, '') != '' THEN 1 END),
+                   count(CASE WHEN COALESCE(c.family_said, '') != '' THEN 1 END)
+            FROM audits a LEFT JOIN conversations c ON c.audit_id = a.id
+            WHERE {where} AND a.status IN ('completed', 'moderated')""", params).fetchone()
+    return ConversationFigures(audits=audits, held=held, challenged=challenged, family_feedback=family,
+                               worker_agrees={"yes": yes, "partly": partly, "no": no,
+                                              "not_recorded": held - yes - partly - no})
 
 
 def selected_audit_ids(db, filters: Filters | None = None, *, counted_only: bool = False) -> list[str]:

@@ -240,6 +240,20 @@ class ConcernRow(Model):
     """The urgent action's owner and status ('open', 'done', 'overdue'); empty when none is recorded."""
 
 
+class ConversationFigures(Model):
+    """Feedback conversations with the worker, over the counted (completed and moderated) audits."""
+
+    audits: int
+    held: int
+    """Audits whose feedback conversation is recorded with its date."""
+    worker_agrees: dict[str, int]
+    """Of those held: whether the worker agreed with the grades (yes, partly, no, not recorded)."""
+    challenged: int
+    """Held conversations in which the worker challenged the grades."""
+    family_feedback: int
+    """Audits with child, young person or carer feedback."""
+
+
 class AuditRow(Model):
     id: str
     case_ref: str
@@ -298,6 +312,7 @@ class Summary(Model):
     change_since_previous_round: Change | None
     open_concerns: list[ConcernRow]
     appendix: list[AuditRow]
+    conversations: ConversationFigures | None = None
 
     def to_json(self, *, rows: bool = True) -> str:
         """The figures as indented JSON; without `rows`, leaving out `action_plan` and `appendix`."""

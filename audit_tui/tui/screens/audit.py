@@ -24,7 +24,7 @@ from ..widgets.actions import ActionsChanged, ActionsPanel
 from ..widgets.narratives import NarrativesPanel
 from ..widgets.question import AnswerEdited, QuestionPanel
 
-NARRATIVES, ACTIONS, REVIEW = "@narratives", "@actions", "@review"
+NARRATIVES, ACTIONS, REVIEW, CONVERSATION = "@narratives", "@actions", "@review", "@conversation"
 
 
 class AuditScreen(Screen[None]):
@@ -41,6 +41,7 @@ class AuditScreen(Screen[None]):
         Binding("ctrl+f", "concern", "Flag concern", priority=True, id="audit.concern"),
         Binding("ctrl+s", "saved", "Saved", show=False, priority=True, id="audit.saved"),
         Binding("ctrl+h", "history", "History", show=False, id="audit.history"),
+        Binding("f5", "conversation", "Conversation", show=False, priority=True, id="audit.conversation"),
         Binding("ctrl+w", "feedback", "Feedback doc", show=False, priority=True, id="audit.feedback"),
         Binding("escape", "close", "Home", id="audit.close"),
     ]
@@ -142,6 +143,8 @@ class AuditScreen(Screen[None]):
         options.append(Option(Text("✎ Lived experience & impact"), id=NARRATIVES))
         options.append(Option(Text(f"☐ Actions ({len(self.audit.actions)})"), id=ACTIONS))
         options.append(Option(Text("✔ Review & complete"), id=REVIEW))
+        held = self.audit.conversation is not None and self.audit.conversation.held_on is not None
+        options.append(Option(Text(f"💬 Feedback conversation{' ✓' if held else ''} (F5)"), id=CONVERSATION))
         nav.set_options(options)
         if highlighted is not None:
             nav.highlighted = min(highlighted, nav.option_count - 1)
@@ -190,6 +193,8 @@ class AuditScreen(Screen[None]):
             self.action_actions()
         elif target == REVIEW:
             self.action_review()
+        elif target == CONVERSATION:
+            self.action_conversation()
         else:
             keys = [k for k in self.active_keys() if k.startswith(target + ".")]
             answers = self.answers()
@@ -264,6 +269,17 @@ class AuditScreen(Screen[None]):
                 self.go_to(target)
 
         self.app.push_screen(ReviewScreen(self.audit_id), back)
+
+    def action_conversation(self) -> None:
+        from .conversation import ConversationScreen
+
+        def back(saved: bool | None) -> None:
+            if saved:
+                self.reload()
+                self.mark_saved()
+                self.notify("Feedback conversation saved (logged).", timeout=4)
+
+        self.app.push_screen(ConversationScreen(self.audit), back)
 
     def action_concern(self) -> None:
         from .dialogs import ConcernDialog
@@ -421,6 +437,8 @@ class AuditScreen(Screen[None]):
         yield SystemCommand("Raise a safeguarding concern", "Record it now, with an urgent action",
                             self.action_concern)
         yield SystemCommand("Audit history", "Every change to this audit", self.action_history)
+        yield SystemCommand("Feedback conversation", "The worker's reflection, agreement, challenge; family feedback",
+                            self.action_conversation)
         yield SystemCommand("Feedback document", "This audit as a Word document for the worker and manager",
                             self.action_feedback)
         yield SystemCommand("New action", "Add an action (linked to the current question)", self.action_new_action)
