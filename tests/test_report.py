@@ -206,7 +206,8 @@ def test_feedback_document(built, tmp_path):
     assert result.exit_code == 0, result.output
     doc = Document(str(tmp_path / "f.docx"))
     assert headings(doc, 1) == ["What life is like for the young person", "The impact of the work",
-                                "Audit quality: how well this audit was written", "Grades and evidence", "Actions", "Moderation"]
+                                "Audit quality: how well this audit was written", "Grades and evidence", "Actions",
+                                "The worker's reflection", "Manager's sign-off", "Moderation"]
     text = all_text(doc)
     assert "Requires improvement to be good (moderated; the auditor graded outstanding)" in text
     assert "CL-0004" in text and "Team B" in text
