@@ -127,6 +127,10 @@ def test_text_another_program_wrote_into_the_file_is_cleaned_on_the_way_out(tmp_
         assert not set(DROPPED) & set(xlsx_text(tmp_path / args[-1]))
     assert cli(["--db", str(db), "export", "all.csv"], tmp_path).returncode == 0
     assert not set(DROPPED) & set((tmp_path / "all.csv").read_text(encoding="utf-8-sig"))
+    summary = cli(["--db", str(db), "summary", "--json", "--rows"], tmp_path)
+    figures = json.loads(summary.stdout)
+    assert not set(DROPPED) & set(json.dumps(figures, ensure_ascii=False))
+    assert all(row["team"].endswith("\n\n") for row in figures["appendix"]), figures["appendix"][0]
     result = cli(["--db", str(db), "report", "-o", "r.docx"], tmp_path)
     assert result.returncode == 0, result.stderr
 

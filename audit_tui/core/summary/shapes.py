@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ConfigDict, field_validator
 
 from .. import gates
-from ..models import Model
+from ..models import Model, clean_json
 from ..scans import filter_where
 
 COUNTED = ("completed", "moderated")
@@ -318,6 +318,7 @@ class Summary(Model):
         """The figures as indented JSON; without `rows`, leaving out `action_plan` and `appendix`."""
         # pydantic's serializer writes the same text as json.dumps(model_dump(mode="json"), indent=2,
         # ensure_ascii=False), about 5x faster (json.dumps drops to pure Python when indenting).
-        return self.model_dump_json(indent=2, exclude=None if rows else {"action_plan", "appendix"})
+        # Its text comes from the database as stored: cleaned again here, for rows another program wrote.
+        return clean_json(self.model_dump_json(indent=2, exclude=None if rows else {"action_plan", "appendix"}))
 
 
