@@ -19,8 +19,9 @@ ref and change; for rows older than refs, all of the row), so merging the same f
 changes nothing, and the "imported" rows two imports of one interchange file wrote (the same
 ref, derived from the file) count as one. Templates the new
 audits use come along; rounds and allocations are added when missing. The other
-database is opened read-only, and `PRAGMA integrity_check` (with foreign keys) runs
-before the merge is committed.
+database is opened read-only, after the checks opening it with `--db` makes (whole,
+audit-tui's, not newer, `quick_check`): a refusal is the same one line, and nothing is
+written. `PRAGMA integrity_check` (with foreign keys) runs before the merge is committed.
 
 A .json interchange file carries no history: its new audits are added, identical ones
 skipped, and any that differ from this database's copy are listed as conflicts.
@@ -36,14 +37,17 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import FACT_TABLES
+from . import dbfile
+from .bulk import COLUMNS
+from .db import FACT_TABLES, DatabaseError, migrations
 from .models import AuditRecord, Template, clean_text
 from .store import Store, StoreError, now_iso
 
-MIGRATION_SET = "audit-tui"
 # Not copied as an audit's parts: the history is merged row by row, allocations by round, and the
 # summary's facts are a cache each database builds for itself.
 SKIP_TABLES = {"history", "allocations", "audits", *FACT_TABLES}
+# What a merge reads from the other database, whatever its age (a look-alike file without them is refused)
+_NEEDED = {"audits": COLUMNS["audits"], "history": COLUMNS["history"], "templates": ("id", "version", "body")}
 
 
 class MergeError(StoreError):
@@ -100,20 +104,23 @@ class _Reader(Store):
         self.path = path
         self.actor = "merge"
         self._templates = {}
+        try:  # the checks `--db` makes before opening a file (whole, audit-tui's, not newer, quick_check)
+            dbfile.check_file(path)
+            dbfile.inspect(path, migration_set=migrations.name, timeout=dbfile.busy_timeout(),
+                           known_migrations=[m.name for m in migrations._migrations])  # noqa: SLF001
+        except DatabaseError as exc:
+            raise MergeError(str(exc)) from None
         try:
-            with path.open("rb") as handle:
-                if handle.read(16) != b"SQLite format 3\x00":
-                    raise MergeError(f"{path} is not an audit-tui database (not an SQLite file)")
-            conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30, isolation_level=None)
+            conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=dbfile.busy_timeout(),
+                                   isolation_level=None)
             self.db = sqlite_utils.Database(conn, execute_plugins=False)
-            tables = set(self.db.table_names())
-        except OSError as exc:
-            raise MergeError(f"cannot read {path}: {exc.strerror}") from None
+            missing = [f"{table}.{column}" for table, columns in _NEEDED.items()
+                       for column in sorted(set(columns) - set(_columns(self.db, table)))]
         except sqlite3.Error as exc:
-            raise MergeError(f"cannot open {path}: {exc}") from None
-        if "_sqlite_migrations" not in tables or "audits" not in tables:
+            raise MergeError(str(dbfile.open_error(path, exc))) from None
+        if missing:
             self.close()
-            raise MergeError(f"{path} is not an audit-tui database")
+            raise MergeError(f"{path} is not an audit-tui database (it has no {missing[0]}); {dbfile.UNTOUCHED}")
 
 
 def _columns(db: sqlite_utils.Database, table: str) -> list[str]:
@@ -288,10 +295,6 @@ def merge_database(store: Store, other_path: str | Path, *, dry_run: bool = Fals
     other = _Reader(other_path)
     result = MergeResult(dry_run=dry_run)
     try:
-        known = {r[0] for r in store.db.execute("SELECT name FROM _sqlite_migrations")}
-        newer = [r[0] for r in other.db.execute("SELECT name FROM _sqlite_migrations") if r[0] not in known]
-        if newer:
-            raise MergeError(f"{other_path} was written by a newer version of audit-tui; upgrade to merge it")
         with store.transaction():
             clashing = _templates(store, other, result, f"merged from {other_path.name}")
             children = _child_tables(store, other)
