@@ -218,8 +218,11 @@ def export_cmd(file: Path, force: bool, db_path: Path | None, **filter_args) -> 
 
 @command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as-draft", is_flag=True,
+              help="Import a completed or moderated audit that does not meet the completion gates as a draft "
+                   "(else the whole import is refused).")
 @db_option
-def import_cmd(file: Path, db_path: Path | None) -> None:
+def import_cmd(file: Path, as_draft: bool, db_path: Path | None) -> None:
     """Import an audit-tui/1 .json file: every audit, or none if anything is wrong."""
     from .core.interchange import import_json
 
@@ -229,9 +232,12 @@ def import_cmd(file: Path, db_path: Path | None) -> None:
         raise OutputsError(f"no file at {file}")
     store = open_store(resolve_db(_db(db_path)))
     try:
-        result = import_json(store, file)
+        result = import_json(store, file, as_draft=as_draft)
     finally:
         store.close()
     note = f"; {result.unchanged} already present and unchanged" if result.unchanged else ""
     added = f"; {result.templates_added} template(s) added" if result.templates_added else ""
     click.echo(f"Imported {result.imported} audit(s) from {file}{note}{added}")
+    if result.kept_as_draft:
+        click.echo(f"{len(result.kept_as_draft)} audit(s) imported as drafts, as they do not meet the completion "
+                   f"gates: {', '.join(result.kept_as_draft)}")

@@ -55,14 +55,10 @@ def tiny(monkeypatch):
     monkeypatch.setattr(interchange, "WINDOW", 2)
 
 
-def test_tiny_blocks_and_windows_import_what_one_read_does(source, tmp_path, tiny):
+def test_tiny_blocks_and_windows_import_what_one_read_does(source, tmp_path, monkeypatch):
     whole = Store(tmp_path / "whole.db")
-    data = json.loads((source / "export.json").read_text(encoding="utf-8"))
-    new_templates, records, _ = interchange.validate(whole, data)
-    with whole.bulk_transaction():
-        for template in new_templates:
-            whole.save_template(template)
-        whole.insert_audit_records(records)
+    import_json(whole, source / "export.json")  # one block, one window
+    tiny.__wrapped__(monkeypatch)
     streamed = Store(tmp_path / "streamed.db")
     result = import_json(streamed, source / "export.json")
     assert (result.imported, result.unchanged, result.templates_added) == (6, 0, 1)
@@ -130,7 +126,7 @@ def test_an_action_id_already_in_the_database_is_named(source, tmp_path, tiny):
     data = json.loads((source / "export.json").read_text(encoding="utf-8"))
     action = next(audit["actions"][0] for audit in data["audits"] if audit["actions"])
     taken = action["id"]
-    clone = data["audits"][5] | {"id": "a-new-audit", "actions": [action]}
+    clone = data["audits"][5] | {"id": "a-new-audit", "actions": [action], "status": "draft", "moderation": None}
     path = tmp_path / "clone.json"
     path.write_text(json.dumps({"format": "audit-tui/1", "templates": data["templates"], "audits": [clone]}))
     with pytest.raises(InterchangeError, match=f"{taken} already exists in this database"):

@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 
-from audit_tui.core import interchange
 from audit_tui.core.interchange import InterchangeError, export_json, import_json
 from audit_tui.core.store import Store
 from audit_tui.core.summary import Filters, compute_summary
@@ -206,13 +205,6 @@ def test_unreadable_files(tmp_path, content, words):
     path.write_bytes(content)
     with pytest.raises(InterchangeError, match=words):
         import_json(Store(tmp_path / "t.db"), path)
-
-
-def test_size_cap_of_a_whole_file_read(monkeypatch, exported):
-    """Merge reads a .json whole (import streams it: tests/test_import_stream.py)."""
-    monkeypatch.setattr(interchange, "MAX_IMPORT_BYTES", 100)
-    with pytest.raises(InterchangeError, match="larger than"):
-        interchange.read_file(exported / "export.json")
 
 
 def test_export_refuses_to_overwrite(exported, tmp_path):

@@ -95,13 +95,7 @@ class FollowUp:
             self._editable(audit_id)
             audit = self.get_audit(audit_id)
             template = self.template_of(audit)
-            findings = gates.gate_failures(template, audit)
-            suggested = gates.suggested_overall_grade(template, audit)
-            if template.overall_scale().level(overall_grade) is None:
-                findings.append(gates.Finding("Choose an overall grade", ("overall", "")))
-            elif overall_grade != suggested and not reason.strip():
-                findings.append(gates.Finding(
-                    "The overall grade differs from the suggested one: give a reason", ("overall", "")))
+            findings = gates.completion_failures(template, audit, overall_grade, reason)
             if findings:
                 raise GatesNotMet(findings)
             self.update_audit(audit_id, overall_grade=overall_grade, overall_reason=reason)

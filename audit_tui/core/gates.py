@@ -169,6 +169,41 @@ def safeguarding_failures(audit: AuditRecord) -> list[Finding]:
     return [Finding(message, ("safeguarding", ""))]
 
 
+def completion_failures(template: Template, audit: AuditRecord, overall_grade: str | None,
+                        reason: str, *, suggest_from: AuditRecord | None = None) -> list[Finding]:
+    """What completing `audit` with `overall_grade` lacks: the gates, an overall grade of the
+    template's scale, and a reason when that grade differs from the one suggested (from
+    `suggest_from`, by default the audit itself)."""
+    found = gate_failures(template, audit)
+    suggested = suggested_overall_grade(template, suggest_from or audit)
+    if template.overall_scale().level(overall_grade or "") is None:
+        found.append(Finding("Choose an overall grade", ("overall", "")))
+    elif overall_grade != suggested and not reason.strip():
+        found.append(Finding("The overall grade differs from the suggested one: give a reason", ("overall", "")))
+    return found
+
+
+def moderation_failures(template: Template, audit: AuditRecord) -> list[str]:
+    """What a moderated audit's moderation lacks, as recording a moderation requires it."""
+    mod = audit.moderation
+    if mod is None:
+        return ["a moderated audit needs its moderation (moderator, date and overall grade)"]
+    found = [] if mod.moderator.strip() else ["the moderator's name is needed"]
+    overall = mod.overall_grade or audit.overall_grade
+    if template.overall_scale().level(overall or "") is None:
+        found.append("choose the moderated overall grade")
+    elif overall != audit.overall_grade and not mod.comment.strip():
+        found.append("the moderated overall grade differs from the auditor's: give a comment")
+    answers = {a.question: a for a in audit.answers}
+    for changed in mod.answers:
+        auditor = answers.get(changed.question)
+        if auditor is None or not auditor.grade:
+            found.append(f"{changed.question} was not answered by the auditor: there is no grade to moderate")
+        elif changed.grade != auditor.grade and not changed.comment.strip():
+            found.append(f"{changed.question}: say why the grade differs (a comment is needed)")
+    return found
+
+
 def warnings(template: Template, audit: AuditRecord) -> list[Finding]:
     """Softer checks: shown, never blocking."""
     found = []

@@ -8,14 +8,16 @@ import of any size holds one window of audits at a time.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
+from . import gates
 from .models import NA, AuditRecord, Template, clean_text
 from .store import Store
-from .templates import _cross_reference_problems, template_to_dict
+from .templates import _cross_reference_problems, builtin_template, template_to_dict
 
 MAX_PROBLEMS = 50
 
@@ -133,6 +135,25 @@ def _record_problems(record: AuditRecord, template: Template) -> list[tuple[str,
     return found
 
 
+def completion_problems(record: AuditRecord, template: Template) -> list[str]:
+    """Why the app would not have let this audit reach its status: a completed or moderated audit
+    must meet the completion gates, a moderated one needs its moderation, and only it has one.
+    As in the database, an audit completed before the safeguarding statement existed (none given)
+    stays completed; a statement given must be true to the audit's concerns."""
+    if record.status == "draft":
+        return ["only a moderated audit has a moderation"] if record.moderation else []
+    # The suggested grade without the concerns: one raised after completion changes the suggestion,
+    # not what completing needed.
+    findings = gates.completion_failures(template, record, record.overall_grade, record.overall_reason,
+                                         suggest_from=record.model_copy(update={"concerns": []}))
+    found = [f.message for f in findings if not (f.target[0] == "safeguarding" and record.safeguarding is None)]
+    if record.status == "moderated":
+        found += gates.moderation_failures(template, record)
+    elif record.moderation:
+        found.append("only a moderated audit has a moderation")
+    return found
+
+
 def _comparable(record: AuditRecord, ids_from: AuditRecord) -> dict[str, Any]:
     """A record as data, without the action/concern ids the file left out."""
     data = record.model_dump(mode="json")
@@ -181,11 +202,18 @@ class ImportChecks:
     database held before the import (the file's own are seen first).
     """
 
-    def __init__(self, store: Store, raw_templates: list[Any], *, needs_cleaning: bool = True):
+    def __init__(self, store: Store, raw_templates: list[Any], *, needs_cleaning: bool = True,
+                 as_draft: bool = False, on_differs: Callable[[int, AuditRecord, AuditRecord], bool] | None = None):
         self.store = store
         self.problems: list[str] = []
         self.templates, self.new_templates = _templates(store, raw_templates, self.problems)
         self.unchanged = 0
+        self.as_draft = as_draft  # keep an audit that fails its completion gates as a draft (else refuse)
+        self.kept_as_draft: list[str] = []  # their case refs
+        self.gates_failed = False
+        # an audit already in the database with different content: `on_differs(position, record, stored)`
+        # returns True when it is dealt with (e.g. listed as a merge conflict); else it is a problem
+        self._on_differs = on_differs
         self._needs_cleaning = needs_cleaning
         self._audit_ids: dict[str, int] = {}  # id -> its position in the file
         self._item_ids: dict[str, set[str]] = {"actions": set(), "concerns": set()}
@@ -226,13 +254,37 @@ class ImportChecks:
         key = (record.template_id, record.template_version)
         template = self.templates.get(key)
         if template is None:
-            try:
-                template = self.store.template(*key)
-            except Exception:  # noqa: BLE001 - reported as a problem
+            template = self._known_template(key)
+            if template is None:
                 self.problems.append(f"{where}, field template_id: template {key[0]} version {key[1]} is neither "
-                                     "in the file's templates nor in this database")
+                                     "in the file's templates, nor in this database, nor built in")
                 return None
         self.problems += [f"{where}, field {field}: {message}" for field, message in _record_problems(record, template)]
+        return self._gated(where, record, template)
+
+    def _known_template(self, key: tuple[str, int]) -> Template | None:
+        """A template the file does not carry: this database's, else a built-in one (then added)."""
+        try:
+            return self.store.template(*key)
+        except Exception:  # noqa: BLE001 - not stored here
+            pass
+        template = builtin_template(*key)
+        if template is not None:
+            self.templates[key] = template
+            self.new_templates.append(template)
+        return template
+
+    def _gated(self, where: str, record: AuditRecord, template: Template) -> AuditRecord:
+        """The record if its status is one the app would have let it reach; else kept as a draft
+        (`as_draft`) or its unmet gates listed as problems."""
+        unmet = completion_problems(record, template)
+        if not unmet:
+            return record
+        if self.as_draft:
+            self.kept_as_draft.append(record.case_ref)
+            return record.model_copy(update={"status": "draft", "moderation": None})
+        self.gates_failed = True
+        self.problems += [f"{where}, field status: {record.status}, but {message}" for message in unmet]
         return record
 
     def _new(self, records: list[tuple[int, AuditRecord]]) -> list[tuple[int, AuditRecord]]:
@@ -242,7 +294,9 @@ class ImportChecks:
         for i, record in records:
             if record.id not in existing:
                 inserts.append((i, record))
-            elif _comparable(self.store.get_audit(record.id), record) != _comparable(record, record):
+            elif _comparable(stored := self.store.get_audit(record.id), record) != _comparable(record, record):
+                if self._on_differs is not None and self._on_differs(i, record, stored):
+                    continue
                 self.problems.append(f"audit {i} ({record.case_ref}), field id: audit {record.id} already exists "
                                      "with different content (merging is not supported yet)")
             else:

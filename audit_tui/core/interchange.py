@@ -11,26 +11,25 @@ audit (its position in `audits` and its case ref) and the field.
 from __future__ import annotations
 
 import gc
-import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ProblemsError
 from .exports import ExportError, check_target, private_output
 from .import_checks import ImportChecks
-from .jsonstream import TOO_LONG_NUMBER, Items, JSONStreamError, Member, NotAnObject, read_members
+from .jsonstream import Items, JSONStreamError, Member, NotAnObject, read_members
 from .failures import os_reason
-from .userfiles import FileRefused, open_regular, read_capped
-from .models import AuditRecord, Template
+from .userfiles import FileRefused, open_regular
+from .models import AuditRecord
 from .records import FORMAT, write_interchange
+from .staging import Stage
 from .store import Store
 from .summary import Filters, selected_audit_ids
 
-MAX_IMPORT_BYTES = 200 * 1024 * 1024  # for `read_file`, which holds the whole file (merge); import streams
 WINDOW = 2000  # audits read, checked and inserted at a time by an import
 
 
@@ -43,6 +42,8 @@ class ImportResult:
     imported: int
     unchanged: int
     templates_added: int
+    kept_as_draft: list[str] = field(default_factory=list)  # case refs imported as drafts (`as_draft`)
+    case_refs: list[str] = field(default_factory=list)  # of the audits imported
 
 
 def export_json(store: Store, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
@@ -63,41 +64,6 @@ _UNSAFE_IN_FILE = [re.compile(p) for p in (
 
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return read_capped(path, MAX_IMPORT_BYTES)
-    except FileRefused as exc:
-        raise InterchangeError([str(exc)]) from None
-    except OSError as exc:
-        raise InterchangeError([f"cannot read {path}: {os_reason(exc)}"]) from None
-
-
-def read_file(path: str | Path) -> dict[str, Any]:
-    """The file's content as JSON gives it, for `validate` (which names each problem with the audit)."""
-    path = Path(path)
-    raw = _read_bytes(path)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InterchangeError([f"{path} is not UTF-8 text"]) from None
-    except json.JSONDecodeError as exc:
-        raise InterchangeError([f"{path}:{exc.lineno}: not valid JSON ({exc.msg})"]) from None
-    except ValueError:  # an integer over Python's 4,300 digits
-        raise InterchangeError([f"{path}: not valid JSON ({TOO_LONG_NUMBER})"]) from None
-    except RecursionError:
-        raise InterchangeError([f"{path}: JSON nested too deeply"]) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InterchangeError([f"{path} is not an audit-tui export (expected \"format\": \"{FORMAT}\")"])
-    unknown = set(data) - {"format", "templates", "audits"}
-    if unknown:
-        raise InterchangeError([f"{path}: unknown top-level key(s): {', '.join(sorted(unknown))}"])
-    for key in ("templates", "audits"):
-        if not isinstance(data.get(key, []), list):
-            raise InterchangeError([f"{path}: \"{key}\" must be a list"])
-    data["_needs_cleaning"] = _needs_cleaning(raw)
-    return data
-
-
 def _needs_cleaning(raw: bytes) -> bool:
     return any(pattern.search(raw) for pattern in _UNSAFE_IN_FILE)
 
@@ -114,15 +80,6 @@ def _file_needs_cleaning(path: Path) -> bool:
     return False
 
 
-def validate(store: Store, data: dict[str, Any]) -> tuple[list[Template], list[AuditRecord], int]:
-    """Check a whole file `read_file` read; returns (new templates, audits to insert, unchanged count) or raises."""
-    checks = ImportChecks(store, data.get("templates", []), needs_cleaning=data.get("_needs_cleaning", True))
-    records = checks.check(0, data.get("audits", []))
-    if checks.problems:
-        raise InterchangeError(checks.problems)
-    return checks.new_templates, records, checks.unchanged
-
-
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector: a large file makes millions of objects, none of them
@@ -136,58 +93,87 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def import_json(store: Store, path: str | Path) -> ImportResult:
+def import_json(store: Store, path: str | Path, *, as_draft: bool = False) -> ImportResult:
     """Import every audit of the file, or none (the database is unchanged on any problem).
 
-    The file is read and checked a window of audits at a time, and each window inserted in the one
-    transaction of the import, which any problem rolls back: memory stays flat at any size."""
+    The file is read, checked and inserted a window of audits at a time (memory stays flat at any
+    size) into a working copy of the database (`staging.Stage`), which is published in one short
+    write transaction once every audit has passed. A completed or moderated audit must meet what
+    the app requires of it (`import_checks.completion_problems`), or the import is refused naming
+    it; with `as_draft`, such audits are imported as drafts instead."""
     path = Path(path)
-    cached = set(store._templates)  # noqa: SLF001 - undo cache entries if the transaction rolls back
-    try:
-        with paused_gc():
-            return _import(store, path)  # each window's objects are freed before the next (no cycles)
-    except BaseException:
-        for key in set(store._templates) - cached:  # noqa: SLF001
-            store._templates.pop(key, None)  # noqa: SLF001
-        raise
+    with Stage(store, "imported") as stage:
+        result = read_into(stage.store, path, as_draft=as_draft)
+        stage.publish()
+    return result
 
 
-def _import(store: Store, path: Path) -> ImportResult:
-    checks = ImportChecks(store, _header(path).get("templates", []), needs_cleaning=_file_needs_cleaning(path))
-    imported = 0
-    with store.bulk_transaction():
-        for template in checks.new_templates:
-            store.save_template(template, source=f"imported from {path.name}")
-        for window in _members(path, WINDOW):
-            if not isinstance(window, Items):
-                continue
-            records = checks.check(window.start, window.items)
-            if checks.full:
-                break
-            if not checks.problems:  # else only checked, to list every problem
-                store.insert_audit_records(records, note="imported")
-                imported += len(records)
-        if checks.problems:
-            raise InterchangeError(checks.problems)
-    return ImportResult(imported=imported, unchanged=checks.unchanged, templates_added=len(checks.new_templates))
+def read_into(store: Store, path: Path, *, note: str = "imported", as_draft: bool = False,
+              on_differs: Callable[[int, AuditRecord, AuditRecord], bool] | None = None) -> ImportResult:
+    """Check the file's audits and insert the new ones into `store`, in one transaction that any
+    problem rolls back (InterchangeError listing them). The one reading of the interchange format:
+    import and merge both use it. `on_differs` as in `ImportChecks`."""
+    with paused_gc():  # each window's objects are freed before the next (no cycles)
+        header = _header(path)
+        checks = ImportChecks(store, header.get("templates", []), needs_cleaning=_file_needs_cleaning(path),
+                              as_draft=as_draft, on_differs=on_differs)
+        imported, saved = [], 0
+        with store.bulk_transaction():
+            for window in _checked_members(path, WINDOW):
+                if not isinstance(window, Items):
+                    continue
+                records = checks.check(window.start, window.items)
+                if checks.full:
+                    break
+                if not checks.problems:  # else only checked, to list every problem
+                    for template in checks.new_templates[saved:]:  # the file's, and built-in ones it uses
+                        store.save_template(template, source=f"{note} from {path.name}")
+                    saved = len(checks.new_templates)
+                    store.insert_audit_records(records, note=note)
+                    imported += [record.case_ref for record in records]
+            if checks.problems:
+                if checks.gates_failed:
+                    checks.problems.append(GATES_HINT)
+                raise InterchangeError(checks.problems)
+            for template in checks.new_templates[saved:]:
+                store.save_template(template, source=f"{note} from {path.name}")
+    return ImportResult(imported=len(imported), unchanged=checks.unchanged, templates_added=len(checks.new_templates),
+                        kept_as_draft=checks.kept_as_draft, case_refs=imported)
+
+
+GATES_HINT = ("a completed or moderated audit must meet the completion gates; to import such audits as drafts, "
+              "use `audit-tui import --as-draft`")
 
 
 def _header(path: Path) -> dict[str, Any]:
-    """The file's members but its audits (read as far as the first audit when the templates come first)."""
+    """The file's members but its audits: read as far as the first audit when "format" and the
+    templates come before it, else through the whole file (the members may come in any order)."""
     header: dict[str, Any] = {}
-    for member in _members(path, 1):
+    for member in _checked_members(path, 1):
         if isinstance(member, Items):
-            if "templates" in header:
+            if "templates" in header and "format" in header:
                 break
             continue
-        if member.key not in ("format", "templates", "audits"):
-            raise InterchangeError([f"{path}: unknown top-level key(s): {member.key}"])
-        if member.key != "format" and not isinstance(member.value, list):
-            raise InterchangeError([f"{path}: \"{member.key}\" must be a list"])
         header[member.key] = member.value
     if header.get("format") != FORMAT:
         raise InterchangeError([f"{path} is not an audit-tui export (expected \"format\": \"{FORMAT}\")"])
     return header
+
+
+def _checked_members(path: Path, batch: int) -> Iterator[Member | Items]:
+    """`_members`, each top-level key checked: one of format, templates and audits, given once, a list
+    but for format."""
+    seen = set()
+    for member in _members(path, batch):
+        if not (isinstance(member, Items) and member.start):  # a member, or the start of the audits
+            if member.key not in ("format", "templates", "audits"):
+                raise InterchangeError([f"{path}: unknown top-level key(s): {member.key}"])
+            if member.key in seen:
+                raise InterchangeError([f"{path}: the key \"{member.key}\" appears twice"])
+            seen.add(member.key)
+            if isinstance(member, Member) and member.key != "format" and not isinstance(member.value, list):
+                raise InterchangeError([f"{path}: \"{member.key}\" must be a list"])
+        yield member
 
 
 def _members(path: Path, batch: int) -> Iterator[Member | Items]:
@@ -208,4 +194,4 @@ def _members(path: Path, batch: int) -> Iterator[Member | Items]:
         raise InterchangeError([f"cannot read {path}: {os_reason(exc)}"]) from None
 
 
-__all__ = ["export_json", "import_json", "InterchangeError", "ImportResult", "ExportError", "MAX_IMPORT_BYTES"]
+__all__ = ["export_json", "import_json", "InterchangeError", "ImportResult", "ExportError", "read_into"]

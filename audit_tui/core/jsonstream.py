@@ -47,7 +47,8 @@ class Member:
 
 @dataclass
 class Items:
-    """Up to `batch` items of the streamed array member `key`; `start` is the first one's index."""
+    """Up to `batch` items of the streamed array member `key`; `start` is the first one's index (an empty
+    array comes as one `Items` without any)."""
 
     key: str
     start: int
@@ -149,6 +150,7 @@ def _items(text: _Text, key: str, batch: int) -> Iterator[Items]:
     start, items = 0, []
     if text.peek() == "]":
         text.pos += 1
+        yield Items(key, 0, [])  # (so that the array is seen)
         return
     while True:
         items.append(text.value())

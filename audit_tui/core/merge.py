@@ -41,6 +41,8 @@ from . import dbfile
 from .bulk import COLUMNS
 from .db import FACT_TABLES, DatabaseError, migrations
 from .models import AuditRecord, Template, clean_text
+from .interchange import read_into
+from .staging import Stage
 from .store import Store, StoreError, now_iso
 
 # Not copied as an audit's parts: the history is merged row by row, allocations by round, and the
@@ -52,10 +54,6 @@ _NEEDED = {"audits": COLUMNS["audits"], "history": COLUMNS["history"], "template
 
 class MergeError(StoreError):
     """A merge that cannot run; nothing was changed. The message is for the user."""
-
-
-class _DryRun(Exception):
-    pass
 
 
 @dataclass
@@ -295,27 +293,27 @@ def merge_database(store: Store, other_path: str | Path, *, dry_run: bool = Fals
     other = _Reader(other_path)
     result = MergeResult(dry_run=dry_run)
     try:
-        with store.transaction():
-            clashing = _templates(store, other, result, f"merged from {other_path.name}")
-            children = _child_tables(store, other)
-            audit_columns = [c for c in _columns(store.db, "audits") if c in set(_columns(other.db, "audits"))]
-            for (audit_id,) in other.db.execute("SELECT id FROM audits ORDER BY id").fetchall():
-                _merge_one(store, other, audit_id, result, clashing, children, audit_columns)
-            _rounds(store, other, result)
-            if result.changed:
-                store._log(None, "merge", None, f"from {other_path.name}: {len(result.added)} added, "
-                                                f"{len(result.updated)} updated, {len(result.conflicts)} conflict(s)")
-            _integrity(store)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        store._templates.clear()  # templates "added" by the dry run were rolled back
-    except BaseException:
-        store._templates.clear()
-        raise
+        with Stage(store, "merged") as stage:  # the merge runs on a copy, published at once (staging)
+            _merge_database(stage.store, other, other_path, result)
+            if not dry_run:
+                stage.publish()
     finally:
         other.close()
     return result
+
+
+def _merge_database(store: Store, other: _Reader, other_path: Path, result: MergeResult) -> None:
+    with store.transaction():
+        clashing = _templates(store, other, result, f"merged from {other_path.name}")
+        children = _child_tables(store, other)
+        audit_columns = [c for c in _columns(store.db, "audits") if c in set(_columns(other.db, "audits"))]
+        for (audit_id,) in other.db.execute("SELECT id FROM audits ORDER BY id").fetchall():
+            _merge_one(store, other, audit_id, result, clashing, children, audit_columns)
+        _rounds(store, other, result)
+        if result.changed:
+            store._log(None, "merge", None, f"from {other_path.name}: {len(result.added)} added, "
+                                            f"{len(result.updated)} updated, {len(result.conflicts)} conflict(s)")
+        _integrity(store)
 
 
 def _merge_one(store: Store, other: _Reader, audit_id: str, result: MergeResult, clashing: set,
@@ -371,58 +369,35 @@ def _merge_one(store: Store, other: _Reader, audit_id: str, result: MergeResult,
 
 
 def merge_json(store: Store, path: str | Path, *, dry_run: bool = False) -> MergeResult:
-    """Merge an audit-tui/1 .json file: new audits added (all validated first), differing ones listed."""
-    from pydantic import ValidationError
-
-    from .interchange import InterchangeError, read_file, validate
-
+    """Merge an audit-tui/1 .json file, read as an import reads it: new audits added (all checked
+    first), differing ones listed as conflicts."""
     path = Path(path)
-    data = read_file(path)
     result = MergeResult(dry_run=dry_run)
-    keep = []
-    for i, raw in enumerate(data.get("audits", [])):
-        audit_id = raw.get("id") if isinstance(raw, dict) else None
-        exists = isinstance(audit_id, str) and store.db.execute(
-            "SELECT 1 FROM audits WHERE id = ?", [audit_id]).fetchone()
-        if not exists:
-            keep.append(raw)
-            continue
-        try:
-            theirs = AuditRecord.model_validate(_clean_tree(raw))
-        except ValidationError as exc:
-            raise InterchangeError([f"audit {i}: {e['msg']}" for e in exc.errors(include_url=False)]) from None
-        mine = store.get_audit(audit_id)
+
+    def differs(_: int, theirs: AuditRecord, mine: AuditRecord) -> bool:
         for key in ("actions", "concerns"):  # the file may leave ids out
             for item_theirs, item_mine in zip(getattr(theirs, key), getattr(mine, key)):
                 if item_theirs.id is None:
                     item_mine.id = None
         differences = _differences(_comparable(mine), _comparable(theirs))
         if differences:
-            result.conflicts.append(Conflict(audit_id, theirs.case_ref, differences,
+            result.conflicts.append(Conflict(theirs.id, theirs.case_ref, differences,
                                              "differs from this database's copy (a .json file has no history)"))
-        else:
-            result.unchanged += 1
-    new_templates, records, unchanged = validate(store, {**data, "audits": keep})
-    result.unchanged += unchanged
-    try:
-        with store.bulk_transaction():
-            for template in new_templates:
-                store.save_template(template, source=f"merged from {path.name}")
-            store.insert_audit_records(records, note="merged")
-            result.templates_added = len(new_templates)
-            result.added = [r.case_ref for r in records]
-            result.history_added = len(records)
-            if records:
-                store._log(None, "merge", None, f"from {path.name}: {len(records)} added, "
-                                                f"{len(result.conflicts)} conflict(s)")
-            _integrity(store)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        store._templates.clear()
-    except BaseException:
-        store._templates.clear()
-        raise
+        return bool(differences)
+
+    with Stage(store, "merged") as stage:
+        imported = read_into(stage.store, path, note="merged", on_differs=differs)
+        result.unchanged += imported.unchanged
+        result.templates_added = imported.templates_added
+        result.added = imported.case_refs
+        result.history_added = len(imported.case_refs)
+        if imported.case_refs:
+            with stage.store.transaction():
+                stage.store._log(None, "merge", None, f"from {path.name}: {len(imported.case_refs)} added, "
+                                                      f"{len(result.conflicts)} conflict(s)")
+        _integrity(stage.store)
+        if not dry_run:
+            stage.publish()
     return result
 
 

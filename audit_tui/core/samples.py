@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -19,7 +18,7 @@ from pydantic import Field, ValidationError
 
 from .bundled import bundled_dir
 from .models import AuditRecord, Interchange, Strict, Template
-from .templates import discover_templates
+from .templates import builtin_templates
 from .failures import os_reason
 from .userfiles import FileRefused, read_text_capped
 
@@ -112,12 +111,6 @@ def load_reference(ref: str, root: Path | None = None) -> AuditRecord:
     if reference.status != "draft" and reference.safeguarding is None:  # (files written before the statement)
         reference.safeguarding = "concern_raised" if reference.concerns else "no_risk"
     return reference
-
-
-@lru_cache(maxsize=1)
-def builtin_templates() -> tuple[Template, ...]:
-    """The built-in templates, parsed once per process."""
-    return tuple(discover_templates()[0])
 
 
 def case_template(case: SampleCase, version: int | None = None, stored: list[Template] | tuple[Template, ...] = ()) -> Template:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,17 @@ def discover_templates(user_dir: str | Path | None = None) -> tuple[list[Templat
                 continue
             found.setdefault((template.id, template.version), template)
     return sorted(found.values(), key=lambda t: (t.title.lower(), -t.version)), problems
+
+
+@lru_cache(maxsize=1)
+def builtin_templates() -> tuple[Template, ...]:
+    """The built-in templates, parsed once per process."""
+    return tuple(discover_templates()[0])
+
+
+def builtin_template(template_id: str, version: int) -> Template | None:
+    """The built-in template of that id and version, if audit-tui ships one."""
+    return next((t for t in builtin_templates() if (t.id, t.version) == (template_id, version)), None)
 
 
 def template_to_dict(template: Template) -> dict[str, Any]:
