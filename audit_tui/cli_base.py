@@ -7,6 +7,7 @@ never imports `cli.py` (an import contract in pyproject.toml checks it).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -52,3 +53,10 @@ def open_store(db_path: Path | None, *, create: bool = True):
     from .core.store import Store
 
     return Store(resolve_db(db_path), actor=current_actor(), create=create)
+
+
+def print_problems(exc) -> None:
+    """Print every problem of an error that lists them (`exc.problems`) on stderr, a line each, and exit 1."""
+    for problem in exc.problems:
+        click.echo(f"audit-tui: error: {problem}", err=True)
+    sys.exit(1)

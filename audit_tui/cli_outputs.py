@@ -224,7 +224,8 @@ def export_cmd(file: Path, force: bool, db_path: Path | None, **filter_args) -> 
 @db_option
 def import_cmd(file: Path, as_draft: bool, db_path: Path | None) -> None:
     """Import an audit-tui/1 .json file: every audit, or none if anything is wrong."""
-    from .core.interchange import import_json
+    from .cli_base import print_problems
+    from .core.interchange import InterchangeError, import_json
 
     if _kind(file) != "json":
         raise OutputsError(f"{file}: only .json interchange files can be imported")
@@ -233,6 +234,8 @@ def import_cmd(file: Path, as_draft: bool, db_path: Path | None) -> None:
     store = open_store(resolve_db(_db(db_path)))
     try:
         result = import_json(store, file, as_draft=as_draft)
+    except InterchangeError as exc:
+        print_problems(exc)
     finally:
         store.close()
     note = f"; {result.unchanged} already present and unchanged" if result.unchanged else ""

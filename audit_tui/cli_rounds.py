@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from .cli_base import command, db_option, group, open_store, resolve_db
+from .cli_base import print_problems as _problems
 
 
 class RoundsCliError(Exception):
@@ -44,13 +45,6 @@ def _date(value: str | None, option: str) -> date | None:
         return parse_date(value)
     except ValueError:
         raise RoundsCliError(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
-
-
-def _problems(exc) -> None:
-    """Print every problem of a RoundError on stderr and exit 1."""
-    for problem in exc.problems:
-        click.echo(f"audit-tui: error: {problem}", err=True)
-    sys.exit(1)
 
 
 def _short(text: str | None, width: int) -> str:
@@ -281,6 +275,7 @@ def merge_cmd(file: Path, dry_run: bool, db_path: Path | None) -> None:
     New audits are added, audits changed only on the other side are updated, and audits
     changed on both sides are listed as CONFLICTS and left as they are here (exit code 2).
     """
+    from .core.interchange import InterchangeError
     from .core.merge import merge
 
     if not file.exists():
@@ -288,6 +283,8 @@ def merge_cmd(file: Path, dry_run: bool, db_path: Path | None) -> None:
     store = _store(db_path, create=True)
     try:
         result = merge(store, file, dry_run=dry_run)
+    except InterchangeError as exc:
+        _problems(exc)
     finally:
         store.close()
     for line in result.lines():
