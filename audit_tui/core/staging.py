@@ -106,12 +106,16 @@ class Stage:
         except sqlite3.Error as exc:
             raise store_error(exc) from None
         try:
-            with self.main.transaction():
+            # (foreign keys not checked row by row: each audit comes whole, its rows after it)
+            with self.main.bulk_transaction():
                 self._refuse_if_changed_meanwhile(conn)
                 _copy_audits(conn)
                 self._copy_the_rest(conn)
         finally:
-            conn.execute("DETACH DATABASE stage")
+            try:
+                conn.execute("DETACH DATABASE stage")
+            except sqlite3.Error:
+                pass  # closing the connection lets go of it
 
     def _refuse_if_changed_meanwhile(self, conn: sqlite3.Connection) -> None:
         row = conn.execute(
