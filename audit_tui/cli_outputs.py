@@ -242,5 +242,6 @@ def import_cmd(file: Path, as_draft: bool, db_path: Path | None) -> None:
     added = f"; {result.templates_added} template(s) added" if result.templates_added else ""
     click.echo(f"Imported {result.imported} audit(s) from {file}{note}{added}")
     if result.kept_as_draft:
+        refs, more = result.kept_as_draft[:20], len(result.kept_as_draft) - 20
         click.echo(f"{len(result.kept_as_draft)} audit(s) imported as drafts, as they do not meet the completion "
-                   f"gates: {', '.join(result.kept_as_draft)}")
+                   f"gates: {', '.join(refs)}{f' and {more} more' if more > 0 else ''}")
