@@ -3,9 +3,11 @@
 Export writes the selected audits (sorted by id) and the templates they use as
 deterministic JSON, so export → import into an empty database → export gives the
 same bytes. Import reads the file a window of audits at a time (see `jsonstream`),
-checks each (shape, templates, questions, grades, ids: `import_checks`) and inserts it
-in the import's one transaction, which any problem rolls back; every problem names the
-audit (its position in `audits` and its case ref) and the field.
+checks each (shape, templates, questions, grades, ids, completion gates: `import_checks`)
+and inserts it in the import's one transaction on a working copy of the database, which
+any problem rolls back; the copy is published only when all of it passed (`staging`).
+Every problem names the audit (its position in `audits` and its case ref) and the field.
+`merge FILE.json` reads the file with the same code (`read_into`).
 """
 
 from __future__ import annotations

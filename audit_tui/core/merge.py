@@ -1,6 +1,8 @@
 """Bring together audits made on separate laptops: `audit-tui merge OTHER.db` (or an interchange .json).
 
-Audits are matched by id, and the whole merge runs in one transaction:
+Audits are matched by id, and the whole merge runs in one transaction on a working copy of
+this database, published at once when it has succeeded (`staging`: other sessions' saves are
+not held up by a long merge):
 
 - an audit only the other side has is added, with its history;
 - an audit the same on both sides is left alone;
