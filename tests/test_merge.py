@@ -94,7 +94,7 @@ def test_merge_refuses_itself_and_other_files(laptops, tmp_path):
     with pytest.raises(MergeError, match="this database"):
         merge(here, here.path)
     junk = tmp_path / "junk.db"
-    junk.write_bytes(b"not a database at all" * 10)
+    junk.write_bytes(b"not a database at all" * 100)
     with pytest.raises(MergeError, match="not an audit-tui database"):
         merge(here, junk)
 
