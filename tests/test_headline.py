@@ -68,6 +68,7 @@ def audit(n: int, template: str, round_: str, on: str, grades: dict, *, status="
     return {"id": f"audit-{n}", "case_ref": f"CASE-{n}", "template_id": template, "template_version": 1,
             "round": round_, "service_area": "care leavers", "team": "Team A", "worker": "Pat Worker",
             "auditor": "Alex Auditor", "audited_on": on, "status": status, "overall_grade": "good",
+            "overall_reason": "The auditor's judgement of the whole file",  # (may differ from the suggested)
             "lived_experience": LIVED, "impact": impact, "answers": answers, "actions": actions,
             "concerns": list(concerns), "moderation": moderation,
             "safeguarding": None if status == "draft" else "concern_raised" if concerns else "no_risk"}

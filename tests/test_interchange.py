@@ -175,6 +175,7 @@ def test_clashing_action_id_is_refused(exported, tmp_path):
     clone = json.loads(json.dumps(data["audits"][0]))
     clone["id"] = "another-audit-id"
     clone["concerns"] = []
+    clone["status"], clone["moderation"] = "draft", None  # (its actions no longer meet the completion gates)
     clone["actions"] = [{"id": "dup", "description": "Book the review meeting", "owner": "TM", "due": "2026-04-01"}]
     data = {"format": "audit-tui/1", "templates": data["templates"], "audits": [clone]}
     path.write_text(json.dumps(data), encoding="utf-8")
