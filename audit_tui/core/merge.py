@@ -40,7 +40,6 @@ from typing import Any
 import sqlite_utils
 
 from . import dbfile
-from .bulk import COLUMNS
 from .db import FACT_TABLES, DatabaseError, migrations
 from .models import AuditRecord, Template, clean_text
 from .interchange import read_into
@@ -51,7 +50,8 @@ from .store import Store, StoreError, now_iso
 # summary's facts are a cache each database builds for itself.
 SKIP_TABLES = {"history", "allocations", "audits", *FACT_TABLES}
 # What a merge reads from the other database, whatever its age (a look-alike file without them is refused)
-_NEEDED = {"audits": COLUMNS["audits"], "history": COLUMNS["history"], "templates": ("id", "version", "body")}
+_NEEDED = {"audits": ("id", "case_ref", "template_id", "template_version", "audited_on", "status"),
+           "history": ("at", "who", "audit_id", "field", "old", "new"), "templates": ("id", "version", "body")}
 
 
 class MergeError(StoreError):
