@@ -138,15 +138,16 @@ def _record_problems(record: AuditRecord, template: Template) -> list[tuple[str,
 def completion_problems(record: AuditRecord, template: Template) -> list[str]:
     """Why the app would not have let this audit reach its status: a completed or moderated audit
     must meet the completion gates, a moderated one needs its moderation, and only it has one.
-    As in the database, an audit completed before the safeguarding statement existed (none given)
-    stays completed; a statement given must be true to the audit's concerns."""
+    Of the safeguarding statement, only 'a concern was raised' with none recorded is refused: an audit
+    completed before the statement existed (none given) stays completed, as in the database, and a
+    concern raised after completion makes 'no unaddressed risk found' out of date, not wrong."""
     if record.status == "draft":
         return ["only a moderated audit has a moderation"] if record.moderation else []
     # The suggested grade without the concerns: one raised after completion changes the suggestion,
     # not what completing needed.
     findings = gates.completion_failures(template, record, record.overall_grade, record.overall_reason,
                                          suggest_from=record.model_copy(update={"concerns": []}))
-    found = [f.message for f in findings if not (f.target[0] == "safeguarding" and record.safeguarding is None)]
+    found = [f.message for f in findings if f.target[0] != "safeguarding" or record.safeguarding == "concern_raised"]
     if record.status == "moderated":
         found += gates.moderation_failures(template, record)
     elif record.moderation:
