@@ -15,7 +15,7 @@ import pytest
 from audit_tui.core.db import schema_version
 from audit_tui.core.store import Store
 
-from .factories import base, make_audit, template
+from .factories import base, make_audit
 
 ENTRY = shutil.which("audit-tui", path=str(Path(sys.executable).parent)) or "audit-tui"
 
