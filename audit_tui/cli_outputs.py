@@ -189,18 +189,22 @@ def _kind(path: Path) -> str:
 @command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("--redact", is_flag=True,
+              help="For circulation (.json): each audit's names to redact are replaced by their initials.")
 @filter_options
 @db_option
-def export_cmd(file: Path, force: bool, db_path: Path | None, **filter_args) -> None:
+def export_cmd(file: Path, force: bool, redact: bool, db_path: Path | None, **filter_args) -> None:
     """Export audits: .json (the audit-tui/1 interchange format), .csv or .xlsx (flat, for BI)."""
     kind = _kind(file)
+    if redact and kind != "json":
+        raise click.ClickException("--redact writes a .json file for circulation; give a file name ending .json")
     filters = make_filters(**filter_args)
     store = _existing_store(db_path)
     try:
         if kind == "json":
             from .core.interchange import export_json
 
-            count = export_json(store, file, filters, overwrite=force)
+            count = export_json(store, file, filters, overwrite=force, redact=redact)
             click.echo(f"Exported {count} audit(s) to {file}")
         elif kind == "csv":
             from .core.exports import export_csv

@@ -95,7 +95,7 @@ def audit_by_queries(store: Store, audit_id: str) -> dict:
                         for r in rows("SELECT * FROM moderated_answers WHERE audit_id = ? ORDER BY rowid")],
         } if moderation else None,
         "safeguarding": audit["safeguarding"],
-        "conversation": None, "family_feedback": None,  # (the varied data set records none)
+        "conversation": None, "family_feedback": None, "redact_names": [],  # (the varied data set records none)
     }
 
 
@@ -150,7 +150,7 @@ def test_the_reader_reads_one_batch_at_a_time(varied):
     statements: list[str] = []
     store.db.conn.set_trace_callback(statements.append)
     reader = audit_records(store, ids, batch=10)
-    tables = 7  # audits, answers, actions, concerns, moderations, moderated_answers, conversations
+    tables = 8  # audits, answers, actions, concerns, moderations, moderated_answers, conversations, audit_privacy
     for n in range(25):
         next(reader)
         assert len(statements) == tables * (n // 10 + 1)

@@ -33,6 +33,7 @@ COLUMNS = {
     "moderated_answers": ("audit_id", "question", "grade", "comment"),
     "history": ("at", "who", "audit_id", "field", "old", "new", "ref"),
     "conversations": ("audit_id", *CONVERSATION_COLUMNS, "updated_at"),
+    "audit_privacy": ("audit_id", "redact_names"),
 }
 _CONCERN_DETAILS = ("told_who", "told_at", "told_how", "team_manager", "service_manager", "route", "outcome")
 # A statement per row takes a third longer, and each statement hands the GIL over (1000 rows of audits:
@@ -93,6 +94,8 @@ def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, a
                                  _text(concern.raised_by), _text(concern.description), concern.handled_at,
                                  _text(concern.handled_by), _urgent_action(record, concern.action_id),
                                  *(clean_text(getattr(concern, k)) for k in _CONCERN_DETAILS))
+        if record.redact_names:
+            rows["audit_privacy"] += (audit_id, json.dumps([clean_text(n) for n in record.redact_names]))
         talked = row_of(record.conversation, record.family_feedback)
         if talked is not None:
             rows["conversations"] += (audit_id, *talked, stamp)

@@ -433,3 +433,26 @@ def _conversations(db: sqlite_utils.Database) -> None:
         """CREATE TABLE conversations (audit_id TEXT PRIMARY KEY REFERENCES audits(id), held_on TEXT, present TEXT,
            reflection TEXT, agrees TEXT, challenge TEXT, response TEXT, family_how TEXT, family_said TEXT,
            updated_at TEXT)""")
+
+
+@migrations(name="0009_governance")
+def _governance(db: sqlite_utils.Database) -> None:
+    """Data governance: the names to redact in each audit's documents (`audit_privacy`), and the one
+    explicit, logged way to delete audits with their history (core.governance): `retention_pending`
+    lists the audits being deleted inside that transaction (history's no-delete trigger lets their
+    rows go, and no other), and `deletion_log` records who deleted how many, when; it is append-only.
+    Deleting an audit deletes its stored facts through the existing triggers."""
+    db.execute("""CREATE TABLE audit_privacy (audit_id TEXT PRIMARY KEY REFERENCES audits(id),
+                  redact_names TEXT NOT NULL DEFAULT '[]')""")
+    db.execute("CREATE TABLE retention_pending (audit_id TEXT PRIMARY KEY)")
+    db.execute("""CREATE TABLE deletion_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL,
+                  kind TEXT NOT NULL, detail TEXT NOT NULL, audits INTEGER NOT NULL, history_rows INTEGER NOT NULL)""")
+    for event in ("UPDATE", "DELETE"):
+        db.execute(f"""CREATE TRIGGER deletion_log_no_{event.lower()} BEFORE {event} ON deletion_log
+                       BEGIN SELECT RAISE(ABORT, 'the deletion log is append-only'); END""")
+    db.execute("DROP TRIGGER history_no_delete")
+    db.execute(
+        """CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+           WHEN NOT EXISTS (SELECT 1 FROM retention_pending WHERE audit_id = OLD.audit_id)
+           BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"""
+    )

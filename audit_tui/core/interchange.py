@@ -48,12 +48,14 @@ class ImportResult:
     case_refs: list[str] = field(default_factory=list)  # of the audits imported
 
 
-def export_json(store: Store, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
-    """Write the selected audits (every status) and their templates; returns the number of audits."""
+def export_json(store: Store, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False,
+                redact: bool = False) -> int:
+    """Write the selected audits (every status) and their templates; returns the number of audits.
+    `redact`: for circulation, each audit's names to redact replaced by initials (records.write_interchange)."""
     check_target(path, overwrite=overwrite)
     ids = selected_audit_ids(store, filters)
     with private_output(path, overwrite=overwrite) as handle:
-        return write_interchange(store, handle, ids)
+        return write_interchange(store, handle, ids, redact=redact)
 
 
 # Characters clean_text removes or replaces, escaped in JSON or raw in UTF-8 (DEL, C1 controls, bidi

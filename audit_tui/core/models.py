@@ -368,6 +368,8 @@ class AuditRecord(Model):
     """The auditor's safeguarding statement (see SAFEGUARDING_STATEMENTS); None before it is made."""
     conversation: Conversation | None = None
     family_feedback: FamilyFeedback | None = None
+    redact_names: list[str] = []
+    """Names the auditor asked to be replaced by initials in documents and circulated exports."""
 
     @field_validator("case_ref")
     @classmethod

@@ -36,6 +36,7 @@ _TABLES = {  # table -> (the columns read, audit_id first; the order of an audit
     "moderations": ("audit_id, moderator, moderated_on, overall_grade, comment", "rowid"),
     "moderated_answers": ("audit_id, question, grade, comment", "rowid"),
     "conversations": (f"audit_id, {', '.join(CONVERSATION_COLUMNS)}", "rowid"),
+    "audit_privacy": ("audit_id, redact_names", "rowid"),
 }
 
 
@@ -110,12 +111,16 @@ def _record(row: tuple, rows: dict[str, list[tuple]], themes: _ThemeLists) -> Au
             "answers": [dict(zip(("question", "grade", "comment"), r[1:])) for r in rows["moderated_answers"]]}
     data["conversation"], data["family_feedback"] = parts_of(
         rows["conversations"][0][1:] if rows["conversations"] else None)
+    data["redact_names"] = json.loads(rows["audit_privacy"][0][1]) if rows["audit_privacy"] else []
     return AuditRecord.model_validate(data)
 
 
-def write_interchange(store: Store, handle: IO[bytes], ids: Sequence[str]) -> int:
+def write_interchange(store: Store, handle: IO[bytes], ids: Sequence[str], *, redact: bool = False) -> int:
     """Write the audits of `ids` (in that order) and the templates they use as an `audit-tui/1`
-    file: the header indented, then one audit per line. Returns the number of audits."""
+    file: the header indented, then one audit per line. Returns the number of audits. With `redact`
+    (a file for circulation), each audit's names to redact are replaced by initials, and the list left out."""
+    from .governance import redact_record
+
     from .templates import template_to_dict  # (loads PyYAML: not needed to open an audit)
 
     keys = set()
@@ -129,6 +134,7 @@ def write_interchange(store: Store, handle: IO[bytes], ids: Sequence[str]) -> in
     handle.write(head[:-len("\n}")].encode("utf-8") + b',\n  "audits": [')
     lines = []
     for n, record in enumerate(audit_records(store, ids), 1):
+        record = redact_record(record) if redact else record
         lines.append(json.dumps(record.model_dump(mode="json"), ensure_ascii=False))
         if len(lines) == BATCH or n == len(ids):
             handle.write(("\n    " if n <= BATCH else ",\n    ").encode() + ",\n    ".join(lines).encode("utf-8"))

@@ -67,6 +67,9 @@ def _model() -> type[Settings]:
         protective_marking: str = Field("OFFICIAL-SENSITIVE", max_length=60)
         """The marking printed at the top and bottom of every page of every document (e.g. OFFICIAL-SENSITIVE)."""
 
+        retention_years: int | None = Field(None, ge=1, le=100)
+        """How long audits are kept: `audit-tui retention` deletes those audited more years ago than this."""
+
         last_round: str = Field("", max_length=120)
         """The round used for the last new audit, offered again."""
 

@@ -21,6 +21,7 @@ from .errors import store_error as _store_error
 from .errors import validated
 from .models import NA, Answer, AuditRecord, Template, clean_text
 from .followup import FollowUp, next_working_day
+from .governance import Governance
 from .practice import Practice
 from .records import audit_records
 from .themes import answer_themes
@@ -34,7 +35,7 @@ TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_r
 COALESCE_SECONDS = 120
 
 
-class Store(FollowUp, Practice):
+class Store(FollowUp, Practice, Governance):
     """Audits, answers, actions and templates in one SQLite file."""
 
     def __init__(self, path: str | Path, *, actor: str = "", create: bool = True,

@@ -8,6 +8,7 @@ from pathlib import Path
 from docx.shared import Pt
 
 from .. import gates
+from ..governance import redact_record
 from ..exports import check_target, private_output
 from ..models import NA
 from ..store import Store
@@ -53,7 +54,7 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
                          as_of: date | None = None) -> Path:
     """Grades, evidence, narratives and actions of one audit, as a Word document."""
     check_target(out_path, overwrite=overwrite)
-    audit = store.get_audit(audit_id)
+    audit = redact_record(store.get_audit(audit_id))  # names the auditor listed become initials
     template = store.template_of(audit)
     as_of = as_of or date.today()
     moderated = {m.question: m for m in audit.moderation.answers} if audit.moderation else {}

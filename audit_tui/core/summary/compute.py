@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -364,12 +365,30 @@ def _figures(conn, filters: Filters, scanned: Scan | None = None) -> Summary:
     """Every figure but the long tables (inside the caller's read transaction)."""
     summary = _core(conn, filters, scanned=scanned)
     summary.conversations = _conversations(conn, filters)
+    _redact_quotes(conn, summary)
     earlier = previous_round(conn, filters)
     if earlier:
         before = _core(conn, filters.model_copy(update={"round": earlier, "date_from": None, "date_to": None}),
                        full=False)
         summary.change_since_previous_round = _change(summary, before, earlier)
     return summary
+
+
+def _redact_quotes(conn, summary: Summary) -> None:
+    """Quotes and open concerns name a case: the names its audits list to redact become initials."""
+    from ..governance import redactor
+
+    names: dict[str, list[str]] = {}
+    for case_ref, listed in conn.execute(
+            "SELECT a.case_ref, p.redact_names FROM audit_privacy p JOIN audits a ON a.id = p.audit_id"):
+        names.setdefault(case_ref, []).extend(json.loads(listed or "[]"))
+    if not names:
+        return
+    for theme in summary.themes:
+        for quote in [*theme.strength_quotes, *theme.improvement_quotes]:
+            quote.text = redactor(names.get(quote.case_ref, []))(quote.text)
+    for concern in summary.open_concerns:
+        concern.description = redactor(names.get(concern.case_ref, []))(concern.description)
 
 
 def _conversations(conn, filters: Filters) -> ConversationFigures:

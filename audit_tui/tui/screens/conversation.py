@@ -1,4 +1,5 @@
-"""The feedback conversation with the worker, and child, young person or carer feedback (F5)."""
+"""The feedback conversation with the worker, child, young person or carer feedback, and the names to
+redact in this audit's documents (F5)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,10 @@ class ConversationScreen(ModalScreen[bool]):
                         id="cv-family_how", max_length=300)
             yield TextArea(b["family_said"], id="cv-family_said", soft_wrap=True, tab_behavior="focus",
                            placeholder=_TEXTS[3][1])
+            yield Label("Names to redact (documents and exports for circulation show initials)",
+                        classes="section-title")
+            yield Input(", ".join(self.audit.redact_names), placeholder="e.g. Sam Jones, Tess Jones (comma-separated)",
+                        id="cv-redact", max_length=1000)
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
@@ -83,11 +88,16 @@ class ConversationScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         changes = {k: v for k, v in self.values().items() if v != self.before[k]}
-        if not changes:
+        names = self.query_one("#cv-redact", Input).value
+        redact = names != ", ".join(self.audit.redact_names)
+        if not changes and not redact:
             self.dismiss(False)
             return
         try:
-            self.app.store.set_conversation(self.audit.id, **changes)
+            if changes:
+                self.app.store.set_conversation(self.audit.id, **changes)
+            if redact:
+                self.app.store.set_redact_names(self.audit.id, names)
         except StoreError as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return
