@@ -40,7 +40,7 @@ HELP = """\
 | `ctrl+r` | review: unmet gates (Enter jumps there), safeguarding statement, overall grade, complete; close a concern with its outcome |
 | `ctrl+f` | raise a safeguarding concern — at once, not at the end of the round (who you told, when, how; both managers) |
 | `ctrl+h` | this audit's history |
-| `F5` | the feedback conversation with the worker (and child, young person or carer feedback) |
+| `F5` | the feedback conversation with the worker, child, young person or carer feedback, and names to redact |
 | `Esc` | back to the list |
 
 ## Moderation
