@@ -8,6 +8,7 @@ line `audit-tui: error: …` with a non-zero exit.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -170,11 +171,17 @@ def summary(as_json: bool, rows: bool, db_path: Path | None, **filter_args) -> N
 
 def _scan_ahead(db_path: Path | None, values: dict):
     """Start reading the figures on a thread while the models load (core.scans.ScanAhead); None if no file."""
+    from .core.dbfile import DatabaseError
     from .core.scans import ScanAhead, filter_where
+    from .core.sharing import check_side_files
 
     path = _database_path(db_path)
     if not path.is_file():
         return None
+    try:
+        check_side_files(path)
+    except DatabaseError:
+        return None  # opening the store says why
     where, params = filter_where("a", **{k: v for k, v in values.items() if k != "as_of"})
     return ScanAhead(path, where, params, (values["as_of"] or date.today()).isoformat())
 
@@ -235,13 +242,22 @@ def import_cmd(file: Path, as_draft: bool, db_path: Path | None) -> None:
         raise OutputsError(f"{file}: only .json interchange files can be imported")
     if not file.exists():
         raise OutputsError(f"no file at {file}")
-    store = open_store(resolve_db(_db(db_path)))
+    path = resolve_db(_db(db_path))
+    if _db(db_path) and not path.parent.is_dir():
+        raise OutputsError(f"no folder {path.parent} for the database; nothing was imported")
+    new = not os.path.lexists(path)
     try:
-        result = import_json(store, file, as_draft=as_draft)
-    except InterchangeError as exc:
-        print_problems(exc)
-    finally:
-        store.close()
+        store = open_store(path)
+        try:
+            result = import_json(store, file, as_draft=as_draft)
+        except InterchangeError as exc:
+            print_problems(exc)  # (and exits)
+        finally:
+            store.close()  # (SQLite removes its journal files as the last session closes)
+    except BaseException:
+        if new:  # a failed import leaves no database behind
+            path.unlink(missing_ok=True)
+        raise
     note = f"; {result.unchanged} already present and unchanged" if result.unchanged else ""
     added = f"; {result.templates_added} template(s) added" if result.templates_added else ""
     click.echo(f"Imported {result.imported} audit(s) from {file}{note}{added}")

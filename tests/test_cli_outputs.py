@@ -73,7 +73,7 @@ def test_bad_import_names_audit_and_field(db, tmp_path):
     line = one_error_line(run("import", tmp_path / "bad.json", "--db", tmp_path / "new.db"))
     assert line.startswith(f"audit-tui: error: audit 1 ({data['audits'][1]['case_ref']}), field answers[2].grade: "
                            "'superb' is not a grade")
-    assert json.loads(run("summary", "--json", "--db", tmp_path / "new.db").stdout)["audits"]["total"] == 0
+    assert not (tmp_path / "new.db").exists()  # a failed import leaves no database behind
 
 
 @pytest.mark.parametrize("args, words", [

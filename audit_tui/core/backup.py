@@ -17,6 +17,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from .safefiles import is_side_file, remove_with_journal, temp_beside
 from .store import Store, StoreError
 
 
@@ -27,24 +28,21 @@ class BackupError(StoreError):
 def backup(store: Store, destination: str | Path, *, overwrite: bool = False) -> Path:
     """Copy the database to `destination` (owner-only, integrity-checked); returns its path."""
     destination = Path(destination)
-    if destination.is_dir():
-        raise BackupError(f"{destination} is a folder; give a file name, e.g. {destination / 'audits-backup.db'}")
-    if destination.exists() and not overwrite:
-        raise BackupError(f"{destination} already exists; use --force to replace it")
-    if destination.exists() and destination.resolve() == store.path.resolve():
-        raise BackupError("that is the database itself; give another file name")
-    if not destination.parent.is_dir():
-        raise BackupError(f"no folder {destination.parent}")
-    tmp = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
+    _check_destination(store, destination, overwrite=overwrite)
+    try:
+        fd, tmp = temp_beside(destination)
+    except OSError as exc:
+        raise BackupError(f"cannot write {destination}: {exc.strerror}") from None
     old_umask = os.umask(0o077)
     try:
+        try:  # the file mkstemp made, never a link put in its place (SQLite opens it again by name)
+            target = sqlite3.connect(f"{Path(os.path.abspath(tmp)).as_uri()}?nofollow=1", uri=True,
+                                     isolation_level=None)
+        except sqlite3.Error as exc:
+            raise BackupError(f"cannot write {destination}: {exc}") from None
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.close(fd)
-        except OSError as exc:
-            raise BackupError(f"cannot write {destination}: {exc.strerror}") from None
-        target = sqlite3.connect(tmp, isolation_level=None)
-        try:
+            if not os.path.samestat(os.fstat(fd), os.lstat(tmp)):
+                raise BackupError(f"the temporary file beside {destination} was replaced; no backup was written")
             store.db.conn.backup(target)  # one step: a consistent snapshot
             target.execute("PRAGMA journal_mode=DELETE")
             problems = [r[0] for r in target.execute("PRAGMA integrity_check")]
@@ -54,10 +52,31 @@ def backup(store: Store, destination: str | Path, *, overwrite: bool = False) ->
             raise BackupError(f"the backup failed: {exc}") from None
         finally:
             target.close()
-        os.chmod(tmp, 0o600)
         os.replace(tmp, destination)
     finally:
+        os.close(fd)
         os.umask(old_umask)
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
+        remove_with_journal(tmp)
     return destination
+
+
+def _check_destination(store: Store, destination: Path, *, overwrite: bool) -> None:
+    """Refuse a folder, an existing file (unless asked), the database itself and a journal file's name."""
+    if destination.is_dir():
+        raise BackupError(f"{destination} is a folder; give a file name, e.g. {destination / 'audits-backup.db'}")
+    if _is_database(store, destination):
+        raise BackupError("that is the database itself; give another file name")
+    if is_side_file(destination):
+        raise BackupError(f"{destination.name} is the name of a database's journal file, which the database would "
+                          "delete; give another file name")
+    if os.path.lexists(destination) and not overwrite:
+        raise BackupError(f"{destination} already exists; use --force to replace it")
+    if not destination.parent.is_dir():
+        raise BackupError(f"no folder {destination.parent}")
+
+
+def _is_database(store: Store, destination: Path) -> bool:
+    try:
+        return destination.resolve() == store.path.resolve() or os.path.samefile(destination, store.path)
+    except OSError:
+        return False

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 else:
     sqlite_utils = _import_sqlite_utils()
 
-from . import dbfile  # noqa: E402
+from . import dbfile, sharing  # noqa: E402
 from .dbfile import BUSY_TIMEOUT_S, SQLITE_MAGIC, DatabaseError, integrity_check, require_integrity  # noqa: F401,E402
 
 migrations = sqlite_utils.Migrations("audit-tui")
@@ -148,13 +148,17 @@ def schema_version() -> int:
 
 
 def _create_private(path: Path) -> None:
-    """Create an empty database file readable by its owner only (another process may beat us to it)."""
+    """Create an empty database file readable by its owner only, or by its group too in a folder set up
+    for sharing (see core.sharing); another process may beat us to it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return
-    os.close(fd)
+    try:
+        os.fchmod(fd, sharing.new_database_mode(path))  # (the umask would take the group's bits off)
+    finally:
+        os.close(fd)
 
 
 def connect(path: str | Path, *, create: bool = True, busy_timeout: float | None = None,
@@ -193,6 +197,7 @@ def _connect_once(path: Path, *, create: bool, timeout: float, defer_check: bool
             except OSError as exc:
                 raise DatabaseError(f"cannot create {path}: {exc.strerror}") from None
         dbfile.check_writable(path)  # first: the checks below open the file read-only through SQLite
+        sharing.check_side_files(path)  # and SQLite would use the journal files beside it
         dbfile.check_file(path)
         if defer_check and _large_wal_file(path):
             deferred = dbfile.DeferredCheck(path, timeout)

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from .db import connection_of
 from .models import clean_text
+from .safefiles import remove_with_journal, temp_beside
 from .summary import Filters
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -32,7 +33,7 @@ def check_target(path: str | Path, *, overwrite: bool = False) -> Path:
     path = Path(path)
     if path.is_dir():
         raise ExportError(f"{path} is a folder")
-    if path.exists() and not overwrite:
+    if os.path.lexists(path) and not overwrite:  # a link too (with --force it is replaced, never followed)
         raise ExportError(f"{path} already exists; use --force to replace it")
     if not path.parent.is_dir():
         raise ExportError(f"no folder {path.parent}")
@@ -41,20 +42,19 @@ def check_target(path: str | Path, *, overwrite: bool = False) -> Path:
 
 @contextmanager
 def private_output(path: str | Path, *, overwrite: bool = False, binary: bool = True) -> Iterator[IO]:
-    """Write `path` atomically (temp file then rename), owner-only (0o600); refuse to replace unless asked."""
+    """Write `path` atomically (a new temporary file beside it, see `safefiles.temp_beside`, then a rename
+    that replaces a link rather than follows it), owner-only (0o600); refuse to replace unless asked."""
     path = check_target(path, overwrite=overwrite)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, tmp = temp_beside(path)
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror}") from None
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8-sig", newline="")) as handle:
             yield handle
-        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        remove_with_journal(tmp)
         raise
 
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import platformdirs
 
+from .safefiles import remove_with_journal, temp_beside
+
 if TYPE_CHECKING:
     Settings = Any  # the model is defined at run time (_model); a type checker cannot see its fields
 
@@ -196,8 +198,11 @@ def save_settings(settings: Settings) -> None:
     """Write settings atomically, readable by the owner only."""
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(settings.model_dump_json(indent=2))
-    os.replace(tmp, path)
+    fd, tmp = temp_beside(path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(settings.model_dump_json(indent=2))
+        os.replace(tmp, path)
+    except BaseException:
+        remove_with_journal(tmp)
+        raise

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 OKABE_ITO = {
     "outstanding": "#0072B2", "good": "#56B4E9", "yes": "#009E73", "requires_improvement": "#E69F00",
@@ -20,6 +22,7 @@ DPI = 150
 
 
 def _figure(width: float, height: float):
+    _private_matplotlib_folder()
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -50,6 +53,21 @@ def _margins(figure, *, left: float, right: float, top: float, bottom: float) ->
 def _text_inches(lines: Sequence[str], points: float) -> float:
     """A generous width of the longest line set in DejaVu Sans at `points` (about 0.58 em a character)."""
     return max((len(line) for line in lines), default=0) * points * 0.58 / 72
+
+
+def _private_matplotlib_folder() -> None:
+    """Before matplotlib loads: its config and font cache go in a folder only this user can read (0700,
+    under audit-tui's cache folder), not in one matplotlib would make readable by everyone."""
+    if "matplotlib" in sys.modules:
+        return
+    import platformdirs
+
+    from ..safefiles import private_folder
+
+    cache = private_folder(Path(platformdirs.user_cache_dir("audit-tui")))
+    folder = private_folder(cache / "matplotlib") if cache is not None else None
+    if folder is not None:
+        os.environ["MPLCONFIGDIR"] = str(folder)
 
 
 def start_worker() -> None:
