@@ -92,17 +92,15 @@ def test_outputs_never_write_through_planted_links(source, tmp_path, name, comma
     check_output_is_private_and_victim_untouched(out, victim)
 
 
-def test_report_never_writes_through_planted_links_and_matplotlib_folders_are_private(source, tmp_path):
+def test_report_never_writes_through_planted_links_and_matplotlib_folders_are_private(source, tmp_path,
+                                                                                      monkeypatch):
     home, cache, config = tmp_path / "home", tmp_path / "cache", tmp_path / "xdg-config"
     home.mkdir()
-    os.environ.update(HOME=str(home), XDG_CACHE_HOME=str(cache), XDG_CONFIG_HOME=str(config))
-    try:
-        out, victim = tmp_path / "report.docx", tmp_path / "victim.txt"
-        victim.write_text(VICTIM_TEXT)
-        result = planted(out, victim, "report", "-o", str(out), "--db", str(source[0]))
-    finally:
-        for name in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
-            os.environ.pop(name)
+    for name, value in (("HOME", home), ("XDG_CACHE_HOME", cache), ("XDG_CONFIG_HOME", config)):
+        monkeypatch.setenv(name, str(value))
+    out, victim = tmp_path / "report.docx", tmp_path / "victim.txt"
+    victim.write_text(VICTIM_TEXT)
+    result = planted(out, victim, "report", "-o", str(out), "--db", str(source[0]))
     assert result.returncode == 0, result.stderr
     check_output_is_private_and_victim_untouched(out, victim)
     # matplotlib's config and font cache: in audit-tui's cache folder, 0700, and nowhere else
