@@ -199,6 +199,8 @@ async def test_action_and_concern_dialogs_come_back_when_the_save_fails(tmp_path
             await pilot.press("ctrl+f")
             await pilot.pause()
             await type_text(pilot, "Child at risk tonight")
+            for key in ("told_who", "told_how", "team_manager", "service_manager"):  # the form needs them too
+                app.screen.query_one(f"#concern-{key}").value = "Tess Manager" if key != "told_how" else "phone"
             await pilot.press("ctrl+s")
             await pilot.pause()
             # Not recorded, and the dialog is back with the words typed.
