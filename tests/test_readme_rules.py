@@ -90,6 +90,72 @@ def test_suggested_overall_grade_is_the_one_accepted_without_a_reason(store, fiv
     assert store.get_audit(audit_id).status == "completed"
 
 
+MIXED = """
+id: mixed
+version: 1
+title: Four-point, yes/partly/no and impact questions, one of them limiting
+sections:
+  - id: s
+    title: Practice
+    questions:
+      - {id: q1, text: "Is the risk understood?", limiting: true}
+      - {id: q2, text: "Two?"}
+      - {id: q3, text: "Three?"}
+      - {id: q4, text: "Four?"}
+      - {id: c1, text: "Was a copy given?", scale: yes_partly_no}
+      - {id: c2, text: "What difference did the work make?", scale: impact}
+"""
+BELOW = {RI, I, "partly", "no", "no_change", "worse"}
+
+# README "The suggested overall grade": only four-point answers count (yes/partly/no and impact do
+# not); an inadequate on a limiting question makes it inadequate; an inadequate on another question
+# makes it requires improvement at best.
+SUGGESTED_MIXED = [
+    ([G, G, G, G, "no", "worse"], G),              # yes/partly/no and impact are not counted
+    ([O, O, G, G, "partly", "no_change"], O),      # 2 of 4 four-point answers outstanding
+    ([I, G, G, G, "yes", "improved"], I),          # the limiting question is inadequate
+    ([G, I, G, G, "yes", "improved"], RI),         # inadequate on a question that is not limiting
+    ([O, O, O, I, "yes", "improved"], RI),
+    ([G, G, G, RI, "yes", "improved"], RI),        # 1 of 4 four-point answers: a quarter
+    ([O, O, O, G, "no", "no_change"], O),
+]
+
+
+@pytest.mark.parametrize("grades, expected", SUGGESTED_MIXED)
+def test_suggested_grade_counts_four_point_answers_and_limiting_questions(store, grades, expected):
+    template = parse_template(MIXED, "mixed.yaml")
+    audit_id = store.create_audit(template, case_ref="CL-0003")
+    for key, grade in zip(("s.q1", "s.q2", "s.q3", "s.q4", "s.c1", "s.c2"), grades):
+        store.set_answer(audit_id, key, grade=grade, evidence=f"Evidence on file for {key}")
+        if grade in BELOW:
+            store.add_action(audit_id, description=f"Review {key} with the young person and record it",
+                             owner="Team manager", due=DUE, question=key)
+    store.update_audit(audit_id, lived_experience=TWELVE, impact=TWELVE)
+    for other in sorted({G, O, RI, I} - {expected}):
+        with pytest.raises(GatesNotMet):
+            store.complete(audit_id, other)
+    store.complete(audit_id, expected)
+    assert store.get_audit(audit_id).overall_grade == expected
+
+
+# README "Completing an audit": evidence must not be a placeholder such as "ok", "tbc" or "see file".
+EVIDENCE = [("ok", False), ("OK.", False), ("tbc", False), ("See file", False), ("see file.", False),
+            ("Seen alone on 3 March; said she feels safe at home", True)]
+
+
+@pytest.mark.parametrize("evidence, accepted", EVIDENCE)
+def test_placeholder_evidence_does_not_complete(store, five, evidence, accepted):
+    audit_id = audit_with(store, five, [G] * 5)
+    store.set_answer(audit_id, "s.q3", evidence=evidence)
+    if accepted:
+        store.complete(audit_id, G)
+        return
+    with pytest.raises(GatesNotMet) as info:
+        store.complete(audit_id, G)
+    assert [f.target for f in info.value.findings] == [("question", "s.q3")]
+    assert "placeholder" in info.value.findings[0].message
+
+
 # README: "substantive: at least 12 words, and not a placeholder"
 NARRATIVES = [
     ("one two three four five six seven eight nine ten eleven", False),

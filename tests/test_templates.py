@@ -82,3 +82,24 @@ def test_user_template_folder_is_picked_up_and_bad_files_reported(tmp_path):
     found, problems = discover_templates(tmp_path)
     assert "mine" in {t.id for t in found}
     assert len(problems) == 1 and problems[0].startswith(str(tmp_path / "broken.yaml") + ":")
+
+
+def test_limiting_is_only_for_four_point_questions():
+    text = GOOD_HEAD + (
+        "sections:\n"
+        "  - id: s\n"
+        "    title: S\n"
+        "    questions:\n"
+        "      - {id: q, text: Q, limiting: true}\n"
+        "      - {id: r, text: R, scale: yes_partly_no, limiting: true}\n")
+    [line] = error_lines(text)
+    assert line.startswith("bad.yaml:9:") and "only a four-point (ilacs) question can be limiting" in line
+
+
+def test_yes_partly_no_levels_say_what_each_grade_means():
+    """README (Writing a template): the built-in yes/partly/no levels carry descriptors shown while grading."""
+    scale = load_template(BUILTIN_DIR / "care-leavers.yaml").scale_map()["yes_partly_no"]
+    described = {level.id: level.description for level in scale.levels}
+    assert described["yes"].startswith("Done") and "evidenced on file" in described["yes"]
+    assert "late" in described["partly"] and "incomplete" in described["partly"]
+    assert described["no"].startswith("Not done")

@@ -11,6 +11,9 @@ from datetime import date
 from .models import NA, Action, Answer, AuditRecord, Template
 
 MIN_NARRATIVE_WORDS = 12
+PLACEHOLDERS = {"tbc", "tbd", "n/a", "na", "none", "see above", "see notes", "to follow", "xxx", "-", "...", "todo",
+                "ok", "okay", "fine", "yes", "no", "see file", "see record", "see case file", "see chronology",
+                "as above", "on file", "?"}
 ACTIVITY_WORDS = re.compile(
     r"\b(visited|visits?|completed|attended|held|undertook|undertaken|referred|sent|"
     r"discussed|contacted|arranged|met|meetings?|calls?|phoned)\b", re.I)
@@ -34,6 +37,11 @@ class Finding:
 
     message: str
     target: tuple[str, str]
+
+
+def is_placeholder(text: str) -> bool:
+    """Empty, or a stand-in such as 'ok', 'tbc' or 'see file' (case and end punctuation ignored)."""
+    return text.strip().lower().rstrip(".!").strip() in PLACEHOLDERS or not text.strip()
 
 
 def is_substantive(text: str) -> bool:
@@ -139,6 +147,9 @@ def gate_failures(template: Template, audit: AuditRecord) -> list[Finding]:
             continue
         if is_graded(template, answer) and not answer.evidence.strip():
             found.append(Finding(f"{label}: the grade needs evidence text", ("question", key)))
+        elif is_graded(template, answer) and is_placeholder(answer.evidence):
+            found.append(Finding(f"{label}: '{answer.evidence.strip()}' is a placeholder, not evidence: "
+                                 "say what on the file supports the grade", ("question", key)))
         if below_good(template, answer) and not any(a.question == key for a in audit.actions):
             found.append(Finding(f"{label}: graded below good, so it needs at least one action", ("question", key)))
     if not is_substantive(audit.lived_experience):
@@ -218,23 +229,33 @@ def warnings(template: Template, audit: AuditRecord) -> list[Finding]:
 
 
 OVERALL_RULE = (
-    "Inadequate if any answer is graded inadequate or a safeguarding concern is open; "
-    "otherwise Requires improvement if a quarter or more of the graded answers are below good; "
-    "otherwise Outstanding if at least half of the answers are outstanding and none is below good; "
+    "Only four-point (Ofsted scale) answers count. "
+    "Inadequate if a limiting question is graded inadequate (when a template marks none, every four-point "
+    "question limits) or a safeguarding concern is open; "
+    "otherwise Requires improvement if any answer is inadequate or a quarter or more are below good; "
+    "otherwise Outstanding if at least half are outstanding and none is below good; "
     "otherwise Good."
 )
 
 
+def is_four_point(template: Template, answer: Answer) -> bool:
+    """A counted grade on the four-point scale overall grades use (not yes/partly/no, impact or facts)."""
+    question = template.question(answer.question)
+    return question is not None and question.scale == template.overall_scale().id and is_counted(template, answer)
+
+
 def suggested_overall_grade(template: Template, audit: AuditRecord) -> str | None:
-    """The overall grade the answers suggest (see OVERALL_RULE); None with no grades."""
+    """The overall grade the answers suggest (see OVERALL_RULE); None with no four-point grades."""
     keys = set(active_questions(template, {a.question: a for a in audit.answers}))
-    graded = [a for a in audit.answers if a.question in keys and is_counted(template, a)]
+    graded = [a for a in audit.answers if a.question in keys and is_four_point(template, a)]
     if not graded:
         return None
-    if any(a.grade == "inadequate" for a in graded) or any(c.handled_at is None for c in audit.concerns):
+    limiting = template.limiting_keys()
+    if any(a.grade == "inadequate" and a.question in limiting for a in graded) or any(
+            c.handled_at is None for c in audit.concerns):
         return "inadequate"
     below = sum(1 for a in graded if below_good(template, a))
-    if below * 4 >= len(graded):
+    if below * 4 >= len(graded) or any(a.grade == "inadequate" for a in graded):
         return "requires_improvement"
     outstanding = sum(1 for a in graded if a.grade == "outstanding")
     if below == 0 and outstanding * 2 >= len(graded):

@@ -131,6 +131,8 @@ class Question(Strict):
     only_if: OnlyIf | None = None
     measures: list[Annotated[str, Field(pattern=MEASURE_ID)]] = []
     """The headline measures this question's grades feed (`lived_experience`, `impact`, ...)."""
+    limiting: bool = False
+    """An inadequate here makes the suggested overall grade inadequate (a four-point question only)."""
 
 
 class Section(Strict):
@@ -160,9 +162,12 @@ YES_PARTLY_NO = Scale(
     id="yes_partly_no",
     label="Yes / partly / no",
     levels=[
-        Level(id="yes", label="Yes", good_or_better=True),
-        Level(id="partly", label="Partly", good_or_better=False),
-        Level(id="no", label="No", good_or_better=False),
+        Level(id="yes", label="Yes", good_or_better=True,
+              description="Done, on time and evidenced on file."),
+        Level(id="partly", label="Partly", good_or_better=False,
+              description="Done late, incomplete, or not recorded consistently."),
+        Level(id="no", label="No", good_or_better=False,
+              description="Not done, or not evidenced on file."),
     ],
 )
 IMPACT = Scale(
@@ -226,6 +231,13 @@ class Template(Strict):
 
     def theme_map(self) -> dict[str, Theme]:
         return {t.id: t for t in self.themes}
+
+    def limiting_keys(self) -> set[str]:
+        """The four-point questions whose inadequate makes the overall grade inadequate: those marked
+        `limiting`, or every four-point question when the template marks none."""
+        four_point = [(key, q) for key, _, q in self.questions() if q.scale == ILACS.id]
+        marked = {key for key, q in four_point if q.limiting}
+        return marked or {key for key, _ in four_point}
 
     def overall_scale(self) -> Scale:
         """The scale overall grades use: the template's `ilacs` (with its descriptors)."""

@@ -121,6 +121,9 @@ def _cross_reference_problems(template: Template) -> list[_Problem]:
             for mi, measure in enumerate(question.measures):
                 if measure in question.measures[:mi]:
                     problems.append(_Problem(here + ("measures", mi), f"measure '{measure}' is listed twice"))
+            if question.limiting and question.scale != ILACS.id:
+                problems.append(_Problem(here + ("limiting",), "only a four-point (ilacs) question can be "
+                                         f"limiting; this one uses scale '{question.scale}'"))
             key = f"{section.id}.{question.id}"
             if key in seen_keys:
                 problems.append(_Problem(here + ("id",), f"duplicate question '{key}'"))
