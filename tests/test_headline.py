@@ -284,7 +284,7 @@ def test_every_built_in_template_tags_lived_experience_and_impact():
         assert measures.get("lived_experience") == "ilacs" and measures.get("impact") == "impact", template.id
         impact = template.question("voice.impact")
         assert impact.guidance.startswith("Compare then and now with evidence; activity is not impact.")
-        assert template.version == 2
+        assert template.version >= 2
 
 
 def test_a_measure_counts_only_where_the_audits_own_template_version_tags_it(tmp_path):
