@@ -11,7 +11,7 @@ import pytest
 from audit_tui.core import gates
 from audit_tui.core.models import Interchange
 from audit_tui.core.samples import (
-    SAMPLES_DIR, SampleError, case_template, list_sample_cases, load_case, load_reference, record_text,
+    SAMPLES_DIR, SampleError, builtin_templates, case_template, list_sample_cases, load_case, load_reference, record_text,
 )
 from audit_tui.core.store import Store
 
@@ -19,10 +19,11 @@ CASES = list_sample_cases()
 REFS = [case.case_ref for case in CASES]
 
 
-def test_there_are_at_least_eight_cases_across_service_areas():
-    assert len(CASES) >= 8
+def test_there_are_at_least_fourteen_cases_across_service_areas_and_templates():
+    assert len(CASES) >= 14
     assert {c.service_area for c in CASES} >= {"care leavers", "children looked after", "child protection",
                                                "children in need"}
+    assert {c.template for c in CASES} == {t.id for t in builtin_templates()}, "every built-in template has a case"
     assert {c.practice for c in CASES} == {"strong", "mixed", "weak"}
 
 
