@@ -144,11 +144,11 @@ def test_training_audits_and_report(trained):
     report = calibration_report(store, today=date(2026, 3, 3))
     assert report.in_progress == 1
     tess, uma = report.trainees
-    # 18 graded questions each (template v2 adds the impact judgement); Tess differs on 2 (each one level):
-    # exact 16/18, adjacent 18/18.
-    assert (tess["trainee"], tess["compared"], tess["exact_pct"], tess["adjacent_pct"]) == ("Tess", 18, 88.9, 100.0)
-    # Uma differs on 1 by two levels (good → inadequate): exact 17/18, adjacent 17/18.
-    assert (uma["exact_pct"], uma["adjacent_pct"]) == (94.4, 94.4)
+    # 19 graded questions each (template v2 adds the impact judgement, v3 identity and equality); Tess
+    # differs on 2 (each one level): exact 17/19, adjacent 19/19.
+    assert (tess["trainee"], tess["compared"], tess["exact_pct"], tess["adjacent_pct"]) == ("Tess", 19, 89.5, 100.0)
+    # Uma differs on 1 by two levels (good → inadequate): exact 18/19, adjacent 18/19.
+    assert (uma["exact_pct"], uma["adjacent_pct"]) == (94.7, 94.7)
     questions = {q["question"]: q for q in report.questions}
     assert questions["referral.threshold"]["compared"] == 2 and questions["referral.threshold"]["exact_pct"] == 50.0
     assert [q["question"] for q in report.most_different()][:1] in (["assessment.quality"], ["drift.progress"],
