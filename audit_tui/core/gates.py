@@ -229,12 +229,9 @@ def warnings(template: Template, audit: AuditRecord) -> list[Finding]:
 
 
 OVERALL_RULE = (
-    "Only four-point (Ofsted scale) answers count. "
-    "Inadequate if a limiting question is graded inadequate (when a template marks none, every four-point "
-    "question limits) or a safeguarding concern is open; "
-    "otherwise Requires improvement if any answer is inadequate or a quarter or more are below good; "
-    "otherwise Outstanding if at least half are outstanding and none is below good; "
-    "otherwise Good."
+    "Ofsted-scale answers only. Inadequate: a limiting question inadequate (if none is marked, any), or a "
+    "concern open. Requires improvement: any inadequate, or a quarter or more below good. Outstanding: "
+    "half or more outstanding and none below good. Otherwise Good."
 )
 
 
