@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -55,6 +57,14 @@ def table_with(doc, *header: str):
     raise AssertionError(f"no table with header {header}")
 
 
+def shown(part: int, whole: int) -> str:
+    """A figure as the README says the report shows it: '62.5% (5 of 8)', or '3 of 4*' on fewer than 5."""
+    if whole < 5:
+        return f"{part} of {whole}*"
+    value = round(100 * part / whole, 1)
+    return f"{value:.0f}% ({part} of {whole})" if value.is_integer() else f"{value:.1f}% ({part} of {whole})"
+
+
 def all_text(doc) -> str:
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
@@ -68,7 +78,8 @@ def test_sections_in_order(built):
     assert headings(doc, 1) == [
         "Open safeguarding concerns", "Executive summary", "Scope", "Casework figures by question", "Audit quality",
         "Grade distributions", "Themes", "Action plan", "Moderation agreement",
-        "Change since the previous round", "Appendix: one summary per audit"]
+        "Change since the previous round", "Annex A: Grades by section", "Annex B: Themes in full",
+        "Annex C: Open actions", "Annex D: One summary per audit"]
     assert "Strengths" in headings(doc, 2) and "Areas for improvement" in headings(doc, 2)
 
 
@@ -108,36 +119,40 @@ def test_executive_summary_sentences(built):
 
 def test_inspection_tests_table_matches_summary(built):
     _, doc, figures = built
-    rows = table_with(doc, "Check of the audit", "How it was checked", "Audits meeting it", "%")
-    assert [(r[0], r[2], r[3]) for r in rows] == [
-        (t["label"], f"{t['met']} of {t['audits']}", f"{t['pct']:.0f}%") for t in figures["inspection_tests"]]
+    rows = table_with(doc, "Check of the audit", "How it was checked", "Audits meeting it")
+    assert [(r[0], r[2]) for r in rows] == [(t["label"], shown(t["met"], t["audits"]))
+                                            for t in figures["inspection_tests"]]
+    assert rows[0][2].endswith(" of 4*")  # 4 audits: too few for a percentage, and the note says so
+    assert "* Fewer than 5 answers: the count is shown without a percentage" in all_text(doc).replace("audits", "answers")
 
 
 def test_question_table_matches_summary(built):
     _, doc, figures = built
-    rows = table_with(doc, "Section", "Question", "Answered", "n/a", "Good or better", "%")
+    rows = table_with(doc, "Section", "Question", "n/a", "Good or better")
     expected, section = [], None
     for q in figures["questions"]:
         if q["judged"]:
-            value = q["good_or_better_pct"]
-            shown = f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
             expected.append(["" if q["section_title"] == section else q["section_title"], q["text"],
-                             str(q["answered"]), str(q["na"]), str(q["good_or_better"]), shown])
+                             str(q["na"]), shown(q["good_or_better"], q["answered"])])
             section = q["section_title"]
     assert rows == expected
-    assert ["", "Is the plan up to date?", "3", "1", "2", "66.7%"] in rows
+    assert ["", "Is the plan up to date?", "1", "2 of 3*"] in rows
     assert rows[0][0] == "Practice"
 
 
 def test_theme_rows_and_quotes(built):
     _, doc, _ = built
-    tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["Rank", "Theme", "Audits"]]
-    strengths = [[c.text for c in row.cells][:4] for row in tables[0].rows[1:]]
-    improvements = [[c.text for c in row.cells][:4] for row in tables[1].rows[1:]]
-    assert strengths == [["1", "Supervision", "3", "75%"], ["2", "Voice of the child", "3", "75%"],
-                         ["3", "Pathway plans", "2", "50%"]]
-    assert improvements == [["1", "Pathway plans", "2", "50%"], ["2", "Supervision", "1", "25%"],
-                            ["3", "Voice of the child", "1", "25%"]]
+    body = [t for t in doc.tables if [c.text for c in t.rows[0].cells] == ["Rank", "Theme", "Audits", "For example"]]
+    annex = [t for t in doc.tables
+             if [c.text for c in t.rows[0].cells] == ["Rank", "Theme", "Audits", "Audits with the theme"]]
+    for tables in (body, annex):
+        strengths = [[c.text for c in row.cells][:3] for row in tables[0].rows[1:]]
+        improvements = [[c.text for c in row.cells][:3] for row in tables[1].rows[1:]]
+        assert strengths == [["1", "Supervision", "3 of 4*"], ["2", "Voice of the child", "3 of 4*"],
+                             ["3", "Pathway plans", "2 of 4*"]]
+        assert improvements == [["1", "Pathway plans", "2 of 4*"], ["2", "Supervision", "1 of 4*"],
+                                ["3", "Voice of the child", "1 of 4*"]]
+    assert body[1].rows[1].cells[3].text == "“The pathway plan was not updated after the remand.” (CL-0002)"
     quotes = [p.text for p in doc.paragraphs if p.style.name == "Quote"]
     assert "“The pathway plan was not updated after the remand.” (CL-0002)" in quotes
 
@@ -150,14 +165,41 @@ def test_action_rows_with_overdue_shaded(built):
     tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells] == ["Case", "Action", "Owner", "Due",
                                                                               "Status"]]
     statuses = [row.cells[4].text for t in tables for row in t.rows[1:]]
+    # the annex lists the open actions only (the concern's urgent action too); done ones are counted
     assert statuses.count("OVERDUE") == figures["actions"]["overdue"] == 4
-    assert len(statuses) == figures["actions"]["total"] == 7  # incl. the concern's urgent action
+    assert len(statuses) == figures["actions"]["open"] and "Done" not in statuses
+    assert figures["actions"]["done"] > 0
+    assert f"{figures['actions']['total']} actions: {figures['actions']['open']} open, of which 4 overdue at " \
+           f"20 March 2026 (open and due before that date), and {figures['actions']['done']} done." in all_text(doc)
     for table in tables:
         for row in table.rows[1:]:
             fill = row.cells[0]._tc.tcPr.find(qn("w:shd"))
             if row.cells[4].text == "OVERDUE":
                 assert fill.get(qn("w:fill")) == "FCE4D6"
-    assert "Team A: 2 actions, 2 overdue" in headings(doc, 2)
+    assert "Team A: 2 open actions, 2 overdue" in headings(doc, 2)
+
+
+def test_action_plan_body_counts_open_actions_by_team_and_owner(built):
+    folder, doc, _ = built
+    rows = table_with(doc, "Team", "Owner", "Open", "Overdue", "Over 30 days", "Over 90 days", "Most days overdue")
+    with sqlite3.connect(folder / "audits.db") as conn:
+        stored = conn.execute("SELECT a.team, x.owner, x.due FROM actions x JOIN audits a ON a.id = x.audit_id "
+                              "WHERE a.round = ? AND a.status != 'draft' AND x.status = 'open'", [ROUND]).fetchall()
+    expected: dict[tuple[str, str], list[int]] = {}
+    for team, owner, due in stored:
+        late = max(0, (date(2026, 3, 20) - date.fromisoformat(due)).days)
+        expected.setdefault((team, owner), []).append(late)
+    assert {(r[0], r[1]): r[2:] for r in rows} == {
+        key: [str(len(days)), str(sum(d > 0 for d in days)), str(sum(d > 30 for d in days)),
+              str(sum(d > 90 for d in days)), str(max(d for d in days)) if any(days) else "–"]
+        for key, days in expected.items()}
+    # the body stops before the first annex and holds no row per action
+    body = doc.element.body
+    annex = next(p for p in doc.paragraphs if p.text.startswith("Annex A") and p.style.name == "Heading 1")
+    before = list(body).index(annex._p)
+    tables_before = [t for t in doc.tables if list(body).index(t._tbl) < before]
+    assert tables_before and not any([c.text for c in t.rows[0].cells] == ["Case", "Action", "Owner", "Due", "Status"]
+                   for t in tables_before)
 
 
 def test_moderation_change_and_appendix(built):
@@ -166,15 +208,25 @@ def test_moderation_change_and_appendix(built):
     assert "The moderator agreed with 2 of 3 question grades (66.7% exact agreement)." in text
     assert "Compared with the previous round, “2025-11 practice week” (1 completed audit)." in text
     change = table_with(doc, "Measure", "2025-11 practice week", ROUND, "Change (points)")
-    assert change[0] == ["Audits good or better overall (%)", "0%", "25%", "+25.0"]
+    # both rounds' bases: 0 of 1 audit before, 1 of 4 now (too few for percentages)
+    assert change[0] == ["Audits good or better overall", "0 of 1*", "1 of 4*", "+25.0"]
     appendix = table_with(doc, "Case", "Team", "Audited", "Auditor", "Summary")
     assert [r[0] for r in appendix] == ["CL-0001", "CL-0002", "CL-0003", "CL-0004"]
     assert appendix[3][4].startswith("Requires improvement to be good (moderated from good).")
 
 
+SCALES = [{"Outstanding", "Good", "Requires improvement to be good", "Inadequate"}, {"Yes", "Partly", "No"}]
+
+
 def test_charts_and_control_characters(built):
     _, doc, _ = built
-    assert len(doc.inline_shapes) == 3
+    # overall grades, by team and by section (annex A); no chart mixes the four-point scale with yes/partly/no
+    alts = [shape._inline.docPr.get("descr") for shape in doc.inline_shapes]
+    assert len(alts) >= 3
+    for alt in alts:
+        used = [scale for scale in SCALES if any(f" {label} " in alt.replace(",", " ").replace(":", " ")
+                                                 for label in scale - {"Good"})]
+        assert len(used) <= 1, alt
     text = all_text(doc)
     assert "\x07" not in text and "\x0c" not in text
 

@@ -31,7 +31,8 @@ def big(tmp_path_factory):
     store.close()
     action, audit = summary.action_plan[0], summary.appendix[0]
     summary.action_plan = [action.model_copy(update={"team": team, "case_ref": f"{team[-1]}-{n:04d}",
-                                                     "description": f"Action {n}", "overdue": n % 3 == 0})
+                                                     "description": f"Action {n}", "overdue": n % 3 == 0,
+                                                     "status": "open"})
                            for team in ("Team A", "Team B") for n in range(ACTIONS)]
     summary.action_plan[5] = summary.action_plan[5].model_copy(update={"description": HOSTILE, "owner": "Tab\there"})
     summary.appendix = [audit.model_copy(update={"case_ref": f"AP-{n:05d}"}) for n in range(1100)]
@@ -59,7 +60,7 @@ def test_every_action_is_in_the_plan_with_overdue_rows_shaded(big):
         expected = kit.OVERDUE_FILL if action.overdue else (kit.ZEBRA_FILL if n % ACTIONS % 2 else None)
         assert {fill(c) for c in row.cells} == {expected}, n
         assert (row.cells[4].text == "OVERDUE") == action.overdue
-    assert "Team A: 700 actions, 234 overdue" in [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert "Team A: 700 open actions, 234 overdue" in [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
 
 
 def test_hostile_text_is_written_safely(big):

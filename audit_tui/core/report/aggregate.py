@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from itertools import tee
 from pathlib import Path
 
 from docx.oxml.ns import qn
@@ -16,10 +15,12 @@ from ..store import Store
 from ..scans import ScanAhead
 from ..summary import Filters, Summary, read_source, summary_snapshot
 from . import docxkit as kit
-from .figures import distributions_section, questions_section, themes_section
+from .actionplan import actions_annex, actions_section
+from .figures import distributions_section, questions_section, sections_annex, themes_annex, themes_section
 from .pictures import Pictures
 from .rows import ReportRows
-from .sentences import change_sentences, executive_summary, fmt_pct, moderation_sentences, plural
+from .sentences import (SMALL_BASE_NOTE, change_sentences, executive_summary, fmt_pct, moderation_sentences, plural,
+                        share)
 from .streamed import StreamedTables
 
 Progress = Callable[[float, str], None]
@@ -74,7 +75,7 @@ def concerns_section(doc, summary: Summary) -> None:
                 "–" if c.days_open is None else str(c.days_open), c.description, action(c)]
                for c in summary.open_concerns),
               widths=[1.9, 2.8, 2.2, 1.4, 5.2, 2.9], fills=(kit.CONCERN_FILL for _ in summary.open_concerns),
-              numeric=(3,))
+              numeric=(3,), title="Open safeguarding concerns")
 
 
 def scope_section(doc, summary: Summary) -> None:
@@ -94,7 +95,7 @@ def scope_section(doc, summary: Summary) -> None:
                       for k, n in values.items()}
         if values:
             kit.heading(doc, title, 2)
-            kit.table(doc, [column, "Audits"], values.items(), widths=[10, 3], numeric=(1,))
+            kit.table(doc, [column, "Audits"], values.items(), widths=[10, 3], numeric=(1,), title=title)
 
 
 def audit_quality_section(doc, summary: Summary) -> None:
@@ -104,29 +105,11 @@ def audit_quality_section(doc, summary: Summary) -> None:
                   "experience of care leavers or the impact of the work undertaken” and lacked “clarity as to the "
                   "actions required”. These checks read the auditor's own text; they are not findings about "
                   "practice (the practice measures lead the executive summary).")
-    kit.table(doc, ["Check of the audit", "How it was checked", "Audits meeting it", "%"],
-              ([t.label, t.measured_by, f"{t.met} of {t.audits}", fmt_pct(t.pct)] for t in summary.inspection_tests),
-              widths=[3.2, 9.0, 2.4, 1.6], bold_first=True, numeric=(2, 3))
-
-
-def actions_section(doc, summary: Summary, rows: ReportRows, streamed: StreamedTables) -> None:
-    kit.heading(doc, "Action plan", 1)
-    acts = summary.actions
-    kit.para(doc, f"{plural(acts.total, 'action')}: {acts.open} open, {acts.done} done, {acts.overdue} overdue at "
-                  f"{kit.long_date(summary.scope.as_of)} (open and due before that date; shaded below). "
-                  "Grouped by team, overdue first.")
-    if not rows.teams:
-        kit.para(doc, "The audits set no actions.")
-        return
-    for team in rows.teams:
-        kit.heading(doc, f"{team.team or '(no team)'}: {plural(team.total, 'action')}"
-                         + (f", {team.overdue} overdue" if team.overdue else ""), 2)
-        cells, fills = tee(rows.actions(team.team))
-        kit.table(doc, ["Case", "Action", "Owner", "Due", "Status"],
-                  ([r.case_ref, r.description, r.owner, kit.long_date(r.due) or "no date",
-                    "OVERDUE" if r.overdue else r.status.capitalize()] for r in cells),
-                  widths=[2.0, 6.9, 2.9, 2.4, 2.2], fills=(kit.OVERDUE_FILL if r.overdue else None for r in fills),
-                  streamed=streamed)
+    kit.table(doc, ["Check of the audit", "How it was checked", "Audits meeting it"],
+              ([t.label, t.measured_by, share(t.met, t.audits)] for t in summary.inspection_tests),
+              widths=[3.2, 9.8, 3.4], bold_first=True, numeric=(2,), title="Audit quality checks")
+    if 0 < summary.audits.completed < 5:
+        kit.para(doc, SMALL_BASE_NOTE.replace("answers", "audits"), "Caption")
 
 
 def moderation_section(doc, summary: Summary) -> None:
@@ -140,7 +123,8 @@ def moderation_section(doc, summary: Summary) -> None:
             texts.setdefault(q.question, q.text)
         kit.table(doc, ["Question", "Auditor's grade", "Moderator's grade", "Answers"],
                   ([texts.get(c["question"], c["question"]), labels.get(c["from"], c["from"]), labels.get(c["to"], c["to"]), c["count"]]
-                   for c in summary.moderation.changed), widths=[6, 4, 4, 2], numeric=(3,))
+                   for c in summary.moderation.changed), widths=[6, 4, 4, 2], numeric=(3,),
+                  title="Grades the moderator changed")
 
 
 def change_section(doc, summary: Summary) -> None:
@@ -149,14 +133,20 @@ def change_section(doc, summary: Summary) -> None:
         kit.para(doc, sentence)
     change = summary.change_since_previous_round
     if change:
+        def base(value: float | None, counts: tuple[int, int] | None) -> str:
+            return share(*counts) if counts else fmt_pct(value)
+
         kit.table(doc, ["Measure", change.previous_round, summary.scope.round or "This round", "Change (points)"],
-                  ([r.measure, fmt_pct(r.previous), fmt_pct(r.current),
+                  ([r.measure.removesuffix(" (%)"), base(r.previous, r.previous_base), base(r.current, r.current_base),
                     "–" if r.change is None else ("0.0" if r.change == 0 else f"{r.change:+.1f}")] for r in change.rows),
-                  widths=[8.4, 2.6, 2.6, 2.6], numeric=(1, 2, 3))
+                  widths=[7.0, 3.4, 3.4, 2.6], numeric=(1, 2, 3),
+                  title="Change since the previous round, each figure with its base")
+        if any(b and 0 < b[1] < 5 for r in change.rows for b in (r.previous_base, r.current_base)):
+            kit.para(doc, SMALL_BASE_NOTE, "Caption")
 
 
-def appendix_section(doc, summary: Summary, rows: ReportRows, streamed: StreamedTables) -> None:
-    kit.heading(doc, "Appendix: one summary per audit", 1)
+def audits_annex(doc, summary: Summary, rows: ReportRows, streamed: StreamedTables, letter: str) -> None:
+    kit.annex_heading(doc, f"Annex {letter}: One summary per audit")
     if not summary.audits.completed:
         kit.para(doc, "No completed audits.")
         return
@@ -180,7 +170,7 @@ def appendix_section(doc, summary: Summary, rows: ReportRows, streamed: Streamed
 
     kit.table(doc, ["Case", "Team", "Audited", "Auditor", "Summary"],
               ([a.case_ref, a.team, kit.long_date(a.audited_on), a.auditor, text(a)] for a in rows.audits()),
-              widths=[2.0, 2.6, 2.4, 2.4, 7.0], streamed=streamed)
+              widths=[2.0, 2.6, 2.4, 2.4, 7.0], streamed=streamed, title="One summary per completed audit")
 
 
 def render(summary: Summary, out_path: str | Path, *, organisation: str = "", progress: Progress = _no_progress,
@@ -210,15 +200,18 @@ def _render(summary: Summary, out_path: Path, organisation: str, progress: Progr
     questions_section(doc, summary)
     audit_quality_section(doc, summary)
     progress(0.4, "Grade distributions")
-    distributions_section(doc, summary, progress, pictures)
+    figure = distributions_section(doc, summary, progress, pictures)
     progress(0.65, "Themes")
     themes_section(doc, summary)
     progress(0.75, "Action plan")
-    actions_section(doc, summary, rows, streamed)
+    actions_section(doc, summary, rows, "C")
     moderation_section(doc, summary)
     change_section(doc, summary)
-    progress(0.85, "Appendix")
-    appendix_section(doc, summary, rows, streamed)
+    progress(0.8, "Annexes")
+    sections_annex(doc, summary, pictures, figure, "A")
+    themes_annex(doc, summary, "B")
+    actions_annex(doc, summary, rows, streamed, "C")
+    audits_annex(doc, summary, rows, streamed, "D")
     progress(0.9, "Charts")
     streamed.render()  # the long tables' rows, while the last charts are drawn
     pictures.place()

@@ -40,6 +40,7 @@ CONCERN_FILL = "F8D7DA"
 ZEBRA_FILL = "F2F5FA"
 KEEP_TOGETHER_ROWS = 12  # tables this short are kept on one page with their heading
 _STYLE_IDS: WeakKeyDictionary = WeakKeyDictionary()  # document part -> {style name: style id or None}
+_TABLE_NUMBERS: WeakKeyDictionary = WeakKeyDictionary()  # document part -> the last table number
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 
 
@@ -394,16 +395,37 @@ def _rows_xml(rows: Iterable[Sequence], grid: list[int], p_style: str, *, fills,
         yield "".join(chunk)
 
 
+def caption(doc, text: str):
+    """'Table N. text' in the Caption style, numbered in order through the document and kept with the
+    table that follows it."""
+    number = _TABLE_NUMBERS[doc.part] = _TABLE_NUMBERS.get(doc.part, 0) + 1
+    paragraph = para(doc, f"Table {number}. {text}", "Caption")
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.space_after = Pt(3)
+    return paragraph
+
+
+def annex_heading(doc, text: str):
+    """An annex's heading (level 1, e.g. 'Annex A: Themes in full'), starting a new page."""
+    paragraph = heading(doc, text, 1)
+    paragraph.paragraph_format.page_break_before = True
+    return paragraph
+
+
 def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths: Sequence[float] | None = None,
           fills: Iterable[str | None] | None = None, bold_first: bool = False, numeric: Sequence[int] = (),
-          streamed: StreamedTables | None = None):
+          streamed: StreamedTables | None = None, title: str = ""):
     """A table with a shaded, repeating header row (none when `header` is None; then give `widths`);
-    `fills` shades whole rows (None for none), other rows are zebra-striped.
+    `fills` shades whole rows (None for none), other rows are zebra-striped. `title`: its caption
+    above it ('Table N. title'). A short table is kept on one page with its caption and heading; a long
+    one keeps its header and first row with them.
 
     python-docx builds the table's properties and grid; the rows are written as WordprocessingML
     text (per-cell python-docx calls made a 50,000-row action plan take minutes). With `streamed`
     they are generated only as the document is saved, and never held.
     """
+    if title:
+        caption(doc, title)
     style = style_id(doc, "Table Text")
     p_style = f'<w:pStyle w:val="{escape(style)}"/>' if style else ""
     tbl = doc.add_table(rows=0, cols=len(header) if header else len(widths or ()))
@@ -420,11 +442,11 @@ def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths
     numeric = set(numeric)
     head = []
     if header:
-        template = _row_template(grid, p_style, [_HEADER_RUN] * len(grid), fill=HEADER_FILL, keep=keep_together,
+        template = _row_template(grid, p_style, [_HEADER_RUN] * len(grid), fill=HEADER_FILL, keep=True,
                                  numeric=numeric, row_props='<w:tblHeader w:val="true"/>')
         head.append(_row_xml(template, header))
     chunks = chain(head, _rows_xml(chain(first, rows), grid, p_style, fills=fills, bold_first=bold_first,
-                                   numeric=numeric, keep_rows=len(first) - 1 if keep_together else 0))
+                                   numeric=numeric, keep_rows=len(first) - 1 if keep_together else 1))
     if streamed is not None:
         streamed.defer(tbl._tbl, chunks)
     elif head or first:

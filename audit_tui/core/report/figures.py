@@ -6,9 +6,9 @@ from functools import partial
 
 from ..summary import Distribution, Summary, ThemeFigure
 from . import charts
-from .docxkit import heading, para, table
+from .docxkit import annex_heading, heading, para, table
 from .pictures import Pictures
-from .sentences import fmt_pct, plural
+from .sentences import MIN_BASE, SMALL_BASE_NOTE, fmt_pct, plural, share
 
 SHORT_GRADES = {"outstanding": "Outst.", "good": "Good", "requires_improvement": "RI", "inadequate": "Inad.",
                 "yes": "Yes", "partly": "Partly", "no": "No", "adequate": "Adeq."}
@@ -25,19 +25,25 @@ def _below(summary: Summary) -> set[str]:
 
 def questions_section(doc, summary: Summary) -> None:
     heading(doc, "Casework figures by question", 1)
-    para(doc, "For each question: how many completed audits answered it, how many marked it not applicable, and "
-              "the share of answered questions graded good or better (outstanding or good; yes on yes/partly/no "
-              "questions). Moderated grades replace the auditor's.")
+    para(doc, "For each judged question: the share of answered questions graded good or better (outstanding or "
+              "good; yes on yes/partly/no questions), with its base: “62.5% (5 of 8)” means 5 of 8 answers. Not "
+              "applicable answers are left out of the base and counted in their own column. Moderated grades "
+              "replace the auditor's. The counts at each grade are in the spreadsheet export.")
     templates = list(dict.fromkeys(q.template for q in summary.questions))
     facts = [q for q in summary.questions if not q.judged]
+    small = False
     for template in templates:
         rows = [q for q in summary.questions if q.template == template and q.judged]
+        title = summary.scope.template_titles.get(template, template)
         if len(templates) > 1:
-            heading(doc, summary.scope.template_titles.get(template, template), 2)
-        table(doc, ["Section", "Question", "Answered", "n/a", "Good or better", "%"],
+            heading(doc, title, 2)
+        small = small or any(0 < q.answered < MIN_BASE for q in rows)
+        table(doc, ["Section", "Question", "n/a", "Good or better"],
               ([q.section_title if i == 0 or rows[i - 1].section_title != q.section_title else "", q.text,
-                q.answered, q.na, q.good_or_better, fmt_pct(q.good_or_better_pct)] for i, q in enumerate(rows)),
-              widths=[2.7, 7.0, 2.0, 1.1, 1.9, 1.5], numeric=(2, 3, 4, 5))
+                q.na, share(q.good_or_better, q.answered)] for i, q in enumerate(rows)),
+              widths=[3.0, 9.3, 1.0, 3.1], numeric=(2, 3), title=f"Good or better by question: {title}")
+    if small:
+        para(doc, SMALL_BASE_NOTE, "Caption")
     if facts:
         para(doc, "Questions that record a fact rather than judge practice (for example whether the young person "
                   "is in custody) are not graded and are left out of these figures: "
@@ -45,68 +51,109 @@ def questions_section(doc, summary: Summary) -> None:
                               for q in facts) + ".", "Caption")
 
 
-def _grade_columns(summary: Summary, groups: list[Distribution]) -> list[str]:
-    return [g for g in dict.fromkeys(g for d in groups for g in d.grades) if any(d.grades.get(g) for d in groups)]
+def _scales(summary: Summary, groups: list[tuple[str, dict[str, int]]]) -> list[tuple[str, list[str]]]:
+    """The graded scales the groups' grades use, each with its level ids (never two scales in one chart)."""
+    scales = summary.grade_scales or {"Grades": list(summary.grade_labels)}
+    return [(name, levels) for name, levels in scales.items()
+            if any(grades.get(g) for _, grades in groups for g in levels)]
 
 
-def _distribution_table(doc, summary: Summary, groups: list[Distribution], first: str, *, audits: bool) -> None:
-    grades = _grade_columns(summary, groups)
+def _on_scale(grades: dict[str, int], levels: list[str]) -> dict[str, int]:
+    return {g: grades.get(g, 0) for g in levels}
+
+
+def _scale_table(doc, summary: Summary, groups: list[tuple[str, dict[str, int]]], first: str, levels: list[str],
+                 title: str, audits: dict[str, int] | None = None) -> bool:
+    """A table of `groups` on one scale's `levels`: answers at each grade and the share good or better;
+    returns whether a base was under MIN_BASE."""
+    grades = [g for g in levels if any(gr.get(g) for _, gr in groups)]
     header = ([first] + (["Audits"] if audits else []) + ["n"] + [_short(summary, g) for g in grades]
               + ["Good or better"])
     # numbers need ~1.3 cm at 9 pt; the name column takes what is left of the 16.4 cm text width
-    number, last = 1.45, 1.8
+    number, last = 1.3, 2.9
     name = max(3.0, 16.4 - number * (len(header) - 2) - last)
-    widths = [name] + [number] * (len(header) - 2) + [last]
-    table(doc, header,
-          ([d.name] + ([d.audits] if audits else []) + [d.answered] + [d.grades.get(g, 0) for g in grades]
-           + [fmt_pct(d.good_or_better_pct)] for d in groups),
-          widths=widths, numeric=tuple(range(1, len(header))))
+    good = summary.grade_good_or_better
+    rows, small = [], False
+    for group, counts in groups:
+        n = sum(counts.get(g, 0) for g in levels)
+        if not n:
+            continue
+        small = small or n < MIN_BASE
+        rows.append([group] + ([audits.get(group, 0)] if audits else []) + [n] + [counts.get(g, 0) for g in grades]
+                    + [share(sum(counts.get(g, 0) for g in levels if good.get(g)), n)])
+    table(doc, header, rows, widths=[name] + [number] * (len(header) - 2) + [last],
+          numeric=tuple(range(1, len(header))), title=title)
+    return small
 
 
-def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -> None:
+def _by_scale(doc, summary: Summary, pictures: Pictures, groups: list[tuple[str, dict[str, int]]], what: str,
+              first: str, figure: int, audits: dict[str, int] | None = None) -> int:
+    """For each scale the groups use: its charts, then its table; returns the next figure number."""
+    labels, below = summary.grade_labels, _below(summary)
+    scales = _scales(summary, groups)
+    small = False
+    for name, levels in scales:
+        on_scale = [(group, _on_scale(grades, levels)) for group, grades in groups
+                    if any(grades.get(g) for g in levels)]
+        scale = f" ({name.lower()})" if len(scales) > 1 else ""
+        figure = _charts(doc, pictures, on_scale, labels, below, f"Grades {what}{scale}", first, figure,
+                         f"{what}{scale}")
+        small = _scale_table(doc, summary, on_scale, first, levels, f"Graded answers {what}{scale}", audits) or small
+    if small:
+        para(doc, SMALL_BASE_NOTE, "Caption")
+    return figure
+
+
+def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -> int:
+    """Overall grades and grades by team, each scale apart; returns the next figure number."""
     heading(doc, "Grade distributions", 1)
-    below = _below(summary)
     labels = summary.grade_labels
-    para(doc, "Final grades of every graded answer, by section of the template and by team. Charts use a "
+    below = _below(summary)
+    para(doc, "Final grades, overall and by team; grades by section of each template are in Annex A. Each chart "
+              "and table shows one grade scale (the four-point scale apart from yes/partly/no). Charts use a "
               "colour-blind-safe palette; grades below good are hatched. n is the number of graded answers; "
               "the other columns count answers at each grade (RI: requires improvement to be good).")
     heading(doc, "Overall grades", 2)
-    if sum(summary.overall_grades.values()):
-        pictures.add(doc, partial(charts.overall_grades_chart, summary.overall_grades, labels, below), width_cm=13.0,
+    total = sum(summary.overall_grades.values())
+    if total:
+        pictures.add(doc, partial(charts.overall_grades_chart, summary.overall_grades, labels, below), width_cm=11.0,
                      caption="Figure 1. Overall grades of the completed audits.",
                      alt=_alt("Bar chart of the overall grades of the completed audits",
                               [("Overall", summary.overall_grades)], labels, below))
-    table(doc, ["Overall grade", "Audits", "%"],
-          ([labels.get(g, g), n, fmt_pct(100 * n / total if (total := sum(summary.overall_grades.values())) else None)]
-           for g, n in summary.overall_grades.items()), widths=[8, 3, 3], numeric=(1, 2))
-    progress(0.45, "Charts by section")
-    heading(doc, "By section", 2)
+    table(doc, ["Overall grade", "Audits"], ([labels.get(g, g), share(n, total)]
+                                             for g, n in summary.overall_grades.items()),
+          widths=[9, 5], numeric=(1,), title="Overall grades of the completed audits")
+    progress(0.55, "Charts by team")
+    heading(doc, "By team", 2)
+    figure = 2
+    if not summary.teams:
+        para(doc, "No completed audits.")
+        return figure
+    figure = _by_scale(doc, summary, pictures, [(d.name, d.grades) for d in summary.teams], "by team", "Team",
+                       figure, audits={d.name: d.audits for d in summary.teams})
+    heading(doc, "Overall grades by team", 3)
+    grades = list(summary.overall_grades)
+    table(doc, ["Team", "Audits"] + [_short(summary, g) for g in grades] + ["Good or better"],
+          ([d.name, d.audits] + [d.overall_grades.get(g, 0) for g in grades]
+           + [share(*_overall_base(summary, d))] for d in summary.teams),
+          widths=[4.6, 1.6] + [1.5] * len(grades) + [4.2], numeric=tuple(range(1, len(grades) + 3)),
+          title="Overall grades of the completed audits by team")
+    return figure
+
+
+def sections_annex(doc, summary: Summary, pictures: Pictures, figure: int, letter: str) -> None:
+    """Annex: grades by section of each template, each scale apart."""
+    annex_heading(doc, f"Annex {letter}: Grades by section")
+    para(doc, "Final grades of every graded answer, by section of each template; one grade scale to a chart "
+              "and table.")
     if not summary.sections:
         para(doc, "No graded answers.")
     templates = list(dict.fromkeys(d.template for d in summary.sections))
-    figure = 2
     for template in templates:
-        groups = [d for d in summary.sections if d.template == template]
         title = summary.scope.template_titles.get(template, template)
-        if len(templates) > 1:
-            heading(doc, title, 3)
-        figure = _charts(doc, pictures, [(d.name, d.grades) for d in groups], labels, below,
-                         f"Grades by section: {title}", "Section", figure, f"by section of the {title.lower()}")
-        _distribution_table(doc, summary, groups, "Section", audits=False)
-    progress(0.55, "Charts by team")
-    heading(doc, "By team", 2)
-    if summary.teams:
-        figure = _charts(doc, pictures, [(d.name, d.grades) for d in summary.teams], labels, below, "Grades by team",
-                         "Team", figure, "by team")
-        _distribution_table(doc, summary, summary.teams, "Team", audits=True)
-        heading(doc, "Overall grades by team", 3)
-        grades = list(summary.overall_grades)
-        table(doc, ["Team", "Audits"] + [_short(summary, g) for g in grades] + ["Good or better"],
-              ([d.name, d.audits] + [d.overall_grades.get(g, 0) for g in grades]
-               + [fmt_pct(_overall_pct(summary, d))] for d in summary.teams),
-              widths=[5.0, 1.8] + [1.7] * len(grades) + [2.4], numeric=tuple(range(1, len(grades) + 3)))
-    else:
-        para(doc, "No completed audits.")
+        heading(doc, title, 2)
+        groups = [(d.name, d.grades) for d in summary.sections if d.template == template]
+        figure = _by_scale(doc, summary, pictures, groups, f"by section of the {title.lower()}", "Section", figure)
 
 
 def _charts(doc, pictures: Pictures, groups, labels, below, title: str, ylabel: str, figure: int,
@@ -131,49 +178,72 @@ def _alt(what: str, groups, labels: dict[str, str], below: set[str]) -> str:
         total = sum(grades.values())
         counts = ", ".join(f"{labels.get(g, g)} {n}" for g, n in grades.items() if n)
         good = sum(n for g, n in grades.items() if g not in below)
-        share = f"{fmt_pct(100 * good / total)} good or better of {total}" if total else "none graded"
-        parts.append(f"{name}: {counts or 'no grades'} ({share})")
+        part = f"{fmt_pct(100 * good / total)} good or better of {total}" if total else "none graded"
+        parts.append(f"{name}: {counts or 'no grades'} ({part})")
     return f"{what}. " + "; ".join(parts) + "."
 
 
-def _overall_pct(summary: Summary, d: Distribution) -> float | None:
-    from ..summary import pct
-
+def _overall_base(summary: Summary, d: Distribution) -> tuple[int, int]:
     graded = sum(d.overall_grades.values())
-    good = sum(n for g, n in d.overall_grades.items() if summary.grade_good_or_better.get(g))
-    return pct(good, graded)
+    return sum(n for g, n in d.overall_grades.items() if summary.grade_good_or_better.get(g)), graded
 
 
-def _theme_block(doc, summary: Summary, themes: list[ThemeFigure], kind: str) -> None:
-    n = summary.audits.completed
-    count = (lambda t: t.strength) if kind == "strength" else (lambda t: t.improvement)
-    ranked = sorted((t for t in themes if count(t)), key=lambda t: (-count(t), t.label))
-    if not ranked:
-        para(doc, "None of the audits recorded a theme as " + ("a strength." if kind == "strength"
-                                                                  else "an area for improvement."))
-        return
-    table(doc, ["Rank", "Theme", "Audits", "% of audits", "Audits with the theme"],
-          ([i, t.label, count(t), fmt_pct(100 * count(t) / n if n else None), t.audits]
-           for i, t in enumerate(ranked, 1)),
-          widths=[1.3, 7.0, 2.0, 2.4, 3.5], numeric=(0, 2, 3, 4))
-    for i, theme in enumerate(ranked, 1):
-        quotes = theme.strength_quotes if kind == "strength" else theme.improvement_quotes
-        title = para(doc, f"{i}. {theme.label} — {plural(count(theme), 'audit')}", bold=True)
-        title.paragraph_format.keep_with_next = True
-        if not quotes:
-            para(doc, "No evidence text recorded.", "Quote")
-        for quote in quotes:
-            para(doc, f"“{quote.text}” ({quote.case_ref})", "Quote")
+def _ranked(summary: Summary, kind: str) -> list[tuple[ThemeFigure, int, list]]:
+    """The themes recorded as `kind` ('strength' or 'improvement'): (theme, audits, quotes), most audits first."""
+    if kind == "strength":
+        found = [(t, t.strength, t.strength_quotes) for t in summary.themes if t.strength]
+    else:
+        found = [(t, t.improvement, t.improvement_quotes) for t in summary.themes if t.improvement]
+    return sorted(found, key=lambda f: (-f[1], f[0].label))
+
+
+THEME_KINDS = (("strength", "Strengths", "a strength"), ("improvement", "Areas for improvement",
+                                                          "an area for improvement"))
+THEMES_IN_BODY = 5
 
 
 def themes_section(doc, summary: Summary) -> None:
+    """The five most frequent strengths and areas for improvement, each with one quote."""
     heading(doc, "Themes", 1)
     para(doc, "An audit has a theme when one of its graded answers carries it: the auditor tagged it, the "
               "question maps to it, or the evidence mentions one of its keywords. It is a strength of the audit "
               "when such an answer is good or better, and an area for improvement when one is below good (an "
-              "audit can count as both). Themes are ranked by the number of audits; quotes are short extracts "
-              "of evidence, attributed by case reference only.")
-    heading(doc, "Strengths", 2)
-    _theme_block(doc, summary, summary.themes, "strength")
-    heading(doc, "Areas for improvement", 2)
-    _theme_block(doc, summary, summary.themes, "improvement")
+              f"audit can count as both). The {THEMES_IN_BODY} most frequent of each are below, with a short "
+              "extract of evidence attributed by case reference only; every theme, with more quotes, is in "
+              "Annex B.")
+    n = summary.audits.completed
+    for kind, title, what in THEME_KINDS:
+        heading(doc, title, 2)
+        ranked = _ranked(summary, kind)
+        if not ranked:
+            para(doc, f"None of the audits recorded a theme as {what}.")
+            continue
+        table(doc, ["Rank", "Theme", "Audits", "For example"],
+              ([i, t.label, share(count, n), f"“{quotes[0].text}” ({quotes[0].case_ref})" if quotes else ""]
+               for i, (t, count, quotes) in enumerate(ranked[:THEMES_IN_BODY], 1)),
+              widths=[1.2, 3.6, 3.0, 8.6], numeric=(0, 2),
+              title=f"{title}: the {min(len(ranked), THEMES_IN_BODY)} most frequent of {len(ranked)}")
+    if 0 < n < MIN_BASE:
+        para(doc, SMALL_BASE_NOTE.replace("answers", "audits"), "Caption")
+
+
+def themes_annex(doc, summary: Summary, letter: str) -> None:
+    """Annex: every theme ranked, with its evidence quotes."""
+    annex_heading(doc, f"Annex {letter}: Themes in full")
+    n = summary.audits.completed
+    for kind, title, what in THEME_KINDS:
+        heading(doc, title, 2)
+        ranked = _ranked(summary, kind)
+        if not ranked:
+            para(doc, f"None of the audits recorded a theme as {what}.")
+            continue
+        table(doc, ["Rank", "Theme", "Audits", "Audits with the theme"],
+              ([i, t.label, share(count, n), t.audits] for i, (t, count, _) in enumerate(ranked, 1)),
+              widths=[1.3, 8.0, 3.6, 3.5], numeric=(0, 2, 3), title=f"{title}: every theme")
+        for i, (theme, count, quotes) in enumerate(ranked, 1):
+            label = para(doc, f"{i}. {theme.label} — {plural(count, 'audit')}", bold=True)
+            label.paragraph_format.keep_with_next = True
+            if not quotes:
+                para(doc, "No evidence text recorded.", "Quote")
+            for quote in quotes:
+                para(doc, f"“{quote.text}” ({quote.case_ref})", "Quote")

@@ -70,6 +70,7 @@ class Pictures:
 
         paragraph = doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.keep_with_next = True  # with its caption, and the caption with its table
         job = None
         if self._pool is not None:
             try:
@@ -78,7 +79,7 @@ class Pictures:
                 job = None
         self._pending.append((paragraph, job, draw, width_cm, alt or caption))
         if caption:
-            para(doc, caption, "Caption")
+            para(doc, caption, "Caption").paragraph_format.keep_with_next = True
 
     def place(self) -> None:
         """Wait for every chart and put it in its paragraph."""

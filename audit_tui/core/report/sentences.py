@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from ..summary import HeadlineFigure, Summary, ThemeFigure
+from ..summary import HeadlineFigure, Summary, ThemeFigure, pct
 from .docxkit import long_date
+
+MIN_BASE = 5  # fewer answers than this: the count is shown, the percentage left out
+SMALL_BASE_NOTE = (f"* Fewer than {MIN_BASE} answers: the count is shown without a percentage, as so few "
+                   "answers cannot show a pattern.")
 
 def fmt_pct(value: float | None) -> str:
     """85.0 → '85%', 60.5 → '60.5%', None → '–'."""
     if value is None:
         return "–"
     return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+
+
+def share(part: int, whole: int) -> str:
+    """'62.5% (5 of 8)'; '3 of 4*' on fewer than MIN_BASE (see SMALL_BASE_NOTE); '–' on none."""
+    if not whole:
+        return "–"
+    if whole < MIN_BASE:
+        return f"{part} of {whole}*"
+    return f"{fmt_pct(pct(part, whole))} ({part} of {whole})"
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

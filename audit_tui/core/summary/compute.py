@@ -37,22 +37,31 @@ def _ordered_grades(counts: dict[str, int], order: list[str]) -> dict[str, int]:
     return result
 
 
-def _grade_order(templates: dict[tuple[str, int], Template]) -> tuple[list[str], dict[str, str], dict[str, bool]]:
-    """Every level id of the graded scales in use (ilacs first), their labels and whether good or better."""
+SCALE_NAMES = {"ilacs": "Four-point scale", "yes_partly_no": "Yes, partly or no"}
+
+
+def _grade_order(templates: dict[tuple[str, int], Template]
+                 ) -> tuple[list[str], dict[str, str], dict[str, bool], dict[str, list[str]]]:
+    """Every level id of the graded scales in use (ilacs first), their labels, whether good or better,
+    and the level ids of each graded scale (under the first scale that has them)."""
     order = [lv.id for lv in ILACS.levels]
     labels = {lv.id: lv.label for lv in ILACS.levels}
     good = {lv.id: lv.good_or_better for lv in ILACS.levels}
+    scales = {SCALE_NAMES["ilacs"]: list(order)}
     for graded_pass in (True, False):
         for template in templates.values():
             for scale in template.scale_map().values():
                 if scale.graded != graded_pass:
                     continue
+                new = [level.id for level in scale.levels if level.id not in labels]
+                if graded_pass and new:
+                    order += new
+                    name = SCALE_NAMES.get(scale.id) or scale.label or scale.id.replace("_", " ").capitalize()
+                    scales.setdefault(name, []).extend(new)
                 for level in scale.levels:
-                    if graded_pass and level.id not in labels:
-                        order.append(level.id)
                     labels.setdefault(level.id, level.label)
                     good.setdefault(level.id, level.good_or_better)
-    return order, labels, good
+    return order, labels, good, scales
 
 
 # -- the figures, from a scan's rows ----------------------------------------------------
@@ -68,7 +77,7 @@ def _core(conn, filters: Filters, *, full: bool = True, scanned: Scan | None = N
     if not rows.complete:
         raise _FactsMissing
     templates = _templates(rows.templates)
-    order, labels, good = _grade_order(templates)
+    order, labels, good, scales = _grade_order(templates)
     latest: dict[str, Template] = {}
     for (template_id, _), template in sorted(templates.items()):
         latest[template_id] = template
@@ -96,6 +105,7 @@ def _core(conn, filters: Filters, *, full: bool = True, scanned: Scan | None = N
         actions=actions, headline=headline_figures(conn, filters, rows, templates),
         filters={**filters.model_dump(mode="json"), "as_of": as_of},
         scope=_scope(rows, filters, templates, as_of), grade_labels=labels, grade_good_or_better=good,
+        grade_scales=scales,
         inspection_tests=tests, sections=_sections(rows, latest, order), teams=_teams(rows, order),
         actions_by_team=by_team if full else [], action_plan=[],
         moderation=_moderation(rows) if full else None, change_since_previous_round=None,
@@ -260,7 +270,8 @@ def previous_round(conn, filters: Filters) -> str | None:
 def _change(current: Summary, previous: Summary, name: str) -> Change:
     """Each figure of both rounds, its change in points worked out from the unrounded fractions."""
     def row(measure: str, now: tuple[int, int], before: tuple[int, int]) -> ChangeRow:
-        return ChangeRow(measure=measure, previous=pct(*before), current=pct(*now), change=change_points(now, before))
+        return ChangeRow(measure=measure, previous=pct(*before), current=pct(*now), change=change_points(now, before),
+                         previous_base=before, current_base=now)
 
     def overall(summary: Summary) -> tuple[int, int]:
         grades = summary.overall_grades
@@ -275,7 +286,8 @@ def _change(current: Summary, previous: Summary, name: str) -> Change:
             figure.change = change_points((figure.good_or_better, figure.answered),
                                           (before.good_or_better, before.answered))
             rows.append(ChangeRow(measure=f"{figure.label} (%)", previous=before.pct, current=figure.pct,
-                                  change=figure.change))
+                                  change=figure.change, previous_base=(before.good_or_better, before.answered),
+                                  current_base=(figure.good_or_better, figure.answered)))
     rows.append(row("Audits good or better overall (%)", overall(current), overall(previous)))
     prev_tests = {t.id: t for t in previous.inspection_tests}
     rows += [row(f"Audit quality: {t.label} (%)", (t.met, t.audits), (prev_tests[t.id].met, prev_tests[t.id].audits))

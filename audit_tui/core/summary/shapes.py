@@ -218,6 +218,9 @@ class ChangeRow(Model):
     previous: float | None
     current: float | None
     change: float | None
+    previous_base: tuple[int, int] | None = None
+    current_base: tuple[int, int] | None = None
+    """(good or better, answered) behind `previous` and `current`: the bases the report shows."""
 
 
 class Change(Model):
@@ -303,6 +306,9 @@ class Summary(Model):
     scope: Scope
     grade_labels: dict[str, str]
     grade_good_or_better: dict[str, bool]
+    grade_scales: dict[str, list[str]] = {}
+    """Each graded scale in use (its name: its level ids, best first; the four-point scale first), so that
+    no chart or table mixes scales; a level id is listed under the first scale that has it."""
     inspection_tests: list[TestFigure]
     sections: list[Distribution]
     teams: list[Distribution]
