@@ -105,3 +105,70 @@ def test_contents_entries_link_to_their_headings(documents):
         heading = bookmarks[anchor]
         assert "".join(t.text for t in heading.iter(qn("w:t"))) == text
     assert "Executive summary" in [text for _, text in links]
+
+
+# -- the report's length: a body of figures, the detail in annexes ------------------------------------------
+
+BODY_ROWS = 260  # the demo's body: 55 audits, 5 templates, 103 questions, 7 teams (about 17 pages)
+
+
+def _body_and_annexes(document):
+    """The body's elements before the first annex heading, and the annex headings."""
+    body = list(document.element.body)
+    annexes = [p for p in document.paragraphs if p.style.name == "Heading 1" and p.text.startswith("Annex ")]
+    return body[:body.index(annexes[0]._p)], annexes
+
+
+def test_report_body_holds_figures_and_the_detail_is_in_annexes(documents):
+    document = docx.Document(documents["report"])
+    body, annexes = _body_and_annexes(document)
+    assert [a.text for a in annexes] == ["Annex A: Grades by section", "Annex B: Themes in full",
+                                         "Annex C: Open actions", "Annex D: One summary per audit"]
+    assert all(a.paragraph_format.page_break_before for a in annexes)
+    tables = [t for t in document.tables if t._tbl in body]
+    headers = [[c.text for c in t.rows[0].cells] for t in tables]
+    assert sum(len(t.rows) for t in tables) <= BODY_ROWS
+    # no row per action or per audit in the body; at most five themes of each kind
+    assert ["Case", "Action", "Owner", "Due", "Status"] not in headers
+    assert ["Case", "Team", "Audited", "Auditor", "Summary"] not in headers
+    themes = [t for t, h in zip(tables, headers) if h == ["Rank", "Theme", "Audits", "For example"]]
+    assert len(themes) == 2 and all(len(t.rows) - 1 <= 5 for t in themes)
+    # the demo has more themes than that: the annex ranks all of them
+    annex_themes = [t for t in document.tables if [c.text for c in t.rows[0].cells][:2] == ["Rank", "Theme"]
+                    and t._tbl not in body]
+    assert len(annex_themes[0].rows) > len(themes[0].rows)
+
+
+def test_report_tables_are_captioned_and_kept_with_their_heading(documents):
+    document = docx.Document(documents["report"])
+    body = document.element.body
+    for number, table in enumerate(document.tables, 1):
+        caption = table._tbl.getprevious()
+        text = "".join(t.text for t in caption.iter(qn("w:t")))
+        assert text.startswith(f"Table {number}. "), text
+        assert caption.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+        header = table.rows[0]._tr
+        assert header.find(f".//{qn('w:tblHeader')}") is not None and header.find(f".//{qn('w:keepNext')}") is not None
+    # a chart is kept with its caption, and the caption with the table of the same figures
+    for drawing in body.iter(qn("w:drawing")):
+        paragraph = next(drawing.iterancestors(qn("w:p")))
+        assert paragraph.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+        figure = paragraph.getnext()
+        assert "".join(t.text for t in figure.iter(qn("w:t"))).startswith("Figure ")
+        assert figure.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+        assert "".join(t.text for t in figure.getnext().iter(qn("w:t"))).startswith("Table ")
+
+
+def test_report_percentages_come_with_their_bases(documents):
+    document = docx.Document(documents["report"])
+    shares = [c.text for t in document.tables for row in t.rows[1:] for c in row.cells
+              if re.match(r"[\d.]+%", c.text)]
+    assert shares
+    for text in shares:  # '62.5% (5 of 8)' — never a bare percentage
+        assert re.fullmatch(r"\d+(\.\d)?% \((\d+) of (\d+)\)", text), text
+        part, whole = map(int, re.fullmatch(r".*\((\d+) of (\d+)\)", text).groups())
+        assert whole >= 5 and part <= whole
+    small = [c.text for t in document.tables for row in t.rows[1:] for c in row.cells
+             if re.fullmatch(r"\d+ of [1-4]\*", c.text)]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert not small or "* Fewer than 5 answers: the count is shown without a percentage" in text

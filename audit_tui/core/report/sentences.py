@@ -81,13 +81,13 @@ def executive_summary(summary: Summary) -> list[str]:
     if improvements:
         out.append("The most frequent areas for improvement were " + join_words(
             [f"{t.label.lower()} ({plural(t.improvement, 'audit')})" for t in improvements]) + ".")
-    judged = [q for q in summary.questions if q.judged and q.answered]
+    judged = [q for q in summary.questions if q.judged and q.answered >= MIN_BASE]
     if len(judged) >= 2:
         best = max(judged, key=lambda q: (q.good_or_better_pct, q.answered))
         worst = min(judged, key=lambda q: (q.good_or_better_pct, -q.answered))
         if best.good_or_better_pct != worst.good_or_better_pct:
-            out.append(f"Practice was strongest on “{best.text}” ({fmt_pct(best.good_or_better_pct)} good or "
-                       f"better) and weakest on “{worst.text}” ({fmt_pct(worst.good_or_better_pct)}).")
+            out.append(f"Practice was strongest on “{best.text}” ({share(best.good_or_better, best.answered)} good "
+                       f"or better) and weakest on “{worst.text}” ({share(worst.good_or_better, worst.answered)}).")
     acts = summary.actions
     if acts.total:
         out.append(f"The audits set {plural(acts.total, 'action')}: {acts.open} open and {acts.done} done; "
