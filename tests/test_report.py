@@ -248,21 +248,67 @@ def test_progress_is_reported(built, tmp_path):
     assert str(tmp_path / "p.docx") in seen[-1][1]
 
 
+REASON = ("The answers suggest a lower grade, but the young person's own account of the last six months, the "
+          "pathway plan reviewed with them on 1 February and the stability of their flat show practice that is "
+          "making a real difference; the gaps are in recording, not in the work, and they are set as actions. "
+          "This sentence is here so that the reason is long: it must be shown in full, never cut short.")
+
+
 def test_feedback_document(built, tmp_path):
     folder, _, _ = built
     store = Store(folder / "audits.db")
     audit_id = store.list_audits(search="CL-0004")[0]["id"]
     store.close()
     result = CliRunner().invoke(main, ["report", "--db", str(folder / "audits.db"), "-o", str(tmp_path / "f.docx"),
-                                       "--audit", audit_id[:10]])
+                                       "--audit", audit_id[:10], "--as-of", "2026-03-20"])
     assert result.exit_code == 0, result.output
     doc = Document(str(tmp_path / "f.docx"))
-    assert headings(doc, 1) == ["What life is like for the young person", "The impact of the work",
-                                "Audit quality: how well this audit was written", "Grades and evidence", "Actions",
-                                "The worker's reflection", "Manager's sign-off", "Moderation"]
+    # strengths first, then what needs to change and the next steps; the conversation's sections last
+    assert headings(doc, 1)[:3] == ["What is working well", "What needs to change", "Next steps"]
+    assert headings(doc, 1)[-2:] == ["The worker's reflection", "Manager's sign-off"]
     text = all_text(doc)
+    assert "Thank you, " in text and "for your work with this young person" in text
     assert "Requires improvement to be good (moderated; the auditor graded outstanding)" in text
     assert "CL-0004" in text and "Team B" in text
+    assert "grade(s)" not in text
+
+
+def test_feedback_shows_the_suggested_grade_and_the_reason_in_full(built, tmp_path):
+    folder, _, _ = built
+    shutil.copy(folder / "audits.db", tmp_path / "audits.db")
+    store = Store(tmp_path / "audits.db")
+    audit_id = store.list_audits(search="CL-0002")[0]["id"]  # answers below good: the rule never says outstanding
+    store.reopen(audit_id, "Grade reconsidered")
+    store.complete(audit_id, "outstanding", REASON)
+    store.close()
+    result = CliRunner().invoke(main, ["report", "--db", str(tmp_path / "audits.db"), "-o", str(tmp_path / "f.docx"),
+                                       "--audit", audit_id[:10], "--as-of", "2026-03-20"])
+    assert result.exit_code == 0, result.output
+    details = {row.cells[0].text: row.cells[1].text for row in Document(str(tmp_path / "f.docx")).tables[0].rows}
+    assert details["Overall grade"] == "Outstanding"
+    assert "Inadequate if any answer is graded inadequate" in details["Grade the answers suggest"]
+    assert details["Why the auditor graded differently"] == REASON
+
+
+def test_feedback_next_steps_by_due_date_overdue_as_at(built, tmp_path):
+    folder, _, _ = built
+    store = Store(folder / "audits.db")
+    audit_id = store.list_audits(search="CL-0002")[0]["id"]
+    dues = sorted(a.due for a in store.get_audit(audit_id).actions if a.due)
+    store.close()
+    result = CliRunner().invoke(main, ["report", "--db", str(folder / "audits.db"), "-o", str(tmp_path / "f.docx"),
+                                       "--audit", audit_id[:10], "--as-of", "2026-03-20"])
+    assert result.exit_code == 0, result.output
+    doc = Document(str(tmp_path / "f.docx"))
+    rows = table_with(doc, "Action", "Owner", "Due", "Status")
+    assert [r[2] for r in rows] == [f"{d.day} {d:%B %Y}" for d in dues]
+    for row in rows:
+        late = row[3] != "Done" and row[2] and date(2026, 3, 20) > date.fromisoformat(
+            next(d.isoformat() for d in dues if f"{d.day} {d:%B %Y}" == row[2]))
+        assert (row[3] == "Overdue as at 20 March 2026") == bool(late)
+    # no conversation recorded: lines to write the reflection on by hand
+    ruled = [p for p in doc.paragraphs if p._p.find(".//" + qn("w:pBdr")) is not None]
+    assert len(ruled) >= 6
 
 
 def test_branded_reference_docx(built, tmp_path):

@@ -405,6 +405,19 @@ def caption(doc, text: str):
     return paragraph
 
 
+def writing_lines(doc, count: int = 4) -> None:
+    """Empty ruled lines to write on by hand once the document is printed."""
+    for _ in range(count):
+        paragraph = para(doc)
+        paragraph.paragraph_format.space_before = Pt(14)
+        borders = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for key, value in (("val", "single"), ("sz", "4"), ("space", "1"), ("color", "808080")):
+            bottom.set(qn(f"w:{key}"), value)
+        borders.append(bottom)
+        paragraph._p.get_or_add_pPr().append(borders)
+
+
 def annex_heading(doc, text: str):
     """An annex's heading (level 1, e.g. 'Annex A: Themes in full'), starting a new page."""
     paragraph = heading(doc, text, 1)
