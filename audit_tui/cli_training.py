@@ -31,7 +31,9 @@ def _cell(value, pct: bool = False) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the calibration report as a Word document (.docx).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-def calibration(db_path: Path | None, as_json: bool, output: Path | None, force: bool) -> None:
+@click.option("--ready-at", type=click.FloatRange(0, 100), default=80.0, show_default=True,
+              help="Exact agreement (%) at which the Word document calls a trainee ready.")
+def calibration(db_path: Path | None, as_json: bool, output: Path | None, force: bool, ready_at: float) -> None:
     """Agreement of trainees with the reference audits: per trainee, per question, and the questions
     most often graded differently."""
     from .core.calibration import calibration_report
@@ -47,7 +49,8 @@ def calibration(db_path: Path | None, as_json: bool, output: Path | None, force:
         from .core.calibration_docx import write_calibration_docx
         from .core.settings import load_settings
 
-        write_calibration_docx(report, output, overwrite=force, organisation=load_settings().organisation)
+        write_calibration_docx(report, output, overwrite=force, organisation=load_settings().organisation,
+                               ready_at=ready_at)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return

@@ -49,13 +49,17 @@ def documents(tmp_path_factory):
         audit_id = conn.execute("SELECT id FROM audits WHERE status = 'completed' LIMIT 1").fetchone()[0]
         conn.close()
         run("--db", str(db), "report", "--audit", audit_id, "-o", str(folder / "feedback.docx"), cwd=folder)
+        run("--db", str(db), "calibration", "--ready-at", "75", "-o", str(folder / "calibration.docx"), cwd=folder)
+        calibration = subprocess.run([sys.executable, "-m", "audit_tui", "--db", str(db), "calibration", "--json"],
+                                     capture_output=True, text=True, timeout=300, cwd=folder, env=os.environ)
     finally:
         for key, value in old.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    return {"report": folder / "report.docx", "feedback": folder / "feedback.docx"}
+    return {"report": folder / "report.docx", "feedback": folder / "feedback.docx",
+            "calibration": folder / "calibration.docx", "calibration.json": json.loads(calibration.stdout)}
 
 
 @pytest.mark.parametrize("kind", ["report", "feedback"])
@@ -172,3 +176,46 @@ def test_report_percentages_come_with_their_bases(documents):
              if re.fullmatch(r"\d+ of [1-4]\*", c.text)]
     text = "\n".join(p.text for p in document.paragraphs)
     assert not small or "* Fewer than 5 answers: the count is shown without a percentage" in text
+
+
+# -- the calibration document -------------------------------------------------------------------------------
+
+
+def test_calibration_document_speaks_of_questions_grades_and_readiness(documents):
+    document = docx.Document(documents["calibration"])
+    figures = documents["calibration.json"]
+    paragraphs = [p.text for p in document.paragraphs]
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    # question text, never ids; grades and dates as people write them
+    ids = {q["question"] for q in figures["questions"]}
+    assert not ids & set(cells) and not any(i in p for i in ids for p in paragraphs)
+    assert {q["text"] for q in figures["questions"]} <= set(cells)
+    assert not any("_" in c for c in cells), [c for c in cells if "_" in c]
+    assert not any(re.fullmatch(r"\d{4}-\d\d-\d\d", c) for c in cells)
+    for t in figures["trainees"]:
+        # readiness against the trainer's threshold (75% here), from exact agreement over 20 or more questions
+        if t["compared"] < 20:
+            assert any(p.startswith("Not yet judged") for p in paragraphs)
+        else:
+            pct = t["exact_pct"]
+            shown = f"{pct:.0f}%" if float(pct).is_integer() else f"{pct:.1f}%"
+            word = "Ready" if pct >= 75 else "Not yet ready"
+            assert (f"{word}: {shown} exact agreement over {t['compared']} questions, against a threshold of 75%."
+                    in paragraphs)
+        lean = ("higher" if t["graded_higher"] > t["graded_lower"] else "lower")
+        assert any(p.startswith(f"Tends to grade {lean} than the reference: higher on {t['graded_higher']}, "
+                                f"lower on {t['graded_lower']} of {t['compared']} questions.") for p in paragraphs)
+    # kappa only over 10 or more comparisons, explained once
+    by_text = {q["text"]: q for q in figures["questions"]}
+    for table in document.tables:
+        if [c.text for c in table.rows[0].cells] == ["Question", "Compared", "Exact", "Adjacent", "Kappa"]:
+            for row in table.rows[1:]:
+                if by_text[row.cells[0].text]["compared"] < 10:
+                    assert row.cells[4].text == "—"
+    assert sum("shown only over 10 or more comparisons" in p for p in paragraphs) == 1
+    # the reference reasoning under each of the questions most often graded differently
+    for question in figures["most_often_different"][:5]:
+        q = next(q for q in figures["questions"] if q["question"] == question)
+        at = paragraphs.index(q["text"])
+        assert paragraphs[at + 2] == (q["reference_reasoning"] or
+                                      "The reference audit gives no reasoning for this question.")

@@ -23,6 +23,7 @@ from .themes import answer_themes
 from .training import sample_template, training_rows
 
 JUDGEMENT_SCALE = "ilacs"
+MIN_KAPPA = 10  # comparisons below which a kappa is not worked out: too few to mean anything
 VOICE = re.compile(r"[\"“”][^\"“”]{4,}[\"“”]|\b(said|says|told|tells|own words)\b", re.I)
 
 
@@ -240,12 +241,16 @@ class Group:
     levels: int = 4
     text: str = ""
     template: str = ""
+    template_title: str = ""
+    reasoning: str = ""
 
     def figures(self) -> dict[str, Any]:
-        """Exact and adjacent over every pair; kappa over the judgement-scale pairs."""
+        """Exact and adjacent over every pair; kappa over the judgement-scale pairs (only on MIN_KAPPA or
+        more); how often the trainee graded higher (better) or lower than the reference."""
+        kappa = weighted_kappa(self.judgement_pairs, self.levels) if len(self.judgement_pairs) >= MIN_KAPPA else None
         return {"compared": len(self.pairs), "exact_pct": _pct(exact_agreement(self.pairs)),
-                "adjacent_pct": _pct(adjacent_agreement(self.pairs)),
-                "kappa": _kappa(weighted_kappa(self.judgement_pairs, self.levels))}
+                "adjacent_pct": _pct(adjacent_agreement(self.pairs)), "kappa": _kappa(kappa),
+                "graded_higher": sum(a < b for a, b in self.pairs), "graded_lower": sum(a > b for a, b in self.pairs)}
 
 
 @dataclass
@@ -294,14 +299,17 @@ def calibration_report(store: Store, *, today: date | None = None) -> Calibratio
             if q.scale == JUDGEMENT_SCALE:
                 person.judgement_pairs.append(q.pair)
             key = (result.template.id, q.key)
-            group = questions.setdefault(key, Group(q.key, levels=q.levels, text=q.text, template=result.template.id))
+            group = questions.setdefault(key, Group(q.key, levels=q.levels, text=q.text, template=result.template.id,
+                                                    template_title=result.template.title))
             group.pairs.append(q.pair)
+            group.reasoning = group.reasoning or q.rationale
         for key in {(result.template.id, q.key) for q in result.questions if q.pair is not None}:
             questions[key].audits += 1
     trainee_rows = [{"trainee": g.name, "audits": g.audits, **g.figures()}
                     for g in sorted(trainees.values(), key=lambda g: g.name.lower())]
-    question_rows = [{"template": g.template, "question": g.name, "text": g.text, "audits": g.audits,
-                      **_question_figures(g)} for _, g in sorted(questions.items())]
+    question_rows = [{"template": g.template, "template_title": g.template_title, "question": g.name, "text": g.text,
+                      "audits": g.audits, **_question_figures(g), "reference_reasoning": g.reasoning}
+                     for _, g in sorted(questions.items())]
     in_progress = sum(1 for r in rows if r["status"] == "draft")
     return CalibrationReport(today or date.today(), audits, trainee_rows, question_rows, in_progress, problems)
 
@@ -309,5 +317,5 @@ def calibration_report(store: Store, *, today: date | None = None) -> Calibratio
 def _question_figures(group: Group) -> dict[str, Any]:
     return {"compared": len(group.pairs), "exact_pct": _pct(exact_agreement(group.pairs)),
             "adjacent_pct": _pct(adjacent_agreement(group.pairs)),
-            "kappa": _kappa(weighted_kappa(group.pairs, group.levels)),
+            "kappa": _kappa(weighted_kappa(group.pairs, group.levels) if len(group.pairs) >= MIN_KAPPA else None),
             "different": sum(a != b for a, b in group.pairs)}
