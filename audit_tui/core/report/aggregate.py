@@ -138,7 +138,8 @@ def change_section(doc, summary: Summary) -> None:
 
         kit.table(doc, ["Measure", change.previous_round, summary.scope.round or "This round", "Change (points)"],
                   ([r.measure.removesuffix(" (%)"), base(r.previous, r.previous_base), base(r.current, r.current_base),
-                    "–" if r.change is None else ("0.0" if r.change == 0 else f"{r.change:+.1f}")] for r in change.rows),
+                    "–" if r.change is None else ("0.0" if r.change == 0 else f"{r.change:+.1f}")]
+                   for r in change.rows),
                   widths=[7.0, 3.4, 3.4, 2.6], numeric=(1, 2, 3),
                   title="Change since the previous round, each figure with its base")
         if any(b and 0 < b[1] < 5 for r in change.rows for b in (r.previous_base, r.current_base)):
