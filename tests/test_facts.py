@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 
 from audit_tui.core.db import _stale_facts_triggers
 from audit_tui.core.dbfile import DatabaseError
+from audit_tui.core.interchange import export_json
 from audit_tui.core.store import Store
 from audit_tui.core.summary import Filters, compute_summary, facts
 
@@ -129,6 +133,32 @@ def test_a_large_files_deferred_check_runs_before_facts_are_written(store):
     assert fact_counts(store.path)["audit_facts"] == 0
     store.db.deferred_check = None
     assert compute_summary(store, AS_OF).audits.completed == fact_counts(store.path)["audit_facts"]
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "audit_tui", *map(str, args)], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_an_import_builds_the_facts_so_the_first_summary_finds_them(tmp_path):
+    source = known_dataset(tmp_path / "source.db")
+    export_json(source, tmp_path / "audits.json")
+    source.close()
+    expected = cli("--db", tmp_path / "source.db", "summary", "--json", "--as-of", "2026-03-20")
+    assert expected.returncode == 0, expected.stderr
+    imported = tmp_path / "imported.db"
+    done = cli("--db", imported, "import", tmp_path / "audits.json")
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(imported) as conn:  # counted: completed or moderated, training audits aside
+        counted = {row[0] for row in conn.execute(
+            "SELECT id FROM audits WHERE status IN ('completed', 'moderated') "
+            "AND id NOT IN (SELECT audit_id FROM training_audits)")}
+        with_facts = {row[0] for row in conn.execute("SELECT id FROM audit_facts")}
+        answers = conn.execute("SELECT count(*) FROM answer_facts").fetchone()[0]
+    assert counted and with_facts == counted and answers > 0
+    summary = cli("--db", imported, "summary", "--json", "--as-of", "2026-03-20")
+    assert summary.returncode == 0, summary.stderr
+    assert json.loads(summary.stdout) == json.loads(expected.stdout)
 
 
 def as_schema_4(path) -> None:

@@ -10,7 +10,8 @@ fail after the busy timeout (30 s). Instead:
    every audit and allocation it writes;
 3. `publish` copies what changed (each noted audit whole, the new history rows, templates,
    rounds and allocations) into the database in one write transaction of plain SQL copies:
-   the only time the write lock is held.
+   the only time the write lock is held. Right after, it builds the summary's stored facts of
+   the published audits (`summary.facts`), so that the first summary after finds them.
 
 Nothing reaches the database unless the whole import or merge succeeded; on any problem the
 copy is deleted and the database is as it was. If someone changed one of the noted audits in
@@ -27,6 +28,7 @@ from pathlib import Path
 from .db import FACT_TABLES
 from .errors import store_error
 from .store import Store, StoreError
+from .summary.facts import FactsError, ensure_facts
 
 NOTED_AUDITS = "_staged_audits"
 NOTED_ALLOCATIONS = "_staged_allocations"
@@ -116,6 +118,10 @@ class Stage:
                 conn.execute("DETACH DATABASE stage")
             except sqlite3.Error:
                 pass  # closing the connection lets go of it
+        try:
+            ensure_facts(conn)
+        except (FactsError, sqlite3.Error):
+            pass  # published already; the next summary builds the facts, or names what stops it
 
     def _refuse_if_changed_meanwhile(self, conn: sqlite3.Connection) -> None:
         row = conn.execute(
