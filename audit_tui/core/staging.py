@@ -10,8 +10,9 @@ fail after the busy timeout (30 s). Instead:
    every audit and allocation it writes;
 3. `publish` copies what changed (each noted audit whole, the new history rows, templates,
    rounds and allocations) into the database in one write transaction of plain SQL copies:
-   the only time the write lock is held. Right after, it builds the summary's stored facts of
-   the published audits (`summary.facts`), so that the first summary after finds them.
+   the only time the write lock is held. The summary's stored facts of those audits
+   (`summary.facts`) are built on the copy first and copied with them, so that the first
+   summary after an import or merge finds them.
 
 Nothing reaches the database unless the whole import or merge succeeded; on any problem the
 copy is deleted and the database is as it was. If someone changed one of the noted audits in
@@ -100,6 +101,10 @@ class Stage:
 
     def publish(self) -> None:
         """Copy what the work changed into the database, in one write transaction."""
+        try:
+            ensure_facts(self.store.db.conn)  # on the copy, while others keep working
+        except (FactsError, sqlite3.Error):
+            pass  # none copied: the next summary builds them, or names what stops it
         self.store.close()
         self.store = None
         conn = self.main.db.conn
@@ -112,16 +117,13 @@ class Stage:
             with self.main.bulk_transaction():
                 self._refuse_if_changed_meanwhile(conn)
                 _copy_audits(conn)
+                _copy_facts(conn)
                 self._copy_the_rest(conn)
         finally:
             try:
                 conn.execute("DETACH DATABASE stage")
             except sqlite3.Error:
                 pass  # closing the connection lets go of it
-        try:
-            ensure_facts(conn)
-        except (FactsError, sqlite3.Error):
-            pass  # published already; the next summary builds the facts, or names what stops it
 
     def _refuse_if_changed_meanwhile(self, conn: sqlite3.Connection) -> None:
         row = conn.execute(
@@ -184,6 +186,21 @@ def _copy_audits(conn: sqlite3.Connection) -> None:
             "SELECT upper(sql) FROM main.sqlite_master WHERE name = ?", [table]).fetchone()[0]
         conn.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM stage.{table} "
                      f"WHERE audit_id IN {noted}{'' if without_rowid else ' ORDER BY rowid'}")
+
+
+def _copy_facts(conn: sqlite3.Connection) -> None:
+    """The copy's facts of every noted audit, numbered here after this database's own."""
+    noted = f"(SELECT id FROM stage.{NOTED_AUDITS})"
+    conn.execute(f"DELETE FROM main.audit_facts WHERE id IN {noted}")  # (a trigger drops their rows)
+    names = ", ".join(c for c in _columns(conn, "audit_facts") if c != "no")
+    conn.execute(f"INSERT INTO main.audit_facts ({names}) SELECT {names} FROM stage.audit_facts "
+                 f"WHERE id IN {noted} ORDER BY no")
+    for table in FACT_TABLES[1:]:
+        rest = [c for c in _columns(conn, table) if c != "no"]
+        conn.execute(f"""INSERT INTO main.{table} (no, {", ".join(rest)})
+                         SELECT m.no, {", ".join(f"s.{c}" for c in rest)} FROM stage.{table} s
+                         JOIN stage.audit_facts f ON f.no = s.no JOIN main.audit_facts m ON m.id = f.id
+                         WHERE f.id IN {noted} ORDER BY m.no""")
 
 
 def _insert_missing(conn: sqlite3.Connection, table: str, same: str) -> None:
