@@ -131,6 +131,7 @@ def test_suggested_grade_counts_four_point_answers_and_limiting_questions(store,
             store.add_action(audit_id, description=f"Review {key} with the young person and record it",
                              owner="Team manager", due=DUE, question=key)
     store.update_audit(audit_id, lived_experience=TWELVE, impact=TWELVE)
+    store.set_safeguarding(audit_id, "no_risk")
     for other in sorted({G, O, RI, I} - {expected}):
         with pytest.raises(GatesNotMet):
             store.complete(audit_id, other)
