@@ -58,7 +58,7 @@ async def test_new_audit_to_completed(store):
         await pilot.press("ctrl+n", "2")  # good
         await type_text(pilot, "Reflective")
 
-        await pilot.press("ctrl+b", "ctrl+b", "ctrl+b")  # back to the first question
+        await pilot.press("pageup", "pageup", "pageup")  # back to the first question
         assert app.screen.current == "plan.quality"
         await pilot.press("ctrl+t")
         await pilot.pause()

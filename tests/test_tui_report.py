@@ -40,7 +40,7 @@ async def test_feedback_document_for_one_audit(store, mini_template, tmp_path):
     async with app.run_test(size=(100, 40)) as pilot:
         app.push_screen(AuditScreen(audit_id))
         await pilot.pause()
-        await pilot.press("ctrl+w")
+        await pilot.press("f6")
         await pilot.pause()
         app.screen.query_one("#r-path").value = str(out)
         await pilot.press("ctrl+s")

@@ -21,6 +21,7 @@ from ...core.models import parse_date
 from ...core.store import StoreError
 from ..format import selected_key
 from ..widgets.paging import Pager
+from .dialogs import KeepsTypedWork
 
 STATUSES = ["open", "", "done"]
 PAGE = 200  # actions read at a time; the next ones as the list is scrolled
@@ -188,7 +189,7 @@ class ActionTrackerScreen(Screen[None]):
                             self.action_toggle_overdue)
 
 
-class DoneDialog(ModalScreen[dict | None]):
+class DoneDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """What was done and when; saves through the store and dismisses with the fields."""
 
     BINDINGS = [
@@ -239,10 +240,10 @@ class DoneDialog(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#done-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)
 
 
-class ExportActionsDialog(ModalScreen[str | None]):
+class ExportActionsDialog(KeepsTypedWork, ModalScreen[str | None]):
     """Export the listed actions to a .csv or .xlsx file (never replacing one unless asked)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export_actions.cancel")]
@@ -292,4 +293,4 @@ class ExportActionsDialog(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)

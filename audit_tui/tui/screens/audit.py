@@ -31,8 +31,10 @@ class AuditScreen(Screen[None]):
     """Walk through one audit; nothing to save — every change is saved as you make it."""
 
     BINDINGS = [
-        Binding("ctrl+n", "next_question", "Next", priority=True, id="audit.next"),
-        Binding("ctrl+b", "previous_question", "Back", priority=True, id="audit.previous"),
+        # Keys every terminal, tmux and screen deliver, and that do nothing harmful if they reach a text box
+        # (not ctrl+h = Backspace, ctrl+b = tmux, ctrl+a = screen, ctrl+w/u/k delete text).
+        Binding("pagedown,ctrl+n", "next_question", "Next", priority=True, id="audit.next"),
+        Binding("pageup", "previous_question", "Previous", priority=True, id="audit.previous"),
         Binding("ctrl+g", "sections", "Sections", priority=True, id="audit.sections"),
         Binding("ctrl+l", "narratives", "Narratives", priority=True, id="audit.narratives"),
         Binding("ctrl+t", "new_action", "New action", priority=True, id="audit.new_action"),
@@ -40,9 +42,9 @@ class AuditScreen(Screen[None]):
         Binding("ctrl+r", "review", "Review", priority=True, id="audit.review"),
         Binding("ctrl+f", "concern", "Flag concern", priority=True, id="audit.concern"),
         Binding("ctrl+s", "saved", "Saved", show=False, priority=True, id="audit.saved"),
-        Binding("ctrl+h", "history", "History", show=False, id="audit.history"),
+        Binding("f7", "history", "History", show=False, priority=True, id="audit.history"),
         Binding("f5", "conversation", "Conversation", show=False, priority=True, id="audit.conversation"),
-        Binding("ctrl+w", "feedback", "Feedback doc", show=False, priority=True, id="audit.feedback"),
+        Binding("f6", "feedback", "Feedback doc", show=False, priority=True, id="audit.feedback"),
         Binding("escape", "close", "Home", id="audit.close"),
     ]
 
@@ -86,6 +88,13 @@ class AuditScreen(Screen[None]):
         first = next((k for k in keys if not is_answered(answers.get(k))), keys[0] if keys else "")
         self.show_question(first)
         self.focus_grades()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """PgUp and PgDn scroll the case record while it has the focus (training); elsewhere they change question."""
+        if action in ("next_question", "previous_question") and self.focused is not None and any(
+                node.id == "record-pane" for node in self.focused.ancestors_with_self):
+            return False
+        return True
 
     # -- state ------------------------------------------------------------------
 

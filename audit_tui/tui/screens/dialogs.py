@@ -1,4 +1,5 @@
-"""Small dialogs: a reason, a safeguarding concern, a field saved by someone else meanwhile."""
+"""Small dialogs: a reason, a safeguarding concern, a field saved by someone else meanwhile, "discard what
+you typed?"; and the rule every form follows: Esc steps back, and never throws away typed work without asking."""
 
 from __future__ import annotations
 
@@ -8,12 +9,86 @@ from textual.binding import Binding
 from rich.text import Text
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from ...core.models import CONCERN_ROUTES
 
+FORM_FIELDS = "Input, TextArea, Select, Checkbox"
 
-class ReasonDialog(ModalScreen[str | None]):
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask before something that cannot be undone; Esc (or the first button) keeps things as they are."""
+
+    BINDINGS = [Binding("escape", "keep", "Keep", id="confirm.keep")]
+
+    def __init__(self, title: str, message: str, *, go: str, keep: str = "Keep editing (esc)") -> None:
+        super().__init__()
+        self.title_text, self.message, self.go, self.keep = title, message, go, keep
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog"):
+            yield Label(self.title_text, classes="section-title", markup=False)
+            yield Static(self.message, classes="prompt", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(self.keep, variant="primary", id="confirm-keep")
+                yield Button(self.go, variant="error", id="confirm-go")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-keep").focus()
+
+    @on(Button.Pressed, "#confirm-go")
+    def _go(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+
+class KeepsTypedWork:
+    """Mixed into a form (screen or dialog): `step_back` leaves it, but asks first when anything was typed
+    or chosen since it opened. Its ctrl+s binding is also offered in the command palette."""
+
+    def on_mount(self) -> None:  # Textual runs this after the form's own on_mount
+        self.call_after_refresh(self._remember_form)
+
+    def _remember_form(self) -> None:
+        self._form_start = self._form_values()
+
+    def _form_values(self) -> list:
+        return [field.text if isinstance(field, TextArea) else field.value for field in self.query(FORM_FIELDS)
+                if isinstance(field, (Input, TextArea, Select, Checkbox))]
+
+    def typed_work(self) -> bool:
+        """True when a field differs from what the form opened with."""
+        start = getattr(self, "_form_start", None)
+        return start is not None and self._form_values() != start
+
+    def step_back(self, result=None) -> None:
+        """Leave with `result`; when something was typed, only once the user says to discard it."""
+        if not self.typed_work():
+            self.dismiss(result)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(result)
+
+        self.app.push_screen(ConfirmDialog("Discard what you typed?", "What you typed here is not saved yet. "
+                                           "Leave and lose it, or keep editing?", go="Discard and leave"),
+                             answered)
+
+    def commands(self):
+        """The form's ctrl+s action in the palette (ctrl+s can be taken by terminal flow control)."""
+        from textual.app import SystemCommand
+
+        for binding in self.BINDINGS:
+            if binding.key == "ctrl+s":
+                yield SystemCommand(binding.description, "The same as ctrl+s here",
+                                    lambda action=binding.action: self.run_action(action))
+
+
+class ReasonDialog(KeepsTypedWork, ModalScreen[str | None]):
     """Ask for a reason (e.g. to reopen a completed audit); dismisses with it or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason.cancel")]
@@ -44,10 +119,10 @@ class ReasonDialog(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)
 
 
-class ConcernDialog(ModalScreen[dict | None]):
+class ConcernDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """Raise a safeguarding concern: what was found, who was told (when, how), the two managers the
     urgent action goes to and, in a care-leaver audit, the route for a young person aged 18–25."""
 
@@ -106,7 +181,7 @@ class ConcernDialog(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)
 
 
 class ConflictDialog(ModalScreen[str | None]):

@@ -30,18 +30,19 @@ HELP = """\
 ## Walking through an audit
 | key | does |
 |---|---|
-| `ctrl+n` / `ctrl+b` | next / previous question |
+| `PgDn` (or `ctrl+n`) / `PgUp` | next / previous question |
 | `1`–`4`, arrows + `Enter` | pick a grade (in the grade list); `0` or `n` for n/a |
 | `Tab` / `shift+Tab` | move between grade, evidence and themes |
 | `ctrl+g` | jump to the section list |
 | `ctrl+l` | lived experience & impact narratives |
 | `ctrl+t` | new action (linked to the current question) |
-| `ctrl+o` | the actions list (`a` add, `Enter` edit, `d` delete) |
+| `ctrl+o` | the actions list (`a` add, `Enter` edit, `Delete` delete after asking; a concern's urgent action cannot be deleted) |
 | `ctrl+r` | review: unmet gates (Enter jumps there), safeguarding statement, overall grade, complete; close a concern with its outcome |
 | `ctrl+f` | raise a safeguarding concern — at once, not at the end of the round (who you told, when, how; both managers) |
-| `ctrl+h` | this audit's history |
 | `F5` | the feedback conversation with the worker, child, young person or carer feedback, and names to redact |
-| `Esc` | back to the list |
+| `F6` | this audit's feedback document (Word) |
+| `F7` | this audit's history |
+| `Esc` | back to the list (everything is already saved) |
 
 ## Moderation
 Each of the auditor's grades is agreed unless you choose another; a different grade needs a comment.
@@ -62,6 +63,8 @@ Choose the moderated overall grade (a comment if it differs) and save with `ctrl
 | `ctrl+p` | command palette (themes, settings, every command) |
 | `F1` | this help |
 | `F2` | settings: your name, organisation, theme, template folder |
+| `Esc` | step back; a form with something typed in it asks before discarding it |
+| `ctrl+s` | save or complete in a form (also its button, and the palette) |
 | `ctrl+q` | quit |
 
 ## Completing an audit

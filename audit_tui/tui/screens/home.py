@@ -41,6 +41,7 @@ class HomeScreen(Screen[None]):
         Binding("a", "action_tracker", "Actions", id="home.actions"),
         Binding("m", "moderate", "Moderate", id="home.moderate"),
         Binding("question_mark", "app.help", "Help", show=False, id="home.help"),
+        Binding("escape", "step_back", "Back to the list", show=False, id="home.back"),
     ]
 
     def __init__(self) -> None:
@@ -217,6 +218,11 @@ class HomeScreen(Screen[None]):
 
     def action_filter(self) -> None:
         self.query_one("#home-search", Input).focus()
+
+    def action_step_back(self) -> None:
+        """Esc in the filter goes back to the list (the filter stays as typed)."""
+        if self.focused is self.query_one("#home-search", Input) and (table := self._list()):
+            table.focus()
 
     def action_cycle_status(self) -> None:
         self.status_filter = STATUSES[(STATUSES.index(self.status_filter) + 1) % len(STATUSES)]

@@ -19,17 +19,18 @@ from ...core.models import NA
 from ...core.moderation import ModerationError, moderation_rows, save_moderation
 from ...core.store import StoreError
 from ..format import grade_label
+from .dialogs import KeepsTypedWork
 
 
 def _id(question: str) -> str:
     return question.replace(".", "--")
 
 
-class ModerationScreen(Screen[bool]):
+class ModerationScreen(KeepsTypedWork, Screen[bool]):
     """Moderate one completed audit; dismisses True when saved."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Back (nothing saved)", id="moderation.back"),
+        Binding("escape", "cancel", "Back", id="moderation.back"),
         Binding("ctrl+s", "save", "Save moderation", priority=True, id="moderation.save"),
     ]
 
@@ -143,4 +144,4 @@ class ModerationScreen(Screen[bool]):
 
     @on(Button.Pressed, "#m-back")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.step_back(False)

@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from ...core.models import Template, parse_date
 from ...core.store import StoreError
 from ...core.templates import discover_templates
+from .dialogs import KeepsTypedWork
 
 CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}")
 FIELDS = [
@@ -37,7 +38,7 @@ def available_templates(app) -> list[Template]:
     return found
 
 
-class NewAuditScreen(Screen[str | None]):
+class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
     """Collects the audit's details; dismisses with the new audit's id."""
 
     BINDINGS = [
@@ -153,4 +154,4 @@ class NewAuditScreen(Screen[str | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)

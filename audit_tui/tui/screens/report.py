@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
 from ..messages import BuildDone, BuildFailed, BuildProgress
+from .dialogs import KeepsTypedWork
 
 
 def default_output(name: str) -> Path:
@@ -22,7 +23,7 @@ def default_output(name: str) -> Path:
     return Path.home() / f"audit-{safe}-{date.today().isoformat()}.docx"
 
 
-class ReportScreen(ModalScreen[None]):
+class ReportScreen(KeepsTypedWork, ModalScreen[None]):
     """Choose filters and a file, then build; the file's path is shown when done."""
 
     BINDINGS = [
@@ -144,6 +145,7 @@ class ReportScreen(ModalScreen[None]):
         self.query_one(ProgressBar).update(progress=1.0)
         self.query_one("#r-build", Button).disabled = False
         self._status(f"✓ Written to {message.path}")
+        self._remember_form()  # built: closing now loses nothing
         self.notify(f"Written to {message.path}", title="Document ready", markup=False, timeout=10)
 
     def on_build_failed(self, message: BuildFailed) -> None:
@@ -156,4 +158,4 @@ class ReportScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#r-close")
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)

@@ -15,9 +15,10 @@ from ...core import gates
 from ...core.models import SAFEGUARDING_STATEMENTS
 from ...core.store import GatesNotMet, StoreError
 from ..format import grade_label
+from .dialogs import KeepsTypedWork
 
 
-class ReviewScreen(Screen[tuple[str, str] | None]):
+class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
     """Dismisses with a gate's target to jump there, or None to go back."""
 
     BINDINGS = [
@@ -187,4 +188,4 @@ class ReviewScreen(Screen[tuple[str, str] | None]):
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)

@@ -22,6 +22,7 @@ from ...core.moderation import agreement_line, moderation_agreement
 from ...core.store import StoreError
 from ..format import selected_key
 from ..messages import AgreementCounted
+from .dialogs import KeepsTypedWork
 
 PROGRESS_STYLE = {"allocated": "", "in progress": "yellow", "completed": "green", "moderated": "bold green"}
 COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_progress", "In progress"),
@@ -216,7 +217,7 @@ class RoundsScreen(Screen[None]):
         self.app.push_screen(ImportCasesDialog(self.current_round), imported)
 
 
-class NewRoundDialog(ModalScreen[str | None]):
+class NewRoundDialog(KeepsTypedWork, ModalScreen[str | None]):
     """Name, dates and templates of a new round; dismisses with its name."""
 
     BINDINGS = [
@@ -265,10 +266,10 @@ class NewRoundDialog(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)
 
 
-class ImportCasesDialog(ModalScreen[str | None]):
+class ImportCasesDialog(KeepsTypedWork, ModalScreen[str | None]):
     """The path of a CSV/XLSX case list; every bad row is listed here with its line number."""
 
     BINDINGS = [
@@ -325,4 +326,4 @@ class ImportCasesDialog(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)

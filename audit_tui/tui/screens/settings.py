@@ -13,11 +13,12 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...core.failures import user_message
 from ...core.settings import Settings, save_settings
+from .dialogs import KeepsTypedWork
 
 FIELDS = ("auditor_name", "organisation", "template_dir")
 
 
-class SettingsScreen(ModalScreen[None]):
+class SettingsScreen(KeepsTypedWork, ModalScreen[None]):
     """Edit and save settings; each field is explained and validated."""
 
     BINDINGS = [
@@ -66,4 +67,4 @@ class SettingsScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)

@@ -16,6 +16,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from ...core.gates import action_problems, action_warning
 from ...core.models import URGENT_NOTE, Action, AuditRecord, Template, parse_date
 from ..format import selected_key
+from ..screens.dialogs import ConfirmDialog, KeepsTypedWork
 
 
 class ActionsChanged(Message):
@@ -28,11 +29,11 @@ class ActionsChanged(Message):
 
 
 class ActionsPanel(Vertical):
-    """Every action of the audit; a adds, Enter edits, Delete removes."""
+    """Every action of the audit; a adds, Enter edits, Delete removes (after asking)."""
 
     BINDINGS = [
         Binding("a", "add", "Add action", id="actions.add"),
-        Binding("delete,d", "delete", "Delete action", id="actions.delete"),
+        Binding("delete", "delete", "Delete action", id="actions.delete"),
     ]
 
     def __init__(self, template: Template, **kwargs) -> None:
@@ -44,7 +45,8 @@ class ActionsPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Actions — what must happen next, who owns it and by when", classes="section-title")
         yield DataTable(id="actions-table", cursor_type="row", zebra_stripes=True)
-        yield Static("a add · Enter edit · d delete · ctrl+t adds an action for the current question",
+        yield Static("a add · Enter edit · Delete removes (asks first) · ctrl+t adds an action for the current "
+                     "question · mark actions done in the action tracker (a on the home screen)",
                      classes="prompt", markup=False)
 
     def on_mount(self) -> None:
@@ -110,7 +112,14 @@ class ActionsPanel(Vertical):
             self.app.notify("A safeguarding concern's urgent action cannot be deleted: mark it done when it has "
                             "happened.", severity="warning")
             return
-        self.post_message(ActionsChanged(action_id, None))
+        action = next(a for a in self.audit.actions if a.id == action_id)
+
+        def answered(delete: bool | None) -> None:
+            if delete:
+                self.post_message(ActionsChanged(action_id, None))
+
+        self.app.push_screen(ConfirmDialog("Delete this action?", _short(action.description, 200) or "(no description)",
+                                           go="Delete action", keep="Keep it (esc)"), answered)
 
 
 def _short(text: str, width: int) -> str:
@@ -118,7 +127,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class ActionDialog(ModalScreen[dict | None]):
+class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """Description, owner, due date and linked question, with SMART hints as you type."""
 
     BINDINGS = [
@@ -196,4 +205,4 @@ class ActionDialog(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#a-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.step_back(None)
