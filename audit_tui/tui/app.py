@@ -46,6 +46,8 @@ class AuditApp(App[None]):
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("f2", "settings", "Settings", id="settings"),
+        Binding("ctrl+p", "command_palette", "More", show=False, priority=True, tooltip="Every command",
+                id="palette"),
     ]
 
     def __init__(self, store: Store | Callable[[], Store], *, path: Path | None = None, notice: str | None = None,
@@ -60,6 +62,16 @@ class AuditApp(App[None]):
         self.notice = notice
         self.failure: Exception | None = None
         """Why the store could not be opened (the app exits at once); the command line reports it."""
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as they are printed on the keyboard: F1, Esc, PgDn (ctrl keys as ^r, explained in F1)."""
+        if binding.key_display:
+            return binding.key_display
+        key = binding.key.split(",")[0]
+        if key[:1] == "f" and key[1:].isdigit():
+            return key.upper()
+        return {"escape": "Esc", "pagedown": "PgDn", "pageup": "PgUp", "delete": "Del", "enter": "Enter"}.get(
+            key, super().get_key_display(binding))
 
     @property
     def store(self) -> Store:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from ...core.actions import ActionFilter, count_actions, export_actions, list_actions, mark_done
 from ...core.exports import ExportError
@@ -21,6 +21,7 @@ from ...core.models import parse_date
 from ...core.store import StoreError
 from ..format import selected_key
 from ..widgets.paging import Pager
+from ..widgets.keyfooter import KeyFooter
 from .dialogs import KeepsTypedWork
 
 STATUSES = ["open", "", "done"]
@@ -39,8 +40,9 @@ class ActionTrackerScreen(Screen[None]):
     A region's database holds hundreds of thousands of actions: the list is read a page at a
     time as it is scrolled, and counted in SQL."""
 
+    FOOTER = ("done", "filter", "cycle_status", "toggle_overdue", "export", "help")
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="tracker.back"),
+        Binding("escape", "app.pop_screen", "Back", key_display="Esc", id="tracker.back"),
         Binding("slash", "filter", "Filter", id="tracker.filter"),
         Binding("s", "cycle_status", "Status", id="tracker.status"),
         Binding("o", "toggle_overdue", "Overdue only", id="tracker.overdue"),
@@ -63,7 +65,7 @@ class ActionTrackerScreen(Screen[None]):
             yield Label("", id="tracker-status")
         yield DataTable(id="tracker", cursor_type="row", zebra_stripes=True)
         yield Static("", id="tracker-empty", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#tracker", DataTable)

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
+from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.gates import active_questions, is_answered
@@ -23,6 +23,7 @@ from ..unsaved import AUDIT_LEVEL, UnsavedChanges
 from ..widgets.actions import ActionsChanged, ActionsPanel
 from ..widgets.narratives import NarrativesPanel
 from ..widgets.question import AnswerEdited, QuestionPanel
+from ..widgets.keyfooter import KeyFooter
 
 NARRATIVES, ACTIONS, REVIEW, CONVERSATION = "@narratives", "@actions", "@review", "@conversation"
 
@@ -30,11 +31,13 @@ NARRATIVES, ACTIONS, REVIEW, CONVERSATION = "@narratives", "@actions", "@review"
 class AuditScreen(Screen[None]):
     """Walk through one audit; nothing to save — every change is saved as you make it."""
 
+    FOOTER = ("next_question", "previous_question", "review", "concern", "close", "help")
+    """The footer's keys, most needed first (every key is in F1 and the palette)."""
     BINDINGS = [
         # Keys every terminal, tmux and screen deliver, and that do nothing harmful if they reach a text box
         # (not ctrl+h = Backspace, ctrl+b = tmux, ctrl+a = screen, ctrl+w/u/k delete text).
-        Binding("pagedown,ctrl+n", "next_question", "Next", priority=True, id="audit.next"),
-        Binding("pageup", "previous_question", "Previous", priority=True, id="audit.previous"),
+        Binding("pagedown,ctrl+n", "next_question", "Next", priority=True, key_display="PgDn", id="audit.next"),
+        Binding("pageup", "previous_question", "Previous", priority=True, key_display="PgUp", id="audit.previous"),
         Binding("ctrl+g", "sections", "Sections", priority=True, id="audit.sections"),
         Binding("ctrl+l", "narratives", "Narratives", priority=True, id="audit.narratives"),
         Binding("ctrl+t", "new_action", "New action", priority=True, id="audit.new_action"),
@@ -45,7 +48,7 @@ class AuditScreen(Screen[None]):
         Binding("f7", "history", "History", show=False, priority=True, id="audit.history"),
         Binding("f5", "conversation", "Conversation", show=False, priority=True, id="audit.conversation"),
         Binding("f6", "feedback", "Feedback doc", show=False, priority=True, id="audit.feedback"),
-        Binding("escape", "close", "Home", id="audit.close"),
+        Binding("escape", "close", "Home", key_display="Esc", id="audit.close"),
     ]
 
     def __init__(self, audit_id: str) -> None:
@@ -75,7 +78,7 @@ class AuditScreen(Screen[None]):
                 yield NarrativesPanel(id="narratives")
                 yield ActionsPanel(self.template, id="actions")
             yield from self.compose_side()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_side(self) -> ComposeResult:
         """Widgets beside the form (training mode shows the case record here)."""

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from ...core.calibration import Calibration, calibrate, calibration_report
 from ...core.samples import SampleError, load_case
 from ..format import grade_label
+from ..widgets.keyfooter import KeyFooter
 
 AGREEMENT_STYLE = {"exact": ("✓ exact", "green"), "adjacent": ("≈ one level", "yellow"),
                    "different": ("✗ different", "bold red"), "not compared": ("· not compared", "dim")}
@@ -81,7 +82,7 @@ class CalibrationScreen(Screen[None]):
             with TabPane("Learning points (l)", id="learning"):
                 with VerticalScroll(id="cal-learning-scroll"):
                     yield Static("", id="cal-learning", classes="cal-text", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._layout(self.app.size.width)
@@ -203,7 +204,7 @@ class TrainerScreen(Screen[None]):
                 yield DataTable(id="trainer-questions", cursor_type="row", zebra_stripes=True)
             with TabPane("Training audits (3)", id="audits"):
                 yield DataTable(id="trainer-audits", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         report = self.report

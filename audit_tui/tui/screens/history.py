@@ -6,7 +6,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
+
+from ..widgets.keyfooter import KeyFooter
 
 
 def _short(value: str | None, width: int = 60) -> Text:
@@ -29,7 +31,7 @@ class HistoryScreen(Screen[None]):
         yield Static(f"History of the audit of {audit.case_ref} — every change, who made it and when",
                      classes="title", markup=False)
         yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from ..format import grade_label, relative_time, selected_key
+from ..widgets.keyfooter import KeyFooter
 from ..widgets.paging import Pager
 
 # The columns an auditor scans first come first, so they fit at 80 columns.
@@ -25,6 +26,8 @@ STATUSES = ["", "draft", "completed", "moderated"]
 class HomeScreen(Screen[None]):
     """Every audit in the database; Enter resumes, n starts a new one."""
 
+    FOOTER = ("new_audit", "filter", "training", "report", "action_tracker", "help")
+    """The footer's keys, most needed first (every key is in F1 and the palette)."""
     AUTO_FOCUS = ""  # the list takes the focus once it is added (_first_load)
 
     BINDINGS = [
@@ -60,7 +63,7 @@ class HomeScreen(Screen[None]):
             yield Input(placeholder="Filter: case ref, team, auditor, round, template  (/)", id="home-search")
             yield Label("", id="home-status")
         yield _hidden(Static("", id="home-empty", markup=False))  # the list goes above it (_first_load)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._loaded_at_mount = True

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from ...core.models import NA
 from ...core.moderation import ModerationError, moderation_rows, save_moderation
 from ...core.store import StoreError
 from ..format import grade_label
+from ..widgets.keyfooter import KeyFooter
 from .dialogs import KeepsTypedWork
 
 
@@ -29,8 +30,9 @@ def _id(question: str) -> str:
 class ModerationScreen(KeepsTypedWork, Screen[bool]):
     """Moderate one completed audit; dismisses True when saved."""
 
+    FOOTER = ("save", "cancel", "help")
     BINDINGS = [
-        Binding("escape", "cancel", "Back", id="moderation.back"),
+        Binding("escape", "cancel", "Back", key_display="Esc", id="moderation.back"),
         Binding("ctrl+s", "save", "Save moderation", priority=True, id="moderation.save"),
     ]
 
@@ -70,7 +72,7 @@ class ModerationScreen(KeepsTypedWork, Screen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Save moderation (ctrl+s)", variant="success", id="m-save")
                 yield Button("Back (esc)", id="m-back")
-        yield Footer()
+        yield KeyFooter()
 
     def _compose_question(self, row: dict) -> ComposeResult:
         key = _id(row["question"])

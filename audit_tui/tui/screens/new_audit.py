@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from ...core.models import Template, parse_date
 from ...core.store import StoreError
 from ...core.templates import discover_templates
+from ..widgets.keyfooter import KeyFooter
 from .dialogs import KeepsTypedWork
 
 CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}")
@@ -41,8 +42,9 @@ def available_templates(app) -> list[Template]:
 class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
     """Collects the audit's details; dismisses with the new audit's id."""
 
+    FOOTER = ("start", "cancel", "help")
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="new.cancel"),
+        Binding("escape", "cancel", "Cancel", key_display="Esc", id="new.cancel"),
         Binding("ctrl+s", "start", "Start audit", priority=True, id="new.start"),
     ]
 
@@ -77,7 +79,7 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
             with Horizontal(id="new-buttons"):
                 yield Button("Start audit (ctrl+s)", variant="primary", id="start")
                 yield Button("Cancel (esc)", id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#already-audited").display = False

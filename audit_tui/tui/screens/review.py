@@ -8,21 +8,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...core import gates
 from ...core.models import SAFEGUARDING_STATEMENTS
 from ...core.store import GatesNotMet, StoreError
 from ..format import grade_label
+from ..widgets.keyfooter import KeyFooter
 from .dialogs import KeepsTypedWork
 
 
 class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
     """Dismisses with a gate's target to jump there, or None to go back."""
 
+    FOOTER = ("complete", "back", "help")
     BINDINGS = [
-        Binding("escape", "back", "Back to audit", id="review.back"),
+        Binding("escape", "back", "Back to audit", key_display="Esc", id="review.back"),
         Binding("ctrl+s", "complete", "Complete", priority=True, id="review.complete"),
     ]
 
@@ -44,7 +46,7 @@ class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
                 yield from self._compose_locked()
             else:
                 yield from self._compose_gates()
-        yield Footer()
+        yield KeyFooter()
 
     def _compose_gates(self) -> ComposeResult:
         yield Label("", id="gates-title", classes="section-title")
@@ -113,6 +115,10 @@ class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
             if self.audit.status == "completed":
                 yield Button("Reopen for editing", variant="warning", id="reopen")
             yield Button("Back (esc)", id="back")
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Complete (ctrl+s) only while the audit is a draft; a completed one is reopened with its button."""
+        return self.audit.status == "draft" if action == "complete" else True
 
     def on_mount(self) -> None:
         findings = self.query("#findings")

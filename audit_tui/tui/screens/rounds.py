@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
-    Button, DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane,
+    Button, DataTable, Header, Input, Label, Select, Static, TabbedContent, TabPane,
 )
 
 from ...core import rounds as core
@@ -22,6 +22,7 @@ from ...core.moderation import agreement_line, moderation_agreement
 from ...core.store import StoreError
 from ..format import selected_key
 from ..messages import AgreementCounted
+from ..widgets.keyfooter import KeyFooter
 from .dialogs import KeepsTypedWork
 
 PROGRESS_STYLE = {"allocated": "", "in progress": "yellow", "completed": "green", "moderated": "bold green"}
@@ -58,7 +59,7 @@ class RoundsScreen(Screen[None]):
                 yield DataTable(id="by-auditor", cursor_type="row", zebra_stripes=True)
             with TabPane("By team", id="tab-teams"):
                 yield DataTable(id="by-team", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         cases = self.query_one("#cases", DataTable)

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...core.models import URGENT_NOTE
 from ...core.samples import SampleError, list_sample_cases, record_text
 from ...core.store import StoreError
 from ...core.training import start_training, training_case, training_rows
 from ..format import selected_key
+from ..widgets.keyfooter import KeyFooter
 from ..widgets.record import RecordPane
 from .audit import AuditScreen
 
@@ -53,7 +54,7 @@ class TrainingPickerScreen(Screen[str | None]):
                          "experienced auditor's. How strong the practice is stays hidden until then.",
                          id="picker-intro", markup=False)
             yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def trainee(self) -> str:
@@ -110,8 +111,9 @@ class TrainingPickerScreen(Screen[str | None]):
 class TrainingAuditScreen(AuditScreen):
     """An audit of a sample case with its record beside the form; completing it opens the calibration."""
 
+    FOOTER = ("next_question", "previous_question", "toggle_record", "review", "concern", "help")
     BINDINGS = [
-        Binding("f3", "toggle_record", "Record ⇄ form", priority=True, id="training.record"),
+        Binding("f3", "toggle_record", "Record", priority=True, id="training.record"),
         Binding("f4", "calibration", "Calibration", priority=True, id="training.calibration"),
     ]
 
