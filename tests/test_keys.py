@@ -222,7 +222,9 @@ async def test_esc_in_moderation_asks_before_discarding(store):
         assert isinstance(app.screen, HomeScreen)
         app.push_screen(ModerationScreen(audit_id))
         await pilot.pause()
+        await pilot.pause()
         screen = app.screen
+        assert screen._form_start is not None
         screen.query_one("#g-oversight--supervision", Select).value = "good"
         await pilot.pause()
         await pilot.press("escape")

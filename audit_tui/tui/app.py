@@ -94,6 +94,24 @@ class AuditApp(App[None]):
     @settings.setter
     def settings(self, settings: Settings) -> None:
         self._settings = settings
+        if settings.auditor_name and self._store is not None:  # changes from now on are credited to this name
+            self._store.actor = " ".join(settings.auditor_name.split())
+
+    def on_descendant_focus(self, event) -> None:
+        """A text box is entered at the end of its text, so typing adds to it and never lands before it
+        (or, in a one-line box, replaces it)."""
+        from textual.widgets import Input, TextArea
+
+        widget = event.widget
+        if isinstance(widget, TextArea) and not widget.read_only:
+            self.call_after_refresh(widget.move_cursor, widget.document.end)
+        elif isinstance(widget, Input):
+            self.call_after_refresh(setattr, widget, "cursor_position", len(widget.value))
+
+    def on_resize(self) -> None:
+        """After the window shrinks, the focused box is brought back into view."""
+        if (focused := self.screen.focused) is not None:
+            self.call_after_refresh(focused.scroll_visible, animate=False)
 
     def finish_start(self) -> bool:
         """Once the first screen is up: the other screens' styles, and the store; False, and the app exits,
@@ -144,8 +162,28 @@ class AuditApp(App[None]):
             self.notify(f"Settings not saved: {user_message(exc, 'your settings were not changed')}",
                         severity="error", markup=False)
 
-    def open_demo(self) -> None:
-        """Switch to a fresh demo database of fictional cases (your own database is untouched)."""
+    def open_demo(self, then: Callable[[], None] = lambda: None) -> None:
+        """Switch to a fresh demo database of fictional cases (your own database is untouched); in the demo
+        already, rebuild it only once the user says so. `then` runs once switched."""
+        if self.own_store is not None:
+            from .screens.dialogs import ConfirmDialog
+
+            def answered(rebuild: bool | None) -> None:
+                if rebuild:
+                    self._switch_to_demo()
+                    then()
+
+            self.push_screen(ConfirmDialog("Rebuild the demo?", "Everything changed in the demo since it was built "
+                                           "is replaced by a fresh copy. Your own database is not touched.",
+                                           go="Rebuild the demo", keep="Keep it (esc)"), answered)
+            return
+        if self._switch_to_demo():
+            then()
+
+    own_store: tuple[Path, str] | None = None
+    """While the demo is open: your own database's path and title, to go back to."""
+
+    def _switch_to_demo(self) -> bool:
         from ..core.demo import build_demo
         from ..core.settings import data_dir
         from ..core.store import DatabaseError, Store, StoreError
@@ -158,12 +196,35 @@ class AuditApp(App[None]):
 
             self.notify(plain_failure(exc, "the demo database was not built")
                         or f"The demo database could not be built: {exc}", severity="error", markup=False)
-            return
+            return False
+        if self.own_store is None:
+            self.own_store = (self.store.path, self.sub_title)
         self.store.close()
         self.store = demo_store
         self.sub_title = f"DEMO · {path}"
-        self.notify(f"Demo database (fictional cases) at {path}. Your own database is untouched.",
-                    markup=False, timeout=6)
+        self.notify(f"Demo database (fictional cases) at {path}. Your own database is untouched: ctrl+p, "
+                    "then \"Back to your own database\", returns to it.", markup=False, timeout=8)
+        return True
+
+    def leave_demo(self) -> None:
+        """Back from the demo to the database the app was opened on."""
+        from ..core.store import DatabaseError, Store, StoreError
+
+        if self.own_store is None:
+            return
+        path, title = self.own_store
+        try:
+            own = Store(path, actor=self.store.actor)
+        except (DatabaseError, StoreError, OSError) as exc:
+            self.notify(f"Your database could not be opened: {exc}", severity="error", markup=False)
+            return
+        self.store.close()
+        self.store, self.sub_title, self.own_store = own, title, None
+        while len(self.screen_stack) > 2:  # back to the home screen, which lists your audits again
+            self.pop_screen()
+        if hasattr(self.screen, "refresh_audits"):
+            self.screen.refresh_audits()
+        self.notify("Back to your own database.", markup=False)
 
     @property
     def actor(self) -> str:
@@ -194,4 +255,6 @@ class AuditApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Settings", "Auditor name, organisation, theme, template folder", self.action_settings)
         yield SystemCommand("Help: key bindings", "Every key and what it does", self.action_help)
+        if self.own_store is not None:
+            yield SystemCommand("Back to your own database", "Leave the demo (fictional cases)", self.leave_demo)
         yield from getattr(screen, "commands", lambda: [])()

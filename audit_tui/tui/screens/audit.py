@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.gates import active_questions, is_answered
+from ...core.gates import action_problems, active_questions, is_answered
 from ...core.models import NA
 from ...core.store import EditConflict, StoreError
 from ..unsaved import AUDIT_LEVEL, UnsavedChanges
@@ -89,8 +89,16 @@ class AuditScreen(Screen[None]):
         keys = self.active_keys()
         answers = self.answers()
         first = next((k for k in keys if not is_answered(answers.get(k))), keys[0] if keys else "")
-        self.show_question(first)
+        self.show_question(self.last_edited(keys) or first)
         self.focus_grades()
+
+    def last_edited(self, keys: list[str]) -> str | None:
+        """The question changed last (from the history), to resume where the auditor left off."""
+        for row in reversed(self.store.history(self.audit_id)):
+            key = row["field"].split(":")[0]
+            if key in keys:
+                return key
+        return None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """PgUp and PgDn scroll the case record while it has the focus (training); elsewhere they change question."""
@@ -126,9 +134,10 @@ class AuditScreen(Screen[None]):
 
     def refresh_all(self) -> None:
         status = self.audit.status
-        lock = "  🔒 read only — ctrl+r to review or reopen" if self.readonly else ""
-        self.query_one("#audit-title", Static).update(
-            f"{self.audit.case_ref} · {self.template.title} v{self.template.version} · {status}{lock}")
+        lock = f"🔒 {status}, read only (^r to reopen) · " if self.readonly else f"{status} · "
+        self.query_one("#audit-title", Static).update(Text(
+            f"{self.audit.case_ref} · {lock}{self.template.title} v{self.template.version}", no_wrap=True,
+            overflow="ellipsis"))
         concerns = [c for c in self.audit.concerns if c.handled_at is None]
         banner = self.query_one("#audit-concerns", Static)
         banner.display = bool(concerns)
@@ -153,7 +162,10 @@ class AuditScreen(Screen[None]):
                                        overflow="ellipsis"), id=section.id))
         options.append(None)
         options.append(Option(Text("✎ Lived experience & impact"), id=NARRATIVES))
-        options.append(Option(Text(f"☐ Actions ({len(self.audit.actions)})"), id=ACTIONS))
+        actions = self.audit.actions
+        complete = bool(actions) and not any(action_problems(a, self.audit.audited_on) for a in actions)
+        options.append(Option(Text(f"{'☑' if complete else '☐'} Actions ({len(actions)}"
+                                   f"{', all complete' if complete else ''})"), id=ACTIONS))
         options.append(Option(Text("✔ Review & complete"), id=REVIEW))
         held = self.audit.conversation is not None and self.audit.conversation.held_on is not None
         options.append(Option(Text(f"💬 Feedback conversation{' ✓' if held else ''} (F5)"), id=CONVERSATION))
@@ -454,3 +466,20 @@ class AuditScreen(Screen[None]):
         yield SystemCommand("Feedback document", "This audit as a Word document for the worker and manager",
                             self.action_feedback)
         yield SystemCommand("New action", "Add an action (linked to the current question)", self.action_new_action)
+        for concern in self.audit.concerns:
+            if concern.handled_at is None:
+                yield SystemCommand(f"Mark concern handled: {concern.description[:40]}",
+                                    "Once the team manager has acted on it (logged)",
+                                    lambda concern=concern: self.handle_concern(concern.id, concern.description))
+
+    def handle_concern(self, concern_id: str, description: str) -> None:
+        """Mark a safeguarding concern handled, after asking (it leaves the banners and reports' top)."""
+        from .dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.save(lambda: self.store.handle_concern(concern_id)):
+                self.reload()
+                self.notify("Concern marked handled (logged).")
+
+        self.app.push_screen(ConfirmDialog("Mark this concern handled?", description, go="Mark handled",
+                                           keep="Not yet (esc)"), answered)

@@ -245,8 +245,7 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(ReportScreen())
 
     def action_demo(self) -> None:
-        self.app.open_demo()
-        self.refresh_audits()
+        self.app.open_demo(then=self.refresh_audits)
 
     def action_rounds(self) -> None:
         from .rounds import RoundsScreen

@@ -129,13 +129,14 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
             return
         template = self.templates[choice]
         audited_on = parse_date(values.pop("audited_on"))
+        # remembered first, so the new audit's history is credited to this name (not the computer login)
+        self.app.update_settings(auditor_name=values["auditor"], last_round=values["round"],
+                                 last_team=values["team"])
         try:
             audit_id = self.app.store.create_audit(template, audited_on=audited_on, **values)
         except StoreError as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return
-        self.app.update_settings(auditor_name=values["auditor"], last_round=values["round"],
-                                 last_team=values["team"])
         self.dismiss(audit_id)
 
     @staticmethod
