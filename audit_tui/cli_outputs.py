@@ -24,10 +24,12 @@ class OutputsError(Exception):
 def _date(value: str | None, option: str) -> date | None:
     if not value:
         return None
+    from .core.models import parse_date
+
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise OutputsError(f"{option} {value!r} is not a date (use YYYY-MM-DD, e.g. 2026-02-10)") from None
+        return parse_date(value)
+    except ValueError as exc:
+        raise OutputsError(f"{option} {value!r} is not a date: {exc}") from None
 
 
 def filter_options(func):

@@ -43,8 +43,8 @@ def _date(value: str | None, option: str) -> date | None:
 
     try:
         return parse_date(value)
-    except ValueError:
-        raise RoundsCliError(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
+    except ValueError as exc:
+        raise RoundsCliError(f"{option} {value!r} is not a date: {exc}") from None
 
 
 def _short(text: str | None, width: int) -> str:

@@ -122,7 +122,7 @@ def test_main_screen_at_120x40(snap_compare, app, name):
     assert snap_compare(app, terminal_size=LARGE, run_before=MAIN[name])
 
 
-async def test_new_audit_form_at_80x24_with_a_template(snap_compare, app):
+def test_new_audit_form_at_80x24_with_a_template(snap_compare, app):
     async def before(pilot):
         await steady(pilot)
         await pilot.press("n")

@@ -33,17 +33,40 @@ _UNSAFE_CHARS = re.compile(f"[{XML_FORBIDDEN}\x7f-\x9f\u061c\u200e\u200f\u202a-\
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
+DATE_EXAMPLE = "use a date like 14/12/2026"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
 def parse_date(text: str) -> date:
-    """A date typed as YYYY-MM-DD, or the UK's DD/MM/YYYY."""
-    from datetime import datetime
+    """A date typed the UK way, 14/12/2026 (or 14-12-2026, 14.12.2026), or as 2026-12-14.
+
+    The one date parser of the app and the command line; its messages say what is wrong in plain words:
+    "31 February 2026 doesn't exist", "use a date like 14/12/2026"."""
+    import re
 
     text = text.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError("use YYYY-MM-DD or DD/MM/YYYY")
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        raise ValueError(DATE_EXAMPLE)
+    if not 1 <= month <= 12:
+        raise ValueError(f"there is no month {month}: {DATE_EXAMPLE}")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{day} {MONTHS[month - 1]} {year} doesn't exist") from None
+
+
+def date_problem(text: str) -> str | None:
+    """The message for a typed date, None when it is a date (for forms that check as you type)."""
+    try:
+        parse_date(text)
+    except ValueError as exc:
+        return str(exc)[:1].upper() + str(exc)[1:]
+    return None
 
 
 def clean_text(value: str) -> str:

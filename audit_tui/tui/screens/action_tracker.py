@@ -69,7 +69,8 @@ class ActionTrackerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#tracker", DataTable)
-        for label in ("Due", "Status", "Owner", "Case", "Team", "Description"):
+        # the description comes before the team, cut to the width left, so it shows at 80 columns
+        for label in ("Due", "Status", "Case", "Owner", "Description", "Team"):
             table.add_column(label, key=label.lower())
         self._pager = Pager(table, self._fetch, self._add_rows, page=PAGE)
         self.watch(table, "scroll_y", self._pager.scrolled, init=False)
@@ -84,17 +85,16 @@ class ActionTrackerScreen(Screen[None]):
         return list_actions(self.app.store, self.filters(), limit=limit, offset=offset)
 
     def _add_rows(self, table: DataTable, rows: list[dict]) -> None:
-        width = max(20, self.app.size.width - 62)
+        width = max(20, self.app.size.width - 50)
         for row in rows:
             if row["action_id"] in self.rows:  # changed since the page before was read (its place moved)
                 continue
             self.rows[row["action_id"]] = row
             style = "bold red" if row["overdue"] else ("dim" if row["status"] == "done" else "")
-            status = "OVERDUE" if row["overdue"] else (f"done {row['done_on'] or ''}".strip()
-                                                       if row["status"] == "done" else "open")
-            table.add_row(Text(row["due"] or "—", style=style), Text(status, style=style),
-                          Text(_short(row["owner"], 18)), Text(row["case_ref"]), Text(_short(row["team"], 16)),
-                          Text(_short(row["description"], width)), key=row["action_id"])
+            status = "OVERDUE" if row["overdue"] else row["status"]
+            table.add_row(Text(row["due"] or "—", style=style), Text(status, style=style), Text(row["case_ref"]),
+                          Text(_short(row["owner"], 14)), Text(_short(row["description"], width)),
+                          Text(_short(row["team"], 16)), key=row["action_id"])
 
     def refresh_actions(self, *, keep_place: bool = True) -> None:
         """Read the list again from its first page (as many rows as were shown, with `keep_place`)."""

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.gates import action_problems, active_questions, is_answered
+from ...core.gates import action_problems, active_questions, is_answered, question_label
 from ...core.models import NA
 from ...core.store import EditConflict, StoreError
 from ..unsaved import AUDIT_LEVEL, UnsavedChanges
@@ -184,9 +184,9 @@ class AuditScreen(Screen[None]):
         self.current = key
         keys = self.active_keys()
         section = next(s for s in self.template.sections if key.startswith(s.id + "."))
-        in_section = [k for k in keys if k.startswith(section.id + ".")]
-        position = (f"{section.title} · question {in_section.index(key) + 1 if key in in_section else '?'} "
-                    f"of {len(in_section)} · {keys.index(key) + 1 if key in keys else '?'}/{len(keys)} overall")
+        # named as the review, moderation and history name it: "Pathway planning Q2"
+        position = (f"{question_label(self.template, key)} of {len(section.questions)} · "
+                    f"{keys.index(key) + 1 if key in keys else '?'}/{len(keys)} overall")
         self.query_one(QuestionPanel).show(key, position, self.answers().get(key), readonly=self.readonly)
         self.query_one("#main", ContentSwitcher).current = "question"
         nav = self.query_one("#nav", OptionList)

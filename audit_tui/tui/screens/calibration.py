@@ -22,6 +22,17 @@ AGREEMENT_STYLE = {"exact": ("✓ exact", "green"), "adjacent": ("≈ one level"
 WIDE = 120
 
 
+def kappa_words(kappa: float | None) -> str:
+    """What a weighted kappa means for a trainee, in words (Landis and Koch's bands)."""
+    if kappa is None:
+        return "too few graded answers to say"
+    for limit, words in ((0.0, "no better than chance: talk your grades through with your trainer"),
+                         (0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial")):
+        if kappa <= limit:
+            return words + ("" if limit == 0.0 else " (1 is perfect, 0 is what chance alone gives)")
+    return "almost perfect"
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.0f}%"
 
@@ -91,13 +102,16 @@ class CalibrationScreen(Screen[None]):
             summary.update(f"Calibration is not available: {self.error}")
             return
         r = self.result
-        kappa = r.kappa
+        kappa, pairs = r.kappa, r.pairs()
+        same = sum(1 for a, b in pairs if a == b)
+        near = sum(1 for a, b in pairs if abs(a - b) <= 1)
         summary.update(Text.assemble(
             (f"Calibration — {self.case_ref}: your audit beside the reference audit\n", "bold"),
-            f"{len(r.pairs())} graded questions compared · exact {_pct(r.exact)} · within one level "
-            f"{_pct(r.adjacent)} · weighted kappa {'—' if kappa is None else f'{kappa:.2f}'} "
-            "(four-point questions) · "
-            f"overall: you {grade_label(r.trainee.overall_grade)}, reference {grade_label(r.reference.overall_grade)}"))
+            (f"You gave the same grade as the experienced auditor on {same} of {len(pairs)} questions, and were "
+             f"within one level on {near}. Overall grade: you {grade_label(r.trainee.overall_grade)}, reference "
+             f"{grade_label(r.reference.overall_grade)}.\n", "bold"),
+            f"Agreement beyond chance (weighted kappa, four-point questions): "
+            f"{'—' if kappa is None else f'{kappa:.2f}'} — {kappa_words(kappa)}."))
         table = self.query_one("#cal-questions", DataTable)
         for key, label in (("n", "#"), ("you", "You"), ("ref", "Reference"), ("match", "Agreement")):
             table.add_column(label, key=key)

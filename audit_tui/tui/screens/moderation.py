@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
+from ...core.gates import question_label
 from ...core.models import NA
 from ...core.moderation import ModerationError, moderation_rows, save_moderation
 from ...core.store import StoreError
@@ -77,7 +78,8 @@ class ModerationScreen(KeepsTypedWork, Screen[bool]):
     def _compose_question(self, row: dict) -> ComposeResult:
         key = _id(row["question"])
         with Vertical(classes="m-question"):
-            yield Static(f"{row['section']} Q{row['number']}: {row['text']}", classes="m-text", markup=False)
+            yield Static(f"{question_label(self.template, row['question'])}: {row['text']}", classes="m-text",
+                         markup=False)
             auditor = grade_label(row["grade"]) if row["grade"] != NA else f"n/a — {row['na_reason']}"
             yield Static(Text.assemble(("Auditor: ", "bold"), auditor, "\n",
                                        (row["evidence"] or "(no evidence)", "italic")),

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
-from ...core.models import Template, parse_date
+from ...core.models import Template, date_problem, parse_date
 from ...core.store import StoreError
 from ...core.templates import discover_templates
 from ..widgets.keyfooter import KeyFooter
@@ -27,7 +27,7 @@ FIELDS = [
     ("worker", "Worker", "the allocated social worker or personal adviser"),
     ("auditor", "Auditor", "your name (remembered)"),
     ("round", "Round", "e.g. 2026-02 practice week"),
-    ("audited_on", "Audit date", "YYYY-MM-DD or DD/MM/YYYY"),
+    ("audited_on", "Audit date", "a date like 14/12/2026"),
 ]
 
 
@@ -95,7 +95,7 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
         if isinstance(event.value, int) and not area.value.strip():
             template = self.templates[event.value]
             area.value = template.service_areas[0] if template.service_areas else ""
-        self.query_one("#template-error", Label).update("")
+        self.query_one("#template-error", Label).display = False
 
     @on(Input.Changed, "#case_ref")
     def _case_ref_changed(self, event: Input.Changed) -> None:
@@ -106,6 +106,16 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
         notice.update("Already audited in the last 12 months: " + "; ".join(
             f"{r['audited_on']} by {r['auditor'] or 'unknown'} ({r['status']}{', ' + r['round'] if r['round'] else ''})"
             for r in recent))
+
+    @on(Input.Changed)
+    def _recheck(self, event: Input.Changed) -> None:
+        """A field's error goes as soon as the field is right (and changes if it is wrong another way)."""
+        label = self.query(f"#{event.input.id}-error")
+        if label and label.first().display:
+            values = {key: self.query_one(f"#{key}", Input).value.strip() for key, _, _ in FIELDS}
+            problem = self.validate(values).get(event.input.id or "")
+            label.first().update(problem or "")
+            label.first().display = bool(problem)
 
     @on(Input.Submitted)
     def _next_field(self) -> None:
@@ -149,10 +159,8 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
             errors["case_ref"] = "Letters, digits and - / _ . only (at most 40); no names"
         if not values["auditor"]:
             errors["auditor"] = "Enter your name as auditor"
-        try:
-            parse_date(values["audited_on"])
-        except ValueError as exc:
-            errors["audited_on"] = str(exc).capitalize()
+        if problem := date_problem(values["audited_on"]):
+            errors["audited_on"] = problem
         return errors
 
     @on(Button.Pressed, "#cancel")

@@ -56,7 +56,7 @@ class ReportScreen(KeepsTypedWork, ModalScreen[None]):
                     yield Select([(Text(t), t) for t in teams], prompt="All teams", id="r-team", compact=True)
                 with Horizontal(classes="field"):
                     yield Label("As of", classes="field-label")
-                    yield Input(placeholder="today (YYYY-MM-DD) — for overdue actions", id="r-as-of", compact=True)
+                    yield Input(placeholder="today — or a date like 14/12/2026, for overdue actions", id="r-as-of", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Save as", classes="field-label")
                 name = f"feedback-{self.case_ref}" if feedback else "report"

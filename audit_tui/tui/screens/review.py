@@ -60,7 +60,9 @@ class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
         yield Static(f"Suggested from the answers: {suggestion}.\nRule: {gates.OVERALL_RULE}",
                      classes="prompt", markup=False)
         levels = self.template.overall_scale().levels
-        current = self.audit.overall_grade or self.suggested
+        # a grade chosen before (e.g. on a reopened audit) stays only if a reason was given for it; otherwise
+        # the suggestion as it is now (a concern raised since makes it Inadequate)
+        current = self.audit.overall_grade if self.audit.overall_reason else self.suggested
         current = current if any(lv.id == current for lv in levels) else None
         yield Select([(Text(lv.label), lv.id) for lv in levels], value=current or Select.NULL, id="overall",
                      prompt="Choose the overall grade")

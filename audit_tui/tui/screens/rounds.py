@@ -63,7 +63,7 @@ class RoundsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         cases = self.query_one("#cases", DataTable)
-        for label in ("Case ref", "Team", "Auditor", "Template", "Progress"):
+        for label in ("Case ref", "Progress", "Auditor", "Team", "Template"):  # what a lead scans first
             cases.add_column(label, key=label.lower())
         for table_id, first in (("#by-auditor", "Auditor"), ("#by-team", "Team")):
             table = self.query_one(table_id, DataTable)
@@ -85,6 +85,7 @@ class RoundsScreen(Screen[None]):
         names = [r["name"] for r in found]
         mine = core.my_allocations(self.app.store, self.app.settings.auditor_name)
         pick = choose if choose in names else (mine[0]["round"] if mine else (names[0] if names else None))
+        select.prompt = "Choose a round" if names else "No rounds yet — press n"
         if pick:
             select.value = pick
         self.refresh_round()
@@ -146,8 +147,9 @@ class RoundsScreen(Screen[None]):
         for row in rows:
             mine = me and (row["auditor"] or "").lower() == me
             cases.add_row(Text(("▶ " if mine else "") + row["case_ref"], style="bold" if mine else ""),
-                          Text(row["team"] or ""), Text(row["auditor"] or ""), Text(row["template_id"] or ""),
-                          Text(row["progress"], style=PROGRESS_STYLE.get(row["progress"], "")), key=str(row["id"]))
+                          Text(row["progress"], style=PROGRESS_STYLE.get(row["progress"], "")),
+                          Text(row["auditor"] or ""), Text(row["team"] or ""), Text(row["template_id"] or ""),
+                          key=str(row["id"]))
 
     @on(Select.Changed, "#round")
     def _round_changed(self) -> None:
@@ -230,12 +232,14 @@ class NewRoundDialog(KeepsTypedWork, ModalScreen[str | None]):
         with VerticalScroll(classes="dialog", id="round-dialog"):
             yield Label("New round", classes="section-title")
             for key, label, hint in (("r-name", "Name", "e.g. 2026-02 practice week"),
-                                     ("r-from", "From", "first day, YYYY-MM-DD"),
-                                     ("r-to", "To", "last day, YYYY-MM-DD"),
-                                     ("r-templates", "Templates", "ids, comma separated (empty: any)")):
+                                     ("r-from", "From", "first day, a date like 14/12/2026"),
+                                     ("r-to", "To", "last day, a date like 14/12/2026"),
+                                     ("r-templates", "Templates", "titles, comma separated (empty: any)")):
                 with Horizontal(classes="field"):
                     yield Label(label, classes="field-label")
                     yield Input(placeholder=hint, id=key, max_length=300, compact=True)
+            yield Static("Templates: " + "; ".join(t.title for t in self._templates()), classes="prompt",
+                         markup=False)
             yield Static("", id="round-problems", classes="field-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Create (ctrl+s)", variant="primary", id="create")
@@ -243,6 +247,11 @@ class NewRoundDialog(KeepsTypedWork, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#r-name", Input).focus()
+
+    def _templates(self):
+        from .new_audit import available_templates
+
+        return available_templates(self.app)
 
     @on(Input.Submitted)
     def _next(self) -> None:
@@ -252,7 +261,14 @@ class NewRoundDialog(KeepsTypedWork, ModalScreen[str | None]):
     def action_create(self) -> None:
         value = {key: self.query_one(f"#{key}", Input).value.strip() for key in ("r-name", "r-from", "r-to",
                                                                                    "r-templates")}
-        templates = [t.strip() for t in value["r-templates"].replace(";", ",").split(",") if t.strip()]
+        by_name = {name.lower(): t.id for t in self._templates() for name in (t.id, t.title)}
+        typed = [t.strip() for t in value["r-templates"].replace(";", ",").split(",") if t.strip()]
+        unknown = [t for t in typed if t.lower() not in by_name]
+        if unknown:
+            self.query_one("#round-problems", Static).update(
+                "\n".join(f"“{t}” is not one of the templates listed above" for t in unknown))
+            return
+        templates = [by_name[t.lower()] for t in typed]
         try:
             known = core.known_template_ids(self.app.store, self.app.settings.template_dir)
             created = core.create_round(self.app.store, value["r-name"], value["r-from"], value["r-to"], templates,

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from ...core.gates import action_problems, action_warning
+from ...core.gates import action_problems, action_warning, question_label
 from ...core.models import URGENT_NOTE, Action, AuditRecord, Template, parse_date
 from ..format import selected_key
 from ..screens.dialogs import ConfirmDialog, KeepsTypedWork
@@ -65,7 +65,8 @@ class ActionsPanel(Vertical):
                 Text("⚠ vague", style="yellow") if warning else Text("✓", style="green"))
             table.add_row(Text(_short(action.description, 40)), Text(action.owner),
                           Text(action.due.isoformat() if action.due else "—"), Text(action.status),
-                          Text(action.question or "—"), check, key=action.id)
+                          Text(question_label(self.template, action.question) if action.question else "—"), check,
+                          key=action.id)
 
     def selected_id(self) -> str | None:
         table = self.query_one(DataTable)
@@ -142,7 +143,8 @@ class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
         self.audited_on = audited_on
 
     def compose(self) -> ComposeResult:
-        questions = [(Text(f"{key} — {q.text}"[:70]), key) for key, _, q in self.template.questions()]
+        questions = [(Text(_short(f"{question_label(self.template, key)}: {q.text}", 70)), key)
+                     for key, _, q in self.template.questions()]
         with Vertical(id="action-dialog", classes="dialog"):
             yield Label("Action", classes="section-title")
             yield Input(self.action.description, placeholder="What will be done, and how will we know? "
@@ -152,7 +154,7 @@ class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
                 yield Input(self.action.owner, placeholder="who will do it (name or role)", id="a-owner", max_length=120, compact=True)
             with Horizontal(classes="field"):
                 yield Label("Due", classes="field-label")
-                yield Input(self.action.due.isoformat() if self.action.due else "", placeholder="YYYY-MM-DD",
+                yield Input(self.action.due.isoformat() if self.action.due else "", placeholder="a date like 14/12/2026",
                             id="a-due", max_length=10, compact=True)
             with Horizontal(classes="field"):
                 yield Label("Question", classes="field-label")
@@ -175,8 +177,8 @@ class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
         if due_text:
             try:
                 due = parse_date(due_text)
-            except ValueError:
-                errors.append("Due date: use YYYY-MM-DD")
+            except ValueError as exc:
+                errors.append(f"Due date: {exc}")
         question = self.query_one("#a-question", Select).value
         fields = {"description": self.query_one("#a-description", Input).value.strip(),
                   "owner": self.query_one("#a-owner", Input).value.strip(),
