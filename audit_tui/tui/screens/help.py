@@ -13,6 +13,9 @@ HELP = """\
 
 **Every change is saved as you make it.** There is no save button; the bar shows *✓ Saved* with the time.
 
+The bar at the bottom shows the keys you need now; `^r` means hold **Ctrl** and press **r**. `ctrl+p`
+(*More*) lists every command: type a few letters of what you want.
+
 ## Home
 | key | does |
 |---|---|
@@ -26,6 +29,7 @@ HELP = """\
 | `R` | rounds: create one, import its case list, progress by auditor and team; Enter starts an allocated case |
 | `a` | action tracker: every action, overdue first; `d` mark done, `x` export, `s` status, `o` overdue only |
 | `m` | moderate the selected (completed) audit |
+| `d` | the demo (fictional cases); palette: *Back to your own database* |
 
 ## Walking through an audit
 | key | does |
