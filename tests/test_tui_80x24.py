@@ -285,7 +285,13 @@ async def test_the_actions_entry_is_ticked_when_every_action_is_complete(app):
         await shown(pilot, AuditScreen(app.ids["draft"]))
         nav = [str(app.screen.query_one("#nav").get_option_at_index(i).prompt)
                for i in range(app.screen.query_one("#nav").option_count)]
-        assert "☑ Actions (1, all complete)" in nav
+        assert "☑ Actions (1)" in nav  # ticked: every action is specific, owned and dated
+        app.store.add_action(app.ids["draft"], description="Visit", owner="", question="plan.quality")
+        app.screen.reload()
+        await pilot.pause()
+        nav = [str(app.screen.query_one("#nav").get_option_at_index(i).prompt)
+               for i in range(app.screen.query_one("#nav").option_count)]
+        assert "☐ Actions (2)" in nav
 
 
 async def test_the_round_list_does_not_say_no_rounds_when_there_are(app):
@@ -310,3 +316,14 @@ def test_calibration_leads_with_what_kappa_means():
     assert "chance" in kappa_words(0.0)
     assert kappa_words(0.7) .startswith("substantial")
     assert kappa_words(None) == "too few graded answers to say"
+
+
+async def test_a_theme_tick_shows_only_when_ticked(app):
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await shown(pilot, AuditScreen(app.ids["draft"]))
+        themes = app.screen.query_one("#q-themes")
+        blank = themes.get_component_rich_style("selection-list--button")
+        ticked = themes.get_component_rich_style("selection-list--button-selected")
+        assert blank.color == blank.bgcolor  # no mark at all when not ticked
+        assert ticked.color != ticked.bgcolor and ticked.bold

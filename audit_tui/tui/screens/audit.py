@@ -164,8 +164,7 @@ class AuditScreen(Screen[None]):
         options.append(Option(Text("✎ Lived experience & impact"), id=NARRATIVES))
         actions = self.audit.actions
         complete = bool(actions) and not any(action_problems(a, self.audit.audited_on) for a in actions)
-        options.append(Option(Text(f"{'☑' if complete else '☐'} Actions ({len(actions)}"
-                                   f"{', all complete' if complete else ''})"), id=ACTIONS))
+        options.append(Option(Text(f"{'☑' if complete else '☐'} Actions ({len(actions)})"), id=ACTIONS))
         options.append(Option(Text("✔ Review & complete"), id=REVIEW))
         held = self.audit.conversation is not None and self.audit.conversation.held_on is not None
         options.append(Option(Text(f"💬 Feedback conversation{' ✓' if held else ''} (F5)"), id=CONVERSATION))

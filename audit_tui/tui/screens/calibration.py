@@ -48,6 +48,7 @@ def _grade(grade: str | None) -> str:
 class CalibrationScreen(Screen[None]):
     """Question by question: your grade, the reference grade, and why the reference graded it so."""
 
+    FOOTER = ("tab('questions')", "tab('quality')", "tab('learning')", "close", "help")
     DEFAULT_CSS = """
     CalibrationScreen #cal-summary { padding: 0 1; height: auto; }
     CalibrationScreen TabbedContent, CalibrationScreen ContentSwitcher, CalibrationScreen TabPane { height: 1fr; }
@@ -193,6 +194,7 @@ class CalibrationScreen(Screen[None]):
 class TrainerScreen(Screen[None]):
     """Every trainee's agreement with the reference audits; Enter on an audit opens its calibration."""
 
+    FOOTER = ("tab('trainees')", "tab('questions')", "tab('audits')", "word", "close", "help")
     DEFAULT_CSS = """
     TrainerScreen #trainer-summary { padding: 0 1; height: auto; }
     TrainerScreen TabbedContent, TrainerScreen ContentSwitcher, TrainerScreen TabPane { height: 1fr; }

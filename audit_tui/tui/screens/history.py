@@ -39,6 +39,7 @@ class HistoryScreen(Screen[None]):
     """The append-only log of one audit, oldest first."""
 
     CSS_PATH = "history.tcss"
+    FOOTER = ("last", "app.pop_screen", "help")
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", key_display="Esc", id="history.back"),

@@ -33,6 +33,7 @@ COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_p
 class RoundsScreen(Screen[None]):
     """The quality lead's view of a round; an auditor's list of allocated cases."""
 
+    FOOTER = ("new_round", "import_cases", "next_tab", "app.pop_screen", "help")
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="rounds.back"),
         Binding("n", "new_round", "New round", id="rounds.new"),

@@ -40,6 +40,7 @@ class TrainingPickerScreen(Screen[str | None]):
     TrainingPickerScreen #picker-intro { color: $text-muted; height: auto; margin-bottom: 1; }
     TrainingPickerScreen #cases { height: 1fr; }
     """
+    FOOTER = ("start", "cancel", "help")
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="training.cancel"),
         Binding("enter", "start", "Start / resume", show=True, id="training.start"),
