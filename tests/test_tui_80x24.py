@@ -228,18 +228,19 @@ async def test_history_reads_in_words_and_end_goes_to_the_last_change(app):
         assert "Before: Requires improvement\nAfter: Good" in detail
 
 
-async def test_concern_handled_is_in_the_palette_and_asks(app):
+async def test_closing_a_concern_is_in_the_palette_and_asks_its_outcome(app):
     app.store.raise_concern(app.ids["draft"], "Jo is sleeping at an unsafe address", "Team manager")
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
         await shown(pilot, AuditScreen(app.ids["draft"]))
-        command = next(c for c in app.screen.commands() if c.title.startswith("Mark concern handled"))
+        command = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Close concern"))
         command.callback()
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog)
-        await pilot.click("#confirm-go")
+        assert isinstance(app.screen, ReasonDialog) and app.screen.placeholder == "Outcome"
+        await pilot.press(*"Moved", "enter")
         await pilot.pause()
         assert app.store.open_concerns() == []
+        assert not app.screen.query_one("#audit-concerns").display  # the banner has gone
 
 
 async def test_the_demo_has_a_way_back_and_asks_before_a_rebuild(app):

@@ -465,20 +465,10 @@ class AuditScreen(Screen[None]):
         yield SystemCommand("Feedback document", "This audit as a Word document for the worker and manager",
                             self.action_feedback)
         yield SystemCommand("New action", "Add an action (linked to the current question)", self.action_new_action)
+        from .dialogs import close_concern
+
         for concern in self.audit.concerns:
             if concern.handled_at is None:
-                yield SystemCommand(f"Mark concern handled: {concern.description[:40]}",
-                                    "Once the team manager has acted on it (logged)",
-                                    lambda concern=concern: self.handle_concern(concern.id, concern.description))
-
-    def handle_concern(self, concern_id: str, description: str) -> None:
-        """Mark a safeguarding concern handled, after asking (it leaves the banners and reports' top)."""
-        from .dialogs import ConfirmDialog
-
-        def answered(yes: bool | None) -> None:
-            if yes and self.save(lambda: self.store.handle_concern(concern_id)):
-                self.reload()
-                self.notify("Concern marked handled (logged).")
-
-        self.app.push_screen(ConfirmDialog("Mark this concern handled?", description, go="Mark handled",
-                                           keep="Not yet (esc)"), answered)
+                yield SystemCommand(f"Close concern (outcome): {concern.description[:40]}",
+                                    "Once it has been acted on: say what the outcome was (logged)",
+                                    lambda concern=concern: close_concern(self.app, concern.id, self.reload))

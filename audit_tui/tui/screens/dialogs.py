@@ -88,6 +88,27 @@ class KeepsTypedWork:
                                     lambda action=binding.action: self.run_action(action))
 
 
+def close_concern(app, concern_id: str, done) -> None:
+    """Ask for a safeguarding concern's outcome and close it with it; `done()` runs once it is closed
+    (the review screen's button and the walk-through's palette command)."""
+    from ...core.store import StoreError
+
+    def closed(outcome: str | None) -> None:
+        if not outcome:
+            return
+        try:
+            app.store.handle_concern(concern_id, outcome)
+        except StoreError as exc:
+            app.notify(str(exc), title="Not saved", severity="error", markup=False)
+            return
+        app.notify("Concern closed with its outcome (logged).")
+        done()
+
+    app.push_screen(ReasonDialog("Close this safeguarding concern?", "What was the outcome: what was done, by "
+                                 "whom? A concern is closed only with its outcome. This is logged.",
+                                 placeholder="Outcome"), closed)
+
+
 class ReasonDialog(KeepsTypedWork, ModalScreen[str | None]):
     """Ask for a reason (e.g. to reopen a completed audit); dismisses with it or None."""
 

@@ -43,6 +43,7 @@ The bar at the bottom shows the keys you need now; `^r` means hold **Ctrl** and 
 | `ctrl+o` | the actions list (`a` add, `Enter` edit, `Delete` delete after asking; a concern's urgent action cannot be deleted) |
 | `ctrl+r` | review: unmet gates (Enter jumps there), safeguarding statement, overall grade, complete; close a concern with its outcome |
 | `ctrl+f` | raise a safeguarding concern — at once, not at the end of the round (who you told, when, how; both managers) |
+| palette | *Close concern (outcome)*, as on the review screen |
 | `F5` | the feedback conversation with the worker, child, young person or carer feedback, and names to redact |
 | `F6` | this audit's feedback document (Word) |
 | `F7` | this audit's history |

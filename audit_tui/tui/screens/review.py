@@ -175,24 +175,9 @@ class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
 
     @on(Button.Pressed, ".concern")
     def _handle_concern(self, event: Button.Pressed) -> None:
-        from .dialogs import ReasonDialog
+        from .dialogs import close_concern
 
-        button = event.button
-
-        def closed(outcome: str | None) -> None:
-            if not outcome:
-                return
-            try:
-                self.app.store.handle_concern(button.id.removeprefix("handle-"), outcome)
-            except StoreError as exc:
-                self.notify(str(exc), title="Not saved", severity="error", markup=False)
-                return
-            button.remove()
-            self.notify("Concern closed with its outcome (logged).")
-
-        self.app.push_screen(ReasonDialog("Close this safeguarding concern?",
-                                          "What was the outcome: what was done, by whom? A concern is closed only "
-                                          "with its outcome. This is logged.", placeholder="Outcome"), closed)
+        close_concern(self.app, event.button.id.removeprefix("handle-"), event.button.remove)
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
