@@ -63,8 +63,9 @@ class TrainingPickerScreen(Screen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#cases", DataTable)
-        for key, label in (("ref", "Case"), ("area", "Service area"), ("template", "Template"), ("team", "Team"),
-                           ("mine", "Your training audits")):
+        # no template id column: the service area names the template; your own audits show at 80 columns
+        for key, label in (("ref", "Case"), ("area", "Service area"), ("mine", "Your training audits"),
+                           ("team", "Team")):
             table.add_column(label, key=key)
         try:
             cases = list_sample_cases()
@@ -78,8 +79,8 @@ class TrainingPickerScreen(Screen[str | None]):
         for case in cases:
             done = mine.get(case.case_ref, [])
             summary = ", ".join(f"{done.count(s)} {s}" for s in ("draft", "completed", "moderated") if s in done)
-            table.add_row(Text(case.case_ref), Text(case.service_area), Text(case.template), Text(case.team),
-                          Text(summary or "—"), key=case.case_ref)
+            table.add_row(Text(case.case_ref), Text(case.service_area), Text(summary or "—"), Text(case.team),
+                          key=case.case_ref)
         table.focus()
 
     @on(DataTable.RowSelected, "#cases")
