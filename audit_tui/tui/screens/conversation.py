@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from ...core.models import AuditRecord
 from ...core.practice import AGREES
 from ...core.store import StoreError
+from .dialogs import KeepsTypedWork
 
 _TEXTS = (("reflection", "The worker's reflection: what they said about the audit and their practice"),
           ("challenge", "Any challenge to the grades (leave empty if none)"),
@@ -21,7 +22,7 @@ _TEXTS = (("reflection", "The worker's reflection: what they said about the audi
           ("family_said", "What the child, young person or carer said"))
 
 
-class ConversationScreen(ModalScreen[bool]):
+class ConversationScreen(KeepsTypedWork, ModalScreen[bool]):
     """Edit the conversation; ctrl+s saves the fields you changed (at once, logged). Dismisses True if saved."""
 
     BINDINGS = [
@@ -48,7 +49,7 @@ class ConversationScreen(ModalScreen[bool]):
         b = self.before
         with VerticalScroll(classes="dialog", id="conversation-dialog"):
             yield Label(f"Feedback conversation — {self.audit.case_ref}", classes="section-title", markup=False)
-            yield Static("Talk the audit through with the worker. It feeds the feedback document (ctrl+w): "
+            yield Static("Talk the audit through with the worker. It feeds the feedback document (F6): "
                          "their reflection and the manager's sign-off.", classes="prompt", markup=False)
             yield Input(b["held_on"], placeholder="Date held (YYYY-MM-DD or DD/MM/YYYY)", id="cv-held_on",
                         max_length=10)
@@ -105,4 +106,4 @@ class ConversationScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.step_back(False)
