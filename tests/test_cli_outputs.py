@@ -68,6 +68,8 @@ def test_force_replaces(db, tmp_path):
 def test_bad_import_names_audit_and_field(db, tmp_path):
     run("export", tmp_path / "a.json", "--db", db)
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    # a draft (the completion gates would add lines of their own), with one grade that is no grade
+    data["audits"][1].update(status="draft", moderation=None)
     data["audits"][1]["answers"][2]["grade"] = "superb"
     (tmp_path / "bad.json").write_text(json.dumps(data), encoding="utf-8")
     line = one_error_line(run("import", tmp_path / "bad.json", "--db", tmp_path / "new.db"))

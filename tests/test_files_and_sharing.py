@@ -166,6 +166,8 @@ def test_failed_import_creates_nothing(source, tmp_path):
     assert list(tmp_path.iterdir()) == []
     bad = tmp_path / "bad.json"
     data = json.loads(source[1].read_text(encoding="utf-8"))
+    # a draft (the completion gates would add lines of their own), with one grade that is no grade
+    data["audits"][1].update(status="draft", moderation=None)
     data["audits"][1]["answers"][2]["grade"] = "superb"
     bad.write_text(json.dumps(data), encoding="utf-8")
     assert "is not a grade" in one_line(run("import", bad, "--db", tmp_path / "new.db"))

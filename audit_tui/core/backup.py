@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .safefiles import is_side_file, remove_with_journal, temp_beside
 from .store import Store, StoreError
+from .failures import os_reason
 
 
 class BackupError(StoreError):
@@ -32,7 +33,7 @@ def backup(store: Store, destination: str | Path, *, overwrite: bool = False) ->
     try:
         fd, tmp = temp_beside(destination)
     except OSError as exc:
-        raise BackupError(f"cannot write {destination}: {exc.strerror}") from None
+        raise BackupError(f"cannot write {destination}: {os_reason(exc)}") from None
     old_umask = os.umask(0o077)
     try:
         try:  # the file mkstemp made, never a link put in its place (SQLite opens it again by name)

@@ -53,6 +53,7 @@ else:
 
 from . import dbfile, sharing  # noqa: E402
 from .dbfile import BUSY_TIMEOUT_S, SQLITE_MAGIC, DatabaseError, integrity_check, require_integrity  # noqa: F401,E402
+from .failures import os_reason  # noqa: E402
 
 migrations = sqlite_utils.Migrations("audit-tui")
 # The schema version is the number of migrations: add migrations at the end of the module
@@ -195,7 +196,7 @@ def _connect_once(path: Path, *, create: bool, timeout: float, defer_check: bool
             try:
                 _create_private(path)
             except OSError as exc:
-                raise DatabaseError(f"cannot create {path}: {exc.strerror}") from None
+                raise DatabaseError(f"cannot create {path}: {os_reason(exc)}") from None
         dbfile.check_writable(path)  # first: the checks below open the file read-only through SQLite
         sharing.check_side_files(path)  # and SQLite would use the journal files beside it
         dbfile.check_file(path)

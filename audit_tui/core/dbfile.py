@@ -15,6 +15,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from .failures import os_reason
 
 BUSY_TIMEOUT_S = 30.0
 BUSY_TIMEOUT_ENV = "AUDIT_TUI_BUSY_TIMEOUT"
@@ -97,7 +98,7 @@ def check_file(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from None
+        raise DatabaseError(f"cannot read {path}: {os_reason(exc)}") from None
     if size == 0:
         return  # a new, empty database
     if size < 512:  # smaller than the smallest page: SQLite would take it for an empty database

@@ -19,6 +19,7 @@ from .db import connection_of
 from .models import clean_text
 from .safefiles import remove_with_journal, temp_beside
 from .summary import Filters
+from .failures import os_reason
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_MAX = 32767
@@ -48,7 +49,7 @@ def private_output(path: str | Path, *, overwrite: bool = False, binary: bool = 
     try:
         fd, tmp = temp_beside(path)
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+        raise ExportError(f"cannot write {path}: {os_reason(exc)}") from None
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8-sig", newline="")) as handle:
             yield handle

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .dbfile import UNTOUCHED, DatabaseError
 from .safefiles import SIDE_SUFFIXES, my_uid
+from .failures import os_reason
 
 
 def shared_folder(folder: Path) -> bool:
@@ -50,7 +51,7 @@ def check_side_files(path: Path) -> None:
     try:
         database, folder = real.stat(), real.parent.stat()
     except OSError as exc:
-        raise DatabaseError(f"cannot check {path}: {exc.strerror}; {UNTOUCHED}") from None
+        raise DatabaseError(f"cannot check {path}: {os_reason(exc)}; {UNTOUCHED}") from None
     shared = _is_shared(database, folder)
     for suffix in SIDE_SUFFIXES:
         side = Path(f"{real}{suffix}")
@@ -59,7 +60,7 @@ def check_side_files(path: Path) -> None:
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise DatabaseError(f"cannot check {side}: {exc.strerror}; {UNTOUCHED}") from None
+            raise DatabaseError(f"cannot check {side}: {os_reason(exc)}; {UNTOUCHED}") from None
         refused = f"{path} was not opened: its journal file {side.name}"
         if not stat.S_ISREG(info.st_mode):
             raise DatabaseError(f"{refused} is a link or a special file, not a regular file; {UNTOUCHED} — "

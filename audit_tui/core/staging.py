@@ -30,6 +30,7 @@ from .db import FACT_TABLES
 from .errors import store_error
 from .store import Store, StoreError
 from .summary.facts import FactsError, ensure_facts
+from .failures import os_reason
 
 NOTED_AUDITS = "_staged_audits"
 NOTED_ALLOCATIONS = "_staged_allocations"
@@ -66,7 +67,7 @@ class Stage:
         try:
             fd, name = tempfile.mkstemp(prefix=f".{self.main.path.name}.", suffix=".stage", dir=folder)
         except OSError as exc:
-            raise StoreError(f"cannot write a working copy in {folder}: {exc.strerror}; nothing was "
+            raise StoreError(f"cannot write a working copy in {folder}: {os_reason(exc)}; nothing was "
                              f"{self.done}") from None
         os.close(fd)
         self.path = Path(name)
