@@ -3,7 +3,7 @@
     python -m tests.helpers.app_session DB REPORT FEEDBACK AUDIT_ID
 
 Opens the real app (headless, through Pilot) on DB as a user would: `r` then `ctrl+s` builds
-the Word report, and `ctrl+w` then `ctrl+s` on the audit builds its feedback document. It then
+the Word report, and `f6` then `ctrl+s` on the audit builds its feedback document. It then
 prints `built <pid>` and, for each line `save TEXT` read on stdin, saves TEXT as the audit's
 lived experience through the app's own store (its open connection) and prints `saved TEXT`
 once the save has returned. It never exits by itself: the test ends it with SIGKILL.
@@ -48,7 +48,7 @@ async def main(db: str, report: str, feedback: str, audit_id: str) -> None:
         await build(pilot, app, report)
         app.push_screen(AuditScreen(audit_id))
         await pilot.pause()
-        await pilot.press("ctrl+w")
+        await pilot.press("f6")
         await build(pilot, app, feedback)
         say(f"built {os.getpid()}")
         while line := await loop.run_in_executor(None, sys.stdin.readline):
