@@ -197,14 +197,13 @@ def _connect_once(path: Path, *, create: bool, timeout: float, defer_check: bool
                 _create_private(path)
             except OSError as exc:
                 raise DatabaseError(f"cannot create {path}: {os_reason(exc)}") from None
-        dbfile.check_writable(path)  # first: the checks below open the file read-only through SQLite
+        dbfile.check_writable(path)  # first: inspect opens the file read-only through SQLite
         sharing.check_side_files(path)  # and SQLite would use the journal files beside it
         dbfile.check_file(path)
-        if defer_check and _large_wal_file(path):
+        if dbfile.inspect(path, migration_set=migrations.name,
+                          known_migrations=[m.name for m in migrations._migrations], timeout=timeout,
+                          defer_large=defer_check):
             deferred = dbfile.DeferredCheck(path, timeout)
-        dbfile.inspect(path, migration_set=migrations.name,
-                       known_migrations=[m.name for m in migrations._migrations], timeout=timeout,
-                       quick_check=deferred is None)
         try:
             conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=True)
         except sqlite3.Error as exc:
@@ -231,18 +230,6 @@ def _connect_once(path: Path, *, create: bool, timeout: float, defer_check: bool
         os.umask(old_umask)
     db.deferred_check = deferred
     return db
-
-
-def _large_wal_file(path: Path) -> bool:
-    """A file big enough for its quick_check to be deferred, and already in WAL mode (so that
-    opening it writes nothing). Its mode is read through SQLite, never with a file handle (see
-    `dbfile.check_file`)."""
-    try:
-        if path.stat().st_size <= dbfile.DEFER_CHECK_BYTES:
-            return False
-    except OSError:
-        return False
-    return dbfile.in_wal_mode(path)
 
 
 def _migrate(db: sqlite_utils.Database) -> None:

@@ -86,11 +86,10 @@ def _sidecar(path: Path, suffix: str) -> Path:
 
 
 def check_file(path: Path) -> None:
-    """Refuse, before it is opened for writing, a path that is not a whole SQLite database file.
-
-    The header is read through SQLite (a read-only connection), never with a file handle of our
-    own: closing any handle on the file would drop every POSIX lock this process holds on it, so
-    another session could take this process's open connections for gone and delete the WAL."""
+    """Refuse, before SQLite opens it, a path that is no database file (a folder, a special file, a file
+    too short to be one). What its header says is read through SQLite by `inspect`, never with a file
+    handle of our own: closing any handle on the file would drop every POSIX lock this process holds
+    on it, so another session could take this process's open connections for gone and delete the WAL."""
     if path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file")
     if not path.is_file():
@@ -99,43 +98,21 @@ def check_file(path: Path) -> None:
         size = path.stat().st_size
     except OSError as exc:
         raise DatabaseError(f"cannot read {path}: {os_reason(exc)}") from None
-    if size == 0:
-        return  # a new, empty database
-    if size < 512:  # smaller than the smallest page: SQLite would take it for an empty database
+    if 0 < size < 512:  # smaller than the smallest page: SQLite would take it for an empty database
         raise DatabaseError(f"{path} is too short to be a database (damaged, or another kind of file); "
                             f"{UNTOUCHED} — restore a backup")
-    journals = [_sidecar(path, s) for s in ("-wal", "-journal")]
-    if any(j.exists() and j.stat().st_size > 0 for j in journals):
-        return  # the journal may complete the file: let SQLite judge (inspect's quick_check)
-    try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=busy_timeout(),
-                               isolation_level=None)
-    except sqlite3.Error as exc:
-        raise open_error(path, exc) from None
-    try:
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]  # the header's count, when it is valid
-    except sqlite3.Error as exc:
-        raise open_error(path, exc) from None
-    finally:
-        conn.close()
+
+
+def _check_length(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file shorter than its header says (truncated), unless a journal may complete it."""
+    size = path.stat().st_size
+    if not size or any(j.exists() and j.stat().st_size > 0 for j in (_sidecar(path, "-wal"),
+                                                                       _sidecar(path, "-journal"))):
+        return  # new and empty, or the journal may complete the file: let SQLite judge (quick_check)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]  # the header's count, when it is valid
     if size % page_size or size < pages * page_size:
         raise DatabaseError(f"{path} is damaged (the file is truncated); {UNTOUCHED} — restore a backup")
-
-
-def in_wal_mode(path: Path) -> bool:
-    """Whether the database file is in WAL mode, read through a read-only SQLite connection."""
-    try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=busy_timeout(),
-                               isolation_level=None)
-    except sqlite3.Error:
-        return False
-    try:
-        return conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    except sqlite3.Error:
-        return False
-    finally:
-        conn.close()
 
 
 def open_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
@@ -155,16 +132,18 @@ def open_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
 
 
 def inspect(path: Path, *, migration_set: str, known_migrations: list[str], timeout: float,
-            quick_check: bool = True) -> None:
+            defer_large: bool = False) -> bool:
     """Look at an existing database read-only; raise DatabaseError if it must not be opened for writing.
 
-    `quick_check=False` leaves out `PRAGMA quick_check` (see `DeferredCheck`)."""
+    With `defer_large`, `PRAGMA quick_check` of a file over DEFER_CHECK_BYTES already in WAL mode (so
+    that opening it writes nothing) is left to a `DeferredCheck`: returns True when it was left out."""
     uri = path.resolve().as_uri() + "?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
     except sqlite3.Error as exc:
         raise open_error(path, exc) from None
     try:
+        _check_length(conn, path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         applied: list[str] = []
@@ -178,8 +157,11 @@ def inspect(path: Path, *, migration_set: str, known_migrations: list[str], time
                 f"this version knows {len(known_migrations)}); upgrade audit-tui to open it — {UNTOUCHED}")
         if {t for t in tables if not t.startswith("sqlite_")} and not applied:
             raise DatabaseError(f"{path} is an SQLite database of another program, not audit-tui's; {UNTOUCHED}")
-        if quick_check:
-            _quick_check(conn, path)
+        if defer_large and path.stat().st_size > DEFER_CHECK_BYTES and \
+                conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            return True
+        _quick_check(conn, path)
+        return False
     except sqlite3.Error as exc:
         raise open_error(path, exc) from None
     finally:
