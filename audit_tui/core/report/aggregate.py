@@ -228,11 +228,18 @@ def _render(summary: Summary, out_path: Path, organisation: str, progress: Progr
 
 
 def _fill_toc(doc, anchor) -> None:
-    """Put the contents field where `anchor` is, listing the Heading 1/2 paragraphs as its cached result."""
+    """Put the contents field where `anchor` is, listing as its cached result the body's Heading 1/2
+    paragraphs and the annexes' titles (not their many subheadings: the contents stays on one page)."""
     levels = {sid: level for level in (1, 2) if (sid := kit.style_id(doc, f"Heading {level}", fallback=None))}
     body = doc.element.body
-    entries = [(levels[p.style], (par := Paragraph(p, doc)).text, kit.bookmark_of(par))
-               for p in body.iterchildren(qn("w:p")) if p.style in levels]
+    entries, in_annex = [], False
+    for element in body.iterchildren(qn("w:p")):
+        if element.style in levels:
+            paragraph = Paragraph(element, doc)
+            level = levels[element.style]
+            in_annex = in_annex or (level == 1 and paragraph.text.startswith("Annex "))
+            if level == 1 or not in_annex:
+                entries.append((level, paragraph.text, kit.bookmark_of(paragraph)))
     existing = set(body)
     kit.add_toc(doc, entries)
     added = [element for element in body if element not in existing]
