@@ -202,6 +202,18 @@ THEME_KINDS = (("strength", "Strengths", "a strength"), ("improvement", "Areas f
 THEMES_IN_BODY = 5
 
 
+def _theme_kinds(doc, summary: Summary):
+    """Strengths, then areas for improvement: a heading each, then (title, ranked themes), or a line
+    saying there are none."""
+    for kind, title, what in THEME_KINDS:
+        heading(doc, title, 2)
+        ranked = _ranked(summary, kind)
+        if ranked:
+            yield title, ranked
+        else:
+            para(doc, f"None of the audits recorded a theme as {what}.")
+
+
 def themes_section(doc, summary: Summary) -> None:
     """The five most frequent strengths and areas for improvement, each with one quote."""
     heading(doc, "Themes", 1)
@@ -212,12 +224,7 @@ def themes_section(doc, summary: Summary) -> None:
               "extract of evidence attributed by case reference only; every theme, with more quotes, is in "
               "Annex B.")
     n = summary.audits.completed
-    for kind, title, what in THEME_KINDS:
-        heading(doc, title, 2)
-        ranked = _ranked(summary, kind)
-        if not ranked:
-            para(doc, f"None of the audits recorded a theme as {what}.")
-            continue
+    for title, ranked in _theme_kinds(doc, summary):
         table(doc, ["Rank", "Theme", "Audits", "For example"],
               ([i, t.label, share(count, n), f"“{quotes[0].text}” ({quotes[0].case_ref})" if quotes else ""]
                for i, (t, count, quotes) in enumerate(ranked[:THEMES_IN_BODY], 1)),
@@ -231,12 +238,7 @@ def themes_annex(doc, summary: Summary, letter: str) -> None:
     """Annex: every theme ranked, with its evidence quotes."""
     annex_heading(doc, f"Annex {letter}: Themes in full")
     n = summary.audits.completed
-    for kind, title, what in THEME_KINDS:
-        heading(doc, title, 2)
-        ranked = _ranked(summary, kind)
-        if not ranked:
-            para(doc, f"None of the audits recorded a theme as {what}.")
-            continue
+    for title, ranked in _theme_kinds(doc, summary):
         table(doc, ["Rank", "Theme", "Audits", "Audits with the theme"],
               ([i, t.label, share(count, n), t.audits] for i, (t, count, _) in enumerate(ranked, 1)),
               widths=[1.3, 8.0, 3.6, 3.5], numeric=(0, 2, 3), title=f"{title}: every theme")
