@@ -15,7 +15,7 @@ import io
 import json
 import sys
 
-CHART_BARS = 15  # bars per chart, as audit_tui.core.report.figures
+CHART_BARS = 15  # bars per chart, as audit_tui.report.figures
 
 
 def _table(doc, header, rows) -> None:

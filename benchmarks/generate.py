@@ -1,9 +1,9 @@
 """Deterministic synthetic audit databases for the benchmarks.
 
 Rows are written with `executemany` in one transaction straight into the app's
-schema (created by `audit_tui.core.db.connect`, so every migration applies);
-`answer_themes` is filled with `audit_tui.core.themes.answer_themes`, exactly as
-the store keeps it, and the summary facts are built (`audit_tui.core.summary.facts`). The same size and seed always give the same database, and
+schema (created by `audit_tui.storage.db.connect`, so every migration applies);
+`answer_themes` is filled with `audit_tui.domain.themes.answer_themes`, exactly as
+the store keeps it, and the summary facts are built (`audit_tui.summary.facts`). The same size and seed always give the same database, and
 generated files are cached (see `cache_dir`).
 
     python -m benchmarks.generate 10000          # prints the cached path
@@ -75,7 +75,7 @@ def cache_dir() -> Path:
 
 
 def _templates():
-    from audit_tui.core.templates import discover_templates
+    from audit_tui.domain.templates import discover_templates
 
     found, problems = discover_templates(None)
     if problems:
@@ -85,9 +85,9 @@ def _templates():
 
 def _fingerprint(templates) -> str:
     """Changes with the generator, the templates, the schema (migrations) and how facts are built."""
-    from audit_tui.core import db
-    from audit_tui.core.summary import facts
-    from audit_tui.core.templates import template_to_dict
+    from audit_tui.storage import db
+    from audit_tui.summary import facts
+    from audit_tui.domain.templates import template_to_dict
 
     blob = json.dumps([template_to_dict(t) for t in templates], sort_keys=True)
     code = "".join(Path(module.__file__).read_text(encoding="utf-8") for module in (db, facts))
@@ -108,8 +108,8 @@ def interchange_path(size: int, seed: int = 1) -> Path:
     source = db_path(size, seed)
     path = source.with_suffix(".json")
     if not path.exists():
-        from audit_tui.core.interchange import export_json
-        from audit_tui.core.store import Store
+        from audit_tui.exchange.interchange import export_json
+        from audit_tui.storage.store import Store
 
         store = Store(source, actor="benchmark", create=False)
         try:
@@ -148,10 +148,10 @@ def _weighted(rng: random.Random, scale) -> str:
 
 def generate(path: Path, size: int, *, seed: int = 1, templates=None, quiet: bool = False) -> Path:
     """Write a database of `size` audits at `path` (replaced if present)."""
-    from audit_tui.core.models import Answer
-    from audit_tui.core.store import Store
-    from audit_tui.core.themes import answer_themes
-    from audit_tui.core.summary.facts import ensure_facts
+    from audit_tui.domain.models import Answer
+    from audit_tui.storage.store import Store
+    from audit_tui.domain.themes import answer_themes
+    from audit_tui.summary.facts import ensure_facts
 
     started = time.perf_counter()
     templates = templates or _templates()

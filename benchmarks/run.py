@@ -109,7 +109,7 @@ class Bench:
         log(f"{row.figure} [{row.size}]: {row.value}" + (f" (floor {row.floor})" if row.floor else ""))
 
     def empty_db(self, name: str) -> Path:
-        from audit_tui.core.store import Store
+        from audit_tui.storage.store import Store
 
         path = self.work / name
         for suffix in ("", "-wal", "-shm"):
@@ -163,7 +163,7 @@ class Bench:
     # -- keystroke to saved ----------------------------------------------------------
 
     def keystroke(self, source: Path, samples: int = 1000) -> None:
-        from audit_tui.core.store import Store
+        from audit_tui.storage.store import Store
 
         copy = self.work / "keystroke.db"
         shutil.copyfile(source, copy)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from audit_tui.core import gates
-from audit_tui.core.store import Store
-from audit_tui.core.templates import parse_template
+from audit_tui.domain import gates
+from audit_tui.storage.store import Store
+from audit_tui.domain.templates import parse_template
 
 TEMPLATE_YAML = """\
 id: test-audit
@@ -100,7 +100,7 @@ def state_safeguarding(store: Store, audit_id: str) -> None:
 
 
 def _answer(question, grade):
-    from audit_tui.core.models import Answer
+    from audit_tui.domain.models import Answer
 
     return Answer(question=question, grade=grade)
 

@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from audit_tui.cli import main
-from audit_tui.core.actions import ActionFilter, export_actions, list_actions, mark_done
-from audit_tui.core.exports import ExportError
-from audit_tui.core.store import StoreError
+from audit_tui.cli.main import main
+from audit_tui.features.actions import ActionFilter, export_actions, list_actions, mark_done
+from audit_tui.exchange.exports import ExportError
+from audit_tui.storage.store import StoreError
 
 from .factories import base, make_audit
 
@@ -51,7 +51,7 @@ def test_actions_view_flags_overdue_against_today(tracked):
 
 
 def test_training_audits_are_left_out(tracked):
-    from audit_tui.core.training import mark_training
+    from audit_tui.features.training import mark_training
 
     audit_id = make_audit(tracked, "CL-0101", base(**{"practice.voice": "inadequate"}), round="Training")
     mark_training(tracked, audit_id, "CL-0101", "Tara Trainee")
@@ -121,7 +121,7 @@ def test_cli_actions_list_done_and_export(tracked, tmp_path):
 
 
 async def test_action_tracker_screen_marks_done(tracked):
-    from audit_tui.core.settings import Settings
+    from audit_tui.files.settings import Settings
     from audit_tui.tui.app import AuditApp
     from audit_tui.tui.screens.action_tracker import ActionTrackerScreen, DoneDialog
 

@@ -12,9 +12,9 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from audit_tui.cli import main
-from audit_tui.core.backup import BackupError, backup
-from audit_tui.core.store import Store
+from audit_tui.cli.main import main
+from audit_tui.features.backup import BackupError, backup
+from audit_tui.storage.store import Store
 
 from .factories import base, make_audit, template
 
@@ -58,8 +58,8 @@ def test_cli_backup_and_inspect_the_copy(store, tmp_path):
 def _writer(path: str, tag: str, seconds: float, go, queue) -> None:
     """Once both have opened the store (`go` is set), create audits, moderate, mark actions done and add
     allocations for `seconds`; report counts."""
-    from audit_tui.core.actions import mark_done
-    from audit_tui.core.moderation import save_moderation
+    from audit_tui.features.actions import mark_done
+    from audit_tui.features.moderation import save_moderation
 
     store = Store(path, actor=tag)
     tmpl = template()
@@ -91,7 +91,7 @@ def test_two_processes_write_at_once_without_locked_errors_or_lost_writes(tmp_pa
     path = tmp_path / "shared.db"
     store = Store(path, actor="lead")
     store.save_template(template())
-    from audit_tui.core import rounds
+    from audit_tui.features import rounds
 
     rounds.create_round(store, "R", "2026-02-09", "2026-02-13")
     context = multiprocessing.get_context("spawn")

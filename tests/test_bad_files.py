@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from audit_tui.core.db import DatabaseError, integrity_check, schema_version
-from audit_tui.core.store import StorageError, Store, StoreError
+from audit_tui.storage.db import DatabaseError, integrity_check, schema_version
+from audit_tui.storage.store import StorageError, Store, StoreError
 
 from .helpers.workers import WorkerServer
 
@@ -263,7 +263,7 @@ MINI = (Path(__file__).parent / "data" / "mini.yaml").read_text(encoding="utf-8"
 
 
 def template_problems(tmp_path: Path, name: str, content: bytes | str) -> list[str]:
-    from audit_tui.core.templates import TemplateError, load_template
+    from audit_tui.domain.templates import TemplateError, load_template
 
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -324,7 +324,7 @@ def test_template_redefining_ilacs_levels_is_refused(tmp_path):
 
 
 def test_import_is_all_or_nothing_with_the_audit_and_field_named(tmp_path, mini_template):
-    import audit_tui.core.interchange as interchange
+    import audit_tui.exchange.interchange as interchange
     source = Store(tmp_path / "source.db", actor="t")
     for n in range(3):
         audit_id = source.create_audit(mini_template, case_ref=f"CL-{n}")
@@ -347,7 +347,7 @@ def test_import_is_all_or_nothing_with_the_audit_and_field_named(tmp_path, mini_
 
 
 def test_import_size_cap_and_non_json(tmp_path):
-    import audit_tui.core.interchange as interchange
+    import audit_tui.exchange.interchange as interchange
 
     store = Store(tmp_path / "t.db", actor="t")
     junk = tmp_path / "junk.json"
@@ -358,7 +358,7 @@ def test_import_size_cap_and_non_json(tmp_path):
     big.write_text('{"format": "audit-tui/1", "audits": [' + ",".join(["{}"] * 1000) + "]}")
     with pytest.raises(interchange.InterchangeError, match="audit 0, field id: Field required") as info:
         interchange.import_json(store, big)  # streamed: no size cap, the first 50 problems listed
-    from audit_tui.core.import_checks import MAX_PROBLEMS
+    from audit_tui.exchange.import_checks import MAX_PROBLEMS
 
     assert len(info.value.problems) == MAX_PROBLEMS
     assert store.count_audits() == 0

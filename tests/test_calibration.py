@@ -8,15 +8,15 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from audit_tui.cli import main
-from audit_tui.core import gates
-from audit_tui.core.agreement import adjacent_agreement, exact_agreement, weighted_kappa
-from audit_tui.core.calibration import calibration_report, compare
-from audit_tui.core.models import Action, Answer, AuditRecord, Concern
-from audit_tui.core.samples import load_reference
-from audit_tui.core.store import Store
-from audit_tui.core.templates import parse_template
-from audit_tui.core.training import start_training, training_case, training_rows
+from audit_tui.cli.main import main
+from audit_tui.domain import gates
+from audit_tui.domain.agreement import adjacent_agreement, exact_agreement, weighted_kappa
+from audit_tui.features.calibration import calibration_report, compare
+from audit_tui.domain.models import Action, Answer, AuditRecord, Concern
+from audit_tui.features.samples import load_reference
+from audit_tui.storage.store import Store
+from audit_tui.domain.templates import parse_template
+from audit_tui.features.training import start_training, training_case, training_rows
 
 # Five four-point (ILACS) questions; ranks 0 = outstanding … 3 = inadequate.
 #   trainee:   0 1 1 2 3
@@ -184,7 +184,7 @@ def test_calibration_command_errors_are_one_line(tmp_path):
 
 
 def test_demo_database(tmp_path):
-    from audit_tui.core.demo import build_demo
+    from audit_tui.features.demo import build_demo
 
     path = build_demo(tmp_path / "demo.db", today=date(2026, 11, 23))
     store = Store(path)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from audit_tui.core.db import schema_version
-from audit_tui.core.store import Store
+from audit_tui.storage.db import schema_version
+from audit_tui.storage.store import Store
 
 from .conftest import DATA
 
@@ -109,7 +109,7 @@ def test_every_command_fails_in_one_line(tmp_path, bad_dbs):
     """Each command with a bad database or bad arguments (in-process, through the same click group)."""
     from click.testing import CliRunner
 
-    from audit_tui.cli import main
+    from audit_tui.cli.main import main
 
     db = {k: str(v) for k, v in bad_dbs.items()}
     existing = tmp_path / "existing.docx"

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from audit_tui.cli import main
+from audit_tui.cli.main import main
 
 from .factories import known_dataset
 

@@ -14,12 +14,12 @@ import time
 import pytest
 from textual.widgets import Static
 
-from audit_tui.core.store import DatabaseBusy, Store, StoreError
+from audit_tui.storage.store import DatabaseBusy, Store, StoreError
 from audit_tui.tui.screens.audit import AuditScreen
 
 from .conftest import DATA
 from .helpers.workers import WorkerServer
-from .test_tui_flow import make_app, type_text
+from .helpers.app import make_app, type_text
 
 WORKERS = 4
 

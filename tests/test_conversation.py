@@ -13,8 +13,8 @@ import pytest
 from docx import Document
 from textual.widgets import Input, Select, TextArea
 
-from audit_tui.core.settings import Settings
-from audit_tui.core.store import Store, StoreError
+from audit_tui.files.settings import Settings
+from audit_tui.storage.store import Store, StoreError
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.conversation import ConversationScreen

@@ -11,8 +11,8 @@ import sqlite3
 
 import pytest
 
-from audit_tui.core import dbfile
-from audit_tui.core.store import StorageError, Store
+from audit_tui.storage import dbfile
+from audit_tui.storage.store import StorageError, Store
 
 from .test_bad_files import digest, make_db
 

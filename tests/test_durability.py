@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from audit_tui.core.db import integrity_check
-from audit_tui.core.store import Store
+from audit_tui.storage.db import integrity_check
+from audit_tui.storage.store import Store
 
 from .helpers.workers import WorkerServer
 
@@ -134,7 +134,7 @@ def test_database_and_journal_are_owner_only(tmp_path, mini_template):
 
 
 def test_settings_file_is_owner_only(tmp_path):
-    from audit_tui.core.settings import Settings, save_settings, settings_path
+    from audit_tui.files.settings import Settings, save_settings, settings_path
 
     old = os.umask(0o022)
     try:
@@ -154,7 +154,7 @@ def test_integrity_check_helper_reports_problems(tmp_path, mini_template):
     store.db.execute("INSERT INTO actions (id, audit_id) VALUES ('x', 'no-such-audit')")
     assert any("actions" in p for p in integrity_check(path))
     store.close()
-    from audit_tui.core.db import DatabaseError, require_integrity
+    from audit_tui.storage.db import DatabaseError, require_integrity
 
     with pytest.raises(DatabaseError, match="integrity check"):
         require_integrity(path, "the merged database")

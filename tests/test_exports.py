@@ -9,9 +9,9 @@ import stat
 import pytest
 from openpyxl import load_workbook
 
-from audit_tui.core.exports import ExportError, export_csv, export_xlsx, neutralise
-from audit_tui.core.store import Store
-from audit_tui.core.summary import Filters
+from audit_tui.exchange.exports import ExportError, export_csv, export_xlsx, neutralise
+from audit_tui.storage.store import Store
+from audit_tui.summary import Filters
 
 from .factories import base, make_audit
 

@@ -10,11 +10,11 @@ from datetime import date
 
 import pytest
 
-from audit_tui.core.db import _stale_facts_triggers
-from audit_tui.core.dbfile import DatabaseError
-from audit_tui.core.interchange import export_json
-from audit_tui.core.store import Store
-from audit_tui.core.summary import Filters, compute_summary, facts
+from audit_tui.storage.migrations import _stale_facts_triggers
+from audit_tui.storage.dbfile import DatabaseError
+from audit_tui.exchange.interchange import export_json
+from audit_tui.storage.store import Store
+from audit_tui.summary import Filters, compute_summary, facts
 
 from .factories import base, known_dataset, make_audit, moderate, template
 
@@ -105,7 +105,7 @@ def test_facts_dropped_while_summarising_are_built_again(store, monkeypatch):
         calls.append(built)
         return built
 
-    monkeypatch.setattr("audit_tui.core.summary.compute.ensure_facts", ensure_then_lose_one)
+    monkeypatch.setattr("audit_tui.summary.compute.ensure_facts", ensure_then_lose_one)
     assert figures(store) == expected
     assert calls == [0, 1]
 

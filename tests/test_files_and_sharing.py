@@ -59,7 +59,7 @@ def source(tmp_path_factory) -> tuple[Path, Path]:
 def planted(out: Path, victim: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the CLI after planting, at the temporary file's old predictable name (.NAME.PID.tmp), a link
     to `victim`."""
-    code = ("import os, sys\nfrom audit_tui.cli import main\nout = sys.argv[1]\n"
+    code = ("import os, sys\nfrom audit_tui.cli.main import main\nout = sys.argv[1]\n"
             "name = f'.{os.path.basename(out)}.{os.getpid()}.tmp'\n"
             "os.symlink(sys.argv[2], os.path.join(os.path.dirname(out), name))\n"
             "main(sys.argv[3:], prog_name='audit-tui')")

@@ -16,8 +16,8 @@ import pytest
 from docx import Document
 from textual.widgets import Input
 
-from audit_tui.core.settings import Settings
-from audit_tui.core.store import Store
+from audit_tui.files.settings import Settings
+from audit_tui.storage.store import Store
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.audit import AuditScreen
 

@@ -16,10 +16,10 @@ import sys
 import pytest
 from docx import Document
 
-from audit_tui.core import gates
-from audit_tui.core.models import AuditRecord
-from audit_tui.core.summary.headline import change_points
-from audit_tui.core.templates import parse_template
+from audit_tui.domain import gates
+from audit_tui.domain.models import AuditRecord
+from audit_tui.summary.headline import change_points
+from audit_tui.domain.templates import parse_template
 
 EARLIER, LATER = "2026-02 round", "2026-05 round"
 AS_OF = "2026-05-20"
@@ -275,7 +275,7 @@ def test_bad_measures_and_levels_are_clear_template_errors(tmp_path, change, mes
 
 def test_every_built_in_template_tags_lived_experience_and_impact():
     run("templates", "list")
-    from audit_tui.core.templates import discover_templates
+    from audit_tui.domain.templates import discover_templates
 
     templates, problems = discover_templates()
     assert not problems

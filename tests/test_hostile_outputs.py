@@ -16,7 +16,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from audit_tui.core.store import Store
+from audit_tui.storage.store import Store
 
 from .factories import base, make_audit
 from .test_hostile_files import cli, one_line

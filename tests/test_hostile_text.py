@@ -20,15 +20,15 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select
 
-from audit_tui.core.models import clean_text
-from audit_tui.core.store import Store, StoreError
-from audit_tui.core.templates import parse_template
+from audit_tui.domain.models import clean_text
+from audit_tui.storage.store import Store, StoreError
+from audit_tui.domain.templates import parse_template
 from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.history import HistoryScreen
 from audit_tui.tui.screens.new_audit import NewAuditScreen
 from audit_tui.tui.screens.review import ReviewScreen
 
-from .test_tui_flow import make_app
+from .helpers.app import make_app
 
 ESCAPES = "\x1b]0;pwned title\x07\x1b]52;c;cHduZWQ=\x07\x1b[2J\u202eevil\u202c\x00"
 MARKUP = ["[bold]B1[/bold]", "[@click=app.quit]Q2[/]", "[link=https://e.x]L3[/link]", "[/", "[red"]
@@ -164,7 +164,7 @@ def test_error_messages_never_echo_evidence(store, hostile_template):
 
 
 def test_templates_with_escape_characters_are_refused_with_file_and_line():
-    from audit_tui.core.templates import TemplateError
+    from audit_tui.domain.templates import TemplateError
 
     text = HOSTILE_TEMPLATE.replace('guidance: "Section [/ guidance"', 'guidance: "Section \\e]0;x\\a"')
     with pytest.raises(TemplateError) as info:
@@ -258,7 +258,7 @@ def formula_store(path: Path, template) -> tuple[Store, str]:
 
 
 def test_csv_and_xlsx_cells_never_start_a_formula(tmp_path, hostile_template):
-    import audit_tui.core.exports as exports
+    import audit_tui.exchange.exports as exports
     store, _ = formula_store(tmp_path / "x.db", hostile_template)
     exports.export_csv(store, tmp_path / "out.csv")
     with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as handle:
@@ -278,8 +278,8 @@ def test_csv_and_xlsx_cells_never_start_a_formula(tmp_path, hostile_template):
 
 
 def test_reports_take_any_text(tmp_path, hostile_template):
-    import audit_tui.core.report.aggregate as report
-    import audit_tui.core.report.feedback as feedback
+    import audit_tui.report.aggregate as report
+    import audit_tui.report.feedback as feedback
     store, audit_id = formula_store(tmp_path / "r.db", hostile_template)
     report.build_report(store, tmp_path / "report.docx")
     feedback.build_audit_feedback(store, audit_id, tmp_path / "feedback.docx")
@@ -296,15 +296,15 @@ def test_reports_take_any_text(tmp_path, hostile_template):
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl's abandoned writer
 def test_exports_and_reports_are_owner_only_and_never_replace_a_file(tmp_path, hostile_template):
-    import audit_tui.core.exports as exports
-    import audit_tui.core.interchange as interchange
-    import audit_tui.core.report.aggregate as report
+    import audit_tui.exchange.exports as exports
+    import audit_tui.exchange.interchange as interchange
+    import audit_tui.report.aggregate as report
     store, _ = formula_store(tmp_path / "m.db", hostile_template)
     writers = {"out.csv": lambda p, **kw: exports.export_csv(store, p, **kw),
                "out.xlsx": lambda p, **kw: exports.export_xlsx(store, p, **kw),
                "out.json": lambda p, **kw: interchange.export_json(store, p, **kw),
                "out.docx": lambda p, **kw: report.build_report(store, p, **kw)}
-    import audit_tui.core.backup as backup
+    import audit_tui.features.backup as backup
     writers["backup.db"] = lambda p, **kw: backup.backup(store, p, **kw)
     for name, write in writers.items():
         path = tmp_path / name
@@ -318,9 +318,9 @@ def test_exports_and_reports_are_owner_only_and_never_replace_a_file(tmp_path, h
 
 
 def test_moderation_and_training_store_only_text(tmp_path, mini_template):
-    import audit_tui.core.moderation as moderation
-    import audit_tui.core.training as training
-    from audit_tui.core import gates
+    import audit_tui.features.moderation as moderation
+    import audit_tui.features.training as training
+    from audit_tui.domain import gates
 
     store = Store(tmp_path / "mod.db", actor="t")
     audit_id = store.create_audit(mini_template, case_ref="CL-MOD", audited_on=date.today())

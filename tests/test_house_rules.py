@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
-from audit_tui.cli import main
+from audit_tui.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -11,10 +11,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_tui.core.models import Answer
-from audit_tui.core.samples import builtin_templates
-from audit_tui.core.templates import parse_template
-from audit_tui.core.themes import answer_themes, keyword_themes
+from audit_tui.domain.models import Answer
+from audit_tui.features.samples import builtin_templates
+from audit_tui.domain.templates import parse_template
+from audit_tui.domain.themes import answer_themes, keyword_themes
 
 TRICKY = parse_template("""\
 id: tricky

@@ -73,7 +73,7 @@ def test_the_wheel_carries_templates_sample_cases_and_the_reference_document(ins
 def test_the_app_runs_from_the_wheel_alone(installed):
     _, bin_dir, env, cwd = installed
     where = _run([str(bin_dir / "python"), "-c",
-                  "import audit_tui, audit_tui.core.samples as s, audit_tui.core.report.docxkit as d;"
+                  "import audit_tui, audit_tui.features.samples as s, audit_tui.report.docxkit as d;"
                   "print(audit_tui.__file__); print(s.SAMPLES_DIR); print(d.reference_path())"],
                  cwd=cwd, env=env).stdout.splitlines()
     assert len(where) == 3 and all(Path(p).is_relative_to(bin_dir.parent) for p in where), where  # not the checkout

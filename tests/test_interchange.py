@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from audit_tui.core.interchange import InterchangeError, export_json, import_json
-from audit_tui.core.store import Store
-from audit_tui.core.summary import Filters, compute_summary
+from audit_tui.exchange.interchange import InterchangeError, export_json, import_json
+from audit_tui.storage.store import Store
+from audit_tui.summary import Filters, compute_summary
 
 from .factories import known_dataset
 

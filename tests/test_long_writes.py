@@ -1,7 +1,7 @@
 """A long merge or import never makes other sessions' saves fail (issue 17, item 7).
 
 The merge runs on a working copy and holds the write lock only while it publishes (see
-`core/staging.py` and the README's "Several auditors"), so another session's save made meanwhile
+`storage/staging.py` and the README's "Several auditors"), so another session's save made meanwhile
 waits well under its busy timeout and succeeds. Through the CLI, as separate processes.
 """
 
@@ -15,7 +15,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from audit_tui.core.store import Store
+from audit_tui.storage.store import Store
 from benchmarks.generate import generate
 
 from .factories import base, make_audit

@@ -12,12 +12,12 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from audit_tui.cli import main
-from audit_tui.core import rounds
-from audit_tui.core.actions import ActionFilter, list_actions, mark_done
-from audit_tui.core.backup import backup
-from audit_tui.core.merge import MergeError, _is_prefix, merge
-from audit_tui.core.store import Store
+from audit_tui.cli.main import main
+from audit_tui.features import rounds
+from audit_tui.features.actions import ActionFilter, list_actions, mark_done
+from audit_tui.features.backup import backup
+from audit_tui.features.merge import MergeError, _is_prefix, merge
+from audit_tui.storage.store import Store
 
 from .factories import base, make_audit
 
@@ -112,7 +112,7 @@ def test_history_prefix_allows_an_extended_last_row():
 
 
 def test_merge_json_adds_new_and_lists_differences(laptops, tmp_path):
-    from audit_tui.core.interchange import export_json
+    from audit_tui.exchange.interchange import export_json
 
     here, there = laptops
     export_json(there, tmp_path / "there.json")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from audit_tui.core.db import schema_version
-from audit_tui.core.store import Store
+from audit_tui.storage.db import schema_version
+from audit_tui.storage.store import Store
 
 from .factories import base, make_audit
 

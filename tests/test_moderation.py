@@ -8,9 +8,10 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import Input, Select
 
-from audit_tui.cli import main
-from audit_tui.core.moderation import ModerationError, moderation_agreement, pooled_kappa, save_moderation
-from audit_tui.core.summary import Filters, compute_summary
+from audit_tui.cli.main import main
+from audit_tui.features.moderation import ModerationError, save_moderation
+from audit_tui.summary.moderation import moderation_agreement, pooled_kappa
+from audit_tui.summary import Filters, compute_summary
 
 from .factories import base, make_audit, state_safeguarding, template
 
@@ -111,7 +112,7 @@ def test_agreement_figures_match_hand_computed_values(store):
 
 
 def test_pooled_kappa_equals_weighted_kappa_for_one_scale():
-    from audit_tui.core.agreement import weighted_kappa
+    from audit_tui.domain.agreement import weighted_kappa
 
     pairs = [(0, 1), (1, 1), (2, 3), (3, 3), (1, 2)]
     assert pooled_kappa([(pairs, 4)]) == pytest.approx(weighted_kappa(pairs, 4))
@@ -141,7 +142,7 @@ def test_cli_moderate(store, tmp_path):
 
 
 async def test_moderation_screen_flow(store):
-    from audit_tui.core.settings import Settings
+    from audit_tui.files.settings import Settings
     from audit_tui.tui.app import AuditApp
     from audit_tui.tui.screens.home import HomeScreen
     from audit_tui.tui.screens.moderation import ModerationScreen

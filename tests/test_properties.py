@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
-from audit_tui.core import gates
-from audit_tui.core.models import NA, clean_text
-from audit_tui.core.store import AuditLocked, GatesNotMet, Store, StoreError
-from audit_tui.core.templates import load_template
-from audit_tui.core.themes import answer_themes
+from audit_tui.domain import gates
+from audit_tui.domain.models import NA, clean_text
+from audit_tui.storage.store import AuditLocked, GatesNotMet, Store, StoreError
+from audit_tui.domain.templates import load_template
+from audit_tui.domain.themes import answer_themes
 
 from .conftest import DATA
 
@@ -84,7 +84,7 @@ def test_clean_text_is_idempotent_and_only_removes():
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(evidence=texts, lived=texts, description=texts, team=texts)
 def test_any_text_round_trips_through_export_and_import(tmp_path_factory, evidence, lived, description, team):
-    import audit_tui.core.interchange as interchange
+    import audit_tui.exchange.interchange as interchange
     folder = tmp_path_factory.mktemp("rt")
     source = Store(folder / "a.db", actor="p")
     audit_id = source.create_audit(TEMPLATE, case_ref="CL-RT", team=team)
@@ -106,8 +106,8 @@ def test_any_text_round_trips_through_export_and_import(tmp_path_factory, eviden
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(evidence=texts, lived=texts, description=texts, team=texts)
 def test_any_text_reaches_the_word_documents(tmp_path_factory, evidence, lived, description, team):
-    import audit_tui.core.report.feedback as feedback
-    import audit_tui.core.report.aggregate as aggregate
+    import audit_tui.report.feedback as feedback
+    import audit_tui.report.aggregate as aggregate
     folder = tmp_path_factory.mktemp("docx")
     store = Store(folder / "d.db", actor="p")
     audit_id = store.create_audit(TEMPLATE, case_ref="CL-D", team=team)
@@ -126,7 +126,7 @@ def test_any_text_in_the_tui_raises_no_markup_error(tmp_path):
     from audit_tui.tui.screens.audit import AuditScreen
     from audit_tui.tui.screens.history import HistoryScreen
 
-    from .test_tui_flow import make_app
+    from .helpers.app import make_app
 
     drawn: list[list[str]] = []
 
@@ -280,7 +280,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     @rule(audit_id=audits, comment=texts)
     def moderate(self, audit_id, comment):
-        import audit_tui.core.moderation as moderation
+        import audit_tui.features.moderation as moderation
         if self.status[audit_id] != "completed":
             with pytest.raises(StoreError):
                 moderation.save_moderation(self.store, audit_id, overall_grade=None, comment=comment)

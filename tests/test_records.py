@@ -9,15 +9,15 @@ from datetime import date
 
 import pytest
 
-from audit_tui.core import records
-from audit_tui.core.demo import build_demo
-from audit_tui.core.errors import StoreError
-from audit_tui.core.interchange import export_json
-from audit_tui.core.models import clean_text
-from audit_tui.core.records import audit_records
-from audit_tui.core.store import Store
-from audit_tui.core.summary import Filters
-from audit_tui.core.templates import parse_template
+from audit_tui.storage import records
+from audit_tui.features.demo import build_demo
+from audit_tui.storage.errors import StoreError
+from audit_tui.exchange.interchange import export_json
+from audit_tui.domain.models import clean_text
+from audit_tui.storage.records import audit_records
+from audit_tui.storage.store import Store
+from audit_tui.summary import Filters
+from audit_tui.domain.templates import parse_template
 
 from .factories import known_dataset
 from .test_hostile_text import ESCAPES, HOSTILE_TEMPLATE, fill_hostile

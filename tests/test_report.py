@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
 
-from audit_tui.cli import main
-from audit_tui.core.report import build_report
-from audit_tui.core.report.make_reference import build_reference
-from audit_tui.core.settings import Settings, save_settings
-from audit_tui.core.store import Store
-from audit_tui.core.summary import Filters
+from audit_tui.cli.main import main
+from audit_tui.report import build_report
+from audit_tui.report.make_reference import build_reference
+from audit_tui.files.settings import Settings, save_settings
+from audit_tui.storage.store import Store
+from audit_tui.summary import Filters
 
 from .factories import known_dataset
 

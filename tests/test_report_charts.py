@@ -8,7 +8,7 @@ import pytest
 
 from PIL import Image
 
-from audit_tui.core.report import charts
+from audit_tui.report import charts
 
 LABELS = {"outstanding": "Outstanding", "good": "Good", "inadequate": "Inadequate"}
 BELOW = {"inadequate"}
@@ -58,8 +58,8 @@ def test_pictures_are_placed_where_they_were_asked_for(tmp_path, workers):
 
     from docx import Document
 
-    from audit_tui.core.report import docxkit as kit
-    from audit_tui.core.report.pictures import Pictures
+    from audit_tui.report import docxkit as kit
+    from audit_tui.report.pictures import Pictures
 
     doc = kit.new_document()
     with Pictures(workers=workers) as pictures:
@@ -81,7 +81,7 @@ def test_chart_workers_start_before_python_docx_loads_and_stop_at_once():
     import sys
 
     script = ("import sys, time\n"
-              "from audit_tui.core.report.pictures import Pictures\n"
+              "from audit_tui.report.pictures import Pictures\n"
               "assert 'docx' not in sys.modules and 'matplotlib' not in sys.modules\n"
               "pictures = Pictures(workers=1)\n"
               "workers = list(pictures._pool._processes.values())\n"
@@ -96,8 +96,8 @@ def test_chart_workers_start_before_python_docx_loads_and_stop_at_once():
 def test_a_report_uses_the_pictures_it_is_given(tmp_path):
     from docx import Document
 
-    from audit_tui.core.report import build_report
-    from audit_tui.core.report.pictures import Pictures
+    from audit_tui.report import build_report
+    from audit_tui.report.pictures import Pictures
 
     from .factories import known_dataset
 

@@ -10,11 +10,11 @@ from docx import Document
 from docx.oxml.ns import qn
 from lxml import etree
 
-from audit_tui.core.report import docxkit as kit
-from audit_tui.core.report import render
-from audit_tui.core.report import streamed as streamed_module
-from audit_tui.core.report.streamed import StreamedTables
-from audit_tui.core.summary import Filters, compute_summary
+from audit_tui.report import docxkit as kit
+from audit_tui.report import render
+from audit_tui.report import streamed as streamed_module
+from audit_tui.report.streamed import StreamedTables
+from audit_tui.summary import Filters, compute_summary
 
 from .factories import known_dataset
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from audit_tui.cli import main
-from audit_tui.core import rounds
-from audit_tui.core.rounds import RoundError
+from audit_tui.cli.main import main
+from audit_tui.features import rounds
+from audit_tui.features.rounds import RoundError
 
 from .factories import base, make_audit, template
 
@@ -171,7 +171,7 @@ def test_cli_rounds_create_import_show(tmp_path):
 async def test_starting_an_allocated_case_prefills_the_form(lead, tmp_path):
     from textual.widgets import Input, Select
 
-    from audit_tui.core.settings import Settings
+    from audit_tui.files.settings import Settings
     from audit_tui.tui.app import AuditApp
     from audit_tui.tui.screens.audit import AuditScreen
     from audit_tui.tui.screens.new_audit import NewAuditScreen
@@ -213,7 +213,7 @@ async def test_the_dashboard_counts_moderation_agreement_on_a_thread(lead, tmp_p
 
     from audit_tui.tui.screens import rounds as screen_module
 
-    from audit_tui.core.moderation import save_moderation
+    from audit_tui.features.moderation import save_moderation
     from audit_tui.tui.app import AuditApp
     from audit_tui.tui.screens.rounds import RoundsScreen
 

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 from textual.widgets import Input, Select, TextArea
 
-from audit_tui.core.settings import Settings
-from audit_tui.core.store import Store
+from audit_tui.files.settings import Settings
+from audit_tui.storage.store import Store
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.dialogs import ConcernDialog, ReasonDialog

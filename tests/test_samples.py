@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from audit_tui.core import gates
-from audit_tui.core.models import Interchange
-from audit_tui.core.samples import (
+from audit_tui.domain import gates
+from audit_tui.domain.models import Interchange
+from audit_tui.features.samples import (
     SAMPLES_DIR, SampleError, builtin_templates, case_template, list_sample_cases, load_case, load_reference, record_text,
 )
-from audit_tui.core.store import Store
+from audit_tui.storage.store import Store
 
 CASES = list_sample_cases()
 REFS = [case.case_ref for case in CASES]

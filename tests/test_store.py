@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from audit_tui.core.store import AuditLocked, GatesNotMet, Store, StoreError
+from audit_tui.storage.store import AuditLocked, GatesNotMet, Store, StoreError
 
 LONG = "Jo says she feels safe in her flat and wants to train as a chef next year with help."
 
@@ -187,7 +187,7 @@ def test_newer_schema_is_refused_untouched(tmp_path):
     store.db.execute("PRAGMA user_version = 999")
     store.close()
     before = path.read_bytes()
-    from audit_tui.core.db import DatabaseError
+    from audit_tui.storage.db import DatabaseError
 
     with pytest.raises(DatabaseError, match="newer version"):
         Store(path)

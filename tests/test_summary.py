@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from audit_tui.cli import main
-from audit_tui.core.store import Store
-from audit_tui.core.summary import Filters, compute_summary, pct
+from audit_tui.cli.main import main
+from audit_tui.storage.store import Store
+from audit_tui.summary import Filters, compute_summary, pct
 
 from .factories import base, known_dataset, make_audit, state_safeguarding, template
 

@@ -14,12 +14,12 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from audit_tui.cli import main
-from audit_tui.core.db import schema_version
-from audit_tui.core.moderation import moderation_agreement
-from audit_tui.core.scans import ScanAhead, filter_where
-from audit_tui.core.store import Store
-from audit_tui.core.summary import Filters, compute_summary
+from audit_tui.cli.main import main
+from audit_tui.storage.db import schema_version
+from audit_tui.summary.moderation import moderation_agreement
+from audit_tui.summary.scans import ScanAhead, filter_where
+from audit_tui.storage.store import Store
+from audit_tui.summary import Filters, compute_summary
 
 from .factories import base, known_dataset, make_audit, moderate, template
 
@@ -172,7 +172,7 @@ def test_a_damaged_file_is_refused_with_one_line(tmp_path):
 
 
 def test_both_connections_begin_at_the_same_commit_or_one_does_it_all(db_copy, monkeypatch):
-    from audit_tui.core import scans
+    from audit_tui.summary import scans
 
     filters = Filters(as_of=AS_OF)
     expected = usual(db_copy, filters)
@@ -189,7 +189,7 @@ def test_both_connections_begin_at_the_same_commit_or_one_does_it_all(db_copy, m
 
 
 def test_two_connections_see_one_commit(db_copy):
-    from audit_tui.core.scans import _begin_together, _read_only
+    from audit_tui.summary.scans import _begin_together, _read_only
 
     path = db_copy.resolve()
     conns = [_read_only(path), _read_only(path)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_tui.core.templates import BUILTIN_DIR, TemplateError, discover_templates, load_template, parse_template
+from audit_tui.domain.templates import BUILTIN_DIR, TemplateError, discover_templates, load_template, parse_template
 
 BUILTIN = sorted(BUILTIN_DIR.glob("*.yaml"))
 

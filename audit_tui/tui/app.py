@@ -16,12 +16,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from ..core.settings import load_settings, read_look, save_settings
-from .screens.home import HomeScreen
+from audit_tui.files.settings import load_settings, read_look, save_settings
+from audit_tui.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
-    from ..core.settings import Settings
-    from ..core.store import Store
+    from audit_tui.files.settings import Settings
+    from audit_tui.storage.store import Store
 
 
 OTHER_SCREENS_CSS = "screens.tcss"
@@ -116,7 +116,7 @@ class AuditApp(App[None]):
     def finish_start(self) -> bool:
         """Once the first screen is up: the other screens' styles, and the store; False, and the app exits,
         if the store cannot be opened."""
-        from ..core.store import DatabaseError, StoreError
+        from audit_tui.storage.store import DatabaseError, StoreError
 
         self.stylesheet.read(Path(__file__).parent / OTHER_SCREENS_CSS)
         self.stylesheet.update(self)
@@ -157,7 +157,7 @@ class AuditApp(App[None]):
             self.settings = self.settings.model_validate({**self.settings.model_dump(), **changes})
             save_settings(self.settings)
         except (OSError, ValueError) as exc:
-            from ..core.failures import user_message
+            from audit_tui.files.failures import user_message
 
             self.notify(f"Settings not saved: {user_message(exc, 'your settings were not changed')}",
                         severity="error", markup=False)
@@ -166,7 +166,7 @@ class AuditApp(App[None]):
         """Switch to a fresh demo database of fictional cases (your own database is untouched); in the demo
         already, rebuild it only once the user says so. `then` runs once switched."""
         if self.own_store is not None:
-            from .screens.dialogs import ConfirmDialog
+            from audit_tui.tui.screens.dialogs import ConfirmDialog
 
             def answered(rebuild: bool | None) -> None:
                 if rebuild:
@@ -184,15 +184,15 @@ class AuditApp(App[None]):
     """While the demo is open: your own database's path and title, to go back to."""
 
     def _switch_to_demo(self) -> bool:
-        from ..core.demo import build_demo
-        from ..core.settings import data_dir
-        from ..core.store import DatabaseError, Store, StoreError
+        from audit_tui.features.demo import build_demo
+        from audit_tui.files.settings import data_dir
+        from audit_tui.storage.store import DatabaseError, Store, StoreError
 
         try:
             path = build_demo(data_dir() / "demo.db", actor=self.store.actor)
             demo_store = Store(path, actor=self.store.actor)
         except (DatabaseError, StoreError, OSError) as exc:
-            from ..core.failures import plain_failure
+            from audit_tui.files.failures import plain_failure
 
             self.notify(plain_failure(exc, "the demo database was not built")
                         or f"The demo database could not be built: {exc}", severity="error", markup=False)
@@ -208,7 +208,7 @@ class AuditApp(App[None]):
 
     def leave_demo(self) -> None:
         """Back from the demo to the database the app was opened on."""
-        from ..core.store import DatabaseError, Store, StoreError
+        from audit_tui.storage.store import DatabaseError, Store, StoreError
 
         if self.own_store is None:
             return
@@ -232,7 +232,7 @@ class AuditApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; but while the walk-through holds a change it could not save, only on a second press."""
-        from .screens.audit import AuditScreen
+        from audit_tui.tui.screens.audit import AuditScreen
 
         held = [s for s in self.screen_stack if isinstance(s, AuditScreen) and not s.retry_unsaved(quiet=True)]
         if held and not held[0].unsaved.confirm_leave():
@@ -242,12 +242,12 @@ class AuditApp(App[None]):
         await super().action_quit()
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen  # Markdown (markdown-it) is loaded when first needed
+        from audit_tui.tui.screens.help import HelpScreen  # Markdown (markdown-it) is loaded when first needed
 
         self.push_screen(HelpScreen())
 
     def action_settings(self) -> None:
-        from .screens.settings import SettingsScreen
+        from audit_tui.tui.screens.settings import SettingsScreen
 
         self.push_screen(SettingsScreen())
 

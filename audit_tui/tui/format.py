@@ -14,7 +14,7 @@ def selected_key(table) -> str | None:
 
 def grade_label(grade: str | None) -> str:
     """A grade id as people say it ('requires_improvement' → 'Requires improvement')."""
-    from ..core.models import ILACS, NA  # pydantic: not before the first screen
+    from audit_tui.domain.models import ILACS, NA  # pydantic: not before the first screen
 
     if not grade:
         return "—"

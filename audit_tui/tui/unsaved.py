@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..core.models import Answer, AuditRecord
+from audit_tui.domain.models import Answer, AuditRecord
 
 AUDIT_LEVEL = ""  # the `question` of audit-level fields (narratives, details)
 CONFIRM_SECONDS = 5.0

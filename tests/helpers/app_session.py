@@ -15,8 +15,8 @@ import asyncio
 import os
 import sys
 
-from audit_tui.core.settings import Settings
-from audit_tui.core.store import Store
+from audit_tui.files.settings import Settings
+from audit_tui.storage.store import Store
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.audit import AuditScreen
 

@@ -17,7 +17,7 @@ import pkgutil
 import sys
 
 import audit_tui
-import audit_tui.cli
+import audit_tui.cli.main
 
 for module in pkgutil.walk_packages(audit_tui.__path__, "audit_tui."):
     if not module.name.startswith(("audit_tui.tui", "audit_tui.__main__")):
@@ -28,7 +28,7 @@ os.setgroups(groups)
 os.setgid(gid)
 os.setuid(uid)
 if sys.argv[4] == "hold":
-    from audit_tui.core.store import Store
+    from audit_tui.storage.store import Store
 
     store = Store(sys.argv[5], actor="colleague")
     store.db.execute("SELECT count(*) FROM audits").fetchone()

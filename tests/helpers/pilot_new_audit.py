@@ -11,8 +11,8 @@ import asyncio
 import sys
 from pathlib import Path
 
-from audit_tui.core.settings import Settings
-from audit_tui.core.store import Store
+from audit_tui.files.settings import Settings
+from audit_tui.storage.store import Store
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.new_audit import NewAuditScreen
 

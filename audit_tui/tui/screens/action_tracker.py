@@ -15,14 +15,14 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
-from ...core.actions import ActionFilter, count_actions, export_actions, list_actions, mark_done
-from ...core.exports import ExportError
-from ...core.models import parse_date
-from ...core.store import StoreError
-from ..format import selected_key
-from ..widgets.paging import Pager
-from ..widgets.keyfooter import KeyFooter
-from .dialogs import KeepsTypedWork
+from audit_tui.features.actions import ActionFilter, count_actions, export_actions, list_actions, mark_done
+from audit_tui.exchange.exports import ExportError
+from audit_tui.domain.models import parse_date
+from audit_tui.storage.store import StoreError
+from audit_tui.tui.format import selected_key
+from audit_tui.tui.widgets.paging import Pager
+from audit_tui.tui.widgets.keyfooter import KeyFooter
+from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 STATUSES = ["open", "", "done"]
 PAGE = 200  # actions read at a time; the next ones as the list is scrolled
@@ -276,7 +276,7 @@ class ExportActionsDialog(KeepsTypedWork, ModalScreen[str | None]):
         try:
             count = export_actions(self.rows(), path, overwrite=overwrite)
         except (ExportError, OSError) as exc:  # OSError: a full disk, say, while writing
-            from ...core.failures import user_message
+            from audit_tui.files.failures import user_message
 
             message = user_message(exc, "the actions were not exported")
             self.query_one("#export-problem", Static).update(message.replace("use --force", "choose Replace"))

@@ -16,14 +16,14 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.gates import action_problems, active_questions, is_answered, question_label
-from ...core.models import NA
-from ...core.store import EditConflict, StoreError
-from ..unsaved import AUDIT_LEVEL, UnsavedChanges
-from ..widgets.actions import ActionsChanged, ActionsPanel
-from ..widgets.narratives import NarrativesPanel
-from ..widgets.question import AnswerEdited, QuestionPanel
-from ..widgets.keyfooter import KeyFooter
+from audit_tui.domain.gates import action_problems, active_questions, is_answered, question_label
+from audit_tui.domain.models import NA
+from audit_tui.storage.store import EditConflict, StoreError
+from audit_tui.tui.unsaved import AUDIT_LEVEL, UnsavedChanges
+from audit_tui.tui.widgets.actions import ActionsChanged, ActionsPanel
+from audit_tui.tui.widgets.narratives import NarrativesPanel
+from audit_tui.tui.widgets.question import AnswerEdited, QuestionPanel
+from audit_tui.tui.widgets.keyfooter import KeyFooter
 
 NARRATIVES, ACTIONS, REVIEW, CONVERSATION = "@narratives", "@actions", "@review", "@conversation"
 
@@ -274,17 +274,17 @@ class AuditScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_history(self) -> None:
-        from .history import HistoryScreen
+        from audit_tui.tui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.audit_id))
 
     def action_feedback(self) -> None:
-        from .report import ReportScreen
+        from audit_tui.tui.screens.report import ReportScreen
 
         self.app.push_screen(ReportScreen(self.audit_id, self.audit.case_ref))
 
     def action_review(self) -> None:
-        from .review import ReviewScreen
+        from audit_tui.tui.screens.review import ReviewScreen
 
         def back(target: tuple[str, str] | None) -> None:
             self.reload()
@@ -294,7 +294,7 @@ class AuditScreen(Screen[None]):
         self.app.push_screen(ReviewScreen(self.audit_id), back)
 
     def action_conversation(self) -> None:
-        from .conversation import ConversationScreen
+        from audit_tui.tui.screens.conversation import ConversationScreen
 
         def back(saved: bool | None) -> None:
             if saved:
@@ -305,7 +305,7 @@ class AuditScreen(Screen[None]):
         self.app.push_screen(ConversationScreen(self.audit), back)
 
     def action_concern(self) -> None:
-        from .dialogs import ConcernDialog
+        from audit_tui.tui.screens.dialogs import ConcernDialog
 
         care_leaver = any("leaver" in area.lower() for area in [*self.template.service_areas, self.audit.service_area])
 
@@ -374,7 +374,7 @@ class AuditScreen(Screen[None]):
     def ask_conflict(self, exc: EditConflict) -> None:
         """Another session saved this field meanwhile: keep mine (saved over theirs, in the history),
         take theirs (mine dropped, theirs shown), or see both first; Esc decides later (not saved)."""
-        from .dialogs import ConflictDialog
+        from audit_tui.tui.screens.dialogs import ConflictDialog
 
         if self._asking:
             return
@@ -465,7 +465,7 @@ class AuditScreen(Screen[None]):
         yield SystemCommand("Feedback document", "This audit as a Word document for the worker and manager",
                             self.action_feedback)
         yield SystemCommand("New action", "Add an action (linked to the current question)", self.action_new_action)
-        from .dialogs import close_concern
+        from audit_tui.tui.screens.dialogs import close_concern
 
         for concern in self.audit.concerns:
             if concern.handled_at is None:

@@ -12,10 +12,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from ...core.calibration import Calibration, calibrate, calibration_report
-from ...core.samples import SampleError, load_case
-from ..format import grade_label
-from ..widgets.keyfooter import KeyFooter
+from audit_tui.features.calibration import Calibration, calibrate, calibration_report
+from audit_tui.features.samples import SampleError, load_case
+from audit_tui.tui.format import grade_label
+from audit_tui.tui.widgets.keyfooter import KeyFooter
 
 AGREEMENT_STYLE = {"exact": ("✓ exact", "green"), "adjacent": ("≈ one level", "yellow"),
                    "different": ("✗ different", "bold red"), "not compared": ("· not compared", "dim")}
@@ -266,16 +266,16 @@ class TrainerScreen(Screen[None]):
         self.app.push_screen(CalibrationScreen(audit_id, case_ref))
 
     def action_word(self) -> None:
-        from ...core.calibration_docx import write_calibration_docx
-        from ...core.exports import ExportError
-        from ...core.settings import data_dir
+        from audit_tui.report.calibration import write_calibration_docx
+        from audit_tui.exchange.exports import ExportError
+        from audit_tui.files.settings import data_dir
 
         path = data_dir() / f"calibration-{date.today().isoformat()}.docx"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_calibration_docx(self.report, path, overwrite=True, organisation=self.app.settings.organisation)
         except (ExportError, OSError) as exc:
-            from ...core.failures import user_message
+            from audit_tui.files.failures import user_message
 
             self.notify(user_message(exc, "the calibration document was not written"), title="Not written",
                         severity="error", markup=False)

@@ -11,10 +11,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from ...core.models import AuditRecord
-from ...core.practice import AGREES
-from ...core.store import StoreError
-from .dialogs import KeepsTypedWork
+from audit_tui.domain.models import AuditRecord
+from audit_tui.storage.practice import AGREES
+from audit_tui.storage.store import StoreError
+from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 _TEXTS = (("reflection", "The worker's reflection: what they said about the audit and their practice"),
           ("challenge", "Any challenge to the grades (leave empty if none)"),

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from ...core.models import CONCERN_ROUTES
+from audit_tui.domain.models import CONCERN_ROUTES
 
 FORM_FIELDS = "Input, TextArea, Select, Checkbox"
 
@@ -91,7 +91,7 @@ class KeepsTypedWork:
 def close_concern(app, concern_id: str, done) -> None:
     """Ask for a safeguarding concern's outcome and close it with it; `done()` runs once it is closed
     (the review screen's button and the walk-through's palette command)."""
-    from ...core.store import StoreError
+    from audit_tui.storage.store import StoreError
 
     def closed(outcome: str | None) -> None:
         if not outcome:

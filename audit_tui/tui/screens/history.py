@@ -14,9 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from ...core.gates import question_label
-from ..format import grade_label
-from ..widgets.keyfooter import KeyFooter
+from audit_tui.domain.gates import question_label
+from audit_tui.tui.format import grade_label
+from audit_tui.tui.widgets.keyfooter import KeyFooter
 
 AUDIT_FIELDS = {
     "created": "Audit started", "status": "Status", "reopen_reason": "Reason for reopening",

@@ -11,9 +11,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
-from ..format import grade_label, relative_time, selected_key
-from ..widgets.keyfooter import KeyFooter
-from ..widgets.paging import Pager
+from audit_tui.tui.format import grade_label, relative_time, selected_key
+from audit_tui.tui.widgets.keyfooter import KeyFooter
+from audit_tui.tui.widgets.paging import Pager
 
 # The columns an auditor scans first come first, so they fit at 80 columns.
 COLUMNS = [
@@ -151,7 +151,7 @@ class HomeScreen(Screen[None]):
 
     def _show_my_cases(self) -> None:
         """An auditor's own allocated cases not yet completed, above everything else (R to start one)."""
-        from ...core.rounds import my_allocations
+        from audit_tui.features.rounds import my_allocations
 
         mine = my_allocations(self.app.store, self.app.settings.auditor_name)
         strip = self.query_one("#my-cases", Static)
@@ -203,7 +203,7 @@ class HomeScreen(Screen[None]):
 
     def open_audit(self, audit_id: str | None) -> None:
         if audit_id:
-            from .training import audit_screen
+            from audit_tui.tui.screens.training import audit_screen
 
             self.app.push_screen(audit_screen(self.app.store, audit_id))
 
@@ -211,7 +211,7 @@ class HomeScreen(Screen[None]):
         self.open_audit(self.selected_audit_id())
 
     def action_new_audit(self) -> None:
-        from .new_audit import NewAuditScreen
+        from audit_tui.tui.screens.new_audit import NewAuditScreen
 
         def opened(audit_id: str | None) -> None:
             self.refresh_audits()
@@ -240,7 +240,7 @@ class HomeScreen(Screen[None]):
         self.refresh_audits()
 
     def action_report(self) -> None:
-        from .report import ReportScreen
+        from audit_tui.tui.screens.report import ReportScreen
 
         self.app.push_screen(ReportScreen())
 
@@ -248,12 +248,12 @@ class HomeScreen(Screen[None]):
         self.app.open_demo(then=self.refresh_audits)
 
     def action_rounds(self) -> None:
-        from .rounds import RoundsScreen
+        from audit_tui.tui.screens.rounds import RoundsScreen
 
         self.app.push_screen(RoundsScreen())
 
     def action_action_tracker(self) -> None:
-        from .action_tracker import ActionTrackerScreen
+        from audit_tui.tui.screens.action_tracker import ActionTrackerScreen
 
         self.app.push_screen(ActionTrackerScreen())
 
@@ -265,20 +265,20 @@ class HomeScreen(Screen[None]):
         if status != "completed":
             self.notify(f"Only completed audits can be moderated; this one is {status}.", severity="warning")
             return
-        from .moderation import ModerationScreen
+        from audit_tui.tui.screens.moderation import ModerationScreen
 
         self.app.push_screen(ModerationScreen(audit_id), lambda _saved: self.refresh_audits())
 
     def action_history(self) -> None:
         audit_id = self.selected_audit_id()
         if audit_id:
-            from .history import HistoryScreen
+            from audit_tui.tui.screens.history import HistoryScreen
 
             self.app.push_screen(HistoryScreen(audit_id))
 
     def action_training(self) -> None:
         """Training: audit a fictional sample case, then calibrate against the reference audit."""
-        from .training import TrainingPickerScreen
+        from audit_tui.tui.screens.training import TrainingPickerScreen
 
         def chosen(audit_id: str | None) -> None:
             self.refresh_audits()
@@ -287,7 +287,7 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(TrainingPickerScreen(), chosen)
 
     def action_calibration_trainer(self) -> None:
-        from .calibration import TrainerScreen
+        from audit_tui.tui.screens.calibration import TrainerScreen
 
         self.app.push_screen(TrainerScreen())
 

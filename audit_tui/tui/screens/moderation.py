@@ -15,13 +15,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
-from ...core.gates import question_label
-from ...core.models import NA
-from ...core.moderation import ModerationError, moderation_rows, save_moderation
-from ...core.store import StoreError
-from ..format import grade_label
-from ..widgets.keyfooter import KeyFooter
-from .dialogs import KeepsTypedWork
+from audit_tui.domain.gates import question_label
+from audit_tui.domain.models import NA
+from audit_tui.features.moderation import ModerationError, moderation_rows, save_moderation
+from audit_tui.storage.store import StoreError
+from audit_tui.tui.format import grade_label
+from audit_tui.tui.widgets.keyfooter import KeyFooter
+from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 
 def _id(question: str) -> str:

@@ -13,8 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
-from ..messages import BuildDone, BuildFailed, BuildProgress
-from .dialogs import KeepsTypedWork
+from audit_tui.tui.messages import BuildDone, BuildFailed, BuildProgress
+from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 
 def default_output(name: str) -> Path:
@@ -80,8 +80,8 @@ class ReportScreen(KeepsTypedWork, ModalScreen[None]):
     def action_build(self) -> None:
         if self.building:
             return
-        from ...core.models import parse_date
-        from ...core.summary import Filters
+        from audit_tui.domain.models import parse_date
+        from audit_tui.summary import Filters
 
         path = Path(self.query_one("#r-path", Input).value.strip()).expanduser()
         overwrite = self.query_one("#r-overwrite", Checkbox).value
@@ -110,8 +110,8 @@ class ReportScreen(KeepsTypedWork, ModalScreen[None]):
     @work(thread=True, exclusive=True)
     def build(self, path: Path, filters, overwrite: bool) -> None:
         """Runs in a thread with its own database connection; reports back by message."""
-        from ...core.report import build_audit_feedback, build_report
-        from ...core.store import Store
+        from audit_tui.report import build_audit_feedback, build_report
+        from audit_tui.storage.store import Store
 
         db_path, organisation = self.app.store.path, self.app.settings.organisation
 
@@ -130,7 +130,7 @@ class ReportScreen(KeepsTypedWork, ModalScreen[None]):
                 finally:
                     store.close()
         except Exception as exc:  # noqa: BLE001 - any failure is shown, never a crash
-            from ...core.failures import user_message
+            from audit_tui.files.failures import user_message
 
             self.post_message(BuildFailed(user_message(exc, "the document was not written")))
             return

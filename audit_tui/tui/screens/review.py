@@ -11,12 +11,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ...core import gates
-from ...core.models import SAFEGUARDING_STATEMENTS
-from ...core.store import GatesNotMet, StoreError
-from ..format import grade_label
-from ..widgets.keyfooter import KeyFooter
-from .dialogs import KeepsTypedWork
+from audit_tui.domain import gates
+from audit_tui.domain.models import SAFEGUARDING_STATEMENTS
+from audit_tui.storage.store import GatesNotMet, StoreError
+from audit_tui.tui.format import grade_label
+from audit_tui.tui.widgets.keyfooter import KeyFooter
+from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 
 class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
@@ -158,7 +158,7 @@ class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
 
     @on(Button.Pressed, "#reopen")
     def _reopen(self) -> None:
-        from .dialogs import ReasonDialog
+        from audit_tui.tui.screens.dialogs import ReasonDialog
 
         def reopened(reason: str | None) -> None:
             if reason:
@@ -175,7 +175,7 @@ class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
 
     @on(Button.Pressed, ".concern")
     def _handle_concern(self, event: Button.Pressed) -> None:
-        from .dialogs import close_concern
+        from audit_tui.tui.screens.dialogs import close_concern
 
         close_concern(self.app, event.button.id.removeprefix("handle-"), event.button.remove)
 

@@ -17,13 +17,13 @@ from textual.widgets import (
     Button, DataTable, Header, Input, Label, Select, Static, TabbedContent, TabPane,
 )
 
-from ...core import rounds as core
-from ...core.moderation import agreement_line, moderation_agreement
-from ...core.store import StoreError
-from ..format import selected_key
-from ..messages import AgreementCounted
-from ..widgets.keyfooter import KeyFooter
-from .dialogs import KeepsTypedWork
+from audit_tui.features import rounds as core
+from audit_tui.summary.moderation import agreement_line, moderation_agreement
+from audit_tui.storage.store import StoreError
+from audit_tui.tui.format import selected_key
+from audit_tui.tui.messages import AgreementCounted
+from audit_tui.tui.widgets.keyfooter import KeyFooter
+from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 PROGRESS_STYLE = {"allocated": "", "in progress": "yellow", "completed": "green", "moderated": "bold green"}
 COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_progress", "In progress"),
@@ -95,7 +95,7 @@ class RoundsScreen(Screen[None]):
     def count_agreement(self, round_name: str) -> None:
         """The round's moderation agreement, on a thread with its own connection: it reads the stored
         facts, which it may have to build first (seconds, after a large import). Posted back."""
-        from ...core.store import Store
+        from audit_tui.storage.store import Store
 
         try:
             store = Store(self.app.store.path, actor=self.app.store.actor, create=False)
@@ -176,12 +176,12 @@ class RoundsScreen(Screen[None]):
         row = next((r for r in core.allocations(store, self.current_round) if r["id"] == allocation_id), None)
         if row is None:
             return
-        from .audit import AuditScreen
+        from audit_tui.tui.screens.audit import AuditScreen
 
         if row["found_audit"]:
             self.app.push_screen(AuditScreen(row["found_audit"]))
             return
-        from .new_audit import NewAuditScreen
+        from audit_tui.tui.screens.new_audit import NewAuditScreen
 
         def started(audit_id: str | None) -> None:
             if audit_id:
@@ -250,7 +250,7 @@ class NewRoundDialog(KeepsTypedWork, ModalScreen[str | None]):
         self.query_one("#r-name", Input).focus()
 
     def _templates(self):
-        from .new_audit import available_templates
+        from audit_tui.tui.screens.new_audit import available_templates
 
         return available_templates(self.app)
 

@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ...core.failures import user_message
-from ...core.settings import Settings, save_settings
-from .dialogs import KeepsTypedWork
+from audit_tui.files.failures import user_message
+from audit_tui.files.settings import Settings, save_settings
+from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 FIELDS = ("auditor_name", "organisation", "template_dir")
 

@@ -14,14 +14,14 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from ...core.models import URGENT_NOTE
-from ...core.samples import SampleError, list_sample_cases, record_text
-from ...core.store import StoreError
-from ...core.training import start_training, training_case, training_rows
-from ..format import selected_key
-from ..widgets.keyfooter import KeyFooter
-from ..widgets.record import RecordPane
-from .audit import AuditScreen
+from audit_tui.domain.models import URGENT_NOTE
+from audit_tui.features.samples import SampleError, list_sample_cases, record_text
+from audit_tui.storage.store import StoreError
+from audit_tui.features.training import start_training, training_case, training_rows
+from audit_tui.tui.format import selected_key
+from audit_tui.tui.widgets.keyfooter import KeyFooter
+from audit_tui.tui.widgets.record import RecordPane
+from audit_tui.tui.screens.audit import AuditScreen
 
 WIDE = 120
 
@@ -93,7 +93,7 @@ class TrainingPickerScreen(Screen[str | None]):
         if ref is None:
             return
         if not self.app.settings.auditor_name:  # a trainee's audits and calibration carry their name
-            from .dialogs import ReasonDialog
+            from audit_tui.tui.screens.dialogs import ReasonDialog
 
             def named(name: str | None) -> None:
                 if name:
@@ -233,7 +233,7 @@ class TrainingAuditScreen(AuditScreen):
 
     @work(exclusive=True, group="calibration")
     async def open_calibration(self) -> None:
-        from .calibration import CalibrationScreen
+        from audit_tui.tui.screens.calibration import CalibrationScreen
 
         await self.app.push_screen(CalibrationScreen(self.audit_id, self.case_ref))
 

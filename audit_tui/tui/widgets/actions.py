@@ -13,10 +13,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from ...core.gates import action_problems, action_warning, question_label
-from ...core.models import URGENT_NOTE, Action, AuditRecord, Template, parse_date
-from ..format import selected_key
-from ..screens.dialogs import ConfirmDialog, KeepsTypedWork
+from audit_tui.domain.gates import action_problems, action_warning, question_label
+from audit_tui.domain.models import URGENT_NOTE, Action, AuditRecord, Template, parse_date
+from audit_tui.tui.format import selected_key
+from audit_tui.tui.screens.dialogs import ConfirmDialog, KeepsTypedWork
 
 
 class ActionsChanged(Message):

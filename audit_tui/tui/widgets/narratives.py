@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Static, TextArea
 
-from ...core.gates import MIN_NARRATIVE_WORDS, impact_warning, is_substantive
-from ...core.models import AuditRecord
-from .question import AnswerEdited
+from audit_tui.domain.gates import MIN_NARRATIVE_WORDS, impact_warning, is_substantive
+from audit_tui.domain.models import AuditRecord
+from audit_tui.tui.widgets.question import AnswerEdited
 
 PROMPTS = {
     "lived_experience": (

@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.widgets import Collapsible, Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ...core.models import NA, Answer, Question, Scale, Template
-from ...core.themes import keyword_themes
+from audit_tui.domain.models import NA, Answer, Question, Scale, Template
+from audit_tui.domain.themes import keyword_themes
 
 
 class AnswerEdited(Message):

@@ -1,0 +1,474 @@
+"""Small python-docx helpers: the reference document, safe text, fields, tables (rows written as XML text).
+
+Every piece of text that reaches the document goes through `clean`, which drops the
+characters XML (and so python-docx) cannot store.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from itertools import chain, count, islice
+from pathlib import Path
+from weakref import WeakKeyDictionary
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt
+
+from audit_tui.domain.models import XML_FORBIDDEN
+from audit_tui.files.settings import load_settings
+from audit_tui.domain.templates import BUILTIN_DIR
+from audit_tui.files.userfiles import check_unpacked, read_capped
+from audit_tui.report.streamed import StreamedTables
+
+REFERENCE_NAME = "reference.docx"
+MAX_REFERENCE_BYTES = 20 * 1024 * 1024
+MAX_REFERENCE_UNPACKED = 100 * 1024 * 1024
+_XML_INVALID = re.compile(f"[{XML_FORBIDDEN}\x7f]")
+_XML_SPECIAL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff&<>]")  # _XML_INVALID, tab, CR, LF and markup
+HEADER_FILL = "1F3864"
+OVERDUE_FILL = "FCE4D6"
+CONCERN_FILL = "F8D7DA"
+ZEBRA_FILL = "F2F5FA"
+KEEP_TOGETHER_ROWS = 12  # tables this short are kept on one page with their heading
+_STYLE_IDS: WeakKeyDictionary = WeakKeyDictionary()  # document part -> {style name: style id or None}
+_TABLE_NUMBERS: WeakKeyDictionary = WeakKeyDictionary()  # document part -> the last table number
+TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
+
+
+def clean(text) -> str:
+    """Text python-docx can store: no control characters, surrogates or non-characters."""
+    return _XML_INVALID.sub("", "" if text is None else str(text))
+
+
+@lru_cache(maxsize=4096)
+def long_date(value) -> str:
+    """2026-02-10 → 10 February 2026 (text left as it is when it is not a date)."""
+    if not value:
+        return ""
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def reference_path() -> Path | None:
+    """The organisation's reference docx (in its template folder), else the built-in one."""
+    candidates = []
+    user_dir = load_settings().template_dir
+    if user_dir:
+        candidates.append(Path(user_dir).expanduser() / REFERENCE_NAME)
+    candidates.append(BUILTIN_DIR / REFERENCE_NAME)
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def _reference_bytes(path: Path, *, follow_symlinks: bool) -> bytes:
+    """The reference docx, read as `userfiles` reads a user's file: a regular file, capped when read
+    and when unpacked."""
+    data = read_capped(path, MAX_REFERENCE_BYTES, follow_symlinks=follow_symlinks)
+    check_unpacked(path, data, MAX_REFERENCE_UNPACKED)
+    return data
+
+
+def new_document(reference: str | Path | None = None):
+    """A document with the reference docx's styles, page set-up, headers and footers, and an empty body.
+
+    The reference found in the template folder is read only if it is a plain file (not a symlink)."""
+    path = Path(reference) if reference else reference_path()
+    buffer = io.BytesIO()
+    if path is None:
+        from audit_tui.report.make_reference import build_reference
+
+        build_reference(buffer)
+    else:
+        buffer.write(_reference_bytes(path, follow_symlinks=bool(reference) or path.parent == BUILTIN_DIR))
+    buffer.seek(0)
+    doc = Document(buffer)
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    return doc
+
+
+def style_id(doc_or_cell, name: str, fallback: str | None = "Normal") -> str | None:
+    """The style id of a paragraph style by name (fallback when an organisation's docx lacks it).
+
+    Looked up once per document: python-docx's own lookup, on every paragraph, costs milliseconds.
+    """
+    part = doc_or_cell.part
+    ids = _STYLE_IDS.setdefault(part, {})
+    if name not in ids:
+        try:
+            ids[name] = part.styles[name].style_id
+        except KeyError:
+            ids[name] = None
+    return ids[name] if ids[name] or fallback is None else style_id(doc_or_cell, fallback, None)
+
+
+def para(doc_or_cell, text: str = "", style: str | None = None, *, bold: bool = False, italic: bool = False,
+         align=None):
+    """Add a paragraph of clean text."""
+    paragraph = doc_or_cell.add_paragraph()
+    if style:
+        paragraph._p.style = style_id(doc_or_cell, style, fallback=None)
+    if text:
+        run = paragraph.add_run(clean(text))
+        if bold:
+            run.bold = True
+        if italic:
+            run.italic = True
+    if align is not None:
+        paragraph.alignment = align
+    return paragraph
+
+
+def runs(paragraph, parts: Iterable[tuple[str, bool]]):
+    """Add (text, bold) runs to a paragraph."""
+    for text, bold in parts:
+        run = paragraph.add_run(clean(text))
+        if bold:
+            run.bold = True
+    return paragraph
+
+
+def heading(doc, text: str, level: int = 1):
+    """A heading paragraph (level 0: the title); levels 1 and 2 carry a bookmark the contents link to."""
+    paragraph = para(doc, text, "Title" if level == 0 else f"Heading {level}")
+    if level in (1, 2):
+        bookmark(paragraph, f"_Toc_{next(_BOOKMARK_IDS)}")
+    return paragraph
+
+
+_BOOKMARK_IDS = count(1)
+
+
+def bookmark(paragraph, name: str) -> None:
+    """Mark the paragraph's text with a bookmark called `name`."""
+    number = str(next(_BOOKMARK_IDS) + 100000)
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), number)
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), number)
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def bookmark_of(paragraph) -> str | None:
+    """The name of the first bookmark in a paragraph, if any."""
+    found = paragraph._p.find(qn("w:bookmarkStart"))
+    return None if found is None else found.get(qn("w:name"))
+
+
+def internal_link(paragraph, text: str, anchor: str) -> None:
+    """A run of `text` in `paragraph` that links to the bookmark `anchor` (a contents entry)."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    run = OxmlElement("w:r")
+    text_element = OxmlElement("w:t")
+    text_element.set(qn("xml:space"), "preserve")
+    text_element.text = clean(text)
+    run.append(text_element)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def bullet(doc, text: str, style: str = "List Bullet"):
+    return para(doc, text, style)
+
+
+def _field_runs(paragraph, instruction: str, placeholder: str = "") -> None:
+    """Append a complex field (begin, instruction, separate, cached result, end) to a paragraph."""
+    def fld(kind: str):
+        run = OxmlElement("w:r")
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        if kind == "begin":
+            char.set(qn("w:dirty"), "true")
+        run.append(char)
+        return run
+
+    paragraph._p.append(fld("begin"))
+    instr_run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    instr_run.append(instr)
+    paragraph._p.append(instr_run)
+    paragraph._p.append(fld("separate"))
+    result = paragraph.add_run(placeholder)
+    paragraph._p.append(result._r)
+    paragraph._p.append(fld("end"))
+
+
+def simple_field(paragraph, instruction: str, placeholder: str = "1") -> None:
+    """A w:fldSimple (PAGE, NUMPAGES) with a cached result."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = placeholder
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def add_toc(doc, entries: Sequence[tuple[int, str, str | None]], title: str = "Contents") -> None:
+    """A table-of-contents field whose result, as delivered, lists `entries` (level, text, bookmark),
+    each a link to its heading, so that the contents work in any reader before Word updates the field."""
+    para(doc, title, "TOC Heading")
+    entries = list(entries) or [(1, "Update this field to show the contents", None)]
+    paragraphs = [(para(doc, style=f"TOC {level}"), text, anchor) for level, text, anchor in entries]
+    first = paragraphs[0][0]
+    # begin + instruction + separate in the first paragraph, end after the last entry
+    _field_runs(first, TOC_INSTRUCTION, "")
+    end_run = first._p[-1]
+    first._p.remove(end_run)
+    first._p.remove(first._p[-1])  # the empty placeholder run
+    for paragraph, text, anchor in paragraphs:
+        if anchor:
+            internal_link(paragraph, text, anchor)
+        else:
+            paragraph.add_run(clean(text))
+    paragraphs[-1][0]._p.append(end_run)
+    settings = doc.settings.element
+    update = settings.find(qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        settings.append(update)
+    update.set(qn("w:val"), "true")
+
+
+def page_number_footer(doc) -> None:
+    """'Page N of M' in the footer of every section (not on the title page), unless already there."""
+    for section in doc.sections:
+        section.different_first_page_header_footer = True
+        footer = section.footer
+        xml = footer._element.xml
+        if "PAGE" in xml:
+            continue
+        paragraph = footer.paragraphs[0] if footer.paragraphs and not footer.paragraphs[0].text else \
+            footer.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run("Page ")
+        simple_field(paragraph, "PAGE")
+        paragraph.add_run(" of ")
+        simple_field(paragraph, "NUMPAGES")
+
+
+def describe(doc, *, title: str, organisation: str, subject: str = "") -> None:
+    """Document properties a reader and a records system see: title, the organisation as author,
+    created and modified now, language en-GB (also the default language of the text)."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    props = doc.core_properties
+    props.title = clean(title)
+    props.author = clean(organisation) or "audit-tui"
+    props.last_modified_by = clean(organisation) or "audit-tui"
+    props.subject = clean(subject)
+    props.comments = "Made with audit-tui"
+    props.keywords = ""
+    props.category = ""
+    props.created = now
+    props.modified = now
+    props.last_printed = now
+    props.revision = 1
+    props.language = "en-GB"
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        doc.styles.element.insert(0, defaults)
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_defaults)
+    rpr = run_defaults.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        run_defaults.append(rpr)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-GB")
+    lang.set(qn("w:eastAsia"), "en-GB")
+    lang.set(qn("w:bidi"), "ar-SA")
+
+
+def for_circulation(doc, *, title: str, organisation: str, subject: str = "") -> None:
+    """The last touches of every document audit-tui writes: its properties (`describe`) and the
+    protective marking from the settings on every page (`protective_marking`)."""
+    describe(doc, title=title, organisation=organisation, subject=subject)
+    protective_marking(doc, load_settings().protective_marking)
+
+
+def protective_marking(doc, marking: str) -> None:
+    """The protective marking (e.g. OFFICIAL-SENSITIVE), centred in bold at the top and the bottom of
+    every page, the title page too."""
+    marking = clean(marking).strip()
+    if not marking:
+        return
+    for section in doc.sections:
+        parts = [(section.header, True), (section.footer, False)]
+        if section.different_first_page_header_footer:
+            parts += [(section.first_page_header, True), (section.first_page_footer, False)]
+        for part, top in parts:
+            part.is_linked_to_previous = False
+            if part.paragraphs and not part.paragraphs[0].text.strip():
+                paragraph = part.paragraphs[0] if top or len(part.paragraphs) == 1 else part.add_paragraph()
+            elif top and part.paragraphs:
+                paragraph = part.paragraphs[0].insert_paragraph_before()
+            else:
+                paragraph = part.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = paragraph.add_run(marking)
+            run.bold = True
+
+
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+_CELL_END = "</w:t></w:r></w:p></w:tc>"
+_BOLD = "<w:rPr><w:b/></w:rPr>"
+_HEADER_RUN = '<w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>'
+
+
+def _text_xml(value) -> str:
+    """A cell value as escaped run content: line breaks become w:br, tabs spaces."""
+    text = "" if value is None else str(value)
+    if _XML_SPECIAL.search(text) is None:  # most cells: one scan, nothing to change
+        return text
+    return escape(clean(text)).replace("\t", " ").replace("\r", "").replace("\n", _BREAK)
+
+
+def _row_template(grid: list[int], p_style: str, runs: list[str], *, fill: str | None, keep: bool,
+                  numeric: set[int], row_props: str = "<w:cantSplit/>") -> str:
+    """A table row (w:tr) with a `{}` where each cell's text goes: widths, shading, paragraph style,
+    keep-with-next, right alignment of `numeric` columns, run properties."""
+    shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    keep_next = "<w:keepNext/>" if keep else ""
+    cells = []
+    for i, (width, r_pr) in enumerate(zip(grid, runs)):
+        jc = '<w:jc w:val="right"/>' if i in numeric else ""
+        start = (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
+                 f'<w:p><w:pPr>{p_style}{keep_next}{jc}</w:pPr><w:r>{r_pr}<w:t xml:space="preserve">')
+        cells.append(start.replace("{", "{{").replace("}", "}}") + "{}" + _CELL_END)
+    return f"<w:tr><w:trPr>{row_props}</w:trPr>{''.join(cells)}</w:tr>"
+
+
+def _row_xml(template: str, values: Sequence) -> str:
+    """`template` (see `_row_template`) filled with `values`, escaped (one scan when none needs it)."""
+    texts = ["" if value is None else str(value) for value in values]
+    if _XML_SPECIAL.search("".join(texts)) is not None:
+        texts = [_text_xml(text) for text in texts]
+    return template.format(*texts)
+
+
+def _rows_xml(rows: Iterable[Sequence], grid: list[int], p_style: str, *, fills, bold_first: bool,
+              numeric: set[int], keep_rows: int, chunk_rows: int = 500) -> Iterator[str]:
+    """Table rows (w:tr) for `rows` as WordprocessingML text, `chunk_rows` rows a string.
+
+    Zebra stripes where `fills` gives no colour; the first `keep_rows` rows are kept with the next.
+    """
+    fills = iter(fills) if fills is not None else iter(())
+    runs = [_BOLD if bold_first and i == 0 else "" for i in range(len(grid))]
+    templates: dict[tuple[str | None, bool], str] = {}  # by (fill, keep)
+    chunk = []
+    for n, values in enumerate(rows):
+        fill = next(fills, None) or (ZEBRA_FILL if n % 2 == 1 else None)
+        key = (fill, n < keep_rows)
+        template = templates.get(key) or templates.setdefault(key, _row_template(
+            grid, p_style, runs, fill=fill, keep=key[1], numeric=numeric))
+        chunk.append(_row_xml(template, values))
+        if len(chunk) == chunk_rows:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+def caption(doc, text: str):
+    """'Table N. text' in the Caption style, numbered in order through the document and kept with the
+    table that follows it."""
+    number = _TABLE_NUMBERS[doc.part] = _TABLE_NUMBERS.get(doc.part, 0) + 1
+    paragraph = para(doc, f"Table {number}. {text}", "Caption")
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.space_after = Pt(3)
+    return paragraph
+
+
+def writing_lines(doc, count: int = 4) -> None:
+    """Empty ruled lines to write on by hand once the document is printed."""
+    for _ in range(count):
+        paragraph = para(doc)
+        paragraph.paragraph_format.space_before = Pt(14)
+        borders = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for key, value in (("val", "single"), ("sz", "4"), ("space", "1"), ("color", "808080")):
+            bottom.set(qn(f"w:{key}"), value)
+        borders.append(bottom)
+        paragraph._p.get_or_add_pPr().append(borders)
+
+
+def annex_heading(doc, text: str):
+    """An annex's heading (level 1, e.g. 'Annex A: Themes in full'), starting a new page."""
+    paragraph = heading(doc, text, 1)
+    paragraph.paragraph_format.page_break_before = True
+    return paragraph
+
+
+def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths: Sequence[float] | None = None,
+          fills: Iterable[str | None] | None = None, bold_first: bool = False, numeric: Sequence[int] = (),
+          streamed: StreamedTables | None = None, title: str = ""):
+    """A table with a shaded, repeating header row (none when `header` is None; then give `widths`);
+    `fills` shades whole rows (None for none), other rows are zebra-striped. `title`: its caption
+    above it ('Table N. title'). A short table is kept on one page with its caption and heading; a long
+    one keeps its header and first row with them.
+
+    python-docx builds the table's properties and grid; the rows are written as WordprocessingML
+    text (per-cell python-docx calls made a 50,000-row action plan take minutes). With `streamed`
+    they are generated only as the document is saved, and never held.
+    """
+    if title:
+        caption(doc, title)
+    style = style_id(doc, "Table Text")
+    p_style = f'<w:pStyle w:val="{escape(style)}"/>' if style else ""
+    tbl = doc.add_table(rows=0, cols=len(header) if header else len(widths or ()))
+    tbl._tbl.tblStyle_val = style_id(doc, "Table Grid", fallback=None)
+    tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if widths:
+        tbl.autofit = False
+        for column, width in zip(tbl.columns, widths):
+            column.width = Cm(width)
+    grid = [int(col.w / 635) if col.w is not None else 1000 for col in tbl._tbl.tblGrid.gridCol_lst]
+    rows = iter(rows)
+    first = list(islice(rows, KEEP_TOGETHER_ROWS + 1))
+    keep_together = len(first) <= KEEP_TOGETHER_ROWS
+    numeric = set(numeric)
+    head = []
+    if header:
+        template = _row_template(grid, p_style, [_HEADER_RUN] * len(grid), fill=HEADER_FILL, keep=True,
+                                 numeric=numeric, row_props='<w:tblHeader w:val="true"/>')
+        head.append(_row_xml(template, header))
+    chunks = chain(head, _rows_xml(chain(first, rows), grid, p_style, fills=fills, bold_first=bold_first,
+                                   numeric=numeric, keep_rows=len(first) - 1 if keep_together else 1))
+    if streamed is not None:
+        streamed.defer(tbl._tbl, chunks)
+    elif head or first:
+        tbl._tbl.extend(parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(chunks)}</w:tbl>'))
+    doc.add_paragraph()
+    return tbl
+
+
+def page_break(doc) -> None:
+    from docx.enum.text import WD_BREAK
+
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

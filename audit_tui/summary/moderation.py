@@ -1,0 +1,142 @@
+"""How far auditors and moderators agree, over the moderated audits a summary selects.
+
+Agreement (`moderation_agreement`) compares, over moderated audits, the auditor's
+grade with the final grade of every answer on a graded scale (n/a on either side is
+left out), per question and for all questions together, and the overall grades:
+
+- exact agreement: the share of pairs graded the same (a percentage, one decimal);
+- adjacent agreement: the share at most one level apart;
+- weighted kappa (Cohen's, linear weights): 1 is perfect agreement, 0 what chance
+  would give. For all questions together the pairs are pooled per scale: observed and
+  chance disagreement are summed over scales (each weighted by its number of pairs),
+  so a yes/partly/no question never counts as a four-level one. None when undefined
+  (no pairs, or every grade on both sides the same level).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from audit_tui.domain.agreement import Pairs, adjacent_agreement, disagreements, exact_agreement, pair_counts, weighted_kappa
+from audit_tui.domain.models import NA, Template
+from audit_tui.storage.db import connection_of
+from audit_tui.summary.scans import Agreement, agreement_rows
+
+WEIGHTS = "linear"
+
+
+def _pct(share: float | None) -> float | None:
+    if share is None:
+        return None
+    return float((Decimal(str(share)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _round3(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def pooled_kappa(strata: Sequence[tuple[Pairs, int]]) -> float | None:
+    """Weighted kappa over several scales: 1 - Σ observed / Σ expected disagreement (per-scale weights)."""
+    observed = expected = 0.0
+    for pairs, levels in strata:
+        if pair_counts(pairs) and levels >= 2:
+            o, e = disagreements(pairs, levels)
+            observed, expected = observed + o, expected + e
+    if expected == 0:
+        return None
+    return 1 - observed / expected
+
+
+def _figures(pairs: Pairs, levels: int | None) -> dict[str, Any]:
+    counts = pair_counts(pairs)
+    return {"pairs": sum(counts.values()), "agreed": sum(k for (a, b), k in counts.items() if a == b),
+            "exact_agreement_pct": _pct(exact_agreement(counts)),
+            "adjacent_agreement_pct": _pct(adjacent_agreement(counts)),
+            "weighted_kappa": _round3(weighted_kappa(counts, levels, weights=WEIGHTS)) if levels else None}
+
+
+def _filters(filters: Any):
+    from audit_tui.summary import Filters
+
+    if filters is None:
+        return Filters()
+    if isinstance(filters, dict):
+        return Filters(**filters)
+    return filters
+
+
+def moderation_agreement(db, filters: Any = None) -> dict[str, Any]:
+    """Agreement between auditors and moderators over the moderated audits `filters` selects.
+
+    `db` is a Store, a sqlite-utils Database or a sqlite3 connection; `filters` a
+    summary.Filters, a dict of its fields, or None for every audit. Like every figure, it
+    counts the answers of the stored facts (answers to questions not asked are left out).
+    """
+    from audit_tui.summary.facts import ensure_facts
+
+    conn = connection_of(db)
+    check = getattr(getattr(db, "db", db), "deferred_check", None)
+    ensure_facts(conn, check.wait if check is not None else None)
+    return agreement_figures(agreement_rows(conn, *_filters(filters).where("a")))
+
+
+def agreement_figures(rows: Agreement) -> dict[str, Any]:
+    """The agreement figures (see `moderation_agreement`) from the rows `scans.agreement_rows` reads."""
+    templates = {(template_id, version): Template.model_validate_json(body)
+                 for template_id, version, body in rows.templates}
+    overall_pairs: Counter[tuple[int, int]] = Counter()
+    for template_id, version, auditor_overall, moderated_overall, n in rows.overall:
+        template = templates.get((template_id, version))
+        if template is not None:
+            scale = template.overall_scale()
+            before, after = scale.rank(auditor_overall or ""), scale.rank(moderated_overall or auditor_overall or "")
+            if before >= 0 and after >= 0:
+                overall_pairs[(before, after)] += n
+    per_question: dict[tuple[str, int, str], Counter[tuple[int, int]]] = defaultdict(Counter)
+    question_levels: dict[tuple[str, int, str], tuple[str, int]] = {}
+    for template_id, version, question, grade, final, n in rows.answers:
+        template = templates.get((template_id, version))
+        if template is None or template.question(question) is None or NA in (grade, final) or not grade:
+            continue
+        scale = template.scale_of(question)
+        ordinal = [lv.id for lv in scale.levels if lv.counted]  # `too_early` is no grade: left out like n/a
+        if scale.graded and grade in ordinal and final in ordinal:
+            per_question[(template_id, version, question)][(ordinal.index(grade), ordinal.index(final))] += n
+            question_levels[(template_id, version, question)] = (scale.id, len(ordinal))
+    questions = []
+    for (template_id, version), template in sorted(templates.items()):
+        for key, section, question in template.questions():
+            pairs = per_question.get((template_id, version, key))
+            if pairs:
+                scale_id, levels = question_levels[(template_id, version, key)]
+                questions.append({"template": template_id, "template_version": version, "question": key,
+                                  "section": section.title, "text": question.text, "scale": scale_id,
+                                  **_figures(pairs, levels)})
+    strata: dict[tuple[str, int], Counter[tuple[int, int]]] = defaultdict(Counter)
+    everything: Counter[tuple[int, int]] = Counter()
+    for key, pairs in per_question.items():
+        strata[question_levels[key]].update(pairs)
+        everything.update(pairs)
+    pooled = _figures(everything, None)
+    pooled["weighted_kappa"] = _round3(pooled_kappa([(p, levels) for (_, levels), p in strata.items()]))
+    overall_levels = max((len(t.overall_scale().levels) for t in templates.values()), default=4)
+    return {"moderated_audits": rows.audits, "weights": WEIGHTS, "all_questions": pooled,
+            "overall_grade": _figures(overall_pairs, overall_levels), "questions": questions}
+
+
+def agreement_line(figures: dict[str, Any]) -> str:
+    """The agreement figures in one line of words (dashboard, CLI)."""
+    if not figures["moderated_audits"]:
+        return "Moderation: no audits moderated yet."
+    every, overall = figures["all_questions"], figures["overall_grade"]
+
+    def part(f: dict[str, Any]) -> str:
+        kappa = "—" if f["weighted_kappa"] is None else f"{f['weighted_kappa']:.2f}"
+        pct = "—" if f["exact_agreement_pct"] is None else f"{f['exact_agreement_pct']:.1f}%"
+        return f"{pct} exact, κw {kappa} ({f['pairs']} compared)"
+
+    return (f"Moderation of {figures['moderated_audits']} audit(s) — grades: {part(every)}; "
+            f"overall grades: {part(overall)}")

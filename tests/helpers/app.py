@@ -1,0 +1,20 @@
+"""The app as tests make it: one factory for every Pilot test (on a test's store, with test templates)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audit_tui.files.settings import Settings
+from audit_tui.tui.app import AuditApp
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def make_app(store, auditor_name: str = "Alex Auditor") -> AuditApp:
+    """The real app on `store`, its templates from tests/data, its auditor already named."""
+    return AuditApp(store, settings=Settings(template_dir=str(DATA), auditor_name=auditor_name))
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type `text` key by key, as a person would."""
+    await pilot.press(*[("space" if ch == " " else ch) for ch in text])

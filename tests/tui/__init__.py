@@ -1,0 +1,1 @@
+"""Tests that drive the app itself (Pilot, snapshots, a real terminal)."""
