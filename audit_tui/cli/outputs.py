@@ -90,11 +90,13 @@ def _existing_store(db_path: Path | None):
               help="The .docx file to write.")
 @click.option("--audit", "audit_id", metavar="ID", help="Write the feedback document of one audit instead.")
 @click.option("--organisation", metavar="NAME", help="Organisation name for the title page (default: settings).")
+@click.option("--version-label", metavar="TEXT",
+              help="The version on the cover, before the date (default: settings, else 'Version 1.0 — draft').")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @filter_options
 @db_option
-def report(output: Path, audit_id: str | None, organisation: str | None, force: bool, db_path: Path | None,
-           **filter_args) -> None:
+def report(output: Path, audit_id: str | None, organisation: str | None, version_label: str | None, force: bool,
+           db_path: Path | None, **filter_args) -> None:
     """Write the aggregated Word report (or one audit's feedback document with --audit)."""
     if output.suffix.lower() != ".docx":
         raise OutputsError(f"{output}: the report is a Word file; give a name ending in .docx")
@@ -108,7 +110,7 @@ def report(output: Path, audit_id: str | None, organisation: str | None, force: 
         pictures = Pictures()  # its workers start first: they import matplotlib while the rest loads
         ahead = _scan_ahead(db_path, filter_values(**filter_args))  # and the figures are read meanwhile
     try:
-        _report(output, audit_id, organisation, force, db_path, (pictures, ahead), filter_args)
+        _report(output, audit_id, (organisation, version_label), force, db_path, (pictures, ahead), filter_args)
     finally:
         if ahead is not None:
             ahead.close()
@@ -116,29 +118,42 @@ def report(output: Path, audit_id: str | None, organisation: str | None, force: 
             pictures.close()
 
 
-def _report(output: Path, audit_id: str | None, organisation: str | None, force: bool, db_path: Path | None,
-            started: tuple, filter_args: dict) -> None:
-    """The report with the chart workers and the scan `report` started, or one audit's feedback."""
-    from audit_tui.files.settings import load_settings
-
+def _report(output: Path, audit_id: str | None, labels: tuple[str | None, str | None], force: bool,
+            db_path: Path | None, started: tuple, filter_args: dict) -> None:
+    """The report with the chart workers and the scan `report` started, or one audit's feedback;
+    `labels`: the organisation and version label given (None: as `branding` says)."""
+    organisation, version_label = labels
     filters = make_filters(**filter_args)
-    organisation = organisation if organisation is not None else load_settings().organisation
     store = _existing_store(db_path)
     try:
         if audit_id is not None:
             from audit_tui.report import build_audit_feedback
 
-            path = build_audit_feedback(store, store.resolve_id("audits", audit_id), output, overwrite=force, organisation=organisation,
-                                        as_of=filters.as_of)
+            audit_id = store.resolve_id("audits", audit_id)
+            warn_before_writing(output, force, organisation)
+            path = build_audit_feedback(store, audit_id, output, overwrite=force, organisation=organisation or "",
+                                        as_of=filters.as_of, version_label=version_label)
         else:
             from audit_tui.report import build_report
 
+            warn_before_writing(output, force, organisation)
             pictures, ahead = started
-            path = build_report(store, output, filters, organisation=organisation, overwrite=force,
-                                pictures=pictures, ahead=ahead)
+            path = build_report(store, output, filters, organisation=organisation or "", overwrite=force,
+                                pictures=pictures, ahead=ahead, version_label=version_label)
     finally:
         store.close()
     click.echo(f"Report written to {path}")
+
+
+def warn_before_writing(output: Path, force: bool, organisation: str | None) -> None:
+    """Once `output` may be written, say on stderr, a sentence each, what the document will lack
+    (organisation, logo)."""
+    from audit_tui.exchange.exports import check_target
+    from audit_tui.report.branding import warnings
+
+    check_target(output, overwrite=force)
+    for line in warnings(organisation):
+        click.echo(f"Warning: {line}", err=True)
 
 
 @command()

@@ -33,7 +33,10 @@ def _cell(value, pct: bool = False) -> str:
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--ready-at", type=click.FloatRange(0, 100), default=80.0, show_default=True,
               help="Exact agreement (%) at which the Word document calls a trainee ready.")
-def calibration(db_path: Path | None, as_json: bool, output: Path | None, force: bool, ready_at: float) -> None:
+@click.option("--version-label", metavar="TEXT",
+              help="The Word document's version, before its date (default: settings, else 'Version 1.0 — draft').")
+def calibration(db_path: Path | None, as_json: bool, output: Path | None, force: bool, ready_at: float,
+                version_label: str | None) -> None:
     """Agreement of trainees with the reference audits: per trainee, per question, and the questions
     most often graded differently."""
     from audit_tui.features.calibration import calibration_report
@@ -46,16 +49,17 @@ def calibration(db_path: Path | None, as_json: bool, output: Path | None, force:
     finally:
         store.close()
     if output is not None:
+        from audit_tui.cli.outputs import warn_before_writing
         from audit_tui.report.calibration import write_calibration_docx
-        from audit_tui.files.settings import load_settings
 
-        write_calibration_docx(report, output, overwrite=force, organisation=load_settings().organisation,
-                               ready_at=ready_at)
+        warn_before_writing(output, force, None)
+        write_calibration_docx(report, output, overwrite=force, ready_at=ready_at, version_label=version_label)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return
     if output is not None:
-        click.echo(f"Wrote {output} ({len(report.audits)} training audit(s))")
+        audits = len(report.audits)
+        click.echo(f"Wrote {output} ({audits} training audit{'' if audits == 1 else 's'})")
         return
     _print_text(report)
 

@@ -57,6 +57,12 @@ def _model() -> type[Settings]:
         organisation: str = Field("", max_length=120)
         """Organisation name printed on the report's title page."""
 
+        logo: str = Field("", max_length=500)
+        """A PNG or JPEG file of your organisation's logo, shown at the top of every document (at most 2 MB)."""
+
+        version_label: str = Field("", max_length=80)
+        """The version on every document's cover, before its date (default: Version 1.0 — draft)."""
+
         theme: str = Field(DEFAULT_THEME, max_length=THEME_MAX)
         """The colour theme (any Textual theme, e.g. textual-light, or high-contrast)."""
 
@@ -78,7 +84,8 @@ def _model() -> type[Settings]:
         last_team: str = Field("", max_length=120)
         """The team used for the last new audit, offered again."""
 
-        @field_validator("auditor_name", "organisation", "protective_marking", "last_round", "last_team")
+        @field_validator("auditor_name", "organisation", "protective_marking", "version_label", "logo", "last_round",
+                         "last_team")
         @classmethod
         def _plain(cls, value: str) -> str:
             return _plain_text(value)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from docx.oxml.ns import qn
@@ -14,6 +13,7 @@ from audit_tui.exchange.exports import check_target, private_output
 from audit_tui.storage.store import Store
 from audit_tui.summary.scans import ScanAhead
 from audit_tui.summary import Filters, Summary, read_source, summary_snapshot
+from audit_tui.report import branding
 from audit_tui.report import docxkit as kit
 from audit_tui.report.actionplan import actions_annex, actions_section
 from audit_tui.report.figures import distributions_section, questions_section, sections_annex, themes_annex, themes_section
@@ -30,9 +30,11 @@ def _no_progress(fraction: float, message: str) -> None:
     pass
 
 
-def title_page(doc, summary: Summary, organisation: str) -> None:
+def title_page(doc, summary: Summary, organisation: str, version: str) -> None:
+    branding.logo(doc, organisation)
     kit.para(doc, "Case audit report", "Title")
     kit.para(doc, summary.scope.round or "All audit rounds", "Subtitle")
+    branding.version_paragraph(doc, version)
     lines = []
     if organisation:
         lines.append(organisation)
@@ -50,8 +52,8 @@ def title_page(doc, summary: Summary, organisation: str) -> None:
                                   f"{'is' if len(summary.open_concerns) == 1 else 'are'} open: see the first "
                                   "section.", bold=True)
         paragraph.paragraph_format.space_before = Pt(24)
-    kit.para(doc, f"Produced with audit-tui on {kit.long_date(date.today())}. Contains personal information "
-                  "about children: handle under your organisation's data protection policy.", "Caption")
+    kit.para(doc, "Produced with audit-tui. Contains personal information about children: handle under your "
+                  "organisation's data protection policy.", "Caption")
     kit.page_break(doc)
 
 
@@ -176,20 +178,22 @@ def audits_annex(doc, summary: Summary, rows: ReportRows, streamed: StreamedTabl
 
 def render(summary: Summary, out_path: str | Path, *, organisation: str = "", progress: Progress = _no_progress,
            reference: str | Path | None = None, overwrite: bool = False, pictures: Pictures | None = None,
-           rows: ReportRows | None = None) -> Path:
+           rows: ReportRows | None = None, version_label: str | None = None) -> Path:
     """Write the report for an already computed Summary: its long tables from `rows`, else from the
-    summary's own lists (computed with rows); charts drawn by `pictures`, else by a new one."""
+    summary's own lists (computed with rows); charts drawn by `pictures`, else by a new one.
+    `organisation` and `version_label` default as `branding` says."""
     with pictures or Pictures() as pictures:
-        return _render(summary, Path(out_path), organisation, progress, reference, overwrite, pictures,
+        return _render(summary, Path(out_path), branding.organisation_name(organisation, reference),
+                       branding.version_label(version_label), progress, reference, overwrite, pictures,
                        rows or ReportRows.listed(summary))
 
 
-def _render(summary: Summary, out_path: Path, organisation: str, progress: Progress, reference: str | Path | None,
-            overwrite: bool, pictures: Pictures, rows: ReportRows) -> Path:
+def _render(summary: Summary, out_path: Path, organisation: str, version: str, progress: Progress,
+            reference: str | Path | None, overwrite: bool, pictures: Pictures, rows: ReportRows) -> Path:
     doc = kit.new_document(reference)
     streamed = StreamedTables()
     progress(0.2, "Title page and contents")
-    title_page(doc, summary, organisation)
+    title_page(doc, summary, organisation, version)
     toc_anchor = doc.add_paragraph()
     kit.page_break(doc)
     concerns_section(doc, summary)
@@ -219,7 +223,7 @@ def _render(summary: Summary, out_path: Path, organisation: str, progress: Progr
     _fill_toc(doc, toc_anchor)
     kit.page_number_footer(doc)
     kit.for_circulation(doc, title=f"Case audit report: {summary.scope.round or 'all rounds'}",
-                        organisation=organisation, subject="Aggregated case audit findings")
+                        organisation=organisation, subject="Aggregated case audit findings", version=version)
     progress(0.95, "Saving")
     with private_output(out_path, overwrite=overwrite) as handle:
         streamed.save(doc, handle)
@@ -252,7 +256,8 @@ def _fill_toc(doc, anchor) -> None:
 
 def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, filters: Filters | None = None, *,
                  organisation: str = "", progress: Progress | None = None, reference: str | Path | None = None,
-                 overwrite: bool = False, pictures: Pictures | None = None, ahead: ScanAhead | None = None) -> Path:
+                 overwrite: bool = False, pictures: Pictures | None = None, ahead: ScanAhead | None = None,
+                 version_label: str | None = None) -> Path:
     """Compute the summary and write the aggregated report; returns the path written.
 
     Safe to call from a worker thread when given a database path (it opens its own
@@ -273,7 +278,8 @@ def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, fil
                     summary_snapshot(source, filters, scanned=scanned) as summary:
                 progress(0.15, "Figures computed")
                 return render(summary, out_path, organisation=organisation, progress=progress, reference=reference,
-                              overwrite=overwrite, pictures=pictures, rows=ReportRows.streamed(source, filters, summary))
+                              overwrite=overwrite, pictures=pictures, rows=ReportRows.streamed(source, filters, summary),
+                              version_label=version_label)
         finally:
             if own:
                 store.close()

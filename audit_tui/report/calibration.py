@@ -50,12 +50,19 @@ def readiness(t: dict, ready_at: float) -> str:
             f"questions, against a threshold of {_pct(ready_at)}.")
 
 
-def build_document(report: CalibrationReport, *, organisation: str = "", ready_at: float = READY_AT):
+def build_document(report: CalibrationReport, *, organisation: str = "", ready_at: float = READY_AT,
+                   version_label: str | None = None):
+    """The document (`organisation` and `version_label` default as `report.branding` says)."""
+    from audit_tui.report import branding
     from audit_tui.report import docxkit as kit
 
+    organisation = branding.organisation_name(organisation)
+    version = branding.version_label(version_label)
     doc = kit.new_document()
+    branding.logo(doc, organisation)
     kit.heading(doc, "Auditor calibration", 0)
-    kit.para(doc, " · ".join(p for p in (organisation, f"As at {kit.long_date(report.as_of)}") if p))
+    branding.version_paragraph(doc, version)
+    kit.para(doc, " · ".join(p for p in (organisation, f"Figures as at {kit.long_date(report.as_of)}") if p))
     kit.para(doc, f"{len(report.audits)} completed training audit{'s' if len(report.audits) != 1 else ''} of "
                   f"fictional sample cases by {len(report.trainees)} trainee{'s' if len(report.trainees) != 1 else ''}"
                   f"; {report.in_progress} in progress.")
@@ -65,15 +72,25 @@ def build_document(report: CalibrationReport, *, organisation: str = "", ready_a
     kit.para(doc, f"Weighted kappa says how far agreement is better than chance (1 is perfect, 0 no better than "
                   f"chance); it is shown only over {MIN_KAPPA} or more comparisons, as fewer cannot support it.",
              italic=True)
-    if not report.audits:
+    if report.audits:
+        _findings(doc, report, ready_at)
+    else:
         kit.para(doc, "No completed training audits yet.")
-        kit.for_circulation(doc, title="Calibration of trainee auditors", organisation=organisation,
-                            subject="Trainees' grades against the reference audits")
-        return doc
+    kit.page_number_footer(doc, title_page=False)
+    kit.for_circulation(doc, title="Calibration of trainee auditors", organisation=organisation,
+                        subject="Trainees' grades against the reference audits", version=version)
+    return doc
+
+
+def _findings(doc, report: CalibrationReport, ready_at: float) -> None:
+    """Agreement by trainee (with readiness), the questions most often graded differently, agreement by
+    question and each training audit."""
+    from audit_tui.report import docxkit as kit
+
     kit.heading(doc, "Agreement by trainee", 1)
     kit.table(doc, ["Trainee", "Audits", "Questions compared", "Exact", "Adjacent", "Weighted kappa"],
               [(t["trainee"], t["audits"], t["compared"], _pct(t["exact_pct"]), _pct(t["adjacent_pct"]),
-                "—" if t["kappa"] is None else f"{t['kappa']:g}") for t in report.trainees],
+                "—" if t["kappa"] is None else f"{t['kappa']:.2f}") for t in report.trainees],
               widths=[4.5, 1.8, 2.8, 2.2, 2.2, 2.5], numeric=(1, 2, 3, 4, 5), bold_first=True,
               title="Agreement of each trainee with the reference audits")
     for t in report.trainees:
@@ -83,7 +100,8 @@ def build_document(report: CalibrationReport, *, organisation: str = "", ready_a
     different = report.most_different(5)
     if different:
         kit.heading(doc, "Questions most often graded differently", 1)
-        kit.para(doc, "The reference auditor's reasoning for each, to go through with the trainees.")
+        kit.para(doc, "The reference auditor's reasoning for each, to go through with the trainees."
+                 ).paragraph_format.keep_with_next = True
         for q in different:
             kit.para(doc, q["text"], bold=True).paragraph_format.keep_with_next = True
             kit.para(doc, f"{q['template_title']}: graded differently in {q['different']} of {q['compared']} "
@@ -96,7 +114,7 @@ def build_document(report: CalibrationReport, *, organisation: str = "", ready_a
         kit.heading(doc, title, 2)
         kit.table(doc, ["Question", "Compared", "Exact", "Adjacent", "Kappa"],
                   [(q["text"], q["compared"], _pct(q["exact_pct"]), _pct(q["adjacent_pct"]),
-                    "—" if q["kappa"] is None else f"{q['kappa']:g}") for q in rows],
+                    "—" if q["kappa"] is None else f"{q['kappa']:.2f}") for q in rows],
                   widths=[8.9, 2.4, 1.6, 1.9, 1.6], numeric=(1, 2, 3, 4), title=f"Agreement by question: {title}")
     kit.heading(doc, "Training audits", 1)
     kit.table(doc, ["Case", "Trainee", "Audited", "Exact", "Adjacent", "Overall grade: trainee", "Reference"],
@@ -106,15 +124,12 @@ def build_document(report: CalibrationReport, *, organisation: str = "", ready_a
               widths=[2.0, 2.8, 2.6, 1.5, 1.8, 2.9, 2.8], numeric=(3, 4), title="Each training audit")
     for problem in report.problems:
         kit.para(doc, f"Not counted: {problem}", italic=True)
-    kit.for_circulation(doc, title="Calibration of trainee auditors", organisation=organisation,
-                        subject="Trainees' grades against the reference audits")
-    return doc
 
 
 def write_calibration_docx(report: CalibrationReport, path: str | Path, *, overwrite: bool = False,
-                           organisation: str = "", ready_at: float = READY_AT) -> Path:
+                           organisation: str = "", ready_at: float = READY_AT, version_label: str | None = None) -> Path:
     """Write the document atomically (owner-only); refuses to replace a file unless `overwrite`."""
-    doc = build_document(report, organisation=organisation, ready_at=ready_at)
+    doc = build_document(report, organisation=organisation, ready_at=ready_at, version_label=version_label)
     with private_output(path, overwrite=overwrite) as handle:
         doc.save(handle)
     return Path(path)

@@ -71,26 +71,28 @@ def reference_path() -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
-def _reference_bytes(path: Path, *, follow_symlinks: bool) -> bytes:
-    """The reference docx, read as `userfiles` reads a user's file: a regular file, capped when read
-    and when unpacked."""
-    data = read_capped(path, MAX_REFERENCE_BYTES, follow_symlinks=follow_symlinks)
+def reference_bytes(reference: str | Path | None = None) -> bytes | None:
+    """The reference docx (`reference`, else the one `reference_path` finds; None if there is none),
+    read as `userfiles` reads a user's file: a regular file, capped when read and when unpacked. The
+    one found in the template folder is read only if it is a plain file (not a symlink)."""
+    path = Path(reference) if reference else reference_path()
+    if path is None:
+        return None
+    data = read_capped(path, MAX_REFERENCE_BYTES, follow_symlinks=bool(reference) or path.parent == BUILTIN_DIR)
     check_unpacked(path, data, MAX_REFERENCE_UNPACKED)
     return data
 
 
 def new_document(reference: str | Path | None = None):
-    """A document with the reference docx's styles, page set-up, headers and footers, and an empty body.
-
-    The reference found in the template folder is read only if it is a plain file (not a symlink)."""
-    path = Path(reference) if reference else reference_path()
+    """A document with the reference docx's styles, page set-up, headers and footers, and an empty body."""
+    data = reference_bytes(reference)
     buffer = io.BytesIO()
-    if path is None:
+    if data is None:
         from audit_tui.report.make_reference import build_reference
 
         build_reference(buffer)
     else:
-        buffer.write(_reference_bytes(path, follow_symlinks=bool(reference) or path.parent == BUILTIN_DIR))
+        buffer.write(data)
     buffer.seek(0)
     doc = Document(buffer)
     body = doc.element.body
@@ -250,10 +252,11 @@ def add_toc(doc, entries: Sequence[tuple[int, str, str | None]], title: str = "C
     update.set(qn("w:val"), "true")
 
 
-def page_number_footer(doc) -> None:
-    """'Page N of M' in the footer of every section (not on the title page), unless already there."""
+def page_number_footer(doc, *, title_page: bool = True) -> None:
+    """'Page N of M' in the footer of every section (not on the first page when it is a `title_page`),
+    unless already there."""
     for section in doc.sections:
-        section.different_first_page_header_footer = True
+        section.different_first_page_header_footer = title_page
         footer = section.footer
         xml = footer._element.xml
         if "PAGE" in xml:
@@ -267,11 +270,14 @@ def page_number_footer(doc) -> None:
         simple_field(paragraph, "NUMPAGES")
 
 
-def describe(doc, *, title: str, organisation: str, subject: str = "") -> None:
-    """Document properties a reader and a records system see: title, the organisation as author,
-    created and modified now, language en-GB (also the default language of the text)."""
+def describe(doc, *, title: str, organisation: str, subject: str = "", version: str = "") -> None:
+    """Document properties a reader and a records system see: title, the organisation as author and
+    company, the version label (and 'Draft' as its status when it says so), created and modified now,
+    language en-GB (also the default language of the text)."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
     props = doc.core_properties
+    props.version = clean(version)
+    props.content_status = "Draft" if "draft" in version.lower() else ""
     props.title = clean(title)
     props.author = clean(organisation) or "audit-tui"
     props.last_modified_by = clean(organisation) or "audit-tui"
@@ -303,12 +309,26 @@ def describe(doc, *, title: str, organisation: str, subject: str = "") -> None:
     lang.set(qn("w:val"), "en-GB")
     lang.set(qn("w:eastAsia"), "en-GB")
     lang.set(qn("w:bidi"), "ar-SA")
+    _application_properties(doc, organisation)
 
 
-def for_circulation(doc, *, title: str, organisation: str, subject: str = "") -> None:
+_APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/extended-properties"><Application>audit-tui</Application>'
+            '<Company>{}</Company></Properties>')
+
+
+def _application_properties(doc, organisation: str) -> None:
+    """docProps/app.xml: audit-tui as the application and the organisation as the company (python-docx's
+    own says Microsoft Macintosh Word, one page, 2010)."""
+    for part in doc.part.package.parts:
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = _APP_XML.format(escape(clean(organisation))).encode("utf-8")
+
+
+def for_circulation(doc, *, title: str, organisation: str, subject: str = "", version: str = "") -> None:
     """The last touches of every document audit-tui writes: its properties (`describe`) and the
     protective marking from the settings on every page (`protective_marking`)."""
-    describe(doc, title=title, organisation=organisation, subject=subject)
+    describe(doc, title=title, organisation=organisation, subject=subject, version=version)
     protective_marking(doc, load_settings().protective_marking)
 
 

@@ -13,6 +13,7 @@ from audit_tui.exchange.exports import check_target, private_output
 from audit_tui.domain.models import NA
 from audit_tui.storage.store import Store
 from audit_tui.summary import action_clear, impact_evidenced, lived_experience_evidenced, TESTS
+from audit_tui.report import branding
 from audit_tui.report import docxkit as kit
 from audit_tui.report.sentences import plural
 
@@ -124,19 +125,24 @@ def _audit_quality(doc, template, audit, finals: dict, active: set, grade_label)
 
 def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, overwrite: bool = False,
                          reference: str | Path | None = None, organisation: str = "",
-                         as_of: date | None = None) -> Path:
-    """Grades, evidence, narratives and actions of one audit, as a Word document."""
+                         as_of: date | None = None, version_label: str | None = None) -> Path:
+    """Grades, evidence, narratives and actions of one audit, as a Word document (`organisation` and
+    `version_label` default as `branding` says)."""
     check_target(out_path, overwrite=overwrite)
     audit = redact_record(store.get_audit(audit_id))  # names the auditor listed become initials
     template = store.template_of(audit)
     as_of = as_of or date.today()
     moderated = {m.question: m for m in audit.moderation.answers} if audit.moderation else {}
     subject = "young person" if any("leaver" in a.lower() for a in template.service_areas) else "child"
+    organisation = branding.organisation_name(organisation, reference)
+    version = branding.version_label(version_label)
     doc = kit.new_document(reference)
 
+    branding.logo(doc, organisation)
     title = kit.para(doc, "Case audit feedback", "Title")
     title.paragraph_format.space_before = Pt(0)
-    kit.para(doc, f"{audit.case_ref} · {template.title}", "Subtitle")
+    kit.para(doc, f"{audit.case_ref} · {template.title}", "Subtitle").paragraph_format.space_after = Pt(6)
+    branding.version_paragraph(doc, version, 11)
     overall_scale = template.overall_scale()
 
     def grade_label(grade: str | None, question: str | None = None) -> str:
@@ -229,11 +235,9 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
 
     _conversation(doc, audit)
 
-    kit.page_number_footer(doc)
-    for section in doc.sections:
-        section.different_first_page_header_footer = False
+    kit.page_number_footer(doc, title_page=False)
     kit.for_circulation(doc, title=f"Case audit feedback: {audit.case_ref}", organisation=organisation,
-                        subject="Feedback on one case audit, for the social worker and their manager")
+                        subject="Feedback on one case audit, for the social worker and their manager", version=version)
     out_path = Path(out_path)
     with private_output(out_path, overwrite=overwrite) as handle:
         doc.save(handle)

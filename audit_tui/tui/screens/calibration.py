@@ -271,6 +271,10 @@ class TrainerScreen(Screen[None]):
         from audit_tui.files.settings import data_dir
 
         path = data_dir() / f"calibration-{date.today().isoformat()}.docx"
+        from audit_tui.report.branding import warnings
+
+        for line in warnings(self.app.settings.organisation):
+            self.notify(line, title="Written without it", severity="warning", markup=False, timeout=12)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_calibration_docx(self.report, path, overwrite=True, organisation=self.app.settings.organisation)

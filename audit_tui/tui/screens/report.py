@@ -119,6 +119,11 @@ class ReportScreen(KeepsTypedWork, ModalScreen[None]):
             self.post_message(BuildProgress(fraction, text))
 
         try:
+            from audit_tui.report.branding import warnings
+
+            for line in warnings(organisation):
+                self.app.call_from_thread(self.notify, line, title="Written without it", severity="warning",
+                                          markup=False, timeout=12)
             if self.audit_id is None:
                 written = build_report(db_path, path, filters, organisation=organisation, progress=progress,
                                        overwrite=overwrite)
