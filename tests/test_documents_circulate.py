@@ -111,6 +111,21 @@ def test_contents_entries_link_to_their_headings(documents):
     assert "Executive summary" in [text for _, text in links]
 
 
+def test_contents_entries_give_their_page_as_a_field_on_the_same_bookmark(documents):
+    """No TOC field (LibreOffice drops the page numbers inside one): each entry's page number is a
+    PAGEREF field on the bookmark its link goes to, left for the reader to fill in (README, Contents)."""
+    doc = docx.Document(documents["report"])
+    assert "TOC \\o" not in doc.element.body.xml
+    entries = [p for p in doc.paragraphs if p.style.name in ("TOC 1", "TOC 2")]
+    assert len(entries) >= 10
+    for entry in entries:
+        link = entry._p.find(qn("w:hyperlink"))
+        fields = [t.text.split() for t in entry._p.iter(qn("w:instrText"))]
+        assert fields == [["PAGEREF", link.get(qn("w:anchor")), "\\h"]]
+        tab = entry._p.find(f"{qn('w:pPr')}/{qn('w:tabs')}/{qn('w:tab')}")
+        assert (tab.get(qn("w:val")), tab.get(qn("w:leader"))) == ("right", "dot")
+
+
 # -- the report's length: a body of figures, the detail in annexes ------------------------------------------
 
 BODY_ROWS = 300  # the demo's body: 55 audits, 5 templates, about 110 questions, 7 teams (273 rows, about 18 pages)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from docx.oxml.ns import qn
 from docx.shared import Pt
-from docx.text.paragraph import Paragraph
 
 from audit_tui.exchange.exports import check_target, private_output
 from audit_tui.storage.store import Store
@@ -15,6 +13,7 @@ from audit_tui.summary.scans import ScanAhead
 from audit_tui.summary import Filters, Summary, read_source, summary_snapshot
 from audit_tui.report import branding
 from audit_tui.report import docxkit as kit
+from audit_tui.report.contents import fill_contents
 from audit_tui.report.actionplan import actions_annex, actions_section
 from audit_tui.report.figures import distributions_section, questions_section, sections_annex, themes_annex, themes_section
 from audit_tui.report.pictures import Pictures
@@ -220,7 +219,7 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
     progress(0.9, "Charts")
     streamed.render()  # the long tables' rows, while the last charts are drawn
     pictures.place()
-    _fill_toc(doc, toc_anchor)
+    fill_contents(doc, toc_anchor)
     kit.page_number_footer(doc)
     kit.for_circulation(doc, title=f"Case audit report: {summary.scope.round or 'all rounds'}",
                         organisation=organisation, subject="Aggregated case audit findings", version=version)
@@ -229,29 +228,6 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
         streamed.save(doc, handle)
     progress(1.0, f"Report written to {out_path}")
     return out_path
-
-
-def _fill_toc(doc, anchor) -> None:
-    """Put the contents field where `anchor` is, listing as its cached result the body's Heading 1/2
-    paragraphs and the annexes' titles (not their many subheadings: the contents stays on one page)."""
-    levels = {sid: level for level in (1, 2) if (sid := kit.style_id(doc, f"Heading {level}", fallback=None))}
-    body = doc.element.body
-    entries, in_annex = [], False
-    for element in body.iterchildren(qn("w:p")):
-        if element.style in levels:
-            paragraph = Paragraph(element, doc)
-            level = levels[element.style]
-            in_annex = in_annex or (level == 1 and paragraph.text.startswith("Annex "))
-            if level == 1 or not in_annex:
-                entries.append((level, paragraph.text, kit.bookmark_of(paragraph)))
-    existing = set(body)
-    kit.add_toc(doc, entries)
-    added = [element for element in body if element not in existing]
-    position = list(body).index(anchor._p)
-    for offset, element in enumerate(added):
-        body.remove(element)
-        body.insert(position + offset, element)
-    body.remove(anchor._p)
 
 
 def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, filters: Filters | None = None, *,

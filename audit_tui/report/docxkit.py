@@ -41,7 +41,6 @@ ZEBRA_FILL = "F2F5FA"
 KEEP_TOGETHER_ROWS = 12  # tables this short are kept on one page with their heading
 _STYLE_IDS: WeakKeyDictionary = WeakKeyDictionary()  # document part -> {style name: style id or None}
 _TABLE_NUMBERS: WeakKeyDictionary = WeakKeyDictionary()  # document part -> the last table number
-TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 
 
 def clean(text) -> str:
@@ -172,46 +171,8 @@ def bookmark_of(paragraph) -> str | None:
     return None if found is None else found.get(qn("w:name"))
 
 
-def internal_link(paragraph, text: str, anchor: str) -> None:
-    """A run of `text` in `paragraph` that links to the bookmark `anchor` (a contents entry)."""
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("w:anchor"), anchor)
-    link.set(qn("w:history"), "1")
-    run = OxmlElement("w:r")
-    text_element = OxmlElement("w:t")
-    text_element.set(qn("xml:space"), "preserve")
-    text_element.text = clean(text)
-    run.append(text_element)
-    link.append(run)
-    paragraph._p.append(link)
-
-
 def bullet(doc, text: str, style: str = "List Bullet"):
     return para(doc, text, style)
-
-
-def _field_runs(paragraph, instruction: str, placeholder: str = "") -> None:
-    """Append a complex field (begin, instruction, separate, cached result, end) to a paragraph."""
-    def fld(kind: str):
-        run = OxmlElement("w:r")
-        char = OxmlElement("w:fldChar")
-        char.set(qn("w:fldCharType"), kind)
-        if kind == "begin":
-            char.set(qn("w:dirty"), "true")
-        run.append(char)
-        return run
-
-    paragraph._p.append(fld("begin"))
-    instr_run = OxmlElement("w:r")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    instr_run.append(instr)
-    paragraph._p.append(instr_run)
-    paragraph._p.append(fld("separate"))
-    result = paragraph.add_run(placeholder)
-    paragraph._p.append(result._r)
-    paragraph._p.append(fld("end"))
 
 
 def simple_field(paragraph, instruction: str, placeholder: str = "1") -> None:
@@ -224,32 +185,6 @@ def simple_field(paragraph, instruction: str, placeholder: str = "1") -> None:
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
-
-
-def add_toc(doc, entries: Sequence[tuple[int, str, str | None]], title: str = "Contents") -> None:
-    """A table-of-contents field whose result, as delivered, lists `entries` (level, text, bookmark),
-    each a link to its heading, so that the contents work in any reader before Word updates the field."""
-    para(doc, title, "TOC Heading")
-    entries = list(entries) or [(1, "Update this field to show the contents", None)]
-    paragraphs = [(para(doc, style=f"TOC {level}"), text, anchor) for level, text, anchor in entries]
-    first = paragraphs[0][0]
-    # begin + instruction + separate in the first paragraph, end after the last entry
-    _field_runs(first, TOC_INSTRUCTION, "")
-    end_run = first._p[-1]
-    first._p.remove(end_run)
-    first._p.remove(first._p[-1])  # the empty placeholder run
-    for paragraph, text, anchor in paragraphs:
-        if anchor:
-            internal_link(paragraph, text, anchor)
-        else:
-            paragraph.add_run(clean(text))
-    paragraphs[-1][0]._p.append(end_run)
-    settings = doc.settings.element
-    update = settings.find(qn("w:updateFields"))
-    if update is None:
-        update = OxmlElement("w:updateFields")
-        settings.append(update)
-    update.set(qn("w:val"), "true")
 
 
 def page_number_footer(doc, *, title_page: bool = True) -> None:
@@ -425,17 +360,20 @@ def caption(doc, text: str):
     return paragraph
 
 
-def writing_lines(doc, count: int = 4) -> None:
-    """Empty ruled lines to write on by hand once the document is printed."""
-    for _ in range(count):
-        paragraph = para(doc)
-        paragraph.paragraph_format.space_before = Pt(14)
-        borders = OxmlElement("w:pBdr")
-        bottom = OxmlElement("w:bottom")
-        for key, value in (("val", "single"), ("sz", "4"), ("space", "1"), ("color", "808080")):
-            bottom.set(qn(f"w:{key}"), value)
-        borders.append(bottom)
-        paragraph._p.get_or_add_pPr().append(borders)
+def writing_lines(doc, count: int = 4, width_cm: float = 16.4) -> None:
+    """`count` ruled lines to write on by hand once the document is printed, kept on one page: the rows
+    of a table ruled below each row only (ruled empty paragraphs merge into one box with one line)."""
+    line = '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
+    width = int(Cm(width_cm) / 635)
+    row = (f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{int(Cm(0.85) / 635)}" w:hRule="exact"/></w:trPr>'
+           f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr>{{}}</w:pPr></w:p></w:tc></w:tr>')
+    rows = "".join(row.format("<w:keepNext/>" if n < count - 1 else "") for n in range(count))
+    doc.element.body.insert(len(doc.element.body) - 1, parse_xml(
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>{line}'
+        f'{line.replace("bottom", "insideH")}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        '<w:tblDescription w:val="Lines to write on"/></w:tblPr>'
+        f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>{rows}</w:tbl>'))
+    doc.add_paragraph()
 
 
 def annex_heading(doc, text: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 
 from audit_tui.domain import gates
 from audit_tui.storage.governance import redact_record
@@ -49,10 +49,10 @@ def _conversation(doc, audit) -> None:
             ("Challenge to the grades", (talk.challenge if talk else "") or "None recorded")]
     if talk is not None and talk.challenge:
         rows.append(("Auditor's response", talk.response or "Not yet recorded"))
-    rows += [("Manager's signature", ""), ("Date", "")]
-    kit.table(doc, None, rows, widths=[5.0, 11.0], bold_first=True)
-    kit.para(doc, "Manager's comments:", bold=True)
-    kit.writing_lines(doc, 3)
+    rows += [("Manager's comments", ""), ("Manager's signature", ""), ("Date", "")]
+    sign_off = kit.table(doc, None, rows, widths=[5.0, 11.0], bold_first=True)
+    for row, height in zip(sign_off.rows[-3:], (3.0, 1.2, 0.9)):  # room to write by hand
+        row.height = Cm(height)
 
 
 def _answer(doc, text: str, answer, moderation, grade_label, key: str) -> None:
@@ -79,9 +79,10 @@ def _next_steps(doc, audit, as_of: date) -> None:
         return
     actions = sorted(audit.actions, key=lambda a: (a.due is None, a.due or as_of))
     overdue = [a.status == "open" and a.due is not None and a.due < as_of for a in actions]
-    kit.para(doc, f"The actions agreed, soonest due first. {plural(sum(overdue), 'action')} "
-                  f"{'is' if sum(overdue) == 1 else 'are'} overdue as at {kit.long_date(as_of)} (open and due "
-                  "before that date; shaded).")
+    intro = kit.para(doc, f"The actions agreed, soonest due first. {plural(sum(overdue), 'action')} "
+                          f"{'is' if sum(overdue) == 1 else 'are'} overdue as at {kit.long_date(as_of)} (open and "
+                          "due before that date; shaded).")
+    intro.paragraph_format.keep_with_next = True  # with the table
     kit.table(doc, ["Action", "Owner", "Due", "Status"],
               ([a.description, a.owner, kit.long_date(a.due) or "no date",
                 f"Overdue as at {kit.long_date(as_of)}" if late else a.status.capitalize()]

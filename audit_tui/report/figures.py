@@ -11,7 +11,8 @@ from audit_tui.report.pictures import Pictures
 from audit_tui.report.sentences import MIN_BASE, SMALL_BASE_NOTE, fmt_pct, plural, share
 
 SHORT_GRADES = {"outstanding": "Outst.", "good": "Good", "requires_improvement": "RI", "inadequate": "Inad.",
-                "yes": "Yes", "partly": "Partly", "no": "No", "adequate": "Adeq."}
+                "yes": "Yes", "partly": "Partly", "no": "No", "adequate": "Adeq.", "improved": "Improved",
+                "some_improvement": "Some impr.", "no_change": "No change", "worse": "Worse", "too_early": "Too early"}
 CHART_BARS = 15  # bars per chart, so a chart always fits on a page
 
 
@@ -69,9 +70,11 @@ def _scale_table(doc, summary: Summary, groups: list[tuple[str, dict[str, int]]]
     grades = [g for g in levels if any(gr.get(g) for _, gr in groups)]
     header = ([first] + (["Audits"] if audits else []) + ["n"] + [_short(summary, g) for g in grades]
               + ["Good or better"])
-    # numbers need ~1.3 cm at 9 pt; the name column takes what is left of the 16.4 cm text width
-    number, last = 1.3, 2.9
-    name = max(3.0, 16.4 - number * (len(header) - 2) - last)
+    # each count column as wide as its header's longest word needs in bold 9 pt (so no word breaks),
+    # the share column as "53.3% (64 of 120)"; the name column takes what is left of the 16.4 cm
+    numbers = [max(1.1, 0.45 + 0.19 * max(len(word) for word in text.split())) for text in header[1:-1]]
+    last = 3.2
+    name = max(3.0, 16.4 - sum(numbers) - last)
     good = summary.grade_good_or_better
     rows, small = [], False
     for group, counts in groups:
@@ -81,7 +84,7 @@ def _scale_table(doc, summary: Summary, groups: list[tuple[str, dict[str, int]]]
         small = small or n < MIN_BASE
         rows.append([group] + ([audits.get(group, 0)] if audits else []) + [n] + [counts.get(g, 0) for g in grades]
                     + [share(sum(counts.get(g, 0) for g in levels if good.get(g)), n)])
-    table(doc, header, rows, widths=[name] + [number] * (len(header) - 2) + [last],
+    table(doc, header, rows, widths=[name, *numbers, last],
           numeric=tuple(range(1, len(header))), title=title)
     return small
 
