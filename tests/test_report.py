@@ -310,8 +310,13 @@ def test_feedback_next_steps_by_due_date_overdue_as_at(built, tmp_path):
             next(d.isoformat() for d in dues if f"{d.day} {d:%B %Y}" == row[2]))
         assert (row[3] == "Overdue as at 20 March 2026") == bool(late)
     # no conversation recorded: lines to write the reflection on by hand
-    ruled = [p for p in doc.paragraphs if p._p.find(".//" + qn("w:pBdr")) is not None]
-    assert len(ruled) >= 6
+    lines = next(t for t in doc.tables if t._tbl.tblPr.find(qn("w:tblDescription")) is not None)
+    assert lines._tbl.tblPr.find(qn("w:tblDescription")).get(qn("w:val")) == "Lines to write on"
+    assert len(lines.rows) == 6  # a row each, ruled below (ruled paragraphs would merge into one box)
+    assert lines._tbl.tblPr.find(f"{qn('w:tblBorders')}/{qn('w:insideH')}") is not None
+    # the manager writes their comments, signature and date in the sign-off table
+    sign_off = table_with(doc, "Worker agrees with the grades")
+    assert [r[0] for r in sign_off[-3:]] == ["Manager's comments", "Manager's signature", "Date"]
 
 
 def test_branded_reference_docx(built, tmp_path):

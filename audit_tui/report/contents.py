@@ -38,11 +38,10 @@ def _element(tag: str, text: str | None = None, **attributes: str) -> OxmlElemen
 
 
 def _page_field(anchor: str) -> list:
-    """The runs of a PAGEREF field on bookmark `anchor`, its result left for the reader to fill in."""
+    """The runs of a PAGEREF field on bookmark `anchor`, with no result: the reader fills it in."""
     return [_run(_element("w:fldChar", fldCharType="begin", dirty="true")),
             _run(_element("w:instrText", f" PAGEREF {anchor} \\h ")),
             _run(_element("w:fldChar", fldCharType="separate")),
-            _run(_element("w:t", "")),
             _run(_element("w:fldChar", fldCharType="end"))]
 
 
