@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
 
 from audit_tui.report import docxkit as kit
@@ -20,14 +21,14 @@ from audit_tui.report import docxkit as kit
 _EMU_PER_TWIP = 635
 
 
-def _run(*children) -> OxmlElement:
+def _run(*children) -> BaseOxmlElement:
     run = OxmlElement("w:r")
     for child in children:
         run.append(child)
     return run
 
 
-def _element(tag: str, text: str | None = None, **attributes: str) -> OxmlElement:
+def _element(tag: str, text: str | None = None, **attributes: str) -> BaseOxmlElement:
     element = OxmlElement(tag)
     for name, value in attributes.items():
         element.set(qn(f"w:{name}"), value)
