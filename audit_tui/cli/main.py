@@ -96,11 +96,11 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
             _run_app(open_store(path), path, notice)
 
 
-def _run_app(store, path: Path, notice: str | None = None) -> None:
+def _run_app(store, path: Path, notice: str | None = None, demo_of: Path | None = None) -> None:
     """Run the app on `store`, or on the store a function returns (called just after the first paint)."""
     from audit_tui.tui.app import AuditApp
 
-    app = AuditApp(store, path=path, notice=notice)
+    app = AuditApp(store, path=path, notice=notice, demo_of=demo_of)
     try:
         app.run()
     finally:
@@ -127,7 +127,9 @@ def demo(db_path: Path | None, no_open: bool, force: bool) -> None:
     if no_open:
         click.echo(str(path))
         return
-    _run_app(open_store(path), path, notice=f"Demo database (fictional cases) at {path}")
+    _run_app(open_store(path), path, demo_of=resolve_db(None),
+             notice=f"Demo database (fictional cases) at {path}. Your own database is untouched: ctrl+p, then "
+                    "\"Back to your own database\", opens it.")
 
 
 @main.group()

@@ -51,12 +51,16 @@ class AuditApp(App[None]):
     ]
 
     def __init__(self, store: Store | Callable[[], Store], *, path: Path | None = None, notice: str | None = None,
-                 settings: Settings | None = None):
-        """`store`, or a function that opens it at first use; `path` is the store's (for the title)."""
+                 settings: Settings | None = None, demo_of: Path | None = None):
+        """`store`, or a function that opens it at first use; `path` is the store's (for the title).
+        `demo_of`: the store is a demo (`audit-tui demo`), and this is your own database to go back to."""
         super().__init__()
         self._store = None if callable(store) else store
         self._open_store = store if callable(store) else None
         self.sub_title = str(path or self._store.path)
+        if demo_of is not None:
+            self.own_store = (demo_of, str(demo_of))
+            self.sub_title = f"DEMO · {self.sub_title}"
         self._settings = settings
         self._look = settings or read_look()
         self.notice = notice
@@ -184,12 +188,29 @@ class AuditApp(App[None]):
     """While the demo is open: your own database's path and title, to go back to."""
 
     def _switch_to_demo(self) -> bool:
+        """Build a fresh demo and open it: in place of the demo that is open (built beside it first, so a
+        failure leaves it open), else at demo.db in your data directory."""
+        import os
+        import tempfile
+
         from audit_tui.features.demo import build_demo
         from audit_tui.files.settings import data_dir
         from audit_tui.storage.store import DatabaseError, Store, StoreError
 
+        path = self.store.path if self.own_store is not None else data_dir() / "demo.db"
         try:
-            path = build_demo(data_dir() / "demo.db", actor=self.store.actor)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, fresh = tempfile.mkstemp(dir=path.parent, prefix=".demo-", suffix=".db")
+            os.close(handle)
+            try:
+                build_demo(fresh, actor=self.store.actor)
+                if self.own_store is not None:
+                    self.store.close()  # the old demo goes: its journal files with it
+                for suffix in ("-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                os.replace(fresh, path)
+            finally:
+                Path(fresh).unlink(missing_ok=True)
             demo_store = Store(path, actor=self.store.actor)
         except (DatabaseError, StoreError, OSError) as exc:
             from audit_tui.files.failures import plain_failure
@@ -199,7 +220,7 @@ class AuditApp(App[None]):
             return False
         if self.own_store is None:
             self.own_store = (self.store.path, self.sub_title)
-        self.store.close()
+            self.store.close()
         self.store = demo_store
         self.sub_title = f"DEMO · {path}"
         self.notify(f"Demo database (fictional cases) at {path}. Your own database is untouched: ctrl+p, "

@@ -1,0 +1,90 @@
+"""The demo in the app: a way back to your own database, and a rebuild only once asked (issue 22)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from audit_tui.core.settings import Settings, default_db_path
+from audit_tui.core.store import Store
+from audit_tui.tui.app import AuditApp
+from audit_tui.tui.screens.dialogs import ConfirmDialog
+from audit_tui.tui.screens.home import HomeScreen
+
+from .conftest import DATA
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def built_demo(tmp_path_factory):
+    """A demo database built by `audit-tui demo --no-open`."""
+    folder = tmp_path_factory.mktemp("demo")
+    result = subprocess.run([sys.executable, "-m", "audit_tui", "demo", "--no-open", "--db", str(folder / "demo.db")],
+                            capture_output=True, text=True, timeout=300, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "demo.db"
+
+
+def audit_count(store: Store) -> int:
+    return store.db.execute("SELECT count(*) FROM audits").fetchone()[0]
+
+
+async def palette(pilot, title: str) -> None:
+    """Run a command from the command palette (ctrl+p), typed as a user would."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*title)
+    for _ in range(10):  # the palette searches in the background
+        await pilot.pause(0.1)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_the_app_opened_on_the_demo_asks_before_a_rebuild_and_goes_back_to_your_database(
+        tmp_path, built_demo, mini_template):
+    """As `audit-tui demo` opens it: `d` asks first (Esc keeps the demo as it is, the red button rebuilds
+    it), and the palette's "Back to your own database" opens the default database."""
+    import shutil
+
+    demo_path = tmp_path / "demo.db"
+    shutil.copy(built_demo, demo_path)
+    own = Store(default_db_path(), actor="Alex Auditor")
+    own.save_template(mini_template)
+    own.create_audit(mini_template, case_ref="OWN-0001", auditor="Alex Auditor", audited_on=date(2026, 2, 10))
+    own.close()
+    store = Store(demo_path, actor="Alex Auditor")
+    fresh = audit_count(store)
+    store.save_template(mini_template)
+    store.create_audit(mini_template, case_ref="MINE-0001", auditor="Alex Auditor", audited_on=date(2026, 2, 10))
+    app = AuditApp(store, path=demo_path, demo_of=default_db_path(),
+                   settings=Settings(template_dir=str(DATA), auditor_name="Alex Auditor"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.sub_title.startswith("DEMO")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # keep it
+        await pilot.pause()
+        assert audit_count(app.store) == fresh + 1, "nothing was rebuilt"
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.click("#confirm-go")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, HomeScreen) and app.store.path == demo_path and audit_count(app.store) == fresh:
+                break
+        assert app.store.path == demo_path and audit_count(app.store) == fresh, "rebuilt in place: your audit gone"
+        assert not list(tmp_path.glob(".demo-*")), "no working file left beside it"
+        await palette(pilot, "Back to your own database")
+        assert app.store.path == default_db_path() and isinstance(app.screen, HomeScreen)
+        refs = [app.store.get_audit(i).case_ref for (i,) in app.store.db.execute("SELECT id FROM audits")]
+        assert refs == ["OWN-0001"]
+        assert not app.sub_title.startswith("DEMO")
+        assert not any(c.title == "Back to your own database" for c in app.get_system_commands(app.screen))
+
