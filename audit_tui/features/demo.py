@@ -1,23 +1,27 @@
 """The demo database: built-in templates, fictional sample cases and some audits.
 
-`build_demo` fills a fresh database with the reference audit of every sample case,
-about fifty synthetic audits over two practice-week rounds (completed, moderated and
-draft; generated deterministically by `demo_data`) and a few trainees' training
-audits, so every screen, the report and the calibration view have something to show.
+`build_demo` fills a fresh database with the reference audit of every sample case (in the first
+practice week), about eighty synthetic audits over four quarterly practice weeks dated back from today
+(completed, moderated and draft; generated deterministically by `demo_data`) and a few trainees'
+training audits, so every screen, the report, its trends and the calibration view have something to show.
+The same day gives the same demo.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from audit_tui.domain.models import URGENT_NOTE, AuditRecord
 from audit_tui.features import demo_data
-from audit_tui.features.samples import builtin_templates, list_sample_cases, load_reference
-from audit_tui.storage.store import Store
+from audit_tui.features.samples import builtin_templates, list_sample_cases, load_case, load_reference
 from audit_tui.features.training import mark_training
+from audit_tui.storage.store import Store
 
 SEED = 2026
+REFERENCE_WEEK = date(2026, 2, 9)
+"""The Monday of the practice week the sample cases' reference audits were written in."""
 
 
 def build_demo(path: str | Path, *, actor: str = "demo", today: date | None = None) -> Path:
@@ -33,27 +37,61 @@ def build_demo(path: str | Path, *, actor: str = "demo", today: date | None = No
             store.save_template(template, source="built-in")
             templates.setdefault(template.id, template)
         rng = random.Random(SEED + 1)  # not the synthetic audits' sequence: ids must not repeat
+        first_round, first_week = next(iter(demo_data.practice_weeks(today).items()))
         references, records = {}, []
         for case in list_sample_cases():
             reference = load_reference(case.case_ref)
             references[case.case_ref] = reference
-            record = reference.model_copy(deep=True)
-            for action in record.actions:  # the follow-up since February, for action tracking
-                if action.note != "safeguarding concern" and rng.random() < 0.5:
-                    action.status, action.done_on = "done", action.due
+            record = _moved(reference, first_round, first_week - REFERENCE_WEEK)
+            _follow_up(record, templates[record.template_id], case.practice, rng, today)
             records.append(record)
         records += demo_data.synthetic_audits(templates, seed=SEED, today=today)
         store.insert_audit_records(records, note="demo")
-        _training(store, templates, references, rng)
-        _rounds(store)
+        _training(store, references, rng, today)
+        _rounds(store, set(templates))
     finally:
         store.close()
     return path
 
 
-def _training(store: Store, templates, references, rng: random.Random) -> None:
-    """Completed training audits by three trainees, and one still in progress."""
-    start = date(2026, 3, 2)
+def _moved(reference: AuditRecord, round_name: str, shift: timedelta) -> AuditRecord:
+    """A reference audit moved into the demo's first practice week, its dates moved with it."""
+    record = reference.model_copy(deep=True, update={"round": round_name, "audited_on": reference.audited_on + shift})
+    for action in record.actions:
+        action.due = action.due + shift if action.due else None
+        action.done_on = action.done_on + shift if action.done_on else None
+    for concern in record.concerns:
+        concern.raised_at = _moved_stamp(concern.raised_at, shift)
+        concern.handled_at = _moved_stamp(concern.handled_at, shift) if concern.handled_at else None
+        concern.told_at = _moved_stamp(concern.told_at, shift) if concern.told_at else ""
+    return record
+
+
+def _moved_stamp(stamp: str, shift: timedelta) -> str:
+    moment = datetime.fromisoformat(stamp) + shift
+    return moment.isoformat() if "T" in stamp else moment.strftime("%Y-%m-%d %H:%M" if " " in stamp else "%Y-%m-%d")
+
+
+def _follow_up(record: AuditRecord, template, practice: str, rng: random.Random, today: date) -> None:
+    """Since the reference audit: most of its actions done, its concern handled the next day, and the
+    feedback conversation with the worker recorded."""
+    case_manager = demo_data.TEAMS.get(record.team, (None, None, "the team manager"))[2]
+    for action in record.actions:
+        if action.note == URGENT_NOTE or rng.random() < 0.8:
+            action.status, action.done_on = "done", min(today, action.due)
+    for concern in record.concerns:
+        raised = datetime.fromisoformat(concern.raised_at)
+        concern.handled_at = (raised + timedelta(days=1)).isoformat()
+        concern.handled_by = case_manager
+        concern.outcome = concern.outcome or ("Reported missing to police the same day and found two days later; "
+                                              "referred to the exploitation panel with his agreement.")
+    child = load_case(record.case_ref).summary.split(",")[0].split()[0]
+    record.conversation = demo_data.conversation(record, template, practice, case_manager, child, rng, today)
+
+
+def _training(store: Store, references, rng: random.Random, today: date) -> None:
+    """Completed training audits by three trainees over the last two months, and one still in progress."""
+    start = today - timedelta(weeks=9)
     for n, (trainee, ref) in enumerate(demo_data.TRAINING):
         reference = references.get(ref)
         if reference is None:
@@ -64,18 +102,18 @@ def _training(store: Store, templates, references, rng: random.Random) -> None:
         store.insert_audit_record(record, note="demo")
         mark_training(store, record.id, ref, trainee, started_at=f"{audited_on}T09:00:00+00:00")
     if "LAC-0202" in references:
-        reference = references["LAC-0202"]
+        reference, started = references["LAC-0202"], today - timedelta(days=5)
         draft = reference.model_copy(deep=True, update={
             "id": demo_data._id(rng), "auditor": "Rob Fielding", "round": "Training", "status": "draft",
-            "audited_on": date(2026, 11, 2), "overall_grade": None, "overall_reason": "", "actions": [],
+            "audited_on": started, "overall_grade": None, "overall_reason": "", "actions": [],
             "lived_experience": "", "impact": "", "concerns": []})
         draft.answers = [a.model_copy(update={"rationale": "", "evidence": a.evidence.split(". ")[0]})
                          for a in reference.answers[:6]]
         store.insert_audit_record(draft, note="demo")
-        mark_training(store, draft.id, "LAC-0202", "Rob Fielding", started_at="2026-11-02T09:00:00+00:00")
+        mark_training(store, draft.id, "LAC-0202", "Rob Fielding", started_at=f"{started}T09:00:00+00:00")
 
 
-def _rounds(store: Store) -> None:
+def _rounds(store: Store, known: set[str]) -> None:
     """The practice-week rounds with their case lists: every audited case, plus a few not yet started."""
     import csv
     import tempfile
@@ -86,7 +124,7 @@ def _rounds(store: Store) -> None:
     spans = store.db.execute("SELECT round, min(audited_on), max(audited_on) FROM audits "
                              "WHERE round LIKE '20%practice week' GROUP BY round ORDER BY round").fetchall()
     for number, (name, first, last) in enumerate(spans):
-        create_round(store, name, first, last)
+        create_round(store, name, first, last, known_templates=known)
         cases = store.db.execute(
             "SELECT DISTINCT case_ref, service_area, team, worker, auditor, template_id FROM audits "
             "WHERE round = ? ORDER BY case_ref", [name]).fetchall()
@@ -98,4 +136,4 @@ def _rounds(store: Store) -> None:
                 writer = csv.writer(handle)
                 writer.writerow(header)
                 writer.writerows([*cases, *unstarted])
-            import_cases(store, name, path)
+            import_cases(store, name, path, known_templates=known)

@@ -1,8 +1,11 @@
 """Synthetic, deterministic audits for the demo database (seeded random, fictional people).
 
-Every generated completed audit passes the quality gates; drafts are part-answered.
-Grades follow a practice level (strong, mixed, weak) drawn per audit from the team's
-profile, so the report has strengths, areas for improvement and change between rounds.
+Four quarterly practice weeks, dated back from the day the demo is built, so that some actions are
+overdue, some due soon and some done, and the trend figures have data. Grades follow a practice level
+(strong, mixed, weak) drawn per audit from the team's profile for that round, so teams differ and
+change between rounds. Each audit has its own child, people, dates and evidence (`demo_text`); most
+record the feedback conversation with the worker. Every generated completed audit passes the quality
+gates; drafts are part-answered.
 """
 
 from __future__ import annotations
@@ -12,22 +15,33 @@ import uuid
 from datetime import date, timedelta
 
 from audit_tui.domain import gates
-from audit_tui.domain.models import NA, Action, Answer, AuditRecord, Concern, ModeratedAnswer, Moderation, Scale, Template
+from audit_tui.domain.models import (
+    NA, URGENT_NOTE, Action, Answer, AuditRecord, Concern, Conversation, FamilyFeedback, ModeratedAnswer, Moderation,
+    Scale, Template,
+)
+from audit_tui.features import demo_text as text
 
-ROUNDS = {"2026-02 practice week": date(2026, 2, 9), "2026-05 practice week": date(2026, 5, 11)}
-TEAMS = {  # team: (template id, case prefix, team manager, profile per round: weights of strong/mixed/weak)
-    "Leaving Care Team A": ("care-leavers", "CL", "Rachel Bentley", [(2, 5, 3), (3, 5, 2)]),
-    "Leaving Care Team B": ("care-leavers", "CL", "Colin Price", [(6, 3, 1), (6, 3, 1)]),
-    "Children Looked After Team 2": ("children-looked-after", "LAC", "Mark Ellison", [(3, 5, 2), (4, 5, 1)]),
-    "Child Protection Team 1": ("child-protection", "CP", "Steve Hammond", [(1, 4, 5), (2, 5, 3)]),
-    "Children with Disabilities Team": ("children-in-need", "CIN", "Lorraine Walsh", [(6, 3, 1), (5, 4, 1)]),
+TEAMS = {  # team: (template id, case prefix, team manager, weights of strong/mixed/weak in each round, oldest first)
+    "Leaving Care Team A": ("care-leavers", "CL", "Rachel Bentley", [(2, 5, 3), (2, 5, 3), (3, 5, 2), (4, 5, 1)]),
+    "Leaving Care Team B": ("care-leavers", "CL", "Colin Price", [(6, 3, 1), (6, 3, 1), (5, 4, 1), (6, 3, 1)]),
+    "Children Looked After Team 2": ("children-looked-after", "LAC", "Mark Ellison",
+                                     [(4, 5, 1), (3, 5, 2), (3, 5, 2), (2, 5, 3)]),
+    "Child Protection Team 1": ("child-protection", "CP", "Steve Hammond", [(1, 4, 5), (1, 5, 4), (2, 5, 3), (3, 5, 2)]),
+    "Children with Disabilities Team": ("children-in-need", "CIN", "Lorraine Walsh",
+                                        [(6, 3, 1), (5, 4, 1), (6, 3, 1), (5, 4, 1)]),
 }
+PER_TEAM = 4
+"""Audits per team in each practice week."""
+ROUNDS = 4
 AUDITORS = ["Priya Shah", "Tom Ellis", "Joanne Mitchell", "Marcus Reid", "Helen Osei", "Sam Kaur"]
 WORKERS = ["Dan Okafor", "Nadia Rahman", "Tom Whitfield", "Lewis Grant", "Aisha Patel", "Megan Doyle",
            "Beth Lowry", "Chloe Barker", "Hannah Brooks", "Ollie Grant", "Farah Ali", "Jess Turner"]
 CHILDREN = ["Alex", "Bailey", "Casey", "Dani", "Eden", "Frankie", "Harley", "Jamie", "Jordan", "Kit", "Logan",
             "Morgan", "Nico", "Quinn", "Reece", "Riley", "Robin", "Sasha", "Skye", "Taylor", "Toni", "Zion"]
 MODERATOR = "Denise Clarke"
+SERVICE_MANAGER = "Priya Nair"
+DONE_RATE = (0.92, 0.88, 0.8, 0.6)
+"""Share of actions done once due, by round (oldest first): older rounds have had longer to follow up."""
 TOPIC = {
     "pathway-plans": "the pathway plan", "accommodation": "accommodation", "education": "education",
     "health": "the health assessment", "independence-skills": "independence skills",
@@ -43,71 +57,25 @@ TOPIC = {
     "iro-oversight": "IRO challenge", "missing-episodes": "the response when the child goes missing",
     "reflective-practice": "reflective discussion", "decision-making": "decision-making",
     "smart-actions": "SMART actions", "escalation": "escalation", "workload": "caseload",
-    "staff-development": "professional development",
+    "staff-development": "professional development", "identity-and-equality": "identity and equality",
+    "relationships": "relationships and friendships", "young-parents": "support as a young parent",
+    "babies-and-pre-birth": "the pre-birth assessment", "legal-status": "the legal basis for care",
+    "kinship-care": "support for the kinship carers", "preparing-for-adulthood": "planning for adulthood",
 }
-EVIDENCE = {
-    "outstanding": ["Exceptional work on {t}: {c} helped shape it, and the record shows what changed for them.",
-                    "Tenacious, creative practice on {t}; partners describe a measurable difference for {c}."],
-    "good": ["Work on {t} is purposeful and recorded; {c}'s views are written in their own words.",
-             "The record shows timely attention to {t}, with actions owned, dated and completed.",
-             "Good evidence on {t}: reviewed on time, and the manager's comments add direction.",
-             "Clear evidence on {t} in the chronology and case notes, with partners contributing."],
-    "requires_improvement": ["Some evidence on {t}, but it lists tasks rather than outcomes for {c}.",
-                             "Work on {t} has drifted since the last review; two actions were carried forward.",
-                             "Notes mention {t} but do not analyse it, and {c}'s views are unclear.",
-                             "Attention to {t} was not updated after a significant change for {c}."],
-    "inadequate": ["No evidence on {t} for over six months; concerns raised by partners were not followed up.",
-                   "Serious gaps on {t}: risks were identified but nobody acted, and {c} was not seen."],
-    "yes": ["The file shows this clearly for {t}, with dates and owners.",
-            "Recorded in full, including {t}, and checked at the last review."],
-    "partly": ["Partly: {t} is recorded for some of the period but not since the autumn.",
-               "Some evidence on {t}, but not recorded consistently."],
-    "no": ["No record on file about {t}.", "Not evidenced: nothing on {t} since the last review."],
-    "improved": ["Then and now compared: {c} is clearly better off, and the record and {c}'s own words show it.",
-                 "Since the last review {c}'s situation has improved, shown by attendance, health and their words."],
-    "some_improvement": ["Some things are better for {c} since the last review; others, such as {t}, are not yet.",
-                         "Evidence of some change for {c}, but progress on {t} is slow."],
-    "no_change": ["Visits and meetings took place, but nothing has changed for {c}: activity is not impact.",
-                  "The same concerns about {t} are recorded now as at the start of the period."],
-    "worse": ["{c}'s situation is worse than at the start of the period and the plan was not changed.",
-              "Risks around {t} have increased for {c} since the last review."],
-    "too_early": ["The work with {c} began only weeks ago: too early to judge its difference."],
-}
-EXTRA = ["The supervision record also touches on {t}.", "Partners raised {t} at the last meeting.",
-         "{c}'s worker linked this to {t}."]
-SETTING = {
-    "care-leavers": ["lives in supported lodgings", "rents a one-bedroom council flat", "is staying put with "
-                     "former foster carers", "shares a house with two other care leavers"],
-    "children-looked-after": ["lives with foster carers", "lives in a small children's home",
-                              "lives with grandparents under a kinship arrangement"],
-    "child-protection": ["lives with their mother and her partner", "lives with their father and baby brother",
-                         "lives with their mother and two sisters"],
-    "children-in-need": ["lives with their mother, who is their main carer", "lives with both parents and a "
-                         "younger sister", "lives with their father and attends a special school"],
-}
-AGES = {"care-leavers": (18, 21), "children-looked-after": (6, 15), "child-protection": (2, 12),
-        "children-in-need": (5, 14), "supervision-oversight": (4, 15)}
-QUOTES = ["I just want somewhere that feels like mine.", "My worker actually turns up, that's the difference.",
-          "School is OK now, I've got a best friend.", "I miss my brother. I want to see him more.",
-          "I don't like it when people shout.", "I feel safer now, I sleep better.",
-          "Nobody asks me what I think.", "I want to be a mechanic, like my uncle."]
-CHANGED = ["is now more settled and attending school or college every day",
-           "is safer at home: there have been no incidents since the safety plan",
-           "is in a stable home for the first time in two years", "is sleeping better and says they feel calmer",
-           "is now registered with a GP and dentist and has had the health checks they missed",
-           "has started an apprenticeship and is managing their money"]
-GAPS = ["the education actions have not yet made a difference", "their emotional health needs are still unmet",
-        "family time is still unreliable", "the plan has drifted since the last review"]
-ACTIONS = ["Review {t} with {c} and record the outcome and next steps on file",
-           "Hold a case discussion on {t} with the team manager and record a dated decision",
-           "Book a multi-agency meeting on {t} and circulate owned, dated actions within five working days",
-           "Record {c}'s views on {t} in their own words at the next visit and update the plan"]
-VAGUE = ["Continue to monitor {t}", "Consider a referral about {t}"]
 ILACS_WEIGHTS = {"exceptional": (62, 38, 0, 0), "strong": (28, 64, 8, 0), "mixed": (5, 58, 35, 2),
                  "weak": (0, 22, 66, 12)}
 THREE_WEIGHTS = {"exceptional": (100, 0, 0), "strong": (86, 12, 2), "mixed": (58, 32, 10), "weak": (25, 45, 30)}
 IMPACT_WEIGHTS = {"exceptional": (80, 20, 0, 0, 0), "strong": (55, 37, 4, 0, 4), "mixed": (15, 55, 22, 3, 5),
                   "weak": (2, 25, 45, 25, 3)}  # improved, some improvement, no change, worse, too early
+AGREES = {"strong": (8, 2, 0), "mixed": (5, 4, 1), "weak": (3, 4, 3)}  # yes, partly, no
+
+
+def practice_weeks(today: date) -> dict[str, date]:
+    """The demo's rounds, oldest first: quarterly practice weeks, the last starting 4–5 weeks before today."""
+    last = today - timedelta(days=28)
+    last -= timedelta(days=last.weekday())
+    starts = [last - timedelta(weeks=13 * k) for k in range(ROUNDS - 1, -1, -1)]
+    return {f"{start:%Y-%m} practice week": start for start in starts}
 
 
 def _id(rng: random.Random) -> str:
@@ -115,9 +83,42 @@ def _id(rng: random.Random) -> str:
 
 
 def _topic(template: Template, key: str, rng: random.Random) -> str:
+    return TOPIC.get(_theme(template, key, rng), "the plan")
+
+
+def _theme(template: Template, key: str, rng: random.Random) -> str:
     question = template.question(key)
     themes = question.themes or [t.id for t in template.themes]
-    return TOPIC.get(themes[0] if rng.random() < 0.7 else rng.choice(themes), "the plan")
+    return themes[0] if rng.random() < 0.85 else rng.choice(themes)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+class Case:
+    """One synthetic audit's people and dates, for filling in its wording."""
+
+    def __init__(self, child: str, worker: str, manager: str, audited_on: date, rng: random.Random):
+        self.child, self.worker, self.manager, self.audited_on, self.rng = child, worker, manager, audited_on, rng
+        self.school = rng.choice(text.SCHOOLS)
+
+    def fill(self, wording: str, **extra: str) -> str:
+        rng = self.rng
+        first = self.audited_on - timedelta(days=rng.randint(30, 180))
+        later = first + timedelta(days=rng.randint(7, (self.audited_on - first).days - 1))
+        slots = {"c": self.child, "w": self.worker.split()[0], "m": self.manager, "d": _day(first), "e": _day(later),
+                 "n": str(rng.randint(2, 6)), "p": rng.choice(text.PARTNERS), "s": self.school, **extra}
+        for _ in range(2):  # a slot's value may hold slots of its own ({n} in a "now" phrase)
+            wording = wording.format(**slots)
+        return wording[0].upper() + wording[1:]
+
+
+def _tier(scale: Scale, grade: str) -> str:
+    rank = scale.rank(grade)
+    if scale.levels[rank].good_or_better:
+        return "hi"
+    return "lo" if rank == len(scale.levels) - 1 else "mid"
 
 
 def _grade(scale: Scale, practice: str, rng: random.Random) -> str:
@@ -130,39 +131,29 @@ def _grade(scale: Scale, practice: str, rng: random.Random) -> str:
     return rng.choices(ids, weights=weights)[0]
 
 
-def _evidence(grade: str, topic: str, child: str, template: Template, rng: random.Random) -> str:
-    bank = EVIDENCE.get(grade) or EVIDENCE["good"]
-    text = rng.choice(bank).format(t=topic, c=child)
-    if rng.random() < 0.35:
-        other = TOPIC.get(rng.choice(template.themes).id, "") if template.themes else ""
-        if other:
-            text += " " + rng.choice(EXTRA).format(t=other, c=child)
-    return text[0].upper() + text[1:]
-
-
-def _narratives(template_id: str, practice: str, child: str, rng: random.Random) -> tuple[str, str]:
-    low, high = AGES.get(template_id, (5, 15))
-    setting = rng.choice(SETTING.get(template_id, SETTING["children-looked-after"]))
-    intro = f"{child} is {rng.randint(low, high)} and {setting}."
-    if practice == "weak" and rng.random() < 0.6:
-        lived = (f"{intro} The record describes the home and the adults but says little about {child}'s "
-                 "day, friendships or what worries them.")
+def _evidence(template: Template, key: str, grade: str, case: Case, used: set[str]) -> str:
+    """A finding on the question's theme at the answer's level, often with where it was found; never
+    the same words as another answer of the demo."""
+    rng, scale = case.rng, template.scale_of(key)
+    if scale.id == "impact":
+        wording = case.fill(rng.choice(text.IMPACT[grade]), then=rng.choice(text.THEN), now=rng.choice(text.NOW),
+                            then_now=rng.choice(text.THEN_NOW), gap=rng.choice(text.GAPS), worse=rng.choice(text.WORSE))
     else:
-        lived = (f"{intro} {child} told their worker: \"{rng.choice(QUOTES)}\" They enjoy football and music "
-                 "and worry about moving again.")
-    if practice == "weak" and rng.random() < 0.5:
-        impact = ("The worker visited monthly, attended the review meeting, completed the assessment and "
-                  "referred the family to early help services.")
-    elif practice == "strong":
-        impact = f"Because of the work {child} {rng.choice(CHANGED)}, and their own words show it."
-    else:
-        impact = f"{child} {rng.choice(CHANGED)}, but {rng.choice(GAPS)}, so progress is only partly made."
-    return lived, impact
+        theme = _theme(template, key, rng)
+        bank = text.EVIDENCE.get(theme, text.GENERIC)
+        wording = case.fill(rng.choice(bank[_tier(scale, grade)]), t=TOPIC.get(theme, "the plan"))
+        if grade == "outstanding":
+            wording += " " + case.fill(rng.choice(text.OUTSTANDING))
+    if rng.random() < 0.5:
+        wording += " " + case.fill(rng.choice(text.SOURCES))
+    while wording in used:
+        wording += " " + case.fill(rng.choice(text.SOURCES))
+    used.add(wording)
+    return wording
 
 
-def _answers(template: Template, practice: str, child: str, rng: random.Random,
-             share: float = 1.0) -> list[Answer]:
-    answers: dict[str, Answer] = {}
+def _answers(template: Template, practice: str, case: Case, used: set[str], share: float = 1.0) -> list[Answer]:
+    rng, answers = case.rng, {}
     for key, _, _question in template.questions():
         if key not in gates.active_questions(template, {**answers, key: Answer(question=key)}):
             continue
@@ -171,76 +162,165 @@ def _answers(template: Template, practice: str, child: str, rng: random.Random,
         scale = template.scale_of(key)
         grade = _grade(scale, practice, rng)
         if scale.graded and len(scale.levels) == 3 and rng.random() < 0.03:
-            answers[key] = Answer(question=key, grade=NA, na_reason=f"Does not apply to {child} in this period.")
+            answers[key] = Answer(question=key, grade=NA,
+                                  na_reason=case.fill("Does not apply to {c} in the period since {d}."))
             continue
         if not scale.graded:
-            evidence = "Recorded in the chronology." if grade == scale.levels[0].id else f"Not the case for {child}."
+            wording = ("Yes: recorded in the chronology on {d}." if grade == scale.levels[0].id
+                       else rng.choice(text.NOT_THE_CASE))
+            evidence = case.fill(wording)
         else:
-            evidence = _evidence(grade, _topic(template, key, rng), child, template, rng)
+            evidence = _evidence(template, key, grade, case, used)
         answers[key] = Answer(question=key, grade=grade, evidence=evidence)
     return list(answers.values())
 
 
-def _actions(template: Template, answers: list[Answer], audited_on: date, worker: str, manager: str,
-             child: str, round_done: float, today: date, rng: random.Random) -> list[Action]:
-    actions = []
+def _narratives(template_id: str, practice: str, case: Case) -> tuple[str, str]:
+    rng, child = case.rng, case.child
+    low, high = text.AGES.get(template_id, (5, 15))
+    setting = rng.choice(text.SETTING.get(template_id, text.SETTING["children-looked-after"]))
+    intro = f"{child} is {rng.randint(low, high)} and {setting}."
+    if practice == "weak" and rng.random() < 0.6:
+        lived = (f"{intro} The record describes the home and the adults but says little about {child}'s day, "
+                 f"friendships or what worries them; the last note of {child}'s own words is from "
+                 f"{case.fill('{d}')}.")
+    else:
+        lived = (f"{intro} Most days {child} {rng.choice(text.DAY)}. {child} loves {rng.choice(text.LIKES)} and "
+                 f"worries about {rng.choice(text.WORRIES)}. {child} told {case.worker.split()[0]}: "
+                 f"\"{rng.choice(text.QUOTES)}\"")
+    if practice == "weak" and rng.random() < 0.5:
+        impact = ("The worker visited monthly, attended the review meeting, completed the assessment and "
+                  "referred the family to early help services.")
+    elif practice == "strong":
+        impact = case.fill("In {d} {c} {then}; because of the work {c} now {now}, and says so.",
+                           then=rng.choice(text.THEN), now=rng.choice(text.NOW))
+    else:
+        impact = case.fill("{c} now {now}, but {gap}, so progress is only partly made.",
+                           now=rng.choice(text.NOW), gap=rng.choice(text.GAPS))
+    return lived, impact
+
+
+def _actions(template: Template, answers: list[Answer], case: Case, owners: tuple[str, str], done_rate: float,
+             today: date) -> list[Action]:
+    rng, actions = case.rng, []
     for answer in answers:
         if not gates.below_good(template, answer):
             continue
-        topic = _topic(template, answer.question, rng)
-        due = audited_on + timedelta(days=rng.choice((14, 21, 28, 42, 56, 90, 180, 300)))
-        if rng.random() < 0.1:
-            description = rng.choice(VAGUE).format(t=topic, c=child)
+        theme = _theme(template, answer.question, rng)
+        due = case.audited_on + timedelta(days=rng.choice((14, 21, 28, 42, 56, 90)))
+        if rng.random() < 0.08:
+            description = rng.choice(text.VAGUE).format(t=TOPIC.get(theme, "the plan"))
         else:
-            description = rng.choice(ACTIONS).format(t=topic, c=child) + f" by {due.day} {due:%B}"
-        done = due <= today and rng.random() < round_done
-        actions.append(Action(id=_id(rng), description=description, owner=rng.choice((worker, manager)), due=due,
-                              question=answer.question, status="done" if done else "open",
-                              done_on=min(due, audited_on + timedelta(days=rng.randint(7, 60))) if done else None))
+            wording = text.ACTIONS.get(theme, text.ACTION_GENERIC)
+            description = case.fill(wording, t=TOPIC.get(theme, "the plan")) + f" by {_day(due)}"
+        done_on = None
+        if (due <= today or rng.random() < 0.3) and rng.random() < done_rate:
+            latest = min(today, due + timedelta(days=14))
+            done_on = case.audited_on + timedelta(days=rng.randint(5, max(5, (latest - case.audited_on).days)))
+            done_on = min(done_on, today)
+        actions.append(Action(id=_id(rng), description=description, owner=rng.choice(owners), due=due,
+                              question=answer.question, status="done" if done_on else "open", done_on=done_on))
     return actions
+
+
+def conversation(record: AuditRecord, template: Template, practice: str, manager: str, child: str,
+                 rng: random.Random, today: date) -> Conversation:
+    """The feedback conversation with the worker, a few days after the audit."""
+    case = Case(child, record.worker or "The worker", manager, record.audited_on, rng)
+    present = f"{record.worker} (social worker), {record.auditor} (auditor)"
+    if rng.random() < 0.4:
+        present += f", {manager} (team manager)"
+    agrees = rng.choices(("yes", "partly", "no"), weights=AGREES[practice])[0]
+    reflection = case.fill(rng.choice(text.REFLECTIONS[agrees]))
+    challenge = response = ""
+    below = [a.question for a in record.answers if gates.below_good(template, a)]
+    if agrees != "yes" and below and rng.random() < 0.7:
+        topic = TOPIC.get(_theme(template, rng.choice(below), rng), "the plan")
+        challenge, response = rng.choice(text.CHALLENGES).format(t=topic), rng.choice(text.RESPONSES)
+    return Conversation(held_on=min(today, record.audited_on + timedelta(days=rng.randint(1, 8))), present=present,
+                        reflection=reflection, agrees=agrees,
+                        challenge=challenge, response=response)
+
+
+def family_feedback(child: str, worker: str, rng: random.Random) -> FamilyFeedback:
+    """What the child or their family said about the help they get."""
+    first = worker.split()[0] if worker else "The worker"
+    return FamilyFeedback(how=rng.choice(text.FAMILY_HOW).format(c=child),
+                          said=rng.choice(text.FAMILY_SAID).format(w=first))
 
 
 def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026,
                      today: date | None = None) -> list[AuditRecord]:
-    """About 48 audits over two rounds and five teams: completed, a few moderated, a few drafts."""
+    """Four practice weeks of five teams: completed, a sample moderated, a few drafts in the last."""
     rng = random.Random(seed)
     today = today or date.today()
-    records, numbers = [], {}
-    for round_index, (round_name, start) in enumerate(ROUNDS.items()):
+    records, numbers, used = [], {}, set()
+    weeks = practice_weeks(today)
+    for round_index, (round_name, start) in enumerate(weeks.items()):
+        latest = round_index == len(weeks) - 1
         for team, (template_id, prefix, manager, profiles) in TEAMS.items():
-            for n in range(5):
+            for n in range(PER_TEAM):
                 practice = rng.choices(("strong", "mixed", "weak"), weights=profiles[round_index])[0]
                 grading = "exceptional" if practice == "strong" and rng.random() < 0.25 else practice
-                tmpl = templates["supervision-oversight" if rng.random() < 0.15 else template_id]
+                tmpl = templates["supervision-oversight" if rng.random() < 0.12 else template_id]
                 numbers[prefix] = numbers.get(prefix, 0) + 1
                 case_ref = f"{prefix}-{5000 + 37 * numbers[prefix] % 4000:04d}"
                 child, worker = rng.choice(CHILDREN), rng.choice(WORKERS)
-                audited_on = start + timedelta(days=rng.randint(0, 4))
-                draft = round_index == 1 and n == 4 and team != "Children with Disabilities Team"
-                answers = _answers(tmpl, grading, child, rng, share=0.6 if draft else 1.0)
-                lived, impact = _narratives(template_id, practice, child, rng)
+                case = Case(child, worker, manager, start + timedelta(days=rng.randint(0, 4)), rng)
+                draft = latest and n == PER_TEAM - 1 and team != "Children with Disabilities Team"
+                answers = _answers(tmpl, grading, case, used, share=0.6 if draft else 1.0)
+                lived, impact = _narratives(template_id, practice, case)
                 record = AuditRecord(
                     id=_id(rng), case_ref=case_ref, template_id=tmpl.id, template_version=tmpl.version,
                     round=round_name, service_area=templates[template_id].service_areas[0], team=team,
-                    worker=worker, auditor=rng.choice(AUDITORS), audited_on=audited_on, answers=answers,
+                    worker=worker, auditor=rng.choice(AUDITORS), audited_on=case.audited_on, answers=answers,
                     lived_experience=lived if not draft else "", impact=impact if not draft else "",
-                    actions=_actions(tmpl, answers, audited_on, worker, manager, child,
-                                     (0.6, 0.35)[round_index], today, rng))
+                    actions=_actions(tmpl, answers, case, (worker, manager), DONE_RATE[round_index], today),
+                    redact_names=[child])
                 if not draft:
                     _complete(tmpl, record, rng, exceptional=grading == "exceptional")
+                    if rng.random() < 0.88:
+                        record.conversation = conversation(record, tmpl, practice, manager, child, rng, today)
+                    if rng.random() < 0.4:
+                        record.family_feedback = family_feedback(child, worker, rng)
                 records.append(record)
-    _moderate([r for r in records if r.status == "completed" and r.round.startswith("2026-02")], templates, rng)
-    weak_cp = next(r for r in records if r.team == "Child Protection Team 1" and r.status != "draft")
-    weak_cp.concerns.append(Concern(id=_id(rng), raised_at=f"{weak_cp.audited_on}T10:15:00+00:00",
-                                    raised_by=weak_cp.auditor, handled_at=f"{weak_cp.audited_on}T16:40:00+00:00",
-                                    handled_by="Steve Hammond",
-                                    description="Baby seen with an unexplained bruise; no strategy discussion held.",
-                                    told_who="Steve Hammond", told_at=f"{weak_cp.audited_on} 10:20", told_how="phone",
-                                    team_manager="Steve Hammond", service_manager="Priya Nair",
-                                    outcome="Strategy discussion held the same afternoon; child protection medical "
-                                            "arranged."))
-    weak_cp.safeguarding = "concern_raised"
+        done = [r for r in records if r.round == round_name and r.status == "completed"]
+        _moderate(done, templates, rng, k=2 if latest else 4)
+    _concerns(records, templates, rng, today)
     return records
+
+
+def _concerns(records: list[AuditRecord], templates: dict[str, Template], rng: random.Random, today: date) -> None:
+    """Two safeguarding concerns: one handled the same day (second round), one raised in the last round
+    and still open, each with its urgent action for the team manager."""
+    rounds = sorted({r.round for r in records})
+    handled = next(r for r in records if r.team == "Child Protection Team 1" and r.round == rounds[1]
+                   and r.status != "draft")
+    open_ = next(r for r in records if r.team == "Leaving Care Team A" and r.round == rounds[-1]
+                 and r.status != "draft")
+    for record, manager, description, outcome in (
+            (handled, "Steve Hammond", "The baby of the household (aged 10 months) was seen with an unexplained bruise; no strategy "
+             "discussion was held.",
+             "Strategy discussion held the same afternoon; child protection medical arranged."),
+            (open_, "Rachel Bentley", "Young person (19) says an older man is holding their bank card and "
+             "keys; nobody has acted on the PA's note of it.", "")):
+        raised = record.audited_on
+        urgent = Action(id=_id(rng), description="URGENT safeguarding: see the young person today, make an adult "
+                        "safeguarding referral and take the concern to the exploitation panel" if not outcome else
+                        "URGENT safeguarding: hold a strategy discussion today and arrange a child protection medical",
+                        owner=manager, due=raised + timedelta(days=1 if raised.weekday() < 4 else 7 - raised.weekday()),
+                        note=URGENT_NOTE, status="done" if outcome else "open", done_on=raised if outcome else None)
+        record.actions.append(urgent)
+        record.concerns.append(Concern(
+            id=_id(rng), raised_at=f"{raised}T10:15:00+00:00", raised_by=record.auditor, description=description,
+            handled_at=f"{raised}T16:40:00+00:00" if outcome else None, handled_by=manager if outcome else None,
+            action_id=urgent.id, told_who=manager, told_at=f"{raised} 10:20", told_how="phone", team_manager=manager,
+            service_manager=SERVICE_MANAGER, outcome=outcome,
+            route="" if outcome else "adult_safeguarding"))
+        record.safeguarding = "concern_raised"
+        template = templates[record.template_id]
+        if gates.gate_failures(template, record):  # a generator bug, never user data
+            raise AssertionError(f"demo concern on {record.case_ref} breaks a gate")
 
 
 def _complete(template: Template, record: AuditRecord, rng: random.Random, *, exceptional: bool = False) -> None:
@@ -259,8 +339,9 @@ def _complete(template: Template, record: AuditRecord, rng: random.Random, *, ex
         raise AssertionError(f"demo audit {record.case_ref} fails gates: {problems[0].message}")
 
 
-def _moderate(records: list[AuditRecord], templates: dict[str, Template], rng: random.Random) -> None:
-    for record in rng.sample(records, k=min(5, len(records))):
+def _moderate(records: list[AuditRecord], templates: dict[str, Template], rng: random.Random, *, k: int) -> None:
+    """A sample of a round's completed audits moderated, some grades changed by one level."""
+    for record in rng.sample(records, k=min(k, len(records))):
         template = templates[record.template_id]
         graded = [a for a in record.answers if gates.is_graded(template, a)]
         changed = []
