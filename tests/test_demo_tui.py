@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from audit_tui.core.settings import Settings, default_db_path
-from audit_tui.core.store import Store
+from audit_tui.files.settings import Settings, default_db_path
+from audit_tui.storage.store import Store
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.dialogs import ConfirmDialog
 from audit_tui.tui.screens.home import HomeScreen
