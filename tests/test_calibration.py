@@ -191,9 +191,12 @@ def test_demo_database(tmp_path):
     try:
         rows = store.db.execute("SELECT round, status, count(*) FROM audits GROUP BY 1, 2").fetchall()
         counts = {(r, s): n for r, s, n in rows}
-        assert counts[("2026-02 practice week", "moderated")] >= 3
-        assert counts[("2026-05 practice week", "draft")] >= 2
-        assert sum(n for (r, s), n in counts.items() if r.endswith("practice week") and s != "draft") >= 45
+        # quarterly practice weeks, the last starting in the week four weeks before 23 November 2026
+        weeks = ["2026-01 practice week", "2026-04 practice week", "2026-07 practice week", "2026-10 practice week"]
+        assert sorted({r for r, _ in counts if r.endswith("practice week")}) == weeks
+        assert all(counts[(week, "moderated")] >= 2 for week in weeks)
+        assert counts[(weeks[-1], "draft")] >= 2
+        assert sum(n for (r, s), n in counts.items() if r.endswith("practice week") and s != "draft") >= 90
         assert store.db.execute("SELECT count(DISTINCT team) FROM audits").fetchone()[0] >= 5
         assert store.db.execute("SELECT count(DISTINCT auditor) FROM audits").fetchone()[0] >= 5
         overdue = store.db.execute("SELECT count(*) FROM actions WHERE status = 'open' AND due < '2026-11-23'")

@@ -95,8 +95,26 @@ def audit_by_queries(store: Store, audit_id: str) -> dict:
                         for r in rows("SELECT * FROM moderated_answers WHERE audit_id = ? ORDER BY rowid")],
         } if moderation else None,
         "safeguarding": audit["safeguarding"],
-        "conversation": None, "family_feedback": None, "redact_names": [],  # (the varied data set records none)
+        **_practice_parts(rows),
     }
+
+
+def _practice_parts(rows) -> dict:
+    """The feedback conversation, family feedback and names to redact, from their own tables' rows (a part
+    whose columns are all empty was never given)."""
+    talk = rows("SELECT * FROM conversations WHERE audit_id = ?")
+    talk = talk[0] if talk else {}
+    fields = ("held_on", "present", "reflection", "agrees", "challenge", "response")
+    conversation = None
+    if any(talk.get(k) is not None for k in fields):
+        conversation = {k: talk[k] if k == "agrees" else talk[k] or "" for k in fields}
+        conversation["held_on"] = talk["held_on"] and date.fromisoformat(talk["held_on"])
+    family = None
+    if talk.get("family_how") is not None or talk.get("family_said") is not None:
+        family = {"how": talk["family_how"] or "", "said": talk["family_said"] or ""}
+    privacy = rows("SELECT redact_names FROM audit_privacy WHERE audit_id = ?")
+    return {"conversation": conversation, "family_feedback": family,
+            "redact_names": json.loads(privacy[0]["redact_names"]) if privacy else []}
 
 
 def test_every_audit_read_in_batches_is_what_its_own_queries_give_in_the_order_asked(varied):

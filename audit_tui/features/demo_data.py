@@ -21,17 +21,17 @@ from audit_tui.domain.models import (
 )
 from audit_tui.features import demo_text as text
 
-TEAMS = {  # team: (template id, case prefix, team manager, weights of strong/mixed/weak in each round, oldest first)
-    "Leaving Care Team A": ("care-leavers", "CL", "Rachel Bentley", [(2, 5, 3), (2, 5, 3), (3, 5, 2), (4, 5, 1)]),
-    "Leaving Care Team B": ("care-leavers", "CL", "Colin Price", [(6, 3, 1), (6, 3, 1), (5, 4, 1), (6, 3, 1)]),
+TEAMS = {  # team: (template id, case prefix, team manager, strong/mixed/weak audits in each round, oldest first)
+    "Leaving Care Team A": ("care-leavers", "CL", "Rachel Bentley", [(1, 2, 2), (1, 3, 1), (2, 2, 1), (2, 3, 0)]),
+    "Leaving Care Team B": ("care-leavers", "CL", "Colin Price", [(3, 2, 0), (3, 1, 1), (3, 2, 0), (4, 1, 0)]),
     "Children Looked After Team 2": ("children-looked-after", "LAC", "Mark Ellison",
-                                     [(4, 5, 1), (3, 5, 2), (3, 5, 2), (2, 5, 3)]),
-    "Child Protection Team 1": ("child-protection", "CP", "Steve Hammond", [(1, 4, 5), (1, 5, 4), (2, 5, 3), (3, 5, 2)]),
+                                     [(2, 3, 0), (2, 2, 1), (1, 3, 1), (1, 2, 2)]),
+    "Child Protection Team 1": ("child-protection", "CP", "Steve Hammond", [(0, 2, 3), (1, 2, 2), (1, 3, 1), (2, 2, 1)]),
     "Children with Disabilities Team": ("children-in-need", "CIN", "Lorraine Walsh",
-                                        [(6, 3, 1), (5, 4, 1), (6, 3, 1), (5, 4, 1)]),
+                                        [(3, 2, 0), (3, 2, 0), (2, 3, 0), (3, 2, 0)]),
 }
-PER_TEAM = 4
-"""Audits per team in each practice week."""
+"""Teams differ, and change between rounds: Leaving Care A and Child Protection 1 improve, Children Looked
+After 2 declines. Each round audits five cases per team."""
 ROUNDS = 4
 AUDITORS = ["Priya Shah", "Tom Ellis", "Joanne Mitchell", "Marcus Reid", "Helen Osei", "Sam Kaur"]
 WORKERS = ["Dan Okafor", "Nadia Rahman", "Tom Whitfield", "Lewis Grant", "Aisha Patel", "Megan Doyle",
@@ -102,6 +102,14 @@ class Case:
     def __init__(self, child: str, worker: str, manager: str, audited_on: date, rng: random.Random):
         self.child, self.worker, self.manager, self.audited_on, self.rng = child, worker, manager, audited_on, rng
         self.school = rng.choice(text.SCHOOLS)
+        self.seen: set[str] = set()
+
+    def pick(self, wordings: list[str]) -> str:
+        """One of `wordings`, not one this audit has used already while another is left."""
+        fresh = [w for w in wordings if w not in self.seen] or wordings
+        choice = self.rng.choice(fresh)
+        self.seen.add(choice)
+        return choice
 
     def fill(self, wording: str, **extra: str) -> str:
         rng = self.rng
@@ -125,7 +133,10 @@ def _grade(scale: Scale, practice: str, rng: random.Random) -> str:
     ids = [lv.id for lv in scale.levels]
     if not scale.graded:
         return ids[0] if rng.random() < 0.15 else ids[-1]
-    if scale.id == "impact":
+    if not scale.graded:  # a fact about the case, which decides the questions asked next
+        wording = case.fill("Yes: recorded in the chronology on {d}." if grade == scale.levels[0].id
+                            else case.pick(text.NOT_THE_CASE))
+    elif scale.id == "impact":
         return rng.choices(ids, weights=IMPACT_WEIGHTS[practice])[0]
     weights = ILACS_WEIGHTS[practice] if len(ids) == 4 else THREE_WEIGHTS[practice] if len(ids) == 3 else None
     return rng.choices(ids, weights=weights)[0]
@@ -135,19 +146,22 @@ def _evidence(template: Template, key: str, grade: str, case: Case, used: set[st
     """A finding on the question's theme at the answer's level, often with where it was found; never
     the same words as another answer of the demo."""
     rng, scale = case.rng, template.scale_of(key)
-    if scale.id == "impact":
-        wording = case.fill(rng.choice(text.IMPACT[grade]), then=rng.choice(text.THEN), now=rng.choice(text.NOW),
+    if not scale.graded:  # a fact about the case, which decides the questions asked next
+        wording = case.fill("Yes: recorded in the chronology on {d}." if grade == scale.levels[0].id
+                            else case.pick(text.NOT_THE_CASE))
+    elif scale.id == "impact":
+        wording = case.fill(case.pick(text.IMPACT[grade]), then=rng.choice(text.THEN), now=rng.choice(text.NOW),
                             then_now=rng.choice(text.THEN_NOW), gap=rng.choice(text.GAPS), worse=rng.choice(text.WORSE))
     else:
         theme = _theme(template, key, rng)
         bank = text.EVIDENCE.get(theme, text.GENERIC)
-        wording = case.fill(rng.choice(bank[_tier(scale, grade)]), t=TOPIC.get(theme, "the plan"))
+        wording = case.fill(case.pick(bank[_tier(scale, grade)]), t=TOPIC.get(theme, "the plan"))
         if grade == "outstanding":
             wording += " " + case.fill(rng.choice(text.OUTSTANDING))
-    if rng.random() < 0.5:
-        wording += " " + case.fill(rng.choice(text.SOURCES))
+    if scale.graded and rng.random() < 0.5:
+        wording += " " + case.fill(case.pick(text.SOURCES))
     while wording in used:
-        wording += " " + case.fill(rng.choice(text.SOURCES))
+        wording += " " + case.fill(case.pick(text.SOURCES))
     used.add(wording)
     return wording
 
@@ -165,12 +179,7 @@ def _answers(template: Template, practice: str, case: Case, used: set[str], shar
             answers[key] = Answer(question=key, grade=NA,
                                   na_reason=case.fill("Does not apply to {c} in the period since {d}."))
             continue
-        if not scale.graded:
-            wording = ("Yes: recorded in the chronology on {d}." if grade == scale.levels[0].id
-                       else rng.choice(text.NOT_THE_CASE))
-            evidence = case.fill(wording)
-        else:
-            evidence = _evidence(template, key, grade, case, used)
+        evidence = _evidence(template, key, grade, case, used)
         answers[key] = Answer(question=key, grade=grade, evidence=evidence)
     return list(answers.values())
 
@@ -189,8 +198,8 @@ def _narratives(template_id: str, practice: str, case: Case) -> tuple[str, str]:
                  f"worries about {rng.choice(text.WORRIES)}. {child} told {case.worker.split()[0]}: "
                  f"\"{rng.choice(text.QUOTES)}\"")
     if practice == "weak" and rng.random() < 0.5:
-        impact = ("The worker visited monthly, attended the review meeting, completed the assessment and "
-                  "referred the family to early help services.")
+        impact = case.fill("{w} visited {n} times since {d}, attended the review on {e}, completed the "
+                           "assessment and referred the family to the {p}.")
     elif practice == "strong":
         impact = case.fill("In {d} {c} {then}; because of the work {c} now {now}, and says so.",
                            then=rng.choice(text.THEN), now=rng.choice(text.NOW))
@@ -259,15 +268,17 @@ def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026,
     for round_index, (round_name, start) in enumerate(weeks.items()):
         latest = round_index == len(weeks) - 1
         for team, (template_id, prefix, manager, profiles) in TEAMS.items():
-            for n in range(PER_TEAM):
-                practice = rng.choices(("strong", "mixed", "weak"), weights=profiles[round_index])[0]
+            levels = [level for level, count in zip(("strong", "mixed", "weak"), profiles[round_index])
+                      for _ in range(count)]
+            rng.shuffle(levels)
+            for n, practice in enumerate(levels):
                 grading = "exceptional" if practice == "strong" and rng.random() < 0.25 else practice
                 tmpl = templates["supervision-oversight" if rng.random() < 0.12 else template_id]
                 numbers[prefix] = numbers.get(prefix, 0) + 1
                 case_ref = f"{prefix}-{5000 + 37 * numbers[prefix] % 4000:04d}"
                 child, worker = rng.choice(CHILDREN), rng.choice(WORKERS)
                 case = Case(child, worker, manager, start + timedelta(days=rng.randint(0, 4)), rng)
-                draft = latest and n == PER_TEAM - 1 and team != "Children with Disabilities Team"
+                draft = latest and n == len(levels) - 1 and team != "Children with Disabilities Team"
                 answers = _answers(tmpl, grading, case, used, share=0.6 if draft else 1.0)
                 lived, impact = _narratives(template_id, practice, case)
                 record = AuditRecord(

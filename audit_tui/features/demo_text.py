@@ -234,7 +234,7 @@ GENERIC = {
 OUTSTANDING = ["Exceptional: {c} helped shape this, and {m} uses it with the team as an example.",
                "Beyond good: the difference for {c} is measurable and {c} says so."]
 SOURCES = ["Seen in the case note of {d}.", "{w} confirmed this at the feedback conversation.",
-           "The {p}'s report of {d} says the same.", "Checked against the chronology and the last supervision.",
+           "The {p}'s report of {d} says the same.", "Checked on the file with {w} on {e}.",
            "The review minutes of {e} bear this out.", "{m}'s note of {e} records it."]
 IMPACT = {
     "improved": ["Then and now: in {d} {c} {then}; now {c} {now}, and says so.",
@@ -327,9 +327,10 @@ REFLECTIONS = {  # by whether the worker agrees with the grades
     "no": ["I think the grades are harsh given the family's engagement, but I accept the recording gaps.",
            "I don't agree: the work with {c} was there, the system just doesn't show it."],
 }
-NOT_THE_CASE = ["Not the case for {c}: checked on the chronology back to {d}.", "No, confirmed with {w}.",
-                "No: nothing on the chronology since {d} suggests it.", "No. {w} confirmed it at the audit.",
-                "Not so for {c} (case summary checked)."]
+NOT_THE_CASE = ["Not the case for {c}: checked on the chronology back to {d}.",
+                "No: confirmed with {w} and nothing on the chronology since {d} suggests it.",
+                "No. The case summary, updated on {e}, says not, and {w} confirmed it.",
+                "No: not so for {c} at any point since {d}."]
 CHALLENGES = ["The worker felt the grade for {t} did not credit the visits made in the summer.",
               "The worker disagreed with the grade for {t}: the family were not engaging."]
 RESPONSES = ["We looked at the record together: the visits are there but not what changed. Grade kept.",

@@ -14,7 +14,7 @@ from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.dialogs import ConfirmDialog
 from audit_tui.tui.screens.home import HomeScreen
 
-from .conftest import DATA
+from ..conftest import DATA
 
 SIZE = (80, 24)
 

@@ -1,0 +1,124 @@
+"""The demo makes a believable round (issue 19 item 10, issue 22): built by `audit-tui demo --no-open` and
+read back through `summary --json`, `rounds list` and the database file.
+
+The rules, as the README states them: quarterly practice weeks (at least three), the last starting four to
+five weeks before today; action dates follow from the audit dates, so some actions are overdue, some due
+soon and some done; each audit's evidence is its own; most audits record the feedback conversation; every
+completed audit carries its safeguarding statement; one concern handled and one still open; the same day
+gives the same demo.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pytest
+
+
+def cli(*args, cwd):
+    result = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True,
+                            timeout=300, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    cli("demo", "--no-open", "--db", str(folder / "demo.db"), cwd=folder)
+    return folder / "demo.db"
+
+
+def rows(db, sql, params=()):
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def practice_weeks(db) -> list[tuple[str, date]]:
+    listed = cli("--db", str(db), "rounds", "list", cwd=db.parent)
+    found = re.findall(r"^(\S.*practice week)\s+(\d{4}-\d\d-\d\d) to", listed, re.M)
+    return sorted(((name, date.fromisoformat(start)) for name, start in found), key=lambda r: r[1])
+
+
+def test_four_quarterly_practice_weeks_the_last_a_month_ago(demo):
+    weeks = practice_weeks(demo)
+    assert len(weeks) >= 3
+    today = date.today()
+    assert 28 <= (today - weeks[-1][1]).days <= 35 and weeks[-1][1].weekday() == 0
+    assert [(b - a).days for (_, a), (_, b) in zip(weeks, weeks[1:])] == [91] * (len(weeks) - 1)
+    audited = rows(demo, "SELECT round, min(audited_on), max(audited_on), count(*) FROM audits "
+                         "WHERE round LIKE '%practice week' GROUP BY round")
+    for name, first, last, count in audited:
+        start = dict(weeks)[name]
+        assert start <= date.fromisoformat(first) and date.fromisoformat(last) <= start + timedelta(days=4)
+        assert count >= 20
+
+
+def test_actions_overdue_due_soon_and_done_from_todays_date(demo):
+    today = date.today().isoformat()
+    soon = (date.today() + timedelta(days=30)).isoformat()
+    (overdue, due_soon, done, done_late), = rows(demo, """
+        SELECT sum(status = 'open' AND due < ?), sum(status = 'open' AND due >= ? AND due <= ?),
+               sum(status = 'done'), sum(status = 'done' AND done_on > ?) FROM actions""", (today, today, soon, today))
+    assert overdue > 0 and due_soon > 0 and done > 0
+    assert done_late == 0, "nothing is done after today"
+    figures = json.loads(cli("--db", str(demo), "summary", "--json", cwd=demo.parent))
+    assert 0 < figures["actions"]["overdue"] < figures["actions"]["open"] < figures["actions"]["total"]
+
+
+def test_each_audit_has_its_own_evidence(demo):
+    """No evidence text of a practice-week audit appears in another audit."""
+    audits_of = defaultdict(set)
+    for audit_id, evidence in rows(demo, "SELECT a.id, x.evidence FROM answers x JOIN audits a ON a.id = x.audit_id "
+                                         "WHERE a.round LIKE '%practice week' AND x.evidence != ''"):
+        audits_of[evidence].add(audit_id)
+    assert len(audits_of) > 1500
+    shared = [text for text, ids in audits_of.items() if len(ids) > 1]
+    assert shared == []
+    for narrative in ("lived_experience", "impact"):
+        texts = rows(demo, f"SELECT {narrative} FROM audits WHERE status != 'draft' AND round LIKE '%practice week'")
+        assert len(set(texts)) == len(texts) > 100
+
+
+def test_grades_spread_across_teams_and_change_between_rounds(demo):
+    figures = json.loads(cli("--db", str(demo), "summary", "--json", cwd=demo.parent))
+    assert all(figures["overall_grades"].get(g, 0) > 0
+               for g in ("outstanding", "good", "requires_improvement", "inadequate"))
+    by_team = {}
+    for team, good, total in rows(demo, """
+            SELECT team, sum(overall_grade IN ('good', 'outstanding')), count(*) FROM audits
+            WHERE status != 'draft' AND round LIKE '%practice week' GROUP BY team HAVING count(*) >= 10"""):
+        by_team[team] = good / total
+    assert len(by_team) >= 5 and max(by_team.values()) - min(by_team.values()) >= 0.25
+    latest = practice_weeks(demo)[-1][0]
+    one_round = json.loads(cli("--db", str(demo), "summary", "--json", "--round", latest, cwd=demo.parent))
+    assert all(h["previous_pct"] is not None and h["change"] is not None for h in one_round["headline"])
+
+
+def test_conversations_safeguarding_and_concerns(demo):
+    figures = json.loads(cli("--db", str(demo), "summary", "--json", cwd=demo.parent))
+    talks = figures["conversations"]
+    assert talks["held"] >= 0.75 * talks["audits"] and talks["challenged"] > 0 and talks["family_feedback"] > 0
+    assert rows(demo, "SELECT count(*) FROM audits WHERE status != 'draft' AND safeguarding IS NULL") \
+        == [(0,)]
+    assert [c["round"] for c in figures["open_concerns"]] == [practice_weeks(demo)[-1][0]]
+    (handled,), = rows(demo, "SELECT count(*) FROM concerns WHERE handled_at IS NOT NULL AND outcome != ''")
+    assert handled >= 1
+
+
+def test_the_same_day_gives_the_same_demo(demo, tmp_path):
+    cli("demo", "--no-open", "--db", str(tmp_path / "again.db"), cwd=tmp_path)
+    query = ("SELECT a.id, a.case_ref, a.overall_grade, x.question, x.grade, x.evidence FROM audits a "
+             "JOIN answers x ON x.audit_id = a.id ORDER BY a.id, x.question")
+    assert rows(demo, query) == rows(tmp_path / "again.db", query)
+    actions = "SELECT id, description, owner, due, status, done_on FROM actions ORDER BY id"
+    assert rows(demo, actions) == rows(tmp_path / "again.db", actions)
