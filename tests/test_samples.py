@@ -106,3 +106,33 @@ def test_unknown_case_is_a_clear_error():
         load_case("../etc")
     with pytest.raises(SampleError, match="no sample case"):
         load_reference("XX-9999")
+
+
+def _names(level) -> set[str]:
+    """How a rationale may name a grade: its label (up to "to be good"), or its id in words."""
+    label = level.label.lower().split(" to be ")[0]
+    return {label, level.id.replace("_", " ")}
+
+
+@pytest.mark.parametrize("ref", REFS)
+def test_reference_rationales_name_the_grade_and_what_separates_it_from_the_next(ref):
+    """Issue 21 item 6: each graded answer's rationale names its grade (the descriptor it meets) and,
+    below the top of its scale, what separates it from the next grade up or what would make it good
+    ("Not outstanding: …", "Good would need …", "Yes would need …")."""
+    case = load_case(ref)
+    reference = load_reference(ref)
+    template = case_template(case, reference.template_version)
+    missing = []
+    for answer in reference.answers:
+        if not gates.is_graded(template, answer):
+            continue
+        scale = template.scale_of(answer.question)
+        level = scale.levels[scale.rank(answer.grade)]
+        text = answer.rationale.lower()
+        if not any(name in text for name in _names(level)):
+            missing.append(f"{answer.question}: does not name {level.label!r}")
+        top = scale.rank(answer.grade) == 0
+        if not top and not any(mark in text for mark in (" would ", "not outstanding", "rather than outstanding",
+                                                          "not only", "not just")):
+            missing.append(f"{answer.question}: does not say what separates it from the next grade")
+    assert missing == []
