@@ -223,6 +223,27 @@ EVIDENCE["iro-oversight"] = {
             "The IRO raised drift on {d} but did not escalate when nothing changed."],
     "lo": ["No IRO contact since the review of {d}.", "The IRO's review on {d} was cancelled and not rebooked."],
 }
+EVIDENCE["workload"] = {
+    "hi": ["{w}'s caseload ({n}0% of the team's agreed maximum) was checked in supervision on {d}.",
+           "Workload is discussed at each supervision; a complex case was reallocated on {d} to keep it manageable."],
+    "mid": ["Caseload was noted as high on {d} but nothing changed.", "Workload is recorded, not discussed."],
+    "lo": ["{w} carried {n} more cases than the team's maximum from {d}, and nobody acted.",
+           "Workload is not mentioned in any supervision since {d}."],
+}
+EVIDENCE["staff-development"] = {
+    "hi": ["{w}'s training on exploitation ({d}) is linked to this case in supervision.",
+           "A development plan is on file and was reviewed on {d}."],
+    "mid": ["Training is listed on {d} but not linked to the work.", "{w}'s development plan was last reviewed on {d}."],
+    "lo": ["No development or wellbeing discussion is recorded since {d}.",
+           "{w} asked for training on {d}; there is no reply on file."],
+}
+EVIDENCE["decision-making"] = {
+    "hi": ["The decision of {d} says what was weighed, including what {c} wanted, and why.",
+           "Each decision since {d} is recorded with its reasons and a review date."],
+    "mid": ["The decision of {d} is recorded but its reasons are not.",
+            "Decisions were made on {d} and {e}; only one says why."],
+    "lo": ["No decision about {c} is recorded since {d}.", "The decision of {d} is not explained anywhere."],
+}
 GENERIC = {
     "hi": ["Purposeful work on {t}, recorded on {d}, with {c}'s views written in their own words.",
            "Clear evidence on {t} in the chronology and the case note of {d}."],
@@ -251,7 +272,7 @@ THEN = ["was missing school most weeks", "had moved three times in a year", "was
 NOW = ["attends school or college every day", "has lived in the same home for {n} months",
        "sleeps better and says they feel calmer", "is registered with a GP and a dentist",
        "has not gone missing since {e}", "goes to a youth club twice a week"]
-THEN_NOW = ["misses school most weeks", "has no settled home", "is not seen alone", "has no GP",
+THEN_NOW = ["misses school most weeks", "has no settled home", "sees the worker only with a parent there", "has no GP",
             "goes missing at weekends"]
 GAPS = ["the education actions have not yet made a difference", "their emotional health needs are still unmet",
         "family time is still unreliable", "the plan drifted after the review"]
