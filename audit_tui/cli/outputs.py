@@ -277,6 +277,8 @@ def import_cmd(file: Path, as_draft: bool, db_path: Path | None) -> None:
         raise
     note = f"; {result.unchanged} already present and unchanged" if result.unchanged else ""
     added = f"; {result.templates_added} template(s) added" if result.templates_added else ""
+    if result.conclusions_added:
+        added += f"; {result.conclusions_added} of the lead's commentaries, recommendations and targets added"
     click.echo(f"Imported {result.imported} audit(s) from {file}{note}{added}")
     if result.kept_as_draft:
         refs, more = result.kept_as_draft[:20], len(result.kept_as_draft) - 20

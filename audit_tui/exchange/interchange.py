@@ -47,16 +47,20 @@ class ImportResult:
     templates_added: int
     kept_as_draft: list[str] = field(default_factory=list)  # case refs imported as drafts (`as_draft`)
     case_refs: list[str] = field(default_factory=list)  # of the audits imported
+    conclusions_added: int = 0  # the lead's commentaries, recommendations and targets added
 
 
 def export_json(store: Store, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False,
                 redact: bool = False) -> int:
     """Write the selected audits (every status) and their templates; returns the number of audits.
     `redact`: for circulation, each audit's names to redact replaced by initials (records.write_interchange)."""
+    from audit_tui.exchange.conclusions import export_conclusions
+
     check_target(path, overwrite=overwrite)
     ids = selected_audit_ids(store, filters)
+    conclusions = export_conclusions(store, filters.round if filters else None)
     with private_output(path, overwrite=overwrite) as handle:
-        return write_interchange(store, handle, ids, redact=redact)
+        return write_interchange(store, handle, ids, redact=redact, conclusions=conclusions)
 
 
 # Characters clean_text removes or replaces, escaped in JSON or raw in UTF-8 (DEL, C1 controls, bidi
@@ -114,18 +118,25 @@ def import_json(store: Store, path: str | Path, *, as_draft: bool = False) -> Im
 
 
 def read_into(store: Store, path: Path, *, note: str = "imported", as_draft: bool = False,
-              on_differs: Callable[[int, AuditRecord, AuditRecord], bool] | None = None) -> ImportResult:
+              on_differs: Callable[[int, AuditRecord, AuditRecord], bool] | None = None,
+              on_conclusion_differs: Callable[[Any], None] | None = None) -> ImportResult:
     """Check the file's audits and insert the new ones into `store`, in one transaction that any
     problem rolls back (InterchangeError listing them). The one reading of the interchange format:
-    import and merge both use it. `on_differs` as in `ImportChecks`."""
+    import and merge both use it. `on_differs` as in `ImportChecks`; the lead's conclusions and
+    targets after the audits (exchange.conclusions.import_conclusions, `on_conclusion_differs`)."""
+    from audit_tui.exchange.conclusions import import_conclusions
+
     with paused_gc():  # each window's objects are freed before the next (no cycles)
         header = _header(path)
         checks = ImportChecks(store, header.get("templates", []), needs_cleaning=_file_needs_cleaning(path),
                               as_draft=as_draft, on_differs=on_differs)
         imported, saved = [], 0
+        lead = {key: header[key] for key in ("conclusions", "targets") if key in header}
         with store.bulk_transaction():
             for window in _checked_members(path, WINDOW):
                 if not isinstance(window, Items):
+                    if window.key in ("conclusions", "targets"):  # (after the audits: not in the header)
+                        lead[window.key] = window.value
                     continue
                 records = checks.check(window.start, window.items)
                 if checks.full:
@@ -136,6 +147,8 @@ def read_into(store: Store, path: Path, *, note: str = "imported", as_draft: boo
                     saved = len(checks.new_templates)
                     store.insert_audit_records(records, note=note)
                     imported += [record.case_ref for record in records]
+            conclusions_added, lead_problems = import_conclusions(store, lead, on_differs=on_conclusion_differs)
+            checks.problems += lead_problems
             if checks.problems:
                 if checks.gates_failed:
                     checks.problems.append(GATES_HINT)
@@ -143,7 +156,7 @@ def read_into(store: Store, path: Path, *, note: str = "imported", as_draft: boo
             for template in checks.new_templates[saved:]:
                 store.save_template(template, source=f"{note} from {path.name}")
     return ImportResult(imported=len(imported), unchanged=checks.unchanged, templates_added=len(checks.new_templates),
-                        kept_as_draft=checks.kept_as_draft, case_refs=imported)
+                        kept_as_draft=checks.kept_as_draft, case_refs=imported, conclusions_added=conclusions_added)
 
 
 GATES_HINT = ("a completed or moderated audit must meet the completion gates; to import such audits as drafts, "
@@ -171,12 +184,12 @@ def _checked_members(path: Path, batch: int) -> Iterator[Member | Items]:
     seen = set()
     for member in _members(path, batch):
         if not (isinstance(member, Items) and member.start):  # a member, or the start of the audits
-            if member.key not in ("format", "templates", "audits"):
+            if member.key not in ("format", "templates", "audits", "conclusions", "targets"):
                 raise InterchangeError([f"{path}: unknown top-level key(s): {member.key}"])
             if member.key in seen:
                 raise InterchangeError([f"{path}: the key \"{member.key}\" appears twice"])
             seen.add(member.key)
-            if isinstance(member, Member) and member.key != "format" and not isinstance(member.value, list):
+            if isinstance(member, Member) and member.key not in ("format", "targets") and not isinstance(member.value, list):
                 raise InterchangeError([f"{path}: \"{member.key}\" must be a list"])
         yield member
 

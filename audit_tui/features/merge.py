@@ -82,19 +82,21 @@ class MergeResult:
     templates_added: int = 0
     rounds_added: int = 0
     allocations_added: int = 0
+    conclusions: int = 0  # the lead's commentaries, recommendations and targets added or updated
     dry_run: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.history_added or self.templates_added
-                    or self.rounds_added or self.allocations_added)
+                    or self.rounds_added or self.allocations_added or self.conclusions)
 
     def lines(self) -> list[str]:
         out = [f"{'Would add' if self.dry_run else 'Added'} {len(self.added)} audit(s), "
                f"{'would update' if self.dry_run else 'updated'} {len(self.updated)}; {self.unchanged} the same on "
                f"both sides; {self.kept_local} newer here (kept); {len(self.conflicts)} conflict(s)",
                f"History rows {'to add' if self.dry_run else 'added'}: {self.history_added}; templates: "
-               f"{self.templates_added}; rounds: {self.rounds_added}; allocated cases: {self.allocations_added}"]
+               f"{self.templates_added}; rounds: {self.rounds_added}; allocated cases: {self.allocations_added}"
+               + (f"; lead's conclusions and targets: {self.conclusions}" if self.conclusions else "")]
         out += [f"CONFLICT {c.describe()}" for c in self.conflicts]
         return out
 
@@ -314,6 +316,9 @@ def _merge_database(store: Store, other: _Reader, other_path: Path, result: Merg
         for (audit_id,) in other.db.execute("SELECT id FROM audits ORDER BY id").fetchall():
             _merge_one(store, other, audit_id, result, clashing, children, audit_columns)
         _rounds(store, other, result)
+        from audit_tui.features.conclusions_merge import merge_conclusions
+
+        result.conclusions = merge_conclusions(store, other, result.conflicts)
         if result.changed:
             store._log(None, "merge", None, f"from {other_path.name}: {len(result.added)} added, "
                                             f"{len(result.updated)} updated, {len(result.conflicts)} conflict(s)")
@@ -390,12 +395,14 @@ def merge_json(store: Store, path: str | Path, *, dry_run: bool = False) -> Merg
         return bool(differences)
 
     with Stage(store, "merged") as stage:
-        imported = read_into(stage.store, path, note="merged", on_differs=differs)
+        imported = read_into(stage.store, path, note="merged", on_differs=differs,
+                             on_conclusion_differs=result.conflicts.append)
+        result.conclusions = imported.conclusions_added
         result.unchanged += imported.unchanged
         result.templates_added = imported.templates_added
         result.added = imported.case_refs
         result.history_added = len(imported.case_refs)
-        if imported.case_refs:
+        if imported.case_refs or imported.conclusions_added:
             with stage.store.transaction():
                 stage.store._log(None, "merge", None, f"from {path.name}: {len(imported.case_refs)} added, "
                                                       f"{len(result.conflicts)} conflict(s)")

@@ -17,6 +17,7 @@ from audit_tui.report.contents import fill_contents
 from audit_tui.report.actionplan import actions_annex, actions_section
 from audit_tui.report.figures import distributions_section, questions_section, sections_annex, themes_annex, themes_section
 from audit_tui.report.pictures import Pictures
+from audit_tui.report.plan import improvement_plan_section, trends_section
 from audit_tui.report.rows import ReportRows
 from audit_tui.report.sentences import (SMALL_BASE_NOTE, change_sentences, executive_summary, fmt_pct, moderation_sentences, plural,
                         share)
@@ -199,6 +200,7 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
     kit.heading(doc, "Executive summary", 1)
     for sentence in executive_summary(summary):
         kit.para(doc, sentence)
+    improvement_plan_section(doc, summary)
     scope_section(doc, summary)
     progress(0.3, "Casework figures")
     questions_section(doc, summary)
@@ -211,6 +213,7 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
     actions_section(doc, summary, rows, "C")
     moderation_section(doc, summary)
     change_section(doc, summary)
+    trends_section(doc, summary, pictures)
     progress(0.8, "Annexes")
     sections_annex(doc, summary, pictures, figure, "A")
     themes_annex(doc, summary, "B")

@@ -166,3 +166,34 @@ def overall_grades_chart(counts: dict[str, int], labels: dict[str, str], below_g
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return _png(figure)
+
+
+def trend_chart(rounds: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], float | None]]) -> bytes:
+    """One small panel per headline measure: its % across the rounds (oldest left), the lead's target as a
+    dashed line, each point's value written beside it."""
+    columns = 2 if len(series) > 1 else 1
+    rows = (len(series) + columns - 1) // columns
+    figure = _figure(7.0, 0.4 + 2.1 * max(rows, 1))
+    short = [_wrap(name, 12) for name in rounds]
+    for index, (label, values, target) in enumerate(series):
+        ax = figure.add_subplot(max(rows, 1), columns, index + 1)
+        xs = [x for x, v in enumerate(values) if v is not None]
+        ys = [v for v in values if v is not None]
+        ax.plot(xs, ys, color="#0072B2", marker="o", markersize=4, linewidth=1.6, label="Good or better (%)")
+        for x, y in zip(xs, ys):
+            ax.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=6.5)
+        if target is not None:
+            ax.axhline(target, color="#D55E00", linestyle="--", linewidth=1.2, label=f"Target {target:g}%")
+            ax.legend(loc="lower left", fontsize=6, frameon=False)
+        ax.set_title(_wrap(label, 40), fontsize=8, loc="left")
+        ax.set_ylim(0, 110)
+        ax.set_yticks([0, 25, 50, 75, 100])
+        ax.set_xlim(-0.5, len(rounds) - 0.5)
+        ax.set_xticks(range(len(rounds)), short if len(rounds) <= 6 else [s if i % 2 == 0 else "" for i, s in
+                                                                           enumerate(short)])
+        ax.tick_params(labelsize=6)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    figure.subplots_adjust(left=0.08, right=0.98, top=1 - 0.35 / figure.get_size_inches()[1], bottom=0.12,
+                           hspace=0.9, wspace=0.25)
+    return _png(figure)

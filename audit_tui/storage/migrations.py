@@ -308,3 +308,19 @@ def _governance(db: sqlite_utils.Database) -> None:
            WHEN NOT EXISTS (SELECT 1 FROM retention_pending WHERE audit_id = OLD.audit_id)
            BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"""
     )
+
+
+@migrations(name="0010_lead_conclusions")
+def _lead_conclusions(db: sqlite_utils.Database) -> None:
+    """The quality lead's conclusions (storage.conclusions): a commentary per round, the round's service-level
+    recommendations (what, lead, measurable outcome, due date, RAG status red/amber/green) and a target per
+    headline measure (a percentage, the trend chart's line). A round is named as audits name it (the
+    `rounds` table need not have it: an imported round may not). Nothing here is an audit's: no facts trigger."""
+    db.execute("""CREATE TABLE round_commentary (round TEXT PRIMARY KEY COLLATE NOCASE, commentary TEXT NOT NULL,
+                  updated_at TEXT)""")
+    db.execute("""CREATE TABLE recommendations (id TEXT PRIMARY KEY, round TEXT NOT NULL COLLATE NOCASE,
+                  what TEXT NOT NULL, lead TEXT NOT NULL, outcome TEXT NOT NULL, due TEXT NOT NULL,
+                  rag TEXT NOT NULL CHECK (rag IN ('red', 'amber', 'green')), created_at TEXT, updated_at TEXT)""")
+    db.execute("CREATE INDEX recommendations_round ON recommendations (round)")
+    db.execute("""CREATE TABLE measure_targets (measure TEXT PRIMARY KEY, target REAL NOT NULL
+                  CHECK (target >= 0 AND target <= 100), updated_at TEXT)""")

@@ -115,10 +115,12 @@ def _record(row: tuple, rows: dict[str, list[tuple]], themes: _ThemeLists) -> Au
     return AuditRecord.model_validate(data)
 
 
-def write_interchange(store: Store, handle: IO[bytes], ids: Sequence[str], *, redact: bool = False) -> int:
+def write_interchange(store: Store, handle: IO[bytes], ids: Sequence[str], *, redact: bool = False,
+                      conclusions: dict[str, Any] | None = None) -> int:
     """Write the audits of `ids` (in that order) and the templates they use as an `audit-tui/1`
     file: the header indented, then one audit per line. Returns the number of audits. With `redact`
-    (a file for circulation), each audit's names to redact are replaced by initials, and the list left out."""
+    (a file for circulation), each audit's names to redact are replaced by initials, and the list left out.
+    `conclusions`: the lead's conclusions and targets (exchange.conclusions), written before the audits."""
     from audit_tui.storage.governance import redact_record
 
     from audit_tui.domain.templates import template_to_dict  # (loads PyYAML: not needed to open an audit)
@@ -130,7 +132,7 @@ def write_interchange(store: Store, handle: IO[bytes], ids: Sequence[str], *, re
             f"SELECT DISTINCT template_id, template_version FROM audits WHERE id IN ({', '.join('?' * len(chunk))})",
             chunk).fetchall())
     templates = [template_to_dict(store.template(*key)) for key in sorted(keys)]
-    head = json.dumps({"format": FORMAT, "templates": templates}, indent=2, ensure_ascii=False)
+    head = json.dumps({"format": FORMAT, "templates": templates, **(conclusions or {})}, indent=2, ensure_ascii=False)
     handle.write(head[:-len("\n}")].encode("utf-8") + b',\n  "audits": [')
     lines = []
     for n, record in enumerate(audit_records(store, ids), 1):

@@ -35,6 +35,12 @@ from audit_tui.files.failures import os_reason
 
 NOTED_AUDITS = "_staged_audits"
 NOTED_ALLOCATIONS = "_staged_allocations"
+NOTED_KEYED = "_staged_keyed"
+# The lead's conclusions (storage.conclusions): table -> (key column, the history field of a key, as SQL on `k.key`)
+KEYED_TABLES = {"round_commentary": ("round", "h.field = 'round:' || k.key || ':commentary'"),
+                "recommendations": ("id", "(h.field = 'recommendation:' || k.key OR "
+                                          "h.field LIKE 'recommendation:' || k.key || ':%')"),
+                "measure_targets": ("measure", "h.field = 'target:' || k.key")}
 
 
 class ChangedMeanwhile(StoreError):
@@ -136,6 +142,12 @@ class Stage:
         if row is not None:
             raise ChangedMeanwhile(f"the audit of {row[0]} was changed here by someone else while this ran; "
                                    f"nothing was {self.done} — run it again")
+        for table, (_, field) in KEYED_TABLES.items():
+            if _columns(conn, table, "stage") and conn.execute(
+                    f"""SELECT 1 FROM main.history h JOIN stage.{NOTED_KEYED} k ON k.tbl = '{table}' AND {field}
+                        WHERE h.id > ? AND h.audit_id IS NULL LIMIT 1""", [self.marks["history"]]).fetchone():
+                raise ChangedMeanwhile(f"the quality lead's conclusions were changed here by someone else while this "
+                                       f"ran; nothing was {self.done} — run it again")
 
     def _copy_the_rest(self, conn: sqlite3.Connection) -> None:
         """New history rows (in order), templates and rounds this database lacks, allocations."""
@@ -143,6 +155,13 @@ class Stage:
         conn.execute(f"INSERT INTO main.history ({', '.join(history)}) SELECT {', '.join(history)} "
                      "FROM stage.history WHERE id > ? ORDER BY id", [self.marks["history"]])
         _insert_missing(conn, "templates", "m.id = s.id AND m.version = s.version")
+        for table, (key, _) in KEYED_TABLES.items():  # the rows of the conclusions the work wrote
+            if _columns(conn, table, "stage"):
+                noted = f"(SELECT key FROM stage.{NOTED_KEYED} WHERE tbl = '{table}')"
+                conn.execute(f"DELETE FROM main.{table} WHERE {key} IN {noted}")
+                names = ", ".join(_columns(conn, table))
+                conn.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM stage.{table} "
+                             f"WHERE {key} IN {noted} ORDER BY rowid")
         if "allocations" not in self.marks:
             return
         _insert_missing(conn, "rounds", "m.name = s.name")
@@ -164,6 +183,12 @@ def _note_writes(copy: sqlite3.Connection) -> None:
     watched = [("audits", "id", NOTED_AUDITS), *((t, "audit_id", NOTED_AUDITS) for t in audit_part_tables(copy))]
     if _columns(copy, "allocations"):
         watched.append(("allocations", "id", NOTED_ALLOCATIONS))
+    copy.execute(f"CREATE TABLE {NOTED_KEYED} (tbl TEXT, key TEXT, PRIMARY KEY (tbl, key)) WITHOUT ROWID")
+    for table, (key, _) in KEYED_TABLES.items():
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            copy.execute(f"""CREATE TRIGGER _staged_{table}_{event.lower()} AFTER {event} ON {table}
+                             WHEN NOT EXISTS (SELECT 1 FROM {NOTED_KEYED} WHERE tbl = '{table}' AND key = {row}.{key})
+                             BEGIN INSERT INTO {NOTED_KEYED} VALUES ('{table}', {row}.{key}); END""")
     for table, column, into in watched:
         for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
             # (not INSERT OR IGNORE: the statement's own ON CONFLICT, e.g. the import's OR ROLLBACK, would win)

@@ -21,6 +21,7 @@ from audit_tui.storage.errors import store_error as _store_error
 from audit_tui.storage.errors import validated
 from audit_tui.domain.models import NA, Answer, AuditRecord, Template, clean_text
 from audit_tui.storage.followup import FollowUp, next_working_day
+from audit_tui.storage.conclusions import Conclusions
 from audit_tui.storage.governance import Governance
 from audit_tui.storage.practice import Practice
 from audit_tui.storage.records import audit_records
@@ -31,11 +32,12 @@ from sqlite_utils.utils import dedupe_keys  # noqa: E402,I001 - sqlite-utils is 
 
 AUDIT_FIELDS = ("case_ref", "round", "service_area", "team", "worker", "auditor", "audited_on",
                 "lived_experience", "impact", "overall_grade", "overall_reason")
-TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_reason", "description", "note"}
+TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_reason", "description", "note",
+               "commentary"}  # (the lead's commentary on a round: storage.conclusions)
 COALESCE_SECONDS = 120
 
 
-class Store(FollowUp, Practice, Governance):
+class Store(FollowUp, Practice, Governance, Conclusions):
     """Audits, answers, actions and templates in one SQLite file."""
 
     def __init__(self, path: str | Path, *, actor: str = "", create: bool = True,

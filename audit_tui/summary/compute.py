@@ -13,6 +13,7 @@ from audit_tui.domain.models import ILACS, NA, Template
 from audit_tui.summary.scans import Scan, ScanAhead, scan
 from audit_tui.summary.facts import ensure_facts
 from audit_tui.summary.headline import change_points, headline_figures
+from audit_tui.summary.trends import improvement_plan, trend_series
 from audit_tui.summary.measures import pct, short_quote
 from audit_tui.summary.rows import action_plan_rows, appendix_rows
 from audit_tui.summary.shapes import (
@@ -383,6 +384,8 @@ def _figures(conn, filters: Filters, scanned: Scan | None = None) -> Summary:
         before = _core(conn, filters.model_copy(update={"round": earlier, "date_from": None, "date_to": None}),
                        full=False)
         summary.change_since_previous_round = _change(summary, before, earlier)
+    summary.trends = trend_series(conn, filters, summary.headline)
+    summary.improvement_plan = improvement_plan(conn, filters)
     return summary
 
 

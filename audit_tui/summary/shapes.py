@@ -292,6 +292,55 @@ class Scope(Model):
     subject: str
 
 
+class TrendPoint(Model):
+    """A headline measure in one round, and its RAG status against the measure's target."""
+
+    round: str
+    answered: int
+    good_or_better: int
+    pct: float | None
+    rag: str | None = None
+    """green: at or above the target; amber: less than 5 points below it; red: 5 or more points below
+    (compared unrounded); None without a target or without answers."""
+
+
+class TrendMeasure(Model):
+    id: str
+    label: str
+    target: float | None
+    points: list[TrendPoint]
+
+
+class TrendRound(Model):
+    name: str
+    first_audit: str
+    audits: int
+
+
+class Trends(Model):
+    """Each headline measure across the last rounds (at most 12, at least 3), oldest first (summary.trends)."""
+
+    rounds: list[TrendRound]
+    measures: list[TrendMeasure]
+
+
+class Recommendation(Model):
+    id: str
+    what: str
+    lead: str
+    outcome: str
+    due: str
+    rag: str
+
+
+class ImprovementPlan(Model):
+    """The quality lead's conclusions on a round: commentary and service-level recommendations."""
+
+    round: str
+    commentary: str
+    recommendations: list[Recommendation]
+
+
 class Summary(Model):
     """Every figure of the report (the PRODUCT.md keys first)."""
 
@@ -319,6 +368,10 @@ class Summary(Model):
     open_concerns: list[ConcernRow]
     appendix: list[AuditRow]
     conversations: ConversationFigures | None = None
+    trends: Trends | None = None
+    """With 3 or more rounds: each headline measure across the last rounds, with its target (summary.trends)."""
+    improvement_plan: ImprovementPlan | None = None
+    """The quality lead's commentary and recommendations on the selected (else the latest) round."""
 
     def to_json(self, *, rows: bool = True) -> str:
         """The figures as indented JSON; without `rows`, leaving out `action_plan` and `appendix`."""

@@ -62,6 +62,13 @@ Choose the moderated overall grade (a comment if it differs) and save with `ctrl
 | `F4` | calibration, once the audit is completed (it opens by itself when you complete): `q` questions, `a` narratives & actions, `l` learning points |
 | palette | *Calibration (trainer)*: every trainee's agreement; `1`–`3` tabs, `Enter` opens an audit, `w` Word document |
 
+## A round's conclusions (`c` on the Rounds screen)
+| key | does |
+|---|---|
+| typing | the commentary, saved as you type |
+| `a` / `Enter` / `Delete` | in the recommendations: add / edit / remove (asks first); each has what, lead, measurable outcome, due date, RAG |
+| `g` or `Enter` | in the targets: set the highlighted measure's target (empty removes it) |
+
 ## Everywhere
 | key | does |
 |---|---|

@@ -33,11 +33,12 @@ COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_p
 class RoundsScreen(Screen[None]):
     """The quality lead's view of a round; an auditor's list of allocated cases."""
 
-    FOOTER = ("new_round", "import_cases", "next_tab", "app.pop_screen", "help")
+    FOOTER = ("new_round", "import_cases", "conclusions", "next_tab", "app.pop_screen", "help")
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="rounds.back"),
         Binding("n", "new_round", "New round", id="rounds.new"),
         Binding("i", "import_cases", "Import cases", id="rounds.import"),
+        Binding("c", "conclusions", "Conclusions", id="rounds.conclusions"),
         Binding("t", "next_tab", "Next tab", id="rounds.tab"),
         Binding("enter", "start", "Start / resume case", show=False, id="rounds.start"),
     ]
@@ -192,6 +193,15 @@ class RoundsScreen(Screen[None]):
                 self.app.push_screen(AuditScreen(audit_id))
 
         self.app.push_screen(NewAuditScreen(core.audit_defaults(store, allocation_id)), started)
+
+    def action_conclusions(self) -> None:
+        """The lead's commentary, recommendations and targets for the chosen round."""
+        if self.current_round is None:
+            self.notify("Choose a round first (or create one with n).", severity="warning")
+            return
+        from audit_tui.tui.screens.conclusions import ConclusionsScreen
+
+        self.app.push_screen(ConclusionsScreen(self.current_round))
 
     def action_next_tab(self) -> None:
         tabs = self.query_one("#rounds-tabs", TabbedContent)
