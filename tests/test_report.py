@@ -76,8 +76,8 @@ def all_text(doc) -> str:
 def test_sections_in_order(built):
     _, doc, _ = built
     assert headings(doc, 1) == [
-        "Open safeguarding concerns", "Executive summary", "Scope", "Casework figures by question", "Audit quality",
-        "Grade distributions", "Themes", "Action plan", "Moderation agreement",
+        "Open safeguarding concerns", "Executive summary", "Improvement plan", "Scope", "Casework figures by question",
+        "Audit quality", "Grade distributions", "Themes", "Action plan", "Moderation agreement",
         "Change since the previous round", "Annex A: Grades by section", "Annex B: Themes in full",
         "Annex C: Open actions", "Annex D: One summary per audit"]
     assert "Strengths" in headings(doc, 2) and "Areas for improvement" in headings(doc, 2)
