@@ -166,6 +166,24 @@ class AuditApp(App[None]):
             self.notify(f"Settings not saved: {user_message(exc, 'your settings were not changed')}",
                         severity="error", markup=False)
 
+    def with_name(self, then: Callable[[], None],
+                  why: str = "Every change you make is recorded in the audit's history under your name") -> None:
+        """Run `then` once the user's name is known (asked once, kept in the settings), so that no change is
+        credited to the computer's login; `why` says what the name is for."""
+        if self.settings.auditor_name:
+            then()
+            return
+        from audit_tui.tui.screens.dialogs import ReasonDialog
+
+        def named(name: str | None) -> None:
+            if name:
+                self.update_settings(auditor_name=name)
+                if self.settings.auditor_name:
+                    then()
+
+        self.push_screen(ReasonDialog("Your name", f"{why} (change it later with F2).", placeholder="Your name"),
+                         named)
+
     def open_demo(self, then: Callable[[], None] = lambda: None) -> None:
         """Switch to a fresh demo database of fictional cases (your own database is untouched); in the demo
         already, rebuild it only once the user says so. `then` runs once switched."""

@@ -328,3 +328,62 @@ async def test_a_theme_tick_shows_only_when_ticked(app):
         ticked = themes.get_component_rich_style("selection-list--button-selected")
         assert blank.color == blank.bgcolor  # no mark at all when not ticked
         assert ticked.color != ticked.bgcolor and ticked.bold
+
+
+async def test_keys_typed_before_the_list_has_loaded_do_nothing(app, monkeypatch):
+    # the list is added just after the first paint: here, only when the test says so
+    monkeypatch.setattr(HomeScreen, "on_mount", lambda screen: setattr(screen, "_loaded_at_mount", True))
+    own = app.store.path
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press(*"Pat Rd")  # a name typed too early: R rounds, a the tracker, t training, d the demo
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+        assert app.own_store is None and app.store.path == own
+        app.screen.call_later(app.screen._first_load)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#audits", DataTable).row_count == 2
+        await pilot.press("n")  # once the list is there, keys work
+        await pilot.pause()
+        assert isinstance(app.screen, NewAuditScreen)
+
+
+async def test_letters_typed_in_the_grade_list_never_pick_a_grade(app):
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await shown(pilot, AuditScreen(app.ids["draft"]))
+        screen = app.screen
+        screen.focus_grades()
+        await pilot.pause()
+        question = screen.current
+        await pilot.press(*"not updated since Jo moved")
+        await pilot.pause()
+        assert app.screen is screen and screen.current == question
+        assert question not in {a.question for a in app.store.get_audit(app.ids["draft"]).answers}
+        await pilot.press("2")  # numbers still pick: 2 is the second level, Good
+        await pilot.pause()
+        answers = {a.question: a.grade for a in app.store.get_audit(app.ids["draft"]).answers}
+        assert answers[question] == "good"
+
+
+async def test_opening_an_audit_on_first_run_asks_the_name_before_the_first_change(store, mini_template):
+    audit_id = store.create_audit(mini_template, case_ref="CL-0042", auditor="Alex Auditor",
+                                  audited_on=date(2026, 2, 10))
+    store.actor = "root"  # the computer login: nobody has given a name yet
+    app = AuditApp(store, settings=Settings(template_dir=str(DATA)))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog) and app.screen.title_text == "Your name"
+        await pilot.press(*"Pat Manager", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AuditScreen) and app.screen.audit_id == audit_id
+        app.screen.focus_grades()
+        await pilot.press("2")
+        await pilot.pause()
+    changes = store.history(audit_id)
+    assert changes[-1]["field"].endswith("grade") and changes[-1]["who"] == "Pat Manager"
+    assert app.settings.auditor_name == "Pat Manager"

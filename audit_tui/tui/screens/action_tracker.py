@@ -172,7 +172,8 @@ class ActionTrackerScreen(Screen[None]):
                 self.refresh_actions()
                 self.notify(f"Action for {row['case_ref']} marked done (logged).", markup=False)
 
-        self.app.push_screen(DoneDialog(row), marked)
+        self.app.with_name(lambda: self.app.push_screen(DoneDialog(row), marked),
+                           "Marking an action done is recorded in its audit's history under your name")
 
     def action_export(self) -> None:
         def exported(message: str | None) -> None:

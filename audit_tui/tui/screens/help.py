@@ -35,7 +35,7 @@ The bar at the bottom shows the keys you need now; `^r` means hold **Ctrl** and 
 | key | does |
 |---|---|
 | `PgDn` (or `ctrl+n`) / `PgUp` | next / previous question |
-| `1`–`4`, arrows + `Enter` | pick a grade (in the grade list); `0` or `n` for n/a |
+| `1`–`4`, arrows + `Enter` | pick a grade (in the grade list); `0` for n/a |
 | `Tab` / `shift+Tab` | move between grade, evidence and themes |
 | `ctrl+g` | jump to the section list |
 | `ctrl+l` | lived experience & impact narratives |

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -83,6 +83,13 @@ class HomeScreen(Screen[None]):
         self.watch(table, "scroll_y", self._pager.scrolled, init=False)
         self.refresh_audits()
         table.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Until the list is there (just after the first paint), keys do nothing: a letter typed that early
+        (a name, say) would otherwise start something else (d the demo, t training, a the tracker)."""
+        if self._list() is None:
+            event.stop()
+            event.prevent_default()
 
     def _list(self) -> DataTable | None:
         """The list of audits; None until it is added, just after the first paint."""
@@ -202,10 +209,11 @@ class HomeScreen(Screen[None]):
         return selected_key(table) if table else None
 
     def open_audit(self, audit_id: str | None) -> None:
+        """Open the audit, once the user's name is known: every change in it is credited to that name."""
         if audit_id:
             from audit_tui.tui.screens.training import audit_screen
 
-            self.app.push_screen(audit_screen(self.app.store, audit_id))
+            self.app.with_name(lambda: self.app.push_screen(audit_screen(self.app.store, audit_id)))
 
     def action_open_audit(self) -> None:
         self.open_audit(self.selected_audit_id())
@@ -267,7 +275,7 @@ class HomeScreen(Screen[None]):
             return
         from audit_tui.tui.screens.moderation import ModerationScreen
 
-        self.app.push_screen(ModerationScreen(audit_id), lambda _saved: self.refresh_audits())
+        self.app.with_name(lambda: self.app.push_screen(ModerationScreen(audit_id), lambda _: self.refresh_audits()))
 
     def action_history(self) -> None:
         audit_id = self.selected_audit_id()

@@ -180,7 +180,7 @@ class RoundsScreen(Screen[None]):
         from audit_tui.tui.screens.audit import AuditScreen
 
         if row["found_audit"]:
-            self.app.push_screen(AuditScreen(row["found_audit"]))
+            self.app.with_name(lambda: self.app.push_screen(AuditScreen(row["found_audit"])))
             return
         from audit_tui.tui.screens.new_audit import NewAuditScreen
 

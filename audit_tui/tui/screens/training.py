@@ -93,16 +93,8 @@ class TrainingPickerScreen(Screen[str | None]):
         if ref is None:
             return
         if not self.app.settings.auditor_name:  # a trainee's audits and calibration carry their name
-            from audit_tui.tui.screens.dialogs import ReasonDialog
-
-            def named(name: str | None) -> None:
-                if name:
-                    self.app.update_settings(auditor_name=name)
-                    self.action_start()
-
-            self.app.push_screen(ReasonDialog("Your name", "Your training audits and your calibration are "
-                                              "recorded under your name (change it later with F2).",
-                                              placeholder="Your name"), named)
+            self.app.with_name(self.action_start, "Your training audits and your calibration are recorded under "
+                               "your name")
             return
         store = self.app.store
         draft = next((r["audit_id"] for r in training_rows(store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -27,12 +27,27 @@ class AnswerEdited(Message):
 
 
 class GradeList(OptionList):
-    """The scale's levels, best first; number keys pick a level, 0 picks n/a."""
+    """The scale's levels, best first; number keys pick a level, 0 picks n/a. A letter never picks a grade
+    (someone typing words here meant the evidence box): it says how to pick one, and how to get to the evidence."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"pick({n})", show=False) for n in range(10)),
-        Binding("n", "pick(0)", "n/a", show=False),
     ]
+
+    told = False
+    """The how-to-grade hint was shown since the list took the focus (once is enough)."""
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and not event.character.isdigit():
+            event.stop()
+            event.prevent_default()
+            if not self.told:
+                self.told = True
+                self.notify("To grade, press a number (0 for n/a) or use the arrows and Enter. Tab goes to the "
+                            "evidence box.", timeout=5)
+
+    def on_blur(self) -> None:
+        self.told = False
 
     def action_pick(self, number: int) -> None:
         index = self.option_count - 1 if number == 0 else number - 1
