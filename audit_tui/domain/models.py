@@ -1,7 +1,7 @@
 """Pydantic models for templates, audits and the interchange format.
 
 These are the shapes of the files users keep (templates, exports); field names
-follow PRODUCT.md and keep their meaning.
+keep their meaning, as docs/formats.md describes them.
 """
 
 from __future__ import annotations

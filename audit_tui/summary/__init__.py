@@ -4,7 +4,7 @@ One code path: `compute_summary` computes every figure in SQL (GROUP BY / COUNT
 over the answers, answer_themes, actions and audits tables) and the report only
 renders the resulting `Summary`.
 
-Rules (PRODUCT.md "Summary JSON"):
+Rules (docs/formats.md, "The summary figures"):
 - only audits with status completed or moderated are counted, except in `audits`;
 - the moderator's grades override the auditor's everywhere (COALESCE in SQL);
 - percentages are of answered (not n/a) questions, rounded half-up to one decimal;

@@ -342,7 +342,7 @@ class ImprovementPlan(Model):
 
 
 class Summary(Model):
-    """Every figure of the report (the PRODUCT.md keys first)."""
+    """Every figure of the report (the first keys are the oldest; docs/formats.md describes each)."""
 
     audits: AuditCounts
     overall_grades: dict[str, int]
