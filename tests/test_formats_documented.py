@@ -4,7 +4,8 @@ templates inside it). A field added without a word in the document fails here.
 
 The commands run as subprocesses on the demo database; the file is exported, given a feedback
 conversation and family feedback where the demo has none, imported into a new database and
-exported again, so those keys come from the code's own output too.
+exported again, so those keys come from the code's own output too. The quality lead's commentary,
+a recommendation and a target are set with the CLI first, so the file and the summary carry them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "formats.md"
 DATA_KEYED = {
     "overall_grades", "questions.grades", "sections.grades", "sections.overall_grades", "teams.grades",
     "teams.overall_grades", "scope.teams", "scope.service_areas", "scope.templates", "scope.template_titles",
-    "grade_labels", "grade_good_or_better", "grade_scales",
+    "grade_labels", "grade_good_or_better", "grade_scales", "targets",
 }
 
 
@@ -46,6 +47,13 @@ def printed(tmp_path_factory):
     _cli(folder, "demo", "--no-open", "--db", str(demo))
     _cli(folder, "export", str(folder / "demo.json"), "--db", str(demo))
     data = json.loads((folder / "demo.json").read_text(encoding="utf-8"))
+    latest = max((a for a in data["audits"] if a["round"]), key=lambda a: a["audited_on"])["round"]
+    _cli(folder, "rounds", "commentary", latest, "--set", "Plans are better; oversight is not yet.", "--db", str(demo))
+    _cli(folder, "rounds", "recommend", latest, "--what", "Supervision records the child's plan", "--lead",
+         "Head of service", "--outcome", "90% of plans reviewed in supervision", "--due", "2027-03-31", "--db", str(demo))
+    _cli(folder, "rounds", "target", "lived_experience", "85", "--db", str(demo))
+    _cli(folder, "export", str(folder / "demo.json"), "--force", "--db", str(demo))
+    data = json.loads((folder / "demo.json").read_text(encoding="utf-8"))
     first = data["audits"][0]
     if first["conversation"] is None:
         first["conversation"] = {"held_on": first["audited_on"], "reflection": "We talked it through."}
@@ -54,7 +62,6 @@ def printed(tmp_path_factory):
     (folder / "edited.json").write_text(json.dumps(data), encoding="utf-8")
     _cli(folder, "import", str(folder / "edited.json"), "--db", str(copy))
     _cli(folder, "export", str(folder / "copy.json"), "--db", str(copy))
-    latest = max((a for a in data["audits"] if a["round"]), key=lambda a: a["audited_on"])["round"]
     summaries = [json.loads(_cli(folder, "summary", "--json", "--rows", "--db", str(copy))),
                  json.loads(_cli(folder, "summary", "--json", "--rows", "--round", latest, "--db", str(copy)))]
     files = [data, json.loads((folder / "copy.json").read_text(encoding="utf-8"))]
@@ -96,6 +103,7 @@ def test_every_summary_key_is_documented(printed):
     assert ("moderation.agreement", "all_questions") in found  # the demo has moderated audits
     assert ("change_since_previous_round.rows", "previous_base") in found  # --round with an earlier round
     assert ("appendix", "actions_clear") in found and ("action_plan", "overdue") in found  # --rows
+    assert ("trends.measures.points", "rag") in found and ("improvement_plan.recommendations", "outcome") in found
     missing = _undocumented(found, _part(3))
     assert not missing, ("keys `summary --json` prints that docs/formats.md (part 3) does not name; describe "
                          "them there (or, for an object keyed by data such as team names, add it to DATA_KEYED): "
@@ -105,12 +113,14 @@ def test_every_summary_key_is_documented(printed):
 def test_every_interchange_key_is_documented(printed):
     _, files = printed
     audits = set().union(*(_keys(f["audits"]) for f in files))
-    top = {(path, key) for f in files for path, key in _keys({k: v for k, v in f.items()}) if not path}
-    assert {key for _, key in top} >= {"format", "templates", "audits"}
+    lead = set().union(*(_keys({k: v for k, v in f.items() if k not in ("templates", "audits")}) for f in files))
+    assert ("conclusions.recommendations", "rag") in lead
+    top = {(path, key) for f in files for path, key in _keys(f) if not path}
+    assert {key for _, key in top} >= {"format", "templates", "audits", "conclusions", "targets"}
     assert ("", "redact_names") in audits and ("conversation", "agrees") in audits
     assert ("family_feedback", "how") in audits and ("moderation.answers", "comment") in audits
     assert ("concerns", "outcome") in audits
-    missing = _undocumented(top | audits, _part(2))
+    missing = _undocumented(lead | audits, _part(2))
     assert not missing, ("keys of the interchange file that docs/formats.md (part 2) does not name: "
                          + ", ".join(missing))
     templates = set().union(*(_keys(f["templates"]) for f in files))
