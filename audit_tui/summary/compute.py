@@ -11,6 +11,7 @@ from typing import Any
 from audit_tui.storage.db import connection_of, schema_version
 from audit_tui.domain.models import ILACS, NA, Template
 from audit_tui.summary.scans import Scan, ScanAhead, scan
+from audit_tui.summary.executive import executive_figures
 from audit_tui.summary.facts import ensure_facts
 from audit_tui.summary.headline import change_points, headline_figures
 from audit_tui.summary.trends import improvement_plan, trend_series
@@ -100,7 +101,7 @@ def _core(conn, filters: Filters, *, full: bool = True, scanned: Scan | None = N
                         pct=pct(rows.tests[i + 1], rows.tests[0]))
              for i, (test_id, (label, how)) in enumerate(TESTS.items())]
 
-    return Summary(
+    summary = Summary(
         audits=audits, overall_grades=overall, overall_good_or_better_pct=pct(overall_gob, overall_graded),
         questions=_questions(rows, templates, latest), themes=_themes(rows, templates),
         actions=actions, headline=headline_figures(conn, filters, rows, templates),
@@ -112,6 +113,13 @@ def _core(conn, filters: Filters, *, full: bool = True, scanned: Scan | None = N
         moderation=_moderation(rows) if full else None, change_since_previous_round=None,
         open_concerns=[_concern(r, filters.effective_as_of()) for r in rows.details.concerns],
         appendix=[])
+    if full:
+        summary.executive = executive_figures(conn, filters, summary.headline, summary.sections, summary.teams,
+                                              templates, good)
+        if summary.moderation is not None:
+            summary.moderation.completed_audits = completed
+            summary.moderation.sample_pct = pct(summary.moderation.moderated_audits, completed)
+    return summary
 
 
 def _concern(row: tuple, as_of) -> ConcernRow:

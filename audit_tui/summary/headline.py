@@ -30,19 +30,25 @@ def measure_label(measure: str) -> str:
     return LABELS.get(measure) or measure.replace("_", " ").replace("-", " ").capitalize() + " good or better"
 
 
-def headline_figures(conn, filters: Filters, rows: Scan, templates: dict[tuple[str, int], Template]) -> list[HeadlineFigure]:
-    """Each measure any selected audit's template tags, with its base and positive answers."""
+def tagged_questions(templates: dict[tuple[str, int], Template]) -> dict[str, dict[tuple[str, int], list[str]]]:
+    """measure -> (template id, version) -> the keys of its questions carrying it; measures in report order."""
     tagged: dict[str, dict[tuple[str, int], list[str]]] = {}
     for key, template in sorted(templates.items()):
         for question_key, _, question in template.questions():
             for measure in question.measures:
                 tagged.setdefault(measure, {}).setdefault(key, []).append(question_key)
+    order = [*(m for m in LABELS if m in tagged), *sorted(m for m in tagged if m not in LABELS)]
+    return {m: tagged[m] for m in order}
+
+
+def headline_figures(conn, filters: Filters, rows: Scan, templates: dict[tuple[str, int], Template]) -> list[HeadlineFigure]:
+    """Each measure any selected audit's template tags, with its base and positive answers."""
+    tagged = tagged_questions(templates)
     if not tagged:
         return []
     counts = _counts(conn, filters, rows, templates)
-    order = [*(m for m in LABELS if m in tagged), *sorted(m for m in tagged if m not in LABELS)]
     result = []
-    for measure in order:
+    for measure in tagged:
         answered = good = 0
         for (template_id, version), keys in tagged[measure].items():
             for key in keys:

@@ -55,7 +55,18 @@ def _figures(pairs: Pairs, levels: int | None) -> dict[str, Any]:
     return {"pairs": sum(counts.values()), "agreed": sum(k for (a, b), k in counts.items() if a == b),
             "exact_agreement_pct": _pct(exact_agreement(counts)),
             "adjacent_agreement_pct": _pct(adjacent_agreement(counts)),
-            "weighted_kappa": _round3(weighted_kappa(counts, levels, weights=WEIGHTS)) if levels else None}
+            "weighted_kappa": _round3(weighted_kappa(counts, levels, weights=WEIGHTS)) if levels else None,
+            **direction(counts)}
+
+
+def direction(pairs: Pairs) -> dict[str, Any]:
+    """Whether auditors graded higher (a better level) or lower than the moderator's final grade: the
+    pairs each way, and 'higher', 'lower' or 'even' (as many each way, or none)."""
+    counts = pair_counts(pairs)
+    higher = sum(k for (a, b), k in counts.items() if a < b)  # rank 0 is the best level
+    lower = sum(k for (a, b), k in counts.items() if a > b)
+    return {"auditor_higher": higher, "auditor_lower": lower,
+            "direction": "higher" if higher > lower else "lower" if lower > higher else "even"}
 
 
 def _filters(filters: Any):
@@ -88,24 +99,29 @@ def agreement_figures(rows: Agreement) -> dict[str, Any]:
     templates = {(template_id, version): Template.model_validate_json(body)
                  for template_id, version, body in rows.templates}
     overall_pairs: Counter[tuple[int, int]] = Counter()
-    for template_id, version, auditor_overall, moderated_overall, n in rows.overall:
+    auditor_overall_pairs: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
+    for template_id, version, auditor_overall, moderated_overall, auditor, n in rows.overall:
         template = templates.get((template_id, version))
         if template is not None:
             scale = template.overall_scale()
             before, after = scale.rank(auditor_overall or ""), scale.rank(moderated_overall or auditor_overall or "")
             if before >= 0 and after >= 0:
                 overall_pairs[(before, after)] += n
+                auditor_overall_pairs[auditor][(before, after)] += n
     per_question: dict[tuple[str, int, str], Counter[tuple[int, int]]] = defaultdict(Counter)
+    per_auditor: dict[str, dict[tuple[str, int], Counter[tuple[int, int]]]] = defaultdict(lambda: defaultdict(Counter))
     question_levels: dict[tuple[str, int, str], tuple[str, int]] = {}
-    for template_id, version, question, grade, final, n in rows.answers:
+    for template_id, version, question, grade, final, auditor, n in rows.answers:
         template = templates.get((template_id, version))
         if template is None or template.question(question) is None or NA in (grade, final) or not grade:
             continue
         scale = template.scale_of(question)
         ordinal = [lv.id for lv in scale.levels if lv.counted]  # `too_early` is no grade: left out like n/a
         if scale.graded and grade in ordinal and final in ordinal:
-            per_question[(template_id, version, question)][(ordinal.index(grade), ordinal.index(final))] += n
+            pair = (ordinal.index(grade), ordinal.index(final))
+            per_question[(template_id, version, question)][pair] += n
             question_levels[(template_id, version, question)] = (scale.id, len(ordinal))
+            per_auditor[auditor][(scale.id, len(ordinal))][pair] += n
     questions = []
     for (template_id, version), template in sorted(templates.items()):
         for key, section, question in template.questions():
@@ -124,7 +140,22 @@ def agreement_figures(rows: Agreement) -> dict[str, Any]:
     pooled["weighted_kappa"] = _round3(pooled_kappa([(p, levels) for (_, levels), p in strata.items()]))
     overall_levels = max((len(t.overall_scale().levels) for t in templates.values()), default=4)
     return {"moderated_audits": rows.audits, "weights": WEIGHTS, "all_questions": pooled,
-            "overall_grade": _figures(overall_pairs, overall_levels), "questions": questions}
+            "overall_grade": _figures(overall_pairs, overall_levels), "questions": questions,
+            "auditors": [_auditor(name, audits, per_auditor.get(name, {}), auditor_overall_pairs.get(name, Counter()))
+                         for name, audits in rows.auditors]}
+
+
+def _auditor(name: str, audits: int, strata: dict[tuple[str, int], Counter[tuple[int, int]]],
+             overall: Counter[tuple[int, int]]) -> dict[str, Any]:
+    """One auditor's agreement with the moderators: every grade pooled (kappa per scale), and the direction."""
+    pooled: Counter[tuple[int, int]] = Counter()
+    for pairs in strata.values():
+        pooled.update(pairs)
+    figures = _figures(pooled, None)
+    figures["weighted_kappa"] = _round3(pooled_kappa([(p, levels) for (_, levels), p in strata.items()]))
+    overall_direction = direction(overall)
+    return {"auditor": name or "(not recorded)", "moderated_audits": audits, **figures,
+            "overall_higher": overall_direction["auditor_higher"], "overall_lower": overall_direction["auditor_lower"]}
 
 
 def agreement_line(figures: dict[str, Any]) -> str:

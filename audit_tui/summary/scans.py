@@ -98,8 +98,9 @@ class Agreement:
 
     audits: int
     templates: list[tuple]  # (template_id, version, body)
-    overall: list[tuple]  # (template_id, version, auditor's overall, final overall, n)
-    answers: list[tuple]  # (template_id, version, question, auditor's grade, final grade, n)
+    overall: list[tuple]  # (template_id, version, auditor's overall, final overall, auditor, n)
+    answers: list[tuple]  # (template_id, version, question, auditor's grade, final grade, auditor, n)
+    auditors: list[tuple] = field(default_factory=list)  # (auditor, moderated audits)
 
 
 def agreement_rows(conn, where: str, params: dict[str, Any]) -> Agreement:
@@ -112,13 +113,16 @@ def agreement_rows(conn, where: str, params: dict[str, Any]) -> Agreement:
                 FROM (SELECT DISTINCT a.template_id, a.template_version {moderated}) AS k
                 JOIN templates t ON t.id = k.template_id AND t.version = k.template_version""", params).fetchall(),
         overall=conn.execute(
-            f"SELECT a.template_id, a.template_version, a.auditor_overall, a.overall, count(*) {moderated} "
-            "GROUP BY 1, 2, 3, 4", params).fetchall(),
+            f"SELECT a.template_id, a.template_version, a.auditor_overall, a.overall, COALESCE(a.auditor, ''), "
+            f"count(*) {moderated} GROUP BY 1, 2, 3, 4, 5", params).fetchall(),
         answers=conn.execute(
-            f"""SELECT a.template_id, a.template_version, f.question, f.auditor_grade, f.grade, count(*)
+            f"""SELECT a.template_id, a.template_version, f.question, f.auditor_grade, f.grade,
+                       COALESCE(a.auditor, ''), count(*)
                 FROM audit_facts a CROSS JOIN answer_facts f ON f.no = a.no
-                WHERE {where} AND a.status = 'moderated' AND a.moderated GROUP BY 1, 2, 3, 4, 5""",
-            params).fetchall())
+                WHERE {where} AND a.status = 'moderated' AND a.moderated GROUP BY 1, 2, 3, 4, 5, 6""",
+            params).fetchall(),
+        auditors=conn.execute(f"SELECT COALESCE(a.auditor, ''), count(*) {moderated} GROUP BY 1 ORDER BY 1",
+                              params).fetchall())
 
 
 @dataclass

@@ -211,6 +211,70 @@ class ModerationFigures(Model):
     changed: list[dict[str, Any]]
     agreement: dict[str, Any] | None = None
     """Exact agreement and weighted kappa, per question and overall (core.moderation.moderation_agreement)."""
+    completed_audits: int = 0
+    sample_pct: float | None = None
+    """Moderated audits as a share of the completed (and moderated) audits selected: the sample rate."""
+
+
+class AreaFigure(Model):
+    """A headline measure or a template's section, as a candidate for the strongest or weakest area."""
+
+    kind: str
+    """'measure' or 'section'."""
+    id: str
+    label: str
+    template: str = ""
+    answered: int
+    good_or_better: int
+    pct: float | None
+    counted_in: str = "answers"
+
+
+class TeamDifference(Model):
+    """A team whose figure for a measure is far from the rest of the selection's (executive summary)."""
+
+    team: str
+    measure: str
+    label: str
+    answered: int
+    good_or_better: int
+    pct: float | None
+    others_answered: int
+    others_good_or_better: int
+    others_pct: float | None
+    difference: float
+    """Points above (+) or below (-) the other teams together, from the unrounded fractions."""
+    counted_in: str = "answers"
+
+
+class OwnerOverdue(Model):
+    owner: str
+    overdue: int
+
+
+class OverdueFigures(Model):
+    """Open actions due before the as-of date: how late they are and who holds them."""
+
+    overdue: int
+    median_days_overdue: float | None
+    most_days_overdue: int | None
+    owners: list[OwnerOverdue]
+    """The owners holding most overdue actions (at most three), most first."""
+    owners_with_overdue: int
+
+
+class Executive(Model):
+    """The figures the executive summary adds to the headline (summary.executive)."""
+
+    strongest: list[AreaFigure]
+    weakest: list[AreaFigure]
+    min_base: int
+    team_differences: list[TeamDifference]
+    team_gap_points: float
+    teams_compared: list[str]
+    teams_too_small: list[str]
+    """Teams with fewer than `min_base` counted audits: left out of the comparison."""
+    overdue: OverdueFigures
 
 
 class ChangeRow(Model):
@@ -372,6 +436,7 @@ class Summary(Model):
     """With 3 or more rounds: each headline measure across the last rounds, with its target (summary.trends)."""
     improvement_plan: ImprovementPlan | None = None
     """The quality lead's commentary and recommendations on the selected (else the latest) round."""
+    executive: Executive | None = None
 
     def to_json(self, *, rows: bool = True) -> str:
         """The figures as indented JSON; without `rows`, leaving out `action_plan` and `appendix`."""
