@@ -20,7 +20,7 @@ Rules (docs/formats.md, "The summary figures"):
 
 
 from audit_tui.summary.compute import compute_summary, previous_round, read_source, selected_audit_ids, summary_snapshot
-from audit_tui.summary.measures import action_clear, impact_evidenced, lived_experience_evidenced, pct, short_quote
+from audit_tui.summary.measures import action_clear, impact_evidenced, lived_experience_evidenced, pct
 from audit_tui.summary.rows import action_plan_rows, appendix_rows
 from audit_tui.summary.shapes import (
     TESTS, ActionRow, AuditCounts, AuditRow, Change, ConcernRow, Distribution, Filters, HeadlineFigure, ModerationFigures,
@@ -31,5 +31,5 @@ __all__ = [
     "TESTS", "ActionRow", "AuditCounts", "AuditRow", "Change", "ConcernRow", "Distribution", "Filters", "HeadlineFigure",
     "ModerationFigures", "QuestionFigure", "Quote", "Scope", "Summary", "SummaryError", "TeamActions", "TestFigure",
     "ThemeFigure", "action_clear", "action_plan_rows", "appendix_rows", "compute_summary", "impact_evidenced",
-    "lived_experience_evidenced", "pct", "previous_round", "read_source", "selected_audit_ids", "short_quote", "summary_snapshot",
+    "lived_experience_evidenced", "pct", "previous_round", "read_source", "selected_audit_ids", "summary_snapshot",
 ]

@@ -15,7 +15,8 @@ from audit_tui.summary.executive import executive_figures
 from audit_tui.summary.facts import ensure_facts
 from audit_tui.summary.headline import change_points, headline_figures
 from audit_tui.summary.trends import improvement_plan, trend_series
-from audit_tui.summary.measures import pct, short_quote
+from audit_tui.summary.measures import pct
+from audit_tui.summary.quotes import QuotePicker
 from audit_tui.summary.rows import action_plan_rows, appendix_rows
 from audit_tui.summary.shapes import (
     TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow, ConcernRow, ConversationFigures,
@@ -180,9 +181,12 @@ def _themes(rows: Scan, templates) -> list[ThemeFigure]:
         figure[1 if strength else 2] += n
     ranked = sorted(figures.items(), key=lambda item: (-item[1][0], item[0]))
 
+    picker = QuotePicker((row for found in rows.details.quotes.values() for row in found),
+                         [*labels.values(), *(k for words in keywords.values() for k in words)])
+
     def quotes(theme: str, strength: int) -> list[Quote]:
-        return [Quote(case_ref=case_ref, text=short_quote(evidence, keywords.get(theme, [])))
-                for case_ref, evidence in rows.details.quotes.get((theme, strength), []) if (evidence or "").strip()]
+        return picker.quotes(rows.details.quotes.get((theme, strength), []),
+                             [*keywords.get(theme, []), labels.get(theme, "")], bool(strength))
 
     return [ThemeFigure(id=theme, label=labels.get(theme, theme.replace("-", " ").capitalize()), audits=n,
                         strength=strong, improvement=weak, strength_quotes=quotes(theme, 1),
@@ -404,7 +408,8 @@ def _redact_quotes(conn, summary: Summary) -> None:
     names: dict[str, list[str]] = {}
     for case_ref, listed in conn.execute(
             "SELECT a.case_ref, p.redact_names FROM audit_privacy p JOIN audits a ON a.id = p.audit_id"):
-        names.setdefault(case_ref, []).extend(json.loads(listed or "[]"))
+        for name in json.loads(listed or "[]"):
+            names.setdefault(case_ref, []).extend([name, name.split()[0]] if name.split() else [])
     if not names:
         return
     for theme in summary.themes:

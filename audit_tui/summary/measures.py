@@ -1,17 +1,16 @@
-"""How single facts are judged: percentages, the audit-quality checks of the narratives and actions, quotes.
+"""How single facts are judged: percentages, the audit-quality checks of the narratives and actions.
 
 `lived_experience_evidenced`, `impact_evidenced` and `action_clear` check the auditor's own text (how
 well the audit was written), never the practice: the practice figures are the headline measures."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from audit_tui.domain import gates
-from audit_tui.summary.shapes import QUOTE_CHARS, VOICE_WORDS
+from audit_tui.summary.shapes import VOICE_WORDS
 
 
 def pct(part: int, whole: int) -> float | None:
@@ -50,16 +49,3 @@ def action_clear(description: str | None, owner: str | None, due: str | None, au
     # _ActionView has the fields of an Action that the gates read
     return (not gates.action_problems(action, audit_day)  # type: ignore[arg-type]
             and gates.action_warning(action) is None)  # type: ignore[arg-type]
-
-
-def short_quote(text: str, keywords: list[str]) -> str:
-    """The sentence of `text` that mentions a theme keyword (else the first), shortened."""
-    text = " ".join((text or "").split())
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()] or [text]
-    lowered = [kw.lower() for kw in keywords if kw.strip()]
-    chosen = next((s for s in sentences if any(kw in s.lower() for kw in lowered)), sentences[0])
-    if len(chosen) > QUOTE_CHARS:
-        chosen = chosen[:QUOTE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
-    return chosen
-
-

@@ -18,7 +18,7 @@ from typing import Any
 
 COUNTED_SQL = ("a.status IN ('completed', 'moderated') "
                "AND NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)")
-QUOTES_PER_THEME = 3
+QUOTE_CANDIDATES = 25  # answers read per theme and side, from which summary.quotes chooses
 _JUDGED = "judged AND grade != 'n/a'"  # answers that count in distributions (graded, not n/a)
 _LOCK_WAIT = 0.25  # seconds ScanAhead waits for another session's write lock before one connection does it all
 
@@ -265,7 +265,8 @@ def open_concerns(conn, as_of: str) -> list[tuple]:
 
 
 def _quotes(conn, selection: Selection, themes: list[tuple]) -> dict[tuple[str, int], list[tuple]]:
-    """Up to QUOTES_PER_THEME (case, evidence) of each theme, as a strength and as an area for improvement."""
+    """Up to QUOTE_CANDIDATES (case, evidence) of each theme, as a strength and as an area for improvement,
+    the answers that best evidence it first."""
     quotes = {}
     for theme in sorted({row[0] for row in themes}):
         for strength in (0, 1):
@@ -274,7 +275,7 @@ def _quotes(conn, selection: Selection, themes: list[tuple]) -> dict[tuple[str, 
                                         WHERE ans.audit_id = f.audit_id AND ans.question = f.question)
                     FROM {selection.facts("theme_facts", "theme_facts_quotes")}
                       AND f.theme = ? AND f.strength = ?
-                    ORDER BY f.pref, f.case_ref, f.audit_id LIMIT {QUOTES_PER_THEME}""", [theme, strength]).fetchall()
+                    ORDER BY f.pref, f.case_ref, f.audit_id LIMIT {QUOTE_CANDIDATES}""", [theme, strength]).fetchall()
     return quotes
 
 
