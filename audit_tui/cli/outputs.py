@@ -180,7 +180,8 @@ def summary(as_json: bool, rows: bool, db_path: Path | None, **filter_args) -> N
     if as_json:
         click.echo(figures.to_json(rows=rows))
         return
-    from audit_tui.report.sentences import audit_quality_sentence, executive_summary
+    from audit_tui.report.executive import executive_summary
+    from audit_tui.report.sentences import audit_quality_sentence
 
     for sentence in [*executive_summary(figures), audit_quality_sentence(figures)]:
         click.echo(sentence)

@@ -15,12 +15,12 @@ from audit_tui.report import branding
 from audit_tui.report import docxkit as kit
 from audit_tui.report.contents import fill_contents
 from audit_tui.report.actionplan import actions_annex, actions_section
+from audit_tui.report.executive import executive_section
 from audit_tui.report.figures import distributions_section, questions_section, sections_annex, themes_annex, themes_section
 from audit_tui.report.pictures import Pictures
 from audit_tui.report.plan import improvement_plan_section, trends_section
 from audit_tui.report.rows import ReportRows
-from audit_tui.report.sentences import (SMALL_BASE_NOTE, change_sentences, executive_summary, fmt_pct, moderation_sentences, plural,
-                        share)
+from audit_tui.report.sentences import SMALL_BASE_NOTE, change_sentences, fmt_pct, moderation_sentences, plural, share
 from audit_tui.report.streamed import StreamedTables
 
 Progress = Callable[[float, str], None]
@@ -118,6 +118,17 @@ def moderation_section(doc, summary: Summary) -> None:
     kit.heading(doc, "Moderation agreement", 1)
     for sentence in moderation_sentences(summary):
         kit.para(doc, sentence)
+    auditors = (summary.moderation.agreement or {}).get("auditors") if summary.moderation else None
+    if auditors:
+        kit.table(doc, ["Auditor", "Audits moderated", "Grades compared", "Same grade", "Auditor higher",
+                        "Auditor lower", "Within one level"],
+                  ([a["auditor"], a["moderated_audits"], a["pairs"], share(a["agreed"], a["pairs"]),
+                    a["auditor_higher"], a["auditor_lower"], fmt_pct(a["adjacent_agreement_pct"])] for a in auditors),
+                  widths=[3.6, 2.0, 2.0, 2.9, 2.0, 2.0, 1.9], numeric=(1, 2, 3, 4, 5, 6),
+                  title="Agreement with the moderators by auditor: higher or lower means the auditor's grade "
+                        "was above or below the moderator's")
+        if any(0 < a["pairs"] < 5 for a in auditors):
+            kit.para(doc, SMALL_BASE_NOTE.replace("answers", "grades"), "Caption")
     if summary.moderation and summary.moderation.changed:
         labels = summary.grade_labels
         texts = {}
@@ -197,9 +208,7 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
     toc_anchor = doc.add_paragraph()
     kit.page_break(doc)
     concerns_section(doc, summary)
-    kit.heading(doc, "Executive summary", 1)
-    for sentence in executive_summary(summary):
-        kit.para(doc, sentence)
+    executive_section(doc, summary)
     improvement_plan_section(doc, summary)
     scope_section(doc, summary)
     progress(0.3, "Casework figures")

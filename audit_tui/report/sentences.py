@@ -1,9 +1,8 @@
-"""Sentences generated from the Summary's figures (executive summary, findings)."""
+"""Sentences generated from the Summary's figures (headline, moderation, change)."""
 
 from __future__ import annotations
 
-from audit_tui.summary import HeadlineFigure, Summary, ThemeFigure, pct
-from audit_tui.report.docxkit import long_date
+from audit_tui.summary import HeadlineFigure, Summary, pct
 
 MIN_BASE = 5  # fewer answers than this: the count is shown, the percentage left out
 SMALL_BASE_NOTE = (f"* Fewer than {MIN_BASE} answers: the count is shown without a percentage, as so few "
@@ -33,83 +32,6 @@ def join_words(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def top_strengths(summary: Summary, n: int = 3) -> list[ThemeFigure]:
-    return sorted((t for t in summary.themes if t.strength), key=lambda t: (-t.strength, t.label))[:n]
-
-
-def top_improvements(summary: Summary, n: int = 3) -> list[ThemeFigure]:
-    return sorted((t for t in summary.themes if t.improvement), key=lambda t: (-t.improvement, t.label))[:n]
-
-
-def scope_sentence(summary: Summary) -> str:
-    counts = summary.audits
-    text = f"This report covers {plural(counts.completed, 'completed audit')}"
-    if counts.moderated:
-        text += f" ({counts.moderated} of them moderated)"
-    if summary.scope.first_audit:
-        if summary.scope.first_audit == summary.scope.last_audit:
-            text += f", carried out on {long_date(summary.scope.first_audit)}"
-        else:
-            text += (f", carried out between {long_date(summary.scope.first_audit)} and "
-                     f"{long_date(summary.scope.last_audit)}")
-    text += f" ({summary.scope.filters})."
-    if counts.draft:
-        text += f" {plural(counts.draft, 'draft audit')} {'is' if counts.draft == 1 else 'are'} not counted."
-    return text
-
-
-def executive_summary(summary: Summary) -> list[str]:
-    """The executive summary as a list of sentences/paragraphs."""
-    n = summary.audits.completed
-    if not n:
-        return [scope_sentence(summary),
-                "No completed audits match these filters, so there are no figures to report yet."]
-    out = headline_sentences(summary) + [scope_sentence(summary)]
-    graded = sum(summary.overall_grades.values())
-    good = sum(c for g, c in summary.overall_grades.items() if summary.grade_good_or_better.get(g))
-    grade_bits = [f"{count} {summary.grade_labels.get(g, g).lower()}" for g, count in summary.overall_grades.items()
-                  if count]
-    if graded:
-        out.append(f"{good} of {graded} audits ({fmt_pct(summary.overall_good_or_better_pct)}) judged the work "
-                   f"good or better overall ({join_words(grade_bits)}).")
-    strengths, improvements = top_strengths(summary), top_improvements(summary)
-    if strengths:
-        out.append("The most frequent strengths were " + join_words(
-            [f"{t.label.lower()} ({plural(t.strength, 'audit')})" for t in strengths]) + ".")
-    if improvements:
-        out.append("The most frequent areas for improvement were " + join_words(
-            [f"{t.label.lower()} ({plural(t.improvement, 'audit')})" for t in improvements]) + ".")
-    judged = [q for q in summary.questions if q.judged and q.answered >= MIN_BASE]
-    if len(judged) >= 2:
-        best = max(judged, key=lambda q: (q.good_or_better_pct, q.answered))
-        worst = min(judged, key=lambda q: (q.good_or_better_pct, -q.answered))
-        if best.good_or_better_pct != worst.good_or_better_pct:
-            out.append(f"Practice was strongest on “{best.text}” ({share(best.good_or_better, best.answered)} good "
-                       f"or better) and weakest on “{worst.text}” ({share(worst.good_or_better, worst.answered)}).")
-    acts = summary.actions
-    if acts.total:
-        out.append(f"The audits set {plural(acts.total, 'action')}: {acts.open} open and {acts.done} done; "
-                   f"{plural(acts.overdue, 'open action')} {'was' if acts.overdue == 1 else 'were'} overdue at "
-                   f"{long_date(summary.scope.as_of)}.")
-    else:
-        out.append("The audits set no actions.")
-    talks = summary.conversations
-    if talks is not None and talks.audits:
-        text = f"A feedback conversation with the worker was held in {talks.held} of {plural(talks.audits, 'audit')}"
-        if talks.held:
-            agrees = talks.worker_agrees
-            text += (f"; the worker agreed with the grades in {agrees['yes']}, partly in {agrees['partly']} and "
-                     f"not in {agrees['no']}")
-        out.append(text + ".")
-    if summary.open_concerns:
-        k = len(summary.open_concerns)
-        out.append(f"{plural(k, 'safeguarding concern')} {'is' if k == 1 else 'are'} still open, whatever "
-                   "this report's filters (listed first in this report).")
-    out.append("How well the audits themselves were written (narratives substantive, actions clear) is reported "
-               "separately under Audit quality: it is not a finding about practice.")
-    return out
 
 
 def audit_quality_sentence(summary: Summary) -> str:
@@ -146,18 +68,37 @@ def headline_sentences(summary: Summary) -> list[str]:
     return out
 
 
-def moderation_sentences(summary: Summary) -> list[str]:
-    mod = summary.moderation
-    if mod is None:
-        return ["None of these audits has been moderated, so there is no moderation agreement to report."]
-    out = [f"{plural(mod.moderated_audits, 'audit')} {'was' if mod.moderated_audits == 1 else 'were'} moderated. "
-           f"The moderator agreed with {mod.answers_agreed} of {mod.answers_compared} question grades "
-           f"({fmt_pct(mod.answer_agreement_pct)} exact agreement)."]
-    if mod.overall_compared:
+def moderation_sentences(summary: Summary, *, brief: bool = False) -> list[str]:
+    """The sample rate, agreement (exact, adjacent, weighted kappa) and its direction; `brief` for the
+    executive summary (without the overall grades)."""
+    mod, completed = summary.moderation, summary.audits.completed
+    if mod is None or not mod.moderated_audits:
+        return [f"None of the {plural(completed, 'completed audit')} has been moderated, so there is no moderation "
+                "agreement to report." if completed else "No completed audit has been moderated."]
+    out = [f"{mod.moderated_audits} of {plural(completed, 'completed audit')} ({fmt_pct(mod.sample_pct)}) "
+           f"{'was' if mod.moderated_audits == 1 else 'were'} moderated."]
+    every = (mod.agreement or {}).get("all_questions")
+    if every and every["pairs"]:
+        kappa = every["weighted_kappa"]
+        out.append(f"The moderator gave the same grade as the auditor for {every['agreed']} of {every['pairs']} "
+                   f"grades ({fmt_pct(every['exact_agreement_pct'])} exact agreement) and a grade at most one level "
+                   f"apart for {fmt_pct(every['adjacent_agreement_pct'])}; weighted kappa "
+                   + ("cannot be worked out (every grade the same)" if kappa is None else f"{kappa:.2f}")
+                   + (" (1 is perfect agreement, 0 what chance alone would give)." if not brief else "."))
+        out.append(direction_sentence(every["auditor_higher"], every["auditor_lower"], "auditors"))
+    if not brief and mod.overall_compared:
         out.append(f"The overall grade was confirmed in {mod.overall_agreed} of {mod.overall_compared} moderated "
                    f"audits ({fmt_pct(mod.overall_agreement_pct)}). Where the moderator changed a grade, the "
                    "moderator's grade is used in every figure of this report.")
     return out
+
+
+def direction_sentence(higher: int, lower: int, who: str) -> str:
+    """Whether `who` graded higher or lower than the moderators where they differed."""
+    if not higher and not lower:
+        return f"The moderators changed none of the {who}' grades."
+    return (f"Where they differed, {who} graded higher than the moderator {plural(higher, 'time')} and lower "
+            f"{plural(lower, 'time')}.")
 
 
 def change_sentences(summary: Summary) -> list[str]:
