@@ -113,9 +113,9 @@ def test_executive_summary_sentences(built):
     assert "1 of 4 audits (25%) judged the work good or better overall" in text
     # the narrative checks are audit quality, in their own section, not in the executive summary
     assert "evidenced the young person's lived experience" not in text
-    assert "The most frequent strengths were supervision (3 audits), voice of the child (3 audits) and pathway " \
-           "plans (2 audits)." in text
-    assert "The most frequent areas for improvement were pathway plans (2 audits)" in text
+    assert "Themes. The strengths recorded most often were supervision (3 audits), voice of the child (3 audits) " \
+           "and pathway plans (2 audits)." in text
+    assert "The areas for improvement recorded most often were pathway plans (2 audits)" in text
 
 
 def test_inspection_tests_table_matches_summary(built):
@@ -207,7 +207,12 @@ def test_action_plan_body_counts_open_actions_by_team_and_owner(built):
 def test_moderation_change_and_appendix(built):
     _, doc, _ = built
     text = all_text(doc)
-    assert "The moderator agreed with 2 of 3 question grades (66.7% exact agreement)." in text
+    # CL-0004 moderated: its graded answers outstanding → requires improvement (two levels), good, good
+    # (compliance n/a is left out); linear weighted kappa 1 - (2/3) / (2/3) = 0
+    assert "1 of 4 completed audits (25%) was moderated." in text
+    assert ("The moderator gave the same grade as the auditor for 2 of 3 grades (66.7% exact agreement) and a grade "
+            "at most one level apart for 66.7%; weighted kappa 0.00") in text
+    assert "Where they differed, auditors graded higher than the moderator 1 time and lower 0 times." in text
     assert "Compared with the previous round, “2025-11 practice week” (1 completed audit)." in text
     change = table_with(doc, "Measure", "2025-11 practice week", ROUND, "Change (points)")
     # both rounds' bases: 0 of 1 audit before, 1 of 4 now (too few for percentages)

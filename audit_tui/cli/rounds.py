@@ -160,6 +160,9 @@ def rounds_show(round_name: str, as_json: bool, db_path: Path | None) -> None:
         for row in figures[key]:
             click.echo(line(row))
     click.echo(agreement_line(agreement))
+    for row in agreement.get("auditors", []):
+        click.echo(f"  {row['auditor']}: {row['moderated_audits']} moderated, {row['agreed']} of {row['pairs']} grades "
+                   f"the same, auditor higher {row['auditor_higher']}, lower {row['auditor_lower']}")
 
 
 # -- moderation ---------------------------------------------------------------------------

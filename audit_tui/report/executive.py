@@ -45,18 +45,15 @@ def scope_sentence(summary: Summary) -> str:
 
 
 def _area(summary: Summary, area: AreaFigure) -> str:
+    """'planning good or better in 100% (28 of 28 answers)'; 'the Voice section, 82.1% good or better (…)'."""
     noun = "audit" if area.counted_in == "audits" else "answer"
+    base = f"{fmt_pct(pct(area.good_or_better, area.answered))} ({area.good_or_better} of {plural(area.answered, noun)})"
     if area.kind == "measure":
-        name = area.label.lower()
-    else:
-        name = f"{area.label}"
-        if len(summary.scope.template_titles) > 1:
-            name += f" ({summary.scope.template_titles.get(area.template, area.template).lower()})"
-    return f"{name}, {_share_of(area.good_or_better, area.answered, noun)}"
-
-
-def _share_of(part: int, whole: int, noun: str) -> str:
-    return f"{fmt_pct(pct(part, whole))} good or better ({part} of {plural(whole, noun)})"
+        return f"{area.label.lower()} in {base}"
+    name = f"the {area.label} section"
+    if len(summary.scope.template_titles) > 1:
+        name += f" of the {summary.scope.template_titles.get(area.template, area.template).lower()}"
+    return f"{name}, {base} good or better"
 
 
 def _team(difference: TeamDifference) -> str:
@@ -119,12 +116,13 @@ def executive_parts(summary: Summary) -> list[Part]:
     if not summary.audits.completed:
         return [Part("", scope_sentence(summary)),
                 Part("", "No completed audits match these filters, so there are no figures to report yet.")]
-    parts = [Part("", scope_sentence(summary))]
+    parts = []
     change = summary.change_since_previous_round
     if summary.headline:
         parts.append(Part("", "Practice, as the auditors graded it (moderated grades final; n/a and “too early to "
                               "say” answers are left out of each base):",
                           [headline_sentence(h, change.previous_round if change else None) for h in summary.headline]))
+    parts.append(Part("", scope_sentence(summary)))
     graded = sum(summary.overall_grades.values())
     if graded:
         good = sum(c for g, c in summary.overall_grades.items() if summary.grade_good_or_better.get(g))

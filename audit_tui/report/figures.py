@@ -206,30 +206,50 @@ THEMES_IN_BODY = 5
 
 
 def _theme_kinds(doc, summary: Summary):
-    """Strengths, then areas for improvement: a heading each, then (title, ranked themes), or a line
+    """Strengths, then areas for improvement: a heading each, then (kind, title, ranked themes), or a line
     saying there are none."""
     for kind, title, what in THEME_KINDS:
         heading(doc, title, 2)
         ranked = _ranked(summary, kind)
         if ranked:
-            yield title, ranked
+            yield kind, title, ranked
         else:
             para(doc, f"None of the audits recorded a theme as {what}.")
 
 
+QUOTES_IN_BODY = 2
+
+
+def _theme_cell(theme: ThemeFigure, kind: str) -> str:
+    """The theme's name; when it is both a strength and an area for improvement, the other count too."""
+    if kind == "strength" and theme.improvement:
+        return f"{theme.label}\n(also an area for improvement in {plural(theme.improvement, 'audit')})"
+    if kind == "improvement" and theme.strength:
+        return f"{theme.label}\n(also a strength in {plural(theme.strength, 'audit')})"
+    return theme.label
+
+
 def themes_section(doc, summary: Summary) -> None:
-    """The five most frequent strengths and areas for improvement, each with one quote."""
+    """The five most frequent strengths and areas for improvement, each with up to two quotes that the
+    body shows nowhere else."""
     heading(doc, "Themes", 1)
     para(doc, "An audit has a theme when one of its graded answers carries it: the auditor tagged it, the "
               "question maps to it, or the evidence mentions one of its keywords. It is a strength of the audit "
               "when such an answer is good or better, and an area for improvement when one is below good (an "
-              f"audit can count as both). The {THEMES_IN_BODY} most frequent of each are below, with a short "
-              "extract of evidence attributed by case reference only; every theme, with more quotes, is in "
-              "Annex B.")
+              f"audit can count as both, and the table says so). The {THEMES_IN_BODY} most frequent of each are "
+              "below, with extracts of evidence attributed by case reference only (names recorded for redaction "
+              "shown as initials); every theme, with more quotes, is in Annex B.")
     n = summary.audits.completed
-    for title, ranked in _theme_kinds(doc, summary):
+    shown: set[str] = set()
+
+    def quotes_cell(quotes) -> str:
+        picked = [q for q in quotes if q.text not in shown][:QUOTES_IN_BODY]
+        shown.update(q.text for q in picked)
+        return "\n".join(f"“{q.text}” ({q.case_ref})" for q in picked)
+
+    for kind, title, ranked in _theme_kinds(doc, summary):
         table(doc, ["Rank", "Theme", "Audits", "For example"],
-              ([i, t.label, share(count, n), f"“{quotes[0].text}” ({quotes[0].case_ref})" if quotes else ""]
+              ([i, _theme_cell(t, kind), share(count, n), quotes_cell(quotes)]
                for i, (t, count, quotes) in enumerate(ranked[:THEMES_IN_BODY], 1)),
               widths=[1.2, 3.6, 3.0, 8.6], numeric=(0, 2),
               title=f"{title}: the {min(len(ranked), THEMES_IN_BODY)} most frequent of {len(ranked)}")
@@ -241,7 +261,7 @@ def themes_annex(doc, summary: Summary, letter: str) -> None:
     """Annex: every theme ranked, with its evidence quotes."""
     annex_heading(doc, f"Annex {letter}: Themes in full")
     n = summary.audits.completed
-    for title, ranked in _theme_kinds(doc, summary):
+    for _, title, ranked in _theme_kinds(doc, summary):
         table(doc, ["Rank", "Theme", "Audits", "Audits with the theme"],
               ([i, t.label, share(count, n), t.audits] for i, (t, count, _) in enumerate(ranked, 1)),
               widths=[1.3, 8.0, 3.6, 3.5], numeric=(0, 2, 3), title=f"{title}: every theme")

@@ -1,9 +1,11 @@
 """The figures an executive summary makes its case with, beyond the headline measures.
 
 - **Strongest and weakest areas**: among the headline measures and the sections of each template,
-  each on a base of at least MIN_BASE answers, the AREAS with the highest and the lowest share good
-  or better (exact fractions compared; a larger base first on a tie). Single questions are never
-  candidates: a 100% on ten answers says little.
+  each on a base of at least MIN_BASE answers, the AREAS (at most half of them each) with the highest
+  and the lowest share good or better (exact fractions compared; a larger base first on a tie; a
+  weakest area is below every strongest one). A section whose figure is exactly a measure's is the
+  same answers, named once as the measure. Single questions are never candidates: a 100% on ten
+  answers says little.
 - **Team differences that matter**: for each headline measure and for audits good or better
   overall, a team with at least MIN_BASE counted audits whose figure (on at least MIN_BASE answers)
   is TEAM_GAP points or more above or below that of all the other teams together (at least MIN_BASE
@@ -58,9 +60,12 @@ def _areas(headline: list[HeadlineFigure], sections: list[Distribution]) -> tupl
     candidates += [AreaFigure(kind="section", id=f"{d.template}:{d.name}", label=d.name, template=d.template,
                               answered=d.answered, good_or_better=d.good_or_better, pct=d.good_or_better_pct)
                    for d in sections if d.answered >= MIN_BASE]
+    measured = {(h.good_or_better, h.answered) for h in headline}
+    # a section with exactly a measure's figure holds the same answers: it is named once, as the measure
+    candidates = [c for c in candidates if c.kind == "measure" or (c.good_or_better, c.answered) not in measured]
     if len(candidates) < 2 or len({_fraction(c) for c in candidates}) < 2:
         return [], []
-    best = sorted(candidates, key=lambda c: (-_fraction(c), -c.answered, c.label))[:AREAS]
+    best = sorted(candidates, key=lambda c: (-_fraction(c), -c.answered, c.label))[:min(AREAS, len(candidates) // 2)]
     worst = [c for c in sorted(candidates, key=lambda c: (_fraction(c), -c.answered, c.label)) if c not in best]
     floor = _fraction(best[-1])
     return best, [c for c in worst if _fraction(c) < floor][:AREAS]

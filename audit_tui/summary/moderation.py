@@ -167,7 +167,9 @@ def agreement_line(figures: dict[str, Any]) -> str:
     def part(f: dict[str, Any]) -> str:
         kappa = "—" if f["weighted_kappa"] is None else f"{f['weighted_kappa']:.2f}"
         pct = "—" if f["exact_agreement_pct"] is None else f"{f['exact_agreement_pct']:.1f}%"
-        return f"{pct} exact, κw {kappa} ({f['pairs']} compared)"
+        near = "—" if f["adjacent_agreement_pct"] is None else f"{f['adjacent_agreement_pct']:.1f}%"
+        return (f"{pct} exact, {near} within one level, κw {kappa} ({f['pairs']} compared; auditor higher "
+                f"{f['auditor_higher']}, lower {f['auditor_lower']})")
 
     return (f"Moderation of {figures['moderated_audits']} audit(s) — grades: {part(every)}; "
             f"overall grades: {part(overall)}")
