@@ -270,12 +270,19 @@ def _quotes(conn, selection: Selection, themes: list[tuple]) -> dict[tuple[str, 
     quotes = {}
     for theme in sorted({row[0] for row in themes}):
         for strength in (0, 1):
+            # each candidate audit's answers carrying the theme on this side, the one that evidences it best first
             quotes[(theme, strength)] = conn.execute(
-                f"""SELECT f.case_ref, (SELECT ans.evidence FROM answers ans
-                                        WHERE ans.audit_id = f.audit_id AND ans.question = f.question)
-                    FROM {selection.facts("theme_facts", "theme_facts_quotes")}
-                      AND f.theme = ? AND f.strength = ?
-                    ORDER BY f.pref, f.case_ref, f.audit_id LIMIT {QUOTE_CANDIDATES}""", [theme, strength]).fetchall()
+                f"""SELECT c.case_ref, ans.evidence
+                    FROM (SELECT f.no, f.audit_id, f.case_ref, f.question, f.pref
+                          FROM {selection.facts("theme_facts", "theme_facts_quotes")}
+                            AND f.theme = :theme AND f.strength = :strength
+                          ORDER BY f.pref, f.case_ref, f.audit_id LIMIT {QUOTE_CANDIDATES}) AS c
+                    JOIN answer_facts af ON af.no = c.no AND af.judged AND af.grade != 'n/a' AND af.gob = :strength
+                    JOIN answers ans ON ans.audit_id = c.audit_id AND ans.question = af.question
+                    WHERE EXISTS (SELECT 1 FROM answer_themes t WHERE t.audit_id = c.audit_id
+                                  AND t.question = af.question AND t.theme = :theme)
+                    ORDER BY c.pref, c.case_ref, c.audit_id, af.question != c.question, af.question""",
+                {"theme": theme, "strength": strength}).fetchall()
     return quotes
 
 
