@@ -242,8 +242,8 @@ def test_moderation_sample_agreement_kappa_and_direction(known):
     assert "Where they differed, auditors graded higher than the moderator 2 times and lower 1 time." in text
     table = next([[c.text for c in row.cells] for row in t.rows] for t in doc.tables
                  if t.rows[0].cells[0].text == "Auditor")
-    assert table[1:] == [["Ann Auditor", "2", "10", "80% (8 of 10)", "2", "0", "100%"],
-                         ["Ben Auditor", "1", "5", "80% (4 of 5)", "0", "1", "100%"]]
+    assert table[1:] == [["Ann Auditor", "2", "10", "80% (8 of 10)", "2", "0", "100% (10 of 10)"],
+                         ["Ben Auditor", "1", "5", "80% (4 of 5)", "0", "1", "100% (5 of 5)"]]
     run("rounds", "create", ROUND, "--from", "2026-01-12", "--to", "2026-01-16", "--db", db)
     shown = run("rounds", "show", ROUND, "--db", db)
     assert "Ann Auditor: 2 moderated, 8 of 10 grades the same, auditor higher 2, lower 0" in shown

@@ -123,7 +123,7 @@ def moderation_section(doc, summary: Summary) -> None:
         kit.table(doc, ["Auditor", "Audits moderated", "Grades compared", "Same grade", "Auditor higher",
                         "Auditor lower", "Within one level"],
                   ([a["auditor"], a["moderated_audits"], a["pairs"], share(a["agreed"], a["pairs"]),
-                    a["auditor_higher"], a["auditor_lower"], fmt_pct(a["adjacent_agreement_pct"])] for a in auditors),
+                    a["auditor_higher"], a["auditor_lower"], share(a["adjacent"], a["pairs"])] for a in auditors),
                   widths=[3.6, 2.0, 2.0, 2.9, 2.0, 2.0, 1.9], numeric=(1, 2, 3, 4, 5, 6),
                   title="Agreement with the moderators by auditor: higher or lower means the auditor's grade "
                         "was above or below the moderator's")

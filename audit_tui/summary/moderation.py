@@ -53,6 +53,7 @@ def pooled_kappa(strata: Sequence[tuple[Pairs, int]]) -> float | None:
 def _figures(pairs: Pairs, levels: int | None) -> dict[str, Any]:
     counts = pair_counts(pairs)
     return {"pairs": sum(counts.values()), "agreed": sum(k for (a, b), k in counts.items() if a == b),
+            "adjacent": sum(k for (a, b), k in counts.items() if abs(a - b) <= 1),
             "exact_agreement_pct": _pct(exact_agreement(counts)),
             "adjacent_agreement_pct": _pct(adjacent_agreement(counts)),
             "weighted_kappa": _round3(weighted_kappa(counts, levels, weights=WEIGHTS)) if levels else None,
