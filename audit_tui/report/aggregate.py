@@ -120,11 +120,11 @@ def moderation_section(doc, summary: Summary) -> None:
         kit.para(doc, sentence)
     auditors = (summary.moderation.agreement or {}).get("auditors") if summary.moderation else None
     if auditors:
-        kit.table(doc, ["Auditor", "Audits moderated", "Grades compared", "Same grade", "Auditor higher",
+        kit.table(doc, ["Auditor", "Moderated audits", "Grades compared", "Same grade", "Auditor higher",
                         "Auditor lower", "Within one level"],
                   ([a["auditor"], a["moderated_audits"], a["pairs"], share(a["agreed"], a["pairs"]),
                     a["auditor_higher"], a["auditor_lower"], share(a["adjacent"], a["pairs"])] for a in auditors),
-                  widths=[3.6, 2.0, 2.0, 2.9, 2.0, 2.0, 1.9], numeric=(1, 2, 3, 4, 5, 6),
+                  widths=[3.0, 2.2, 2.0, 2.8, 1.8, 1.8, 2.8], numeric=(1, 2, 3, 4, 5, 6),
                   title="Agreement with the moderators by auditor: higher or lower means the auditor's grade "
                         "was above or below the moderator's")
         if any(0 < a["pairs"] < 5 for a in auditors):

@@ -69,9 +69,11 @@ def _runs(text: str, slots: frozenset[str] = frozenset()) -> set[tuple[str, ...]
 
 
 def _shorten(text: str) -> str:
+    """At most QUOTE_CHARS; quotation marks inside become single ones (the quote itself is in double marks)."""
     if len(text) > QUOTE_CHARS:
         text = text[:QUOTE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
-    return text
+    parts = text.replace("“", '"').replace("”", '"').split('"')
+    return "".join(part + ("‘" if i % 2 == 0 else "’") for i, part in enumerate(parts[:-1])) + parts[-1]
 
 
 class QuotePicker:
