@@ -196,16 +196,19 @@ def test_overdue_actions_with_median_days_and_owners(known):
             "(1), of 3 owners with overdue actions.") in _executive_text(doc)
 
 
-def test_the_executive_summary_leads_with_practice_and_holds_the_lead_commentary_place(known):
+def test_the_executive_summary_leads_with_practice_and_points_to_the_lead_conclusions(known):
     _, doc, _ = known
     text = _executive_text(doc)
     assert text[0].startswith("Practice, as the auditors graded it")
     assert text[1:4] == ["Lived experience evident in 9 of 14 audits (64.3%).",
                          "Management oversight good or better in 8 of 14 audits (57.1%).",
                          "Planning good or better in 28 of 28 answers (100.0%)."]
-    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
-    assert "The quality lead's commentary and recommendations" in headings
     assert "Safeguarding. No safeguarding concern raised during an audit is open." in text
+    # the lead's conclusions: where they are (none recorded for this round), then the Improvement plan
+    assert ("The quality lead's conclusions. None recorded yet for this round: the Improvement plan section that "
+            "follows says where they go.") in text
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[headings.index("Executive summary") + 1] == "Improvement plan"
 
 
 def _kappa(pairs: list[tuple[int, int]], levels: int) -> tuple[float, float]:
