@@ -178,6 +178,30 @@ def test_report_tables_are_captioned_and_kept_with_their_heading(documents):
         assert "".join(t.text for t in figure.getnext().iter(qn("w:t"))).startswith("Table ")
 
 
+
+def _keeps(element) -> bool:
+    return element.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+
+
+def test_report_intro_sentences_and_notes_stay_with_their_tables(documents):
+    """The sentence before a table's caption is kept with it (the audit quality table once began a page
+    away from its heading and introduction), and the note under a table that explains its asterisks is
+    kept on the page of the table's last row (it once began the next page alone)."""
+    body = docx.Document(documents["report"]).element.body
+    captions = [p for p in body.iterchildren(qn("w:p"))
+                if "".join(t.text for t in p.iter(qn("w:t"))).startswith("Table ")]
+    for caption in captions:
+        before = caption.getprevious()
+        if before is not None and before.tag == qn("w:p") and "".join(t.text for t in before.iter(qn("w:t"))):
+            assert _keeps(before), "".join(t.text for t in before.iter(qn("w:t")))
+    notes = [p for p in body.iterchildren(qn("w:p")) if "".join(t.text for t in p.iter(qn("w:t"))).startswith("* Fewer")]
+    assert notes
+    for note in notes:
+        table = note.getprevious()
+        assert table.tag == qn("w:tbl")
+        assert all(_keeps(p) for p in table.findall(qn("w:tr"))[-1].iter(qn("w:p")))
+
+
 def test_report_percentages_come_with_their_bases(documents):
     document = docx.Document(documents["report"])
     shares = [c.text for t in document.tables for row in t.rows[1:] for c in row.cells

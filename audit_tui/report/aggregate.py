@@ -111,7 +111,7 @@ def audit_quality_section(doc, summary: Summary) -> None:
               ([t.label, t.measured_by, share(t.met, t.audits)] for t in summary.inspection_tests),
               widths=[3.2, 9.8, 3.4], bold_first=True, numeric=(2,), title="Audit quality checks")
     if 0 < summary.audits.completed < 5:
-        kit.para(doc, SMALL_BASE_NOTE.replace("answers", "audits"), "Caption")
+        kit.note(doc, SMALL_BASE_NOTE.replace("answers", "audits"))
 
 
 def moderation_section(doc, summary: Summary) -> None:
@@ -156,7 +156,7 @@ def change_section(doc, summary: Summary) -> None:
                   widths=[7.0, 3.4, 3.4, 2.6], numeric=(1, 2, 3),
                   title="Change since the previous round, each figure with its base")
         if any(b and 0 < b[1] < 5 for r in change.rows for b in (r.previous_base, r.current_base)):
-            kit.para(doc, SMALL_BASE_NOTE, "Caption")
+            kit.note(doc, SMALL_BASE_NOTE)
 
 
 def audits_annex(doc, summary: Summary, rows: ReportRows, streamed: StreamedTables, letter: str) -> None:

@@ -22,6 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
 
 from audit_tui.domain.models import XML_FORBIDDEN
 from audit_tui.files.settings import load_settings
@@ -352,11 +353,29 @@ def _rows_xml(rows: Iterable[Sequence], grid: list[int], p_style: str, *, fills,
 
 def caption(doc, text: str):
     """'Table N. text' in the Caption style, numbered in order through the document and kept with the
-    table that follows it."""
+    table that follows it, as is the paragraph before it (a heading, or the sentence introducing it)."""
     number = _TABLE_NUMBERS[doc.part] = _TABLE_NUMBERS.get(doc.part, 0) + 1
+    before = doc.element.body[-2] if len(doc.element.body) > 1 else None
+    if before is not None and before.tag == qn("w:p") and Paragraph(before, doc).text.strip():
+        before.get_or_add_pPr().keepNext_val = True  # the sentence that introduces the table stays with it
     paragraph = para(doc, f"Table {number}. {text}", "Caption")
     paragraph.paragraph_format.keep_with_next = True
     paragraph.paragraph_format.space_after = Pt(3)
+    return paragraph
+
+
+def note(doc, text: str):
+    """A note under the table just written (what its asterisks mean), in the Caption style, kept on the
+    page of the table's last row."""
+    body = doc.element.body
+    spacer, table_element = body[-2], body[-3]
+    if table_element.tag == qn("w:tbl") and spacer.tag == qn("w:p") and not Paragraph(spacer, doc).text:
+        body.remove(spacer)
+        for row in table_element.findall(qn("w:tr"))[-1:]:
+            for paragraph in row.iter(qn("w:p")):
+                paragraph.get_or_add_pPr().keepNext_val = True
+    paragraph = para(doc, text, "Caption")
+    doc.add_paragraph()
     return paragraph
 
 

@@ -6,7 +6,7 @@ from functools import partial
 
 from audit_tui.summary import Distribution, Summary, ThemeFigure
 from audit_tui.report import charts
-from audit_tui.report.docxkit import annex_heading, heading, para, table
+from audit_tui.report.docxkit import annex_heading, heading, note, para, table
 from audit_tui.report.pictures import Pictures
 from audit_tui.report.sentences import MIN_BASE, SMALL_BASE_NOTE, fmt_pct, plural, share
 
@@ -44,7 +44,7 @@ def questions_section(doc, summary: Summary) -> None:
                 q.na, share(q.good_or_better, q.answered)] for i, q in enumerate(rows)),
               widths=[3.0, 9.3, 1.0, 3.1], numeric=(2, 3), title=f"Good or better by question: {title}")
     if small:
-        para(doc, SMALL_BASE_NOTE, "Caption")
+        note(doc, SMALL_BASE_NOTE)
     if facts:
         para(doc, "Questions that record a fact rather than judge practice (for example whether the young person "
                   "is in custody) are not graded and are left out of these figures: "
@@ -103,7 +103,7 @@ def _by_scale(doc, summary: Summary, pictures: Pictures, groups: list[tuple[str,
                          f"{what}{scale}")
         small = _scale_table(doc, summary, on_scale, first, levels, f"Graded answers {what}{scale}", audits) or small
     if small:
-        para(doc, SMALL_BASE_NOTE, "Caption")
+        note(doc, SMALL_BASE_NOTE)
     return figure
 
 
@@ -254,7 +254,7 @@ def themes_section(doc, summary: Summary) -> None:
               widths=[1.2, 3.6, 3.0, 8.6], numeric=(0, 2),
               title=f"{title}: the {min(len(ranked), THEMES_IN_BODY)} most frequent of {len(ranked)}")
     if 0 < n < MIN_BASE:
-        para(doc, SMALL_BASE_NOTE.replace("answers", "audits"), "Caption")
+        note(doc, SMALL_BASE_NOTE.replace("answers", "audits"))
 
 
 def themes_annex(doc, summary: Summary, letter: str) -> None:
