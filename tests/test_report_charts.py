@@ -66,11 +66,11 @@ def test_pictures_are_placed_where_they_were_asked_for(tmp_path, workers):
         for n in (1, 2):
             kit.para(doc, f"Before chart {n}")
             pictures.add(doc, partial(charts.overall_grades_chart, {"good": n, "inadequate": 1}, LABELS, BELOW),
-                         width_cm=10.0, caption=f"Figure {n}.")
+                         width_cm=10.0, caption=f"Grades {n}.")
         pictures.place()
     doc.save(tmp_path / "pictures.docx")
     texts = [p.text for p in Document(tmp_path / "pictures.docx").paragraphs]
-    assert texts == ["Before chart 1", "", "Figure 1.", "Before chart 2", "", "Figure 2."]
+    assert texts == ["Before chart 1", "", "Figure 1. Grades 1.", "Before chart 2", "", "Figure 2. Grades 2."]
     shapes = Document(tmp_path / "pictures.docx").inline_shapes
     assert len(shapes) == 2 and all(abs(s.width.cm - 10.0) < 0.01 for s in shapes)
 

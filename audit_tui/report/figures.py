@@ -90,8 +90,8 @@ def _scale_table(doc, summary: Summary, groups: list[tuple[str, dict[str, int]]]
 
 
 def _by_scale(doc, summary: Summary, pictures: Pictures, groups: list[tuple[str, dict[str, int]]], what: str,
-              first: str, figure: int, audits: dict[str, int] | None = None) -> int:
-    """For each scale the groups use: its charts, then its table; returns the next figure number."""
+              first: str, audits: dict[str, int] | None = None) -> None:
+    """For each scale the groups use: its charts, then its table."""
     labels, below = summary.grade_labels, _below(summary)
     scales = _scales(summary, groups)
     small = False
@@ -99,16 +99,14 @@ def _by_scale(doc, summary: Summary, pictures: Pictures, groups: list[tuple[str,
         on_scale = [(group, _on_scale(grades, levels)) for group, grades in groups
                     if any(grades.get(g) for g in levels)]
         scale = f" ({name.lower()})" if len(scales) > 1 else ""
-        figure = _charts(doc, pictures, on_scale, labels, below, f"Grades {what}{scale}", first, figure,
-                         f"{what}{scale}")
+        _charts(doc, pictures, on_scale, labels, below, f"Grades {what}{scale}", first, f"{what}{scale}")
         small = _scale_table(doc, summary, on_scale, first, levels, f"Graded answers {what}{scale}", audits) or small
     if small:
         note(doc, SMALL_BASE_NOTE)
-    return figure
 
 
-def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -> int:
-    """Overall grades and grades by team, each scale apart; returns the next figure number."""
+def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -> None:
+    """Overall grades and grades by team, each scale apart."""
     heading(doc, "Grade distributions", 1)
     labels = summary.grade_labels
     below = _below(summary)
@@ -120,7 +118,7 @@ def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -
     total = sum(summary.overall_grades.values())
     if total:
         pictures.add(doc, partial(charts.overall_grades_chart, summary.overall_grades, labels, below), width_cm=11.0,
-                     caption="Figure 1. Overall grades of the completed audits.",
+                     caption="Overall grades of the completed audits.",
                      alt=_alt("Bar chart of the overall grades of the completed audits",
                               [("Overall", summary.overall_grades)], labels, below))
     table(doc, ["Overall grade", "Audits"], ([labels.get(g, g), share(n, total)]
@@ -128,12 +126,11 @@ def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -
           widths=[9, 5], numeric=(1,), title="Overall grades of the completed audits")
     progress(0.55, "Charts by team")
     heading(doc, "By team", 2)
-    figure = 2
     if not summary.teams:
         para(doc, "No completed audits.")
-        return figure
-    figure = _by_scale(doc, summary, pictures, [(d.name, d.grades) for d in summary.teams], "by team", "Team",
-                       figure, audits={d.name: d.audits for d in summary.teams})
+        return
+    _by_scale(doc, summary, pictures, [(d.name, d.grades) for d in summary.teams], "by team", "Team",
+                       audits={d.name: d.audits for d in summary.teams})
     heading(doc, "Overall grades by team", 3)
     grades = list(summary.overall_grades)
     table(doc, ["Team", "Audits"] + [_short(summary, g) for g in grades] + ["Good or better"],
@@ -141,10 +138,9 @@ def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -
            + [share(*_overall_base(summary, d))] for d in summary.teams),
           widths=[4.6, 1.6] + [1.5] * len(grades) + [4.2], numeric=tuple(range(1, len(grades) + 3)),
           title="Overall grades of the completed audits by team")
-    return figure
 
 
-def sections_annex(doc, summary: Summary, pictures: Pictures, figure: int, letter: str) -> None:
+def sections_annex(doc, summary: Summary, pictures: Pictures, letter: str) -> None:
     """Annex: grades by section of each template, each scale apart."""
     annex_heading(doc, f"Annex {letter}: Grades by section")
     para(doc, "Final grades of every graded answer, by section of each template; one grade scale to a chart "
@@ -156,22 +152,19 @@ def sections_annex(doc, summary: Summary, pictures: Pictures, figure: int, lette
         title = summary.scope.template_titles.get(template, template)
         heading(doc, title, 2)
         groups = [(d.name, d.grades) for d in summary.sections if d.template == template]
-        figure = _by_scale(doc, summary, pictures, groups, f"by section of the {title.lower()}", "Section", figure)
+        _by_scale(doc, summary, pictures, groups, f"by section of the {title.lower()}", "Section")
 
 
-def _charts(doc, pictures: Pictures, groups, labels, below, title: str, ylabel: str, figure: int,
-            caption: str) -> int:
-    """Stacked-bar charts of `groups`, CHART_BARS bars each; returns the next figure number."""
+def _charts(doc, pictures: Pictures, groups, labels, below, title: str, ylabel: str, caption: str) -> None:
+    """Stacked-bar charts of `groups`, CHART_BARS bars each."""
     chunks = [groups[i:i + CHART_BARS] for i in range(0, len(groups), CHART_BARS)]
     for n, chunk in enumerate(chunks, 1):
         suffix = f" ({n} of {len(chunks)})" if len(chunks) > 1 else ""
         pictures.add(doc, partial(charts.stacked_distribution, chunk, labels, below, title=title + suffix,
                                   ylabel=ylabel),
-                     caption=f"Figure {figure}. Share of graded answers at each grade, {caption}{suffix}.",
+                     caption=f"Share of graded answers at each grade, {caption}{suffix}.",
                      alt=_alt(f"Stacked bar chart of the share of graded answers at each grade, {caption}{suffix}",
                               chunk, labels, below))
-        figure += 1
-    return figure
 
 
 def _alt(what: str, groups, labels: dict[str, str], below: set[str]) -> str:

@@ -48,6 +48,7 @@ class Pictures:
     def __init__(self, *, workers: int | None = None) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[Any, Future | None, Callable[[], bytes], float, str]] = []
+        self._figures = 0  # the charts captioned so far: each caption is 'Figure N. …' in document order
         count = _workers() if workers is None else workers
         if count:
             try:
@@ -62,8 +63,8 @@ class Pictures:
     def add(self, doc, draw: Callable[[], bytes], *, width_cm: float = 16.0, caption: str = "",
             alt: str = "") -> None:
         """The chart `draw()` makes (a picklable call of a charts function, e.g. a partial) centred here,
-        with its caption below and `alt` (what it shows and its key figures; else the caption) as the
-        text a screen reader gives for it."""
+        with its caption below, numbered in the order charts are added ('Figure N. caption'), and `alt`
+        (what it shows and its key figures; else the caption) as the text a screen reader gives for it."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         from audit_tui.report.docxkit import para
@@ -79,7 +80,8 @@ class Pictures:
                 job = None
         self._pending.append((paragraph, job, draw, width_cm, alt or caption))
         if caption:
-            para(doc, caption, "Caption").paragraph_format.keep_with_next = True
+            self._figures += 1
+            para(doc, f"Figure {self._figures}. {caption}", "Caption").paragraph_format.keep_with_next = True
 
     def place(self) -> None:
         """Wait for every chart and put it in its paragraph."""

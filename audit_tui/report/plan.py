@@ -59,7 +59,7 @@ def trends_section(doc, summary: Summary, pictures: Pictures) -> None:
     alt = "; ".join(f"{m.label}: " + ", ".join(fmt_pct(p.pct) for p in m.points)
                     + (f" (target {m.target:g}%)" if m.target is not None else "") for m in trends.measures)
     pictures.add(doc, partial(charts.trend_chart, names, series), caption="Headline measures by round "
-                 "(% good or better; dashed line: target)", alt=f"Headline measures by round, oldest first. {alt}")
+                 "(% good or better; dashed line: target)", alt=f"Line chart of the headline measures by round (% good or better), oldest first. {alt}")
     header = ["Round"] + [m.label + (f" (target {m.target:g}%)" if m.target is not None else "")
                           for m in trends.measures]
     width = 12.8 / max(len(trends.measures), 1)
@@ -71,4 +71,4 @@ def trends_section(doc, summary: Summary, pictures: Pictures) -> None:
     kit.table(doc, header, rows, widths=[3.6] + [width] * len(trends.measures),
               numeric=tuple(range(1, len(header))), title="Headline measures by round, with bases and RAG status")
     if any(0 < p.answered < 5 for m in trends.measures for p in m.points):
-        kit.para(doc, SMALL_BASE_NOTE, "Caption")
+        kit.note(doc, SMALL_BASE_NOTE)
