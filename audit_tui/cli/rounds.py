@@ -207,6 +207,8 @@ def moderate(audit_id: str, overall: str | None, comment: str, changes: tuple[st
 @click.option("--team", default="", help="Only actions of this team's audits.")
 @click.option("--round", "round_", default="", help="Only actions of this round's audits.")
 @click.option("--status", type=click.Choice(["open", "done"]), default=None, help="Only open or done actions.")
+@click.option("--kind", type=click.Choice(["case", "learning", "service"]), default=None,
+              help="Only case actions, learning for the worker, or service recommendations.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Count overdue as at this date (default today).")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the list to CSV.")
 @click.option("--xlsx", "xlsx_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the list to XLSX.")
@@ -214,12 +216,13 @@ def moderate(audit_id: str, overall: str | None, comment: str, changes: tuple[st
 @db_option
 @click.pass_context
 def actions(ctx: click.Context, overdue: bool, owner: str, team: str, round_: str, status: str | None,
-            as_of: str | None, csv_file: Path | None, xlsx_file: Path | None, force: bool,
+            kind: str | None, as_of: str | None, csv_file: Path | None, xlsx_file: Path | None, force: bool,
             db_path: Path | None) -> None:
     """List actions across audits (overdue first), or export them; `actions done ID` marks one done."""
     if ctx.invoked_subcommand is not None:
         return
     from audit_tui.features.actions import ActionFilter, export_actions, list_actions
+    from audit_tui.domain.models import ACTION_KINDS
 
     if csv_file and xlsx_file:
         raise RoundsCliError("give --csv or --xlsx, not both")
@@ -227,7 +230,7 @@ def actions(ctx: click.Context, overdue: bool, owner: str, team: str, round_: st
     if out and out.suffix.lower() != (".csv" if csv_file else ".xlsx"):
         raise RoundsCliError(f"{out}: give a file name ending in {'.csv' if csv_file else '.xlsx'}")
     filters = ActionFilter(overdue=overdue, owner=owner, team=team, round=round_, status=status or "",
-                           as_of=_date(as_of, "--as-of"))
+                           kind=kind or "", as_of=_date(as_of, "--as-of"))
     store = _store(db_path)
     try:
         rows = list_actions(store, filters)
@@ -242,10 +245,13 @@ def actions(ctx: click.Context, overdue: bool, owner: str, team: str, round_: st
         return
     for r in rows:
         flag = "OVERDUE" if r["overdue"] else r["status"]
-        click.echo(f"{r['action_id'][:8]}  {r['due'] or '—':<10}  {flag:<7}  {_short(r['owner'], 18):<18}  "
-                   f"{_short(r['case_ref'], 10):<10}  {_short(r['team'], 14):<14}  {_short(r['description'], 60)}")
+        click.echo(f"{r['action_id'][:8]}  {r['due'] or '—':<10}  {flag:<7}  {r['kind']:<8}  "
+                   f"{_short(r['owner'], 18):<18}  {_short(r['case_ref'], 10):<10}  {_short(r['team'], 14):<14}  "
+                   f"{_short(r['description'], 60)}")
     overdue_count = sum(r["overdue"] for r in rows)
-    click.echo(f"{len(rows)} action(s); {overdue_count} overdue (as of {filters.effective_as_of().isoformat()})")
+    kinds = "; ".join(f"{label.lower()} {sum(r['kind'] == k for r in rows)}" for k, label in ACTION_KINDS.items())
+    click.echo(f"{len(rows)} action(s); {overdue_count} overdue (as of {filters.effective_as_of().isoformat()}); "
+               f"{kinds}")
 
 
 @actions.command("done")

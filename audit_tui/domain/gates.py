@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from audit_tui.domain.models import NA, Action, Answer, AuditRecord, Template
 
 MIN_NARRATIVE_WORDS = 12
+MIN_REASON_WORDS = 6
+"""A reason for no action on a grade below good has at least this many words (and is not a placeholder)."""
+DUE_DAYS = {"inadequate": 14, "other": 28}
+"""A new action's due date, in days after the audit: shorter when it answers an inadequate grade."""
+CHILD_OWNER = re.compile(
+    r"^\s*(the\s+)?(child|children|young\s+person|young\s+people|yp|cyp|care\s+leaver|baby|"
+    r"child\s+or\s+young\s+person)\s*($|[(:,-])", re.I)
 PLACEHOLDERS = {"tbc", "tbd", "n/a", "na", "none", "see above", "see notes", "to follow", "xxx", "-", "...", "todo",
                 "ok", "okay", "fine", "yes", "no", "see file", "see record", "see case file", "see chronology",
                 "as above", "on file", "?"}
@@ -122,6 +129,28 @@ def action_warning(action: Action) -> str | None:
     return None
 
 
+def owner_warning(action: Action) -> str | None:
+    """A warning for an action owned by the child or young person (owner 'young person', 'the child',
+    'YP (Jo)'...), or None."""
+    if CHILD_OWNER.search(action.owner):
+        return ("is owned by the child or young person: an action is for the adults around them to carry out "
+                "(name the worker, carer or manager)")
+    return None
+
+
+def reason_given(text: str) -> bool:
+    """A reason for no action: at least MIN_REASON_WORDS words, not a placeholder."""
+    return not is_placeholder(text) and len(re.findall(r"\w+", text)) >= MIN_REASON_WORDS
+
+
+def default_due(template: Template, audit: AuditRecord, questions: list[str]) -> date:
+    """A new action's suggested due date: DUE_DAYS after the audit, the shorter when any question it
+    answers is graded inadequate."""
+    grades = {a.question: a.grade for a in audit.answers}
+    worst = "inadequate" if any(grades.get(q) == "inadequate" for q in questions) else "other"
+    return audit.audited_on + timedelta(days=DUE_DAYS[worst])
+
+
 def impact_warning(text: str) -> str | None:
     """Warn when an impact narrative lists activity without saying what changed."""
     if text.strip() and ACTIVITY_WORDS.search(text) and not CHANGE_WORDS.search(text):
@@ -150,8 +179,14 @@ def gate_failures(template: Template, audit: AuditRecord) -> list[Finding]:
         elif is_graded(template, answer) and is_placeholder(answer.evidence):
             found.append(Finding(f"{label}: '{answer.evidence.strip()}' is a placeholder, not evidence: "
                                  "say what on the file supports the grade", ("question", key)))
-        if below_good(template, answer) and not any(a.question == key for a in audit.actions):
-            found.append(Finding(f"{label}: graded below good, so it needs at least one action", ("question", key)))
+        if below_good(template, answer) and not any(a.answers(key) for a in audit.actions):
+            if not answer.no_action.strip():
+                found.append(Finding(f"{label}: graded below good, so it needs at least one action",
+                                     ("question", key)))
+            elif not reason_given(answer.no_action):
+                found.append(Finding(f"{label}: say why no action is needed, with the evidence (at least "
+                                     f"{MIN_REASON_WORDS} words, e.g. already in hand: what and since when)",
+                                     ("question", key)))
     if not is_substantive(audit.lived_experience):
         found.append(Finding(
             f"Lived experience: write what life is like for this child (at least {MIN_NARRATIVE_WORDS} words)",
@@ -222,9 +257,9 @@ def warnings(template: Template, audit: AuditRecord) -> list[Finding]:
     if message:
         found.append(Finding(message, ("narrative", "impact")))
     for number, action in enumerate(audit.actions, 1):
-        message = action_warning(action)
-        if message:
-            found.append(Finding(f"Action {number} {message}", ("action", action.id or "")))
+        for message in (action_warning(action), owner_warning(action)):
+            if message:
+                found.append(Finding(f"Action {number} {message}", ("action", action.id or "")))
     return found
 
 

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SNAKE = r"^[a-z0-9]+(_[a-z0-9]+)*$"
@@ -277,17 +277,30 @@ class Answer(Model):
     themes: list[str] = []
     rationale: str = ""
     """Why this grade: the reference auditor's reasoning in a sample case (left out of files when empty)."""
+    no_action: str = ""
+    """For a grade below good: why no action is needed ("no action because …", e.g. already in hand, with
+    the evidence); it meets the gate an action would. Left out of files when empty."""
 
     @model_serializer(mode="wrap")
-    def _omit_empty_rationale(self, handler):
+    def _omit_empty_extras(self, handler):
         data = handler(self)
-        if isinstance(data, dict) and not data.get("rationale"):
-            data.pop("rationale", None)
+        if isinstance(data, dict):
+            for key in ("rationale", "no_action"):
+                if not data.get(key):
+                    data.pop(key, None)
         return data
 
 
+ACTION_KINDS = {
+    "case": "Case action",
+    "learning": "Learning for the worker",
+    "service": "Service recommendation",
+}
+"""What an action is for: the child's case, the worker's learning, or the service as a whole."""
+
+
 class Action(Model):
-    """What must happen next, who owns it and by when."""
+    """What must happen next, who owns it and by when; it may answer several questions."""
 
     id: str | None = None
     description: str = ""
@@ -295,8 +308,33 @@ class Action(Model):
     due: date | None = None
     status: Literal["open", "done"] = "open"
     question: str | None = None
+    """The first question the action answers (None: not linked to a question)."""
     done_on: date | None = None
     note: str = ""
+    kind: Literal["case", "learning", "service"] = "case"
+    questions: list[str] = []
+    """Every question the action answers, `question` first (files may give either; written only when
+    the action answers more than one)."""
+
+    @model_validator(mode="after")
+    def _questions_include_question(self) -> Action:
+        if self.question and self.question not in self.questions:
+            self.questions = [self.question, *self.questions]
+        elif not self.question and self.questions:
+            self.question = self.questions[0]
+        self.questions = list(dict.fromkeys(self.questions))
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_single_question(self, handler):
+        data = handler(self)
+        if isinstance(data, dict) and len(data.get("questions") or []) <= 1:
+            data.pop("questions", None)
+        return data
+
+    def answers(self, key: str) -> bool:
+        """Whether this action answers question `key`."""
+        return key in self.questions
 
 
 class ModeratedAnswer(Model):

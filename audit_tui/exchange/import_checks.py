@@ -112,8 +112,10 @@ def _record_problems(record: AuditRecord, template: Template) -> list[tuple[str,
         if message:
             found.append((f"answers[{i}].grade", message))
     for i, action in enumerate(record.actions):
-        if action.question and action.question not in questions:
-            found.append((f"actions[{i}].question", f"'{action.question}' is not a question of {template.id}"))
+        for question in action.questions:
+            if question not in questions:
+                found.append((f"actions[{i}].question{'s' if question != action.question else ''}",
+                              f"'{question}' is not a question of {template.id}"))
     overall = template.overall_scale()
     if record.overall_grade and overall.level(record.overall_grade) is None:
         found.append(("overall_grade", f"'{record.overall_grade}' is not an overall grade"))

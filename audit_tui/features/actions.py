@@ -8,7 +8,8 @@ audit, completed and moderated ones included (Store.update_action), and is logge
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,10 @@ from typing import Any
 from audit_tui.storage.db import connection_of
 from audit_tui.exchange.exports import ExportError, neutralise, private_output
 from audit_tui.storage.store import Store, StoreError
+from audit_tui.domain.models import ACTION_KINDS
 
 COLUMNS = ["action_id", "case_ref", "round", "team", "auditor", "audit_status", "description", "owner", "due",
-           "status", "overdue", "done_on", "note", "question", "audit_id"]
+           "status", "overdue", "done_on", "note", "question", "audit_id", "kind", "questions"]
 
 
 @dataclass
@@ -30,6 +32,7 @@ class ActionFilter:
     team: str = ""
     round: str = ""
     status: str = ""  # "open", "done" or "" for both
+    kind: str = ""  # "case", "learning", "service" or "" for any
     search: str = ""  # any of case ref, description, owner, team, round
     as_of: date | None = None
 
@@ -44,6 +47,8 @@ def _selection(f: ActionFilter) -> tuple[str, dict[str, Any]]:
     """The FROM and WHERE of the actions `f` selects, and their parameters."""
     if f.status not in ("", "open", "done"):
         raise StoreError("status is open or done")
+    if f.kind and f.kind not in ACTION_KINDS:
+        raise StoreError("the kind of action is case, learning or service")
     where = ["NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)"]  # live work only
     params: dict[str, Any] = {"as_of": f.effective_as_of().isoformat()}
     for name in ("owner", "team", "round"):
@@ -51,9 +56,10 @@ def _selection(f: ActionFilter) -> tuple[str, dict[str, Any]]:
             column = "x.owner" if name == "owner" else f"a.{name}"
             where.append(f"{column} = :{name} COLLATE NOCASE")
             params[name] = getattr(f, name).strip()
-    if f.status:
-        where.append("x.status = :status")
-        params["status"] = f.status
+    for name in ("status", "kind"):
+        if getattr(f, name):
+            where.append(f"x.{name} = :{name}")
+            params[name] = getattr(f, name)
     if f.search.strip():
         where.append("(a.case_ref LIKE :s OR x.description LIKE :s OR x.owner LIKE :s OR a.team LIKE :s "
                      "OR a.round LIKE :s)")
@@ -70,12 +76,15 @@ def list_actions(db, filters: ActionFilter | None = None, *, limit: int = -1, of
     cursor = connection_of(db).execute(
         f"""SELECT x.id AS action_id, a.case_ref, a.round, a.team, a.auditor, a.status AS audit_status,
                    x.description, x.owner, x.due, x.status, {_OVERDUE} AS overdue, x.done_on, x.note, x.question,
-                   a.id AS audit_id
+                   a.id AS audit_id, x.kind,
+                   COALESCE(x.questions, CASE WHEN x.question IS NULL THEN '[]' ELSE json_array(x.question) END)
+                   AS questions
             {selection}
             ORDER BY x.status = 'done', {_OVERDUE} DESC, COALESCE(x.due, '9999'), a.case_ref, x.rowid
             LIMIT :limit OFFSET :offset""", params | {"limit": limit, "offset": offset})
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) | {"overdue": bool(row[names.index("overdue")])} for row in cursor]
+    return [dict(zip(names, row)) | {"overdue": bool(row[names.index("overdue")]),
+                                     "questions": json.loads(row[names.index("questions")])} for row in cursor]
 
 
 def count_actions(db, filters: ActionFilter | None = None) -> tuple[int, int]:
@@ -83,6 +92,13 @@ def count_actions(db, filters: ActionFilter | None = None) -> tuple[int, int]:
     selection, params = _selection(filters or ActionFilter())
     total, overdue = connection_of(db).execute(f"SELECT count(*), sum({_OVERDUE}) {selection}", params).fetchone()
     return total, overdue or 0
+
+
+def count_by_kind(db, filters: ActionFilter | None = None) -> dict[str, int]:
+    """How many of the actions `filters` selects (whatever their kind filter) are of each kind."""
+    selection, params = _selection(replace(filters or ActionFilter(), kind=""))
+    counts = dict(connection_of(db).execute(f"SELECT x.kind, count(*) {selection} GROUP BY x.kind", params).fetchall())
+    return {kind: counts.get(kind, 0) for kind in ACTION_KINDS}
 
 
 def resolve_action_id(store: Store, given: str) -> str:
@@ -114,7 +130,8 @@ def export_actions(rows: list[dict[str, Any]], path: str | Path, *, overwrite: b
     kind = path.suffix.lower()
     if kind not in (".csv", ".xlsx"):
         raise ExportError(f"{path}: give a file name ending in .csv or .xlsx")
-    values = [[("yes" if r[c] else "no") if c == "overdue" else r[c] for c in COLUMNS] for r in rows]
+    values = [[("yes" if r[c] else "no") if c == "overdue" else " ".join(r[c]) if c == "questions" else r[c]
+               for c in COLUMNS] for r in rows]
     if kind == ".csv":
         with private_output(path, overwrite=overwrite, binary=False) as handle:
             writer = csv.writer(handle)

@@ -16,6 +16,7 @@ from audit_tui.storage.practice import row_of
 from audit_tui.domain.themes import answer_themes
 from audit_tui.domain.values import derived_id
 from audit_tui.domain.values import stored_text as _text
+from audit_tui.storage.followup import stored_questions
 
 _AUDIT_FIELDS = ("case_ref", "template_id", "template_version", "round", "service_area", "team", "worker", "auditor",
                  "audited_on", "status", "overall_grade", "overall_reason", "lived_experience", "impact",
@@ -23,10 +24,11 @@ _AUDIT_FIELDS = ("case_ref", "template_id", "template_version", "round", "servic
 # The tables an audit's rows go in, parents first, and their columns
 COLUMNS = {
     "audits": ("id", *_AUDIT_FIELDS, "created_at", "updated_at", "completed_at"),
-    "answers": ("audit_id", "question", "grade", "na_reason", "evidence", "themes", "updated_at", "rationale"),
+    "answers": ("audit_id", "question", "grade", "na_reason", "evidence", "themes", "updated_at", "rationale",
+                "no_action"),
     "answer_themes": ("audit_id", "question", "theme", "source"),
     "actions": ("id", "audit_id", "description", "owner", "due", "status", "question", "done_on", "note",
-                "created_at", "updated_at"),
+                "created_at", "updated_at", "kind", "questions"),
     "concerns": ("id", "audit_id", "raised_at", "raised_by", "description", "handled_at", "handled_by", "action_id",
                  "told_who", "told_at", "told_how", "team_manager", "service_manager", "route", "outcome"),
     "moderations": ("audit_id", "moderator", "moderated_on", "overall_grade", "comment"),
@@ -82,13 +84,13 @@ def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, a
         for answer in record.answers:
             answers += (audit_id, answer.question, answer.grade, _text(answer.na_reason), clean_text(answer.evidence),
                         json.dumps(sorted(set(answer.themes))) if answer.themes else "[]", stamp,
-                        clean_text(answer.rationale))
+                        clean_text(answer.rationale), clean_text(answer.no_action))
             for theme, source in answer_themes(template, answer).items():
                 themes += (audit_id, answer.question, theme, source)
         for n, action in enumerate(record.actions):
             actions += (action.id or derived_id(audit_id, "actions", str(n)), audit_id, clean_text(action.description), clean_text(action.owner),
                         _text(action.due), _text(action.status), _text(action.question), _text(action.done_on),
-                        clean_text(action.note), stamp, stamp)
+                        clean_text(action.note), stamp, stamp, action.kind, stored_questions(action.questions))
         for n, concern in enumerate(record.concerns):
             rows["concerns"] += (concern.id or derived_id(audit_id, "concerns", str(n)), audit_id, concern.raised_at,
                                  _text(concern.raised_by), _text(concern.description), concern.handled_at,

@@ -6,6 +6,7 @@ apart so each module stays readable.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from audit_tui.domain.models import CONCERN_ROUTES, SAFEGUARDING_STATEMENTS, URG
 from audit_tui.domain.values import new_id, now_iso
 from audit_tui.domain.values import stored_text as _text
 
-ACTION_FIELDS = ("description", "owner", "due", "status", "question", "done_on", "note")
+ACTION_FIELDS = ("description", "owner", "due", "status", "question", "done_on", "note", "kind", "questions")
 
 
 class FollowUp:
@@ -29,12 +30,14 @@ class FollowUp:
         stamp = now_iso()
         with self.transaction():
             row = self._editable(audit_id)
-            self._check_question(row, action.question)
+            for question in action.questions:
+                self._check_question(row, question)
             self.db.execute(
                 """INSERT INTO actions (id, audit_id, description, owner, due, status, question, note,
-                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   created_at, updated_at, kind, questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [action_id, audit_id, _text(action.description), _text(action.owner), _text(action.due),
-                 action.status, action.question, _text(action.note), stamp, stamp])
+                 action.status, action.question, _text(action.note), stamp, stamp, action.kind,
+                 stored_questions(action.questions)])
             self._log(audit_id, f"action:{action_id[:8]}", None, action.description)
             self._touch(audit_id)
         return action_id
@@ -45,15 +48,23 @@ class FollowUp:
         unknown = set(changes) - set(ACTION_FIELDS)
         if unknown:
             raise StoreError(f"unknown action field(s): {', '.join(sorted(unknown))}")
+        if "questions" in changes:  # the first question it answers is its `question`
+            changes["question"] = (changes["questions"] or [None])[0]
+        if expected and "questions" in expected:  # compared as stored
+            expected = {**expected, "questions": stored_questions(list(expected["questions"] or []))}
         with self.transaction():
             row = self._action_row(action_id)
             if set(changes) - {"status", "done_on", "note"}:
                 self._editable(row["audit_id"])
-            validated(Action, **{**{k: row[k] for k in ACTION_FIELDS if row[k] is not None}, **changes})
-            if changes.get("question"):
-                self._check_question(self._audit_row(row["audit_id"]), changes["question"])
+            if "question" in changes and "questions" not in changes:
+                changes["questions"] = [changes["question"]] if changes["question"] else []
+            stored = {k: json.loads(v) if k == "questions" else v for k, v in row.items()
+                      if k in ACTION_FIELDS and v is not None}
+            action = validated(Action, **{**stored, **changes})
+            for question in action.questions if "questions" in changes else []:
+                self._check_question(self._audit_row(row["audit_id"]), question)
             for field, value in changes.items():
-                value = _text(value)
+                value = stored_questions(action.questions) if field == "questions" else _text(value)
                 self._unchanged_since_seen(row["audit_id"], f"action:{action_id[:8]}:{field}", row[field], expected,
                                            field, value)
                 if value != row[field]:
@@ -86,6 +97,24 @@ class FollowUp:
         if not rows:
             raise StoreError("that action no longer exists")
         return rows[0]
+
+    def set_no_action(self, audit_id: str, question: str, reason: str) -> None:
+        """Record why an answer below good needs no action ("no action because …", e.g. already in hand,
+        with the evidence), or clear it with ''; on a draft, saved at once and logged as `QUESTION:no_action`."""
+        reason = " ".join(clean_text(reason or "").split())
+        with self.transaction():
+            row = self._editable(audit_id)
+            if self.template(row["template_id"], row["template_version"]).question(question) is None:
+                raise StoreError("that is not a question of this audit's template")
+            old = self.db.execute("SELECT no_action FROM answers WHERE audit_id = ? AND question = ?",
+                                  [audit_id, question]).fetchone()
+            if old is None:
+                raise StoreError("grade the question first: a reason for no action goes with a grade below good")
+            if (old[0] or "") != reason:
+                self.db.execute("UPDATE answers SET no_action = ?, updated_at = ? WHERE audit_id = ? AND question = ?",
+                                [reason, now_iso(), audit_id, question])
+                self._log(audit_id, f"{question}:no_action", old[0] or None, reason or None)
+                self._touch(audit_id)
 
     # -- completing, reopening, concerns ----------------------------------------------
 
@@ -191,6 +220,11 @@ class FollowUp:
         return list(self._query(
             """SELECT c.id, c.audit_id, a.case_ref, c.raised_at, c.raised_by, c.description
                FROM concerns c JOIN audits a ON a.id = c.audit_id WHERE c.handled_at IS NULL ORDER BY c.raised_at"""))
+
+
+def stored_questions(questions: list[str]) -> str | None:
+    """The `questions` column: JSON of every question an action answers, when more than one (else NULL)."""
+    return json.dumps(questions) if len(questions) > 1 else None
 
 
 def same_working_day(day: date) -> date:

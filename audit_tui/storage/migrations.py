@@ -324,3 +324,34 @@ def _lead_conclusions(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX recommendations_round ON recommendations (round)")
     db.execute("""CREATE TABLE measure_targets (measure TEXT PRIMARY KEY, target REAL NOT NULL
                   CHECK (target >= 0 AND target <= 100), updated_at TEXT)""")
+
+
+@migrations(name="0011_actions_followup")
+def _actions_followup(db: sqlite_utils.Database) -> None:
+    """Actions that help, and re-audit. On each action its `kind` (case, learning, service; 'case' for
+    the actions made before) and `questions`: JSON of every question it answers when more than one
+    (NULL: just `question`). On each answer `no_action`: why a grade below good needs no action ('' for
+    none). On each audit: `follows`, the earlier audit of the same case this one follows up; `followup_impact`
+    and `followup_note`, whether the earlier audit's actions made a difference (the impact scale); and
+    `reaudit_due`, the re-audit date the lead set for an inadequate audit. Every column is on a table the
+    facts triggers already watch."""
+    db["actions"].add_column("kind", str, not_null_default="case")
+    db["actions"].add_column("questions", str)
+    db["answers"].add_column("no_action", str, not_null_default="")
+    for column in ("follows", "followup_impact", "followup_note", "reaudit_due"):
+        db["audits"].add_column(column, str)
+    db["audits"].create_index(["follows"])
+    db.execute("DROP VIEW actions_view")  # BI tools read the kind there too
+    db.execute(
+        """CREATE VIEW actions_view AS
+           SELECT x.id AS action_id, a.id AS audit_id, a.case_ref, a.round, a.template_id, a.service_area,
+                  a.team, a.worker, a.auditor, a.audited_on, a.status AS audit_status,
+                  x.description, x.owner, x.due, x.status, x.question, x.done_on, x.note,
+                  CASE WHEN x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < date('now')
+                       THEN 1 ELSE 0 END AS overdue,
+                  CASE WHEN x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < date('now')
+                       THEN CAST(julianday(date('now')) - julianday(x.due) AS INTEGER) END AS days_overdue,
+                  x.kind, COALESCE(x.questions, CASE WHEN x.question IS NULL THEN '[]' ELSE json_array(x.question) END)
+                    AS questions
+           FROM actions x JOIN audits a ON a.id = x.audit_id
+           WHERE NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)""")

@@ -30,7 +30,7 @@ _AUDIT_KEYS = ("id", "case_ref", "template_id", "template_version", "round", "se
 _CONCERN_KEYS = ("id", "raised_at", "raised_by", "description", "handled_at", "handled_by", "action_id", "told_who", "told_at",
                  "told_how", "team_manager", "service_manager", "route", "outcome")
 _TABLES = {  # table -> (the columns read, audit_id first; the order of an audit's rows)
-    "answers": ("audit_id, question, grade, na_reason, evidence, themes, rationale", "rowid"),
+    "answers": ("audit_id, question, grade, na_reason, evidence, themes, rationale, no_action", "rowid"),
     "actions": (f"audit_id, id, {', '.join(ACTION_FIELDS)}", "created_at, rowid"),
     "concerns": (f"audit_id, {', '.join(_CONCERN_KEYS)}", "raised_at, rowid"),
     "moderations": ("audit_id, moderator, moderated_on, overall_grade, comment", "rowid"),
@@ -96,10 +96,10 @@ def _record(row: tuple, rows: dict[str, list[tuple]], themes: _ThemeLists) -> Au
         data[key] = data[key] or ""
     data["answers"] = [
         {"question": question, "grade": grade, "na_reason": na_reason, "evidence": evidence or "",
-         "themes": themes[tags], "rationale": rationale or ""}
-        for _, question, grade, na_reason, evidence, tags, rationale in rows["answers"]]
-    data["actions"] = [{k: v for k, v in zip(("id", *ACTION_FIELDS), r[1:]) if v is not None}
-                       for r in rows["actions"]]
+         "themes": themes[tags], "rationale": rationale or "", "no_action": no_action or ""}
+        for _, question, grade, na_reason, evidence, tags, rationale, no_action in rows["answers"]]
+    data["actions"] = [{k: json.loads(v) if k == "questions" else v for k, v in zip(("id", *ACTION_FIELDS), r[1:])
+                        if v is not None} for r in rows["actions"]]
     data["concerns"] = [{k: v for k, v in zip(_CONCERN_KEYS, r[1:]) if v is not None or k in ("handled_at", "handled_by")}
                         for r in rows["concerns"]]
     data["moderation"] = None

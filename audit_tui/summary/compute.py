@@ -19,6 +19,7 @@ from audit_tui.summary.measures import pct
 from audit_tui.summary.quotes import QuotePicker
 from audit_tui.summary.rows import action_plan_rows, appendix_rows
 from audit_tui.summary.shapes import (
+from audit_tui.summary.followup import add_action_kinds
     TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow, ConcernRow, ConversationFigures,
     Distribution, Filters,
     ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError, TeamActions, TestFigure, ThemeFigure,
@@ -390,6 +391,7 @@ def _figures(conn, filters: Filters, scanned: Scan | None = None) -> Summary:
     """Every figure but the long tables (inside the caller's read transaction)."""
     summary = _core(conn, filters, scanned=scanned)
     summary.conversations = _conversations(conn, filters)
+    add_action_kinds(conn, filters, summary)
     _redact_quotes(conn, summary)
     earlier = previous_round(conn, filters)
     if earlier:

@@ -33,13 +33,14 @@ def action_plan_rows(db, filters: Filters, *, team: str | None = None) -> Iterat
     cursor = connection_of(db).execute(
         f"""SELECT a.team, a.case_ref, a.id, COALESCE(x.description, ''), COALESCE(x.owner, ''),
                    NULLIF(x.due, ''), COALESCE(NULLIF(x.status, ''), 'open'), x.question,
-                   x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < :as_of AS overdue
+                   x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < :as_of AS overdue,
+                   COALESCE(x.kind, 'case')
             FROM audit_facts a CROSS JOIN actions x ON x.audit_id = a.id WHERE {where}
             ORDER BY a.team = '', lower(a.team), a.team, overdue DESC, x.status = 'done', x.due, a.case_ref,
                      x.rowid""",
         {**params, "as_of": filters.effective_as_of().isoformat()})
     for r in cursor:
-        yield ActionLine(*r[:8], bool(r[8]))
+        yield ActionLine(*r[:8], bool(r[8]), r[9])
 
 
 def appendix_rows(db, filters: Filters) -> Iterator[AuditLine]:

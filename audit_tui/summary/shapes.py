@@ -198,6 +198,7 @@ class ActionRow(Model):
     status: str
     question: str | None
     overdue: bool
+    kind: str = "case"
 
 
 class ModerationFigures(Model):
@@ -437,6 +438,11 @@ class Summary(Model):
     improvement_plan: ImprovementPlan | None = None
     """The quality lead's commentary and recommendations on the selected (else the latest) round."""
     executive: Executive | None = None
+    actions_by_kind: dict[str, int] = {}
+    """The actions of each kind: `case` (case action), `learning` (learning for the worker), `service`
+    (service recommendation)."""
+    answers_no_action: int = 0
+    """Answers graded below good that carry a reason why no action is needed, instead of an action."""
 
     def to_json(self, *, rows: bool = True) -> str:
         """The figures as indented JSON; without `rows`, leaving out `action_plan` and `appendix`."""
