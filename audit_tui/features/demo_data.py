@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import date, timedelta
+from typing import Literal
 
 from audit_tui.domain import gates
 from audit_tui.domain.models import (
@@ -42,6 +43,8 @@ MODERATOR = "Denise Clarke"
 SERVICE_MANAGER = "Priya Nair"
 DONE_RATE = (0.92, 0.88, 0.8, 0.6)
 """Share of actions done once due, by round (oldest first): older rounds have had longer to follow up."""
+MAX_CASE_ACTIONS = 3  # case actions a case gets (more for inadequate grades; the last answers the other themes)
+IN_HAND = 0.2  # share of themes below good already being acted on: no action because …
 TOPIC = {
     "pathway-plans": "the pathway plan", "accommodation": "accommodation", "education": "education",
     "health": "the health assessment", "independence-skills": "independence skills",
@@ -211,24 +214,54 @@ def _narratives(template_id: str, practice: str, case: Case) -> tuple[str, str]:
 
 def _actions(template: Template, answers: list[Answer], case: Case, owners: tuple[str, str], done_rate: float,
              today: date) -> list[Action]:
+    """Few actions that help: one case action per theme answers every question below good on it (at most
+    MAX_CASE_ACTIONS a case, the last answering the other themes together; an inadequate grade always gets
+    one, due sooner); a theme already in hand says so ("no action because …") instead; a learning action for
+    the worker when three or more answers fall short; now and then a service recommendation."""
     rng, actions = case.rng, []
-    for answer in answers:
-        if not gates.below_good(template, answer):
-            continue
-        theme = _theme(template, answer.question, rng)
-        due = case.audited_on + timedelta(days=rng.choice((14, 21, 28, 42, 56, 90)))
-        if rng.random() < 0.08:
-            description = rng.choice(text.VAGUE).format(t=TOPIC.get(theme, "the plan"))
-        else:
-            wording = text.ACTIONS.get(theme, text.ACTION_GENERIC)
-            description = case.fill(wording, t=TOPIC.get(theme, "the plan")) + f" by {_day(due)}"
+    below = [a for a in answers if gates.below_good(template, a)]
+    themes: dict[str, list[Answer]] = {}
+    for answer in below:
+        themes.setdefault(_theme(template, answer.question, rng), []).append(answer)
+    record = AuditRecord(id="-", case_ref="X", template_id=template.id, template_version=template.version,
+                         audited_on=case.audited_on, answers=answers)
+
+    def add(description: str, owner: str, covered: list[Answer],
+            kind: Literal["case", "learning", "service"] = "case") -> None:
+        due = gates.default_due(template, record, [a.question for a in covered])
+        due += timedelta(days=0 if kind == "case" else 28)  # learning and service work take longer
         done_on = None
         if (due <= today or rng.random() < 0.3) and rng.random() < done_rate:
             latest = min(today, due + timedelta(days=14))
             done_on = case.audited_on + timedelta(days=rng.randint(5, max(5, (latest - case.audited_on).days)))
             done_on = min(done_on, today)
-        actions.append(Action(id=_id(rng), description=description, owner=rng.choice(owners), due=due,
-                              question=answer.question, status="done" if done_on else "open", done_on=done_on))
+        actions.append(Action(id=_id(rng), description=description.format(by=_day(due)), owner=owner, due=due,
+                              questions=[a.question for a in covered], kind=kind,
+                              status="done" if done_on else "open", done_on=done_on))
+
+    ranked = sorted(themes.items(), key=lambda t: (not any(a.grade == "inadequate" for a in t[1]), -len(t[1])))
+    rest: list[tuple[str, list[Answer]]] = []
+    for theme, group in ranked:
+        topic = TOPIC.get(theme, "the plan")
+        inadequate = any(a.grade == "inadequate" for a in group)
+        if not inadequate and rng.random() < IN_HAND:
+            for answer in group:
+                answer.no_action = text.IN_HAND.format(t=topic, d=_day(case.audited_on - timedelta(days=21)))
+        elif len(actions) < MAX_CASE_ACTIONS - 1 or inadequate:
+            wording = rng.choice(text.VAGUE) if rng.random() < 0.08 else (
+                case.fill(text.ACTIONS.get(theme, text.ACTION_GENERIC), t=topic) + " by {by}")
+            add(wording.format(t=topic, by="{by}"), rng.choice(owners), group)
+        else:
+            rest.append((topic, group))
+    if rest:  # the other themes below good: one case discussion answers them all
+        names = [topic for topic, _ in rest]
+        add(text.TOGETHER.format(t=", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1],
+                                 by="{by}"), owners[1], [a for _, group in rest for a in group])
+    if len(below) >= 3 and rng.random() < 0.5:
+        add(text.LEARNING.format(w=case.worker.split()[0], c=case.child, by="{by}"), owners[1], [], kind="learning")
+    if rng.random() < 0.08:
+        add(text.SERVICE.format(t=TOPIC.get(ranked[0][0], "the plan") if ranked else "the plan", by="{by}"),
+            "Head of service", [], kind="service")
     return actions
 
 

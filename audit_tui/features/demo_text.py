@@ -335,6 +335,12 @@ ACTIONS = {
 }
 ACTION_GENERIC = "Review {t} with {c} and record the outcome and next steps on file"
 VAGUE = ["Continue to monitor {t}", "Consider a referral about {t}"]
+IN_HAND = ("Already in hand: {t} was discussed in supervision on {d} and the agreed work is under way and "
+           "recorded on file")
+TOGETHER = "Hold a case discussion on {t} and record owned, dated actions for each on file by {by}"
+LEARNING = ("Reflect in supervision with {w} on recording {c}'s views in their own words and what changed, and "
+            "agree one change by {by}")
+SERVICE = "Report to the practice board on how teams evidence {t}, with figures from this round, by {by}"
 
 REFLECTIONS = {  # by whether the worker agrees with the grades
     "yes": ["I'm pleased the audit picked up the work with {c}; I'd like to share the plan format with the team.",

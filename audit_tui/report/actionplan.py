@@ -16,6 +16,17 @@ from audit_tui.report.streamed import StreamedTables
 LONG_OVERDUE = (30, 90)  # days: the bands the body counts
 
 
+def kinds_sentence(summary: Summary) -> str:
+    """The actions by kind, and the answers below good that needed none (with the reason on file)."""
+    kinds = summary.actions_by_kind
+    text = (f"By kind: {plural(kinds.get('case', 0), 'case action')}, {kinds.get('learning', 0)} learning for the "
+            f"worker and {plural(kinds.get('service', 0), 'service recommendation')}.")
+    if summary.answers_no_action:
+        text += (f" {plural(summary.answers_no_action, 'answer')} graded below good needed no new action, "
+                 "with the reason on file (for example, already in hand).")
+    return text
+
+
 def _owners(summary: Summary, rows: ReportRows) -> list[list]:
     """One row per team and owner with open actions: open, overdue, overdue by more than 30 and 90 days,
     and the most days overdue."""
@@ -43,6 +54,8 @@ def actions_section(doc, summary: Summary, rows: ReportRows, letter: str) -> Non
     kit.para(doc, f"{plural(acts.total, 'action')}: {acts.open} open, of which {acts.overdue} overdue at {as_of} "
                   f"(open and due before that date), and {acts.done} done. The table counts the open actions of "
                   f"each team by owner, most overdue first; every open action is listed in Annex {letter}.")
+    if acts.total or summary.answers_no_action:
+        kit.para(doc, kinds_sentence(summary))
     owners = _owners(summary, rows)
     if not owners:
         kit.para(doc, "The audits set no actions." if not acts.total else "No action is open.")

@@ -15,9 +15,9 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
-from audit_tui.features.actions import ActionFilter, count_actions, export_actions, list_actions, mark_done
+from audit_tui.features.actions import ActionFilter, count_actions, count_by_kind, export_actions, list_actions, mark_done
 from audit_tui.exchange.exports import ExportError
-from audit_tui.domain.models import parse_date
+from audit_tui.domain.models import ACTION_KINDS, parse_date
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import selected_key
 from audit_tui.tui.widgets.paging import Pager
@@ -46,6 +46,7 @@ class ActionTrackerScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="tracker.filter"),
         Binding("s", "cycle_status", "Status", id="tracker.status"),
         Binding("o", "toggle_overdue", "Overdue only", id="tracker.overdue"),
+        Binding("k", "cycle_kind", "Kind", id="tracker.kind"),
         Binding("d", "done", "Mark done", id="tracker.done"),
         Binding("x", "export", "Export", id="tracker.export"),
     ]
@@ -53,6 +54,7 @@ class ActionTrackerScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.status = "open"
+        self.kind = ""  # every kind, or one of ACTION_KINDS
         self.overdue_only = False
         self.rows: dict[str, dict] = {}  # action id -> row, of the rows loaded so far
         self._pager: Pager | None = None
@@ -63,6 +65,7 @@ class ActionTrackerScreen(Screen[None]):
         with Horizontal(id="tracker-filters"):
             yield Input(placeholder="Filter: owner, team, round, case ref, description  (/)", id="tracker-search")
             yield Label("", id="tracker-status")
+        yield Static("", id="tracker-kinds", markup=False)
         yield DataTable(id="tracker", cursor_type="row", zebra_stripes=True)
         yield Static("", id="tracker-empty", markup=False)
         yield KeyFooter()
@@ -78,7 +81,7 @@ class ActionTrackerScreen(Screen[None]):
         table.focus()
 
     def filters(self) -> ActionFilter:
-        return ActionFilter(status=self.status, overdue=self.overdue_only,
+        return ActionFilter(status=self.status, overdue=self.overdue_only, kind=self.kind,
                             search=self.query_one("#tracker-search", Input).value)
 
     def _fetch(self, offset: int, limit: int) -> list[dict]:
@@ -112,6 +115,10 @@ class ActionTrackerScreen(Screen[None]):
         self.query_one("#tracker-status", Label).update(
             f"{matching} · {self.status or 'all'}{' · overdue only' if self.overdue_only else ''}"
             f" · {overdue} overdue")
+        kinds = count_by_kind(self.app.store, self.filters())
+        self.query_one("#tracker-kinds", Static).update(
+            "By kind: " + " · ".join(f"{ACTION_KINDS[k].lower()} {n}" for k, n in kinds.items())
+            + f"   (k shows: {ACTION_KINDS[self.kind].lower() if self.kind else 'every kind'})")
         empty = self.query_one("#tracker-empty", Static)
         empty.display = not self.rows
         empty.update("No actions match. s changes the status shown, o shows overdue only.")
@@ -154,6 +161,11 @@ class ActionTrackerScreen(Screen[None]):
         self.status = STATUSES[(STATUSES.index(self.status) + 1) % len(STATUSES)]
         self.refresh_actions(keep_place=False)
 
+    def action_cycle_kind(self) -> None:
+        kinds = ["", *ACTION_KINDS]
+        self.kind = kinds[(kinds.index(self.kind) + 1) % len(kinds)]
+        self.refresh_actions(keep_place=False)
+
     def action_toggle_overdue(self) -> None:
         self.overdue_only = not self.overdue_only
         self.refresh_actions(keep_place=False)
@@ -190,6 +202,8 @@ class ActionTrackerScreen(Screen[None]):
         yield SystemCommand("Export actions", "The listed actions to CSV or XLSX", self.action_export)
         yield SystemCommand("Overdue actions only", "Toggle showing only overdue actions",
                             self.action_toggle_overdue)
+        yield SystemCommand("Kind of action shown (k)", "Every kind, case actions, learning for the worker or "
+                            "service recommendations", self.action_cycle_kind)
 
 
 class DoneDialog(KeepsTypedWork, ModalScreen[dict | None]):

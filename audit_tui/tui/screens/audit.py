@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from audit_tui.domain.gates import action_problems, active_questions, is_answered, question_label
+from audit_tui.domain.gates import action_problems, active_questions, below_good, is_answered, question_label
 from audit_tui.domain.models import NA
 from audit_tui.storage.store import EditConflict, StoreError
 from audit_tui.tui.unsaved import AUDIT_LEVEL, UnsavedChanges
@@ -48,6 +48,7 @@ class AuditScreen(Screen[None]):
         Binding("f7", "history", "History", show=False, priority=True, id="audit.history"),
         Binding("f5", "conversation", "Conversation", show=False, priority=True, id="audit.conversation"),
         Binding("f6", "feedback", "Feedback doc", show=False, priority=True, id="audit.feedback"),
+        Binding("f8", "no_action", "No action because", show=False, priority=True, id="audit.no_action"),
         Binding("escape", "close", "Home", key_display="Esc", id="audit.close"),
     ]
 
@@ -259,6 +260,21 @@ class AuditScreen(Screen[None]):
         on_question = self.query_one("#main", ContentSwitcher).current == "question"
         self.query_one(ActionsPanel).edit(None, question=self.current if on_question else None)
 
+    def action_no_action(self) -> None:
+        """Say why the current question's grade below good needs no new action (instead of an action)."""
+        from audit_tui.tui.widgets.actions import NoActionDialog
+
+        answer = self.answers().get(self.current)
+        if self.readonly or answer is None or not below_good(self.template, answer):
+            self.notify("F8 is for a question graded below good: say why it needs no new action.", timeout=4)
+            return
+
+        def given(reason: str | None) -> None:
+            if reason is not None and self.save(lambda: self.store.set_no_action(self.audit_id, self.current, reason)):
+                self.reload()
+
+        self.app.push_screen(NoActionDialog(question_label(self.template, self.current), answer.no_action), given)
+
     def action_saved(self) -> None:
         if self.unsaved:
             if self.retry_unsaved():
@@ -465,6 +481,8 @@ class AuditScreen(Screen[None]):
         yield SystemCommand("Feedback document", "This audit as a Word document for the worker and manager",
                             self.action_feedback)
         yield SystemCommand("New action", "Add an action (linked to the current question)", self.action_new_action)
+        yield SystemCommand("No action because …", "For a grade below good: why no new action is needed (F8)",
+                            self.action_no_action)
         from audit_tui.tui.screens.dialogs import close_concern
 
         for concern in self.audit.concerns:

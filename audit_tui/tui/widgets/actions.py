@@ -11,12 +11,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
 
-from audit_tui.domain.gates import action_problems, action_warning, question_label
-from audit_tui.domain.models import URGENT_NOTE, Action, AuditRecord, Template, parse_date
+from audit_tui.domain.gates import action_problems, action_warning, below_good, default_due, owner_warning, question_label
+from audit_tui.domain.models import ACTION_KINDS, URGENT_NOTE, Action, AuditRecord, Template, parse_date
 from audit_tui.tui.format import selected_key
-from audit_tui.tui.screens.dialogs import ConfirmDialog, KeepsTypedWork
+from audit_tui.tui.screens.dialogs import ConfirmDialog, KeepsTypedWork, ReasonDialog
 
 
 class ActionsChanged(Message):
@@ -45,13 +46,14 @@ class ActionsPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Actions — what must happen next, who owns it and by when", classes="section-title")
         yield DataTable(id="actions-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="no-actions", markup=False)
         yield Static("a add · Enter edit · Delete removes (asks first) · ctrl+t adds an action for the current "
-                     "question · mark actions done in the action tracker (a on the home screen)",
-                     classes="prompt", markup=False)
+                     "question · F8 on a question: no action because … · mark actions done in the action tracker "
+                     "(a on the home screen)", classes="prompt", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in ("Description", "Owner", "Due", "Status", "Question", "Check"):
+        for label in ("Description", "Owner", "Due", "Status", "Kind", "Question", "Check"):
             table.add_column(label, key=label.lower())
 
     def show(self, audit: AuditRecord, *, readonly: bool) -> None:
@@ -60,13 +62,19 @@ class ActionsPanel(Vertical):
         table.clear()
         for action in audit.actions:
             problems = action_problems(action, audit.audited_on)
-            warning = action_warning(action)
             check = Text("✗ incomplete", style="red") if problems else (
-                Text("⚠ vague", style="yellow") if warning else Text("✓", style="green"))
+                Text("⚠ vague", style="yellow") if action_warning(action) else
+                Text("⚠ owner", style="yellow") if owner_warning(action) else Text("✓", style="green"))
+            linked = question_label(self.template, action.question) if action.question else "—"
+            more = f" +{len(action.questions) - 1}" if len(action.questions) > 1 else ""
             table.add_row(Text(_short(action.description, 40)), Text(action.owner),
                           Text(action.due.isoformat() if action.due else "—"), Text(action.status),
-                          Text(question_label(self.template, action.question) if action.question else "—"), check,
-                          key=action.id)
+                          Text(action.kind), Text(linked + more), check, key=action.id)
+        reasons = [f"No action because ({question_label(self.template, a.question)}): {a.no_action}"
+                   for a in audit.answers if a.no_action]
+        notes = self.query_one("#no-actions", Static)
+        notes.display = bool(reasons)
+        notes.update("\n".join(reasons))
 
     def selected_id(self) -> str | None:
         table = self.query_one(DataTable)
@@ -99,7 +107,7 @@ class ActionsPanel(Vertical):
             if fields is not None:
                 self.post_message(ActionsChanged(action_id, fields))
 
-        self.app.push_screen(ActionDialog(self.template, action, self.audit.audited_on), done)
+        self.app.push_screen(ActionDialog(self.template, action, self.audit.audited_on, audit=self.audit), done)
 
     @on(DataTable.RowSelected, "#actions-table")
     def _row(self, event: DataTable.RowSelected) -> None:
@@ -129,18 +137,28 @@ def _short(text: str, width: int) -> str:
 
 
 class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
-    """Description, owner, due date and linked question, with SMART hints as you type."""
+    """Description, owner, due date, kind and the questions it answers, with SMART hints as you type. A new
+    action's due date is suggested from the audit date, sooner when a question it answers is inadequate."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="action.cancel"),
         Binding("ctrl+s", "save", "Save action", priority=True, id="action.save"),
     ]
 
-    def __init__(self, template: Template, action: Action, audited_on: date) -> None:
+    def __init__(self, template: Template, action: Action, audited_on: date, *,
+                 audit: AuditRecord | None = None) -> None:
         super().__init__()
         self.template = template
         self.action = action
         self.audited_on = audited_on
+        self.audit = audit
+        if action.id is None and action.due is None and audit is not None:
+            self.action = action.model_copy(update={"due": default_due(template, audit, action.questions)})
+
+    def _also(self) -> list[str]:
+        """The questions the action may also answer: those below good in the audit, and those it answers."""
+        below = [a.question for a in (self.audit.answers if self.audit else []) if below_good(self.template, a)]
+        return [key for key in dict.fromkeys([*self.action.questions[1:], *below]) if key != self.action.question]
 
     def compose(self) -> ComposeResult:
         questions = [(Text(_short(f"{question_label(self.template, key)}: {q.text}", 70)), key)
@@ -160,6 +178,16 @@ class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
                 yield Label("Question", classes="field-label")
                 yield Select(questions, value=self.action.question or Select.NULL, id="a-question",
                              prompt="(not linked to a question)", compact=True)
+            with Horizontal(classes="field"):
+                yield Label("Kind", classes="field-label")
+                yield Select([(label, kind) for kind, label in ACTION_KINDS.items()], value=self.action.kind,
+                             allow_blank=False, id="a-kind", compact=True)
+            also = self._also()
+            if also:
+                yield Label("Also answers (space ticks)", classes="field-label")
+                yield SelectionList(*(Selection(Text(_short(question_label(self.template, key) + ": " +
+                                                            self.template.question(key).text, 70)), key,
+                                                key in self.action.questions[1:]) for key in also), id="a-also")
             yield Static("", id="a-check", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="a-save")
@@ -180,18 +208,24 @@ class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
             except ValueError as exc:
                 errors.append(f"Due date: {exc}")
         question = self.query_one("#a-question", Select).value
+        question = question if isinstance(question, str) else None
+        also = self.query(SelectionList)
+        questions = list(dict.fromkeys([*([question] if question else []), *(also.first().selected if also else [])]))
         fields = {"description": self.query_one("#a-description", Input).value.strip(),
                   "owner": self.query_one("#a-owner", Input).value.strip(),
-                  "due": due, "question": question if isinstance(question, str) else None}
+                  "due": due, "question": questions[0] if questions else None, "questions": questions,
+                  "kind": self.query_one("#a-kind", Select).value}
         return fields, errors
 
     @on(Input.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
     def _check(self) -> None:
         fields, errors = self._fields()
         candidate = Action(**fields)
         notes = errors + [p.capitalize() for p in action_problems(candidate, self.audited_on)]
-        warning = action_warning(candidate)
-        lines = [f"✗ {n}" for n in notes] + ([f"⚠ This action {warning}"] if warning else [])
+        warnings = [w for w in (action_warning(candidate), owner_warning(candidate)) if w]
+        lines = [f"✗ {n}" for n in notes] + [f"⚠ This action {w}" for w in warnings]
         self.query_one("#a-check", Static).update("\n".join(lines) or "✓ Specific, owned and dated.")
 
     @on(Button.Pressed, "#a-save")
@@ -208,3 +242,17 @@ class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
     @on(Button.Pressed, "#a-cancel")
     def action_cancel(self) -> None:
         self.step_back(None)
+
+
+class NoActionDialog(ReasonDialog):
+    """Why a grade below good needs no new action (e.g. already in hand, with the evidence): it meets the
+    gate an action would."""
+
+    def __init__(self, label: str, current: str) -> None:
+        super().__init__(f"No action because … ({label})",
+                         "Why does this grade below good need no new action? Say what is already in hand, by whom "
+                         "and since when (at least 6 words). This is logged.", placeholder="Reason")
+        self.current = current
+
+    def on_mount(self) -> None:
+        self.query_one(Input).value = self.current

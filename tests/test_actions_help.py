@@ -1,0 +1,243 @@
+"""Actions that help rather than drown (README "Actions that help"): one action answering several
+questions, "no action because …" with a reason on a grade below good, the kind of each action, the
+warning when the owner is the child or young person, shorter due dates after an inadequate grade, and
+the counts by kind in `summary --json`, the report, `actions` and the tracker. Through the store's
+public methods, the CLI as a subprocess, files read back and Pilot."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+from docx import Document
+from textual.widgets import Input, Select, SelectionList, Static
+
+from audit_tui.core import gates
+from audit_tui.core.settings import Settings
+from audit_tui.core.store import GatesNotMet, Store
+from audit_tui.tui.app import AuditApp
+from audit_tui.tui.screens.action_tracker import ActionTrackerScreen
+from audit_tui.tui.screens.audit import AuditScreen
+from audit_tui.tui.widgets.actions import ActionDialog, NoActionDialog
+
+from .conftest import DATA
+from .factories import base, make_audit, state_safeguarding
+
+DAY = date(2026, 2, 10)
+REASON = "Already in hand: the plan review was booked on 2 February with the IRO"
+
+
+def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, timeout=180)
+    assert (done.returncode == 0) == ok, done.stderr
+    return done
+
+
+def _draft(store: Store, **grades: str) -> str:
+    """A draft of the test template graded `grades` (others good), narratives written, no actions."""
+    return make_audit(store, "CL-0001", base(**grades), actions=[], complete=False)
+
+
+def _complete(store: Store, audit_id: str) -> None:
+    state_safeguarding(store, audit_id)
+    record = store.get_audit(audit_id)
+    store.complete(audit_id, gates.suggested_overall_grade(store.template_of(record), record) or "good")
+
+
+def _unmet(store: Store, audit_id: str) -> list[str]:
+    with pytest.raises(GatesNotMet) as refused:
+        _complete(store, audit_id)
+    return [finding.message for finding in refused.value.findings]
+
+
+def test_a_reason_for_no_action_meets_the_gate_an_action_would(store):
+    audit_id = _draft(store, **{"practice.quality": "requires_improvement"})
+    assert _unmet(store, audit_id) == ["Practice Q1: graded below good, so it needs at least one action"]
+    store.set_no_action(audit_id, "practice.quality", "tbc")  # a placeholder is no reason
+    assert _unmet(store, audit_id)[0].startswith("Practice Q1: say why no action is needed")
+    store.set_no_action(audit_id, "practice.quality", "Already in hand since March")  # 5 words: too short
+    assert "at least 6 words" in _unmet(store, audit_id)[0]
+    store.set_no_action(audit_id, "practice.quality", REASON)
+    _complete(store, audit_id)
+    assert store.get_audit(audit_id).status == "completed"
+    assert ("practice.quality:no_action", "Already in hand since March", REASON) in [
+        (h["field"], h["old"], h["new"]) for h in store.history(audit_id)]
+
+
+def test_one_action_answers_several_questions(store):
+    audit_id = _draft(store, **{"practice.quality": "requires_improvement", "practice.voice": "inadequate",
+                                "practice.compliance": "partly"})
+    store.add_action(audit_id, description="Rewrite the pathway plan with Sam in her own words by 1 March",
+                     owner="Dan Okafor", due=DAY + timedelta(days=14), kind="case",
+                     questions=["practice.voice", "practice.quality", "practice.compliance"])
+    _complete(store, audit_id)
+    action = store.get_audit(audit_id).actions[0]
+    assert (action.question, action.questions, action.kind) == (
+        "practice.voice", ["practice.voice", "practice.quality", "practice.compliance"], "case")
+
+
+def test_the_owner_warning_names_the_child_or_young_person_only(store):
+    audit_id = _draft(store, **{"practice.quality": "requires_improvement"})
+    for owner in ("Young person", "the child", "YP (Sam)", "Child Protection Chair", "Dan Okafor"):
+        store.add_action(audit_id, description=f"Agree the budget plan for the flat by 1 March ({owner})",
+                         owner=owner, due=DAY + timedelta(days=20), question="practice.quality")
+    record = store.get_audit(audit_id)
+    warned = [w.message for w in gates.warnings(store.template_of(record), record) if "child or young person" in w.message]
+    assert [m.split(" is owned")[0] for m in warned] == ["Action 1", "Action 2", "Action 3"]
+
+
+def test_a_new_action_is_due_sooner_after_an_inadequate_grade(store):
+    audit_id = _draft(store, **{"practice.quality": "requires_improvement", "practice.voice": "inadequate"})
+    record = store.get_audit(audit_id)
+    template = store.template_of(record)
+    assert gates.default_due(template, record, ["practice.voice"]) == DAY + timedelta(days=14)
+    assert gates.default_due(template, record, ["practice.quality"]) == DAY + timedelta(days=28)
+    assert gates.default_due(template, record, ["practice.quality", "practice.voice"]) == DAY + timedelta(days=14)
+
+
+@pytest.fixture
+def kinds_db(tmp_path):
+    """Two completed audits: CL-0001 with a case action answering two questions and a learning action;
+    CL-0002 with a service recommendation and a reason for no action on its one grade below good; a
+    draft with a learning action (drafts are not counted)."""
+    db = tmp_path / "a.db"
+    store = Store(db, actor="Ann Auditor")
+    one = make_audit(store, "CL-0001", base(**{"practice.quality": "requires_improvement",
+                                                "practice.voice": "requires_improvement"}), actions=[
+        {"description": "Rewrite the pathway plan with Sam in her own words by 1 March", "owner": "Dan Okafor",
+         "due": DAY + timedelta(days=20), "questions": ["practice.quality", "practice.voice"]},
+        {"description": "Reflect in supervision on recording Sam's words by 10 March", "owner": "Tess Manager",
+         "due": DAY + timedelta(days=28), "kind": "learning"}])
+    two = _draft(store, **{"oversight.supervision": "requires_improvement"})
+    store.update_audit(two, case_ref="CL-0002")
+    store.set_no_action(two, "oversight.supervision", REASON)
+    store.add_action(two, description="Report supervision frequency across the service to the board by April",
+                     owner="Head of service", due=DAY + timedelta(days=50), kind="service")
+    _complete(store, two)
+    draft = make_audit(store, "CL-0003", base(), complete=False, actions=[
+        {"description": "Reflect in supervision on the chronology by 1 March", "owner": "Tess Manager",
+         "due": DAY + timedelta(days=20), "kind": "learning"}])
+    store.close()
+    return db, one, two, draft
+
+
+def test_summary_json_counts_actions_by_kind_and_answers_needing_none(kinds_db):
+    db = kinds_db[0]
+    figures = json.loads(run("summary", "--json", "--db", str(db)).stdout)
+    assert figures["actions_by_kind"] == {"case": 1, "learning": 1, "service": 1}
+    assert figures["answers_no_action"] == 1
+    assert figures["actions"]["total"] == 3
+
+
+def test_the_report_says_the_actions_by_kind(kinds_db, tmp_path):
+    db = kinds_db[0]
+    run("report", "-o", str(tmp_path / "r.docx"), "--db", str(db))
+    text = "\n".join(p.text for p in Document(str(tmp_path / "r.docx")).paragraphs)
+    assert ("By kind: 1 case action, 1 learning for the worker and 1 service recommendation. 1 answer graded "
+            "below good needed no new action, with the reason on file (for example, already in hand).") in text
+
+
+def test_actions_command_filters_and_counts_by_kind(kinds_db, tmp_path):
+    db = kinds_db[0]
+    out = run("actions", "--db", str(db), "--as-of", "2026-02-11").stdout
+    assert out.splitlines()[-1] == ("4 action(s); 0 overdue (as of 2026-02-11); case action 1; learning for the "
+                                    "worker 2; service recommendation 1")
+    learning = run("actions", "--kind", "learning", "--db", str(db)).stdout.splitlines()
+    assert len(learning) == 3 and all("learning" in line for line in learning[:2])
+    run("actions", "--kind", "service", "--csv", str(tmp_path / "s.csv"), "--db", str(db))
+    rows = (tmp_path / "s.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].endswith(",kind,questions") and len(rows) == 2 and rows[1].endswith(",service,")
+
+
+def test_interchange_carries_kinds_questions_and_reasons_losslessly(kinds_db, tmp_path):
+    db = kinds_db[0]
+    run("export", str(tmp_path / "one.json"), "--db", str(db))
+    data = json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
+    by_ref = {a["case_ref"]: a for a in data["audits"]}
+    first = by_ref["CL-0001"]["actions"]
+    assert first[0]["kind"] == "case" and first[0]["question"] == "practice.quality"
+    assert first[0]["questions"] == ["practice.quality", "practice.voice"]
+    assert first[1]["kind"] == "learning" and "questions" not in first[1]  # written only for several
+    answers = {a["question"]: a for a in by_ref["CL-0002"]["answers"]}
+    assert answers["oversight.supervision"]["no_action"] == REASON
+    assert "no_action" not in answers["practice.quality"]
+    run("import", str(tmp_path / "one.json"), "--db", str(tmp_path / "b.db"))
+    run("export", str(tmp_path / "two.json"), "--db", str(tmp_path / "b.db"))
+    assert (tmp_path / "two.json").read_bytes() == (tmp_path / "one.json").read_bytes()
+    # merging the other database brings them, and merging the same file again changes nothing
+    run("merge", str(db), "--db", str(tmp_path / "c.db"))
+    run("export", str(tmp_path / "three.json"), "--db", str(tmp_path / "c.db"))
+    assert json.loads((tmp_path / "three.json").read_text())["audits"] == data["audits"]
+    assert "Added 0 audit(s)" in run("merge", str(tmp_path / "one.json"), "--db", str(tmp_path / "c.db")).stdout
+
+
+def test_import_names_an_action_question_the_template_lacks(kinds_db, tmp_path):
+    db = kinds_db[0]
+    run("export", str(tmp_path / "one.json"), "--db", str(db))
+    data = json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
+    data["audits"][0]["actions"][0]["questions"] = ["practice.quality", "practice.nothing"]
+    (tmp_path / "bad.json").write_text(json.dumps(data), encoding="utf-8")
+    done = run("import", str(tmp_path / "bad.json"), "--db", str(tmp_path / "b.db"), ok=False)
+    assert "actions[0].questions" in done.stderr and "'practice.nothing' is not a question" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+async def test_the_walk_through_gives_kind_questions_due_and_no_action(store, mini_template):
+    audit_id = store.create_audit(mini_template, case_ref="CL-0042", audited_on=DAY)
+    store.set_answer(audit_id, "plan.quality", grade="inadequate", evidence="No plan on file since June.")
+    store.set_answer(audit_id, "oversight.supervision", grade="requires_improvement", evidence="Supervision is late.")
+    app = AuditApp(store, settings=Settings(template_dir=str(DATA), auditor_name="Alex Auditor"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(AuditScreen(audit_id))
+        await pilot.pause()
+        app.screen.show_question("plan.quality")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog)
+        assert dialog.query_one("#a-due", Input).value == "2026-02-24"  # 14 days after an inadequate grade
+        dialog.query_one("#a-description", Input).value = "Write the pathway plan with Jo by 24 February"
+        dialog.query_one("#a-owner", Input).value = "Young person"
+        await pilot.pause()
+        assert "owned by the child or young person" in str(dialog.query_one("#a-check", Static).render())
+        dialog.query_one("#a-owner", Input).value = "Dan Okafor"
+        dialog.query_one("#a-kind", Select).value = "case"
+        dialog.query_one("#a-also", SelectionList).select("oversight.supervision")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, AuditScreen)
+        action = store.get_audit(audit_id).actions[0]
+        assert action.questions == ["plan.quality", "oversight.supervision"] and action.due == date(2026, 2, 24)
+        store.delete_action(action.id)
+        app.screen.reload()
+        app.screen.show_question("oversight.supervision")
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, NoActionDialog)
+        app.screen.query_one(Input).value = REASON
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AuditScreen)
+    answers = {a.question: a for a in store.get_audit(audit_id).answers}
+    assert answers["oversight.supervision"].no_action == REASON
+
+
+async def test_the_tracker_counts_and_filters_by_kind(kinds_db):
+    db = kinds_db[0]
+    store = Store(db, actor="Quinn Lead")
+    app = AuditApp(store, settings=Settings(auditor_name="Quinn Lead"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(ActionTrackerScreen())
+        await pilot.pause()
+        kinds = str(app.screen.query_one("#tracker-kinds", Static).render())
+        assert "case action 1 · learning for the worker 2 · service recommendation 1" in kinds
+        await pilot.press("k", "k")  # every kind → case → learning
+        await pilot.pause()
+        assert app.screen.query_one("#tracker").row_count == 2
+        assert "k shows: learning for the worker" in str(app.screen.query_one("#tracker-kinds", Static).render())
+    store.close()
