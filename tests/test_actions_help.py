@@ -15,9 +15,9 @@ import pytest
 from docx import Document
 from textual.widgets import Input, Select, SelectionList, Static
 
-from audit_tui.core import gates
-from audit_tui.core.settings import Settings
-from audit_tui.core.store import GatesNotMet, Store
+from audit_tui.domain import gates
+from audit_tui.files.settings import Settings
+from audit_tui.storage.store import GatesNotMet, Store
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.action_tracker import ActionTrackerScreen
 from audit_tui.tui.screens.audit import AuditScreen
