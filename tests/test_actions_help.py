@@ -1,8 +1,8 @@
 """Actions that help rather than drown (README "Actions that help"): one action answering several
 questions, "no action because …" with a reason on a grade below good, the kind of each action, the
 warning when the owner is the child or young person, shorter due dates after an inadequate grade, and
-the counts by kind in `summary --json`, the report, `actions` and the tracker. Through the store's
-public methods, the CLI as a subprocess, files read back and Pilot."""
+the counts by kind in `summary --json`, the report and `actions`. Through the store's public methods,
+the CLI as a subprocess and files read back (the app: tests/tui/test_actions_help.py)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,10 @@ from datetime import date, timedelta
 
 import pytest
 from docx import Document
-from textual.widgets import Input, Select, SelectionList, Static
 
 from audit_tui.domain import gates
-from audit_tui.files.settings import Settings
 from audit_tui.storage.store import GatesNotMet, Store
-from audit_tui.tui.app import AuditApp
-from audit_tui.tui.screens.action_tracker import ActionTrackerScreen
-from audit_tui.tui.screens.audit import AuditScreen
-from audit_tui.tui.widgets.actions import ActionDialog, NoActionDialog
 
-from .conftest import DATA
 from .factories import base, make_audit, state_safeguarding
 
 DAY = date(2026, 2, 10)
@@ -183,61 +176,3 @@ def test_import_names_an_action_question_the_template_lacks(kinds_db, tmp_path):
     done = run("import", str(tmp_path / "bad.json"), "--db", str(tmp_path / "b.db"), ok=False)
     assert "actions[0].questions" in done.stderr and "'practice.nothing' is not a question" in done.stderr
     assert "Traceback" not in done.stderr
-
-
-async def test_the_walk_through_gives_kind_questions_due_and_no_action(store, mini_template):
-    audit_id = store.create_audit(mini_template, case_ref="CL-0042", audited_on=DAY)
-    store.set_answer(audit_id, "plan.quality", grade="inadequate", evidence="No plan on file since June.")
-    store.set_answer(audit_id, "oversight.supervision", grade="requires_improvement", evidence="Supervision is late.")
-    app = AuditApp(store, settings=Settings(template_dir=str(DATA), auditor_name="Alex Auditor"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.push_screen(AuditScreen(audit_id))
-        await pilot.pause()
-        app.screen.show_question("plan.quality")
-        await pilot.press("ctrl+t")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ActionDialog)
-        assert dialog.query_one("#a-due", Input).value == "2026-02-24"  # 14 days after an inadequate grade
-        dialog.query_one("#a-description", Input).value = "Write the pathway plan with Jo by 24 February"
-        dialog.query_one("#a-owner", Input).value = "Young person"
-        await pilot.pause()
-        assert "owned by the child or young person" in str(dialog.query_one("#a-check", Static).render())
-        dialog.query_one("#a-owner", Input).value = "Dan Okafor"
-        dialog.query_one("#a-kind", Select).value = "case"
-        dialog.query_one("#a-also", SelectionList).select("oversight.supervision")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, AuditScreen)
-        action = store.get_audit(audit_id).actions[0]
-        assert action.questions == ["plan.quality", "oversight.supervision"] and action.due == date(2026, 2, 24)
-        store.delete_action(action.id)
-        app.screen.reload()
-        app.screen.show_question("oversight.supervision")
-        await pilot.press("f8")
-        await pilot.pause()
-        assert isinstance(app.screen, NoActionDialog)
-        app.screen.query_one(Input).value = REASON
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, AuditScreen)
-    answers = {a.question: a for a in store.get_audit(audit_id).answers}
-    assert answers["oversight.supervision"].no_action == REASON
-
-
-async def test_the_tracker_counts_and_filters_by_kind(kinds_db):
-    db = kinds_db[0]
-    store = Store(db, actor="Quinn Lead")
-    app = AuditApp(store, settings=Settings(auditor_name="Quinn Lead"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.push_screen(ActionTrackerScreen())
-        await pilot.pause()
-        kinds = str(app.screen.query_one("#tracker-kinds", Static).render())
-        assert "case action 1 · learning for the worker 2 · service recommendation 1" in kinds
-        await pilot.press("k", "k")  # every kind → case → learning
-        await pilot.pause()
-        assert app.screen.query_one("#tracker").row_count == 2
-        assert "k shows: learning for the worker" in str(app.screen.query_one("#tracker-kinds", Static).render())
-    store.close()

@@ -18,8 +18,8 @@ from audit_tui.summary.trends import improvement_plan, trend_series
 from audit_tui.summary.measures import pct
 from audit_tui.summary.quotes import QuotePicker
 from audit_tui.summary.rows import action_plan_rows, appendix_rows
-from audit_tui.summary.shapes import (
 from audit_tui.summary.followup import add_action_kinds
+from audit_tui.summary.shapes import (
     TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow, ConcernRow, ConversationFigures,
     Distribution, Filters,
     ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError, TeamActions, TestFigure, ThemeFigure,
