@@ -22,7 +22,8 @@ NOT_DONE = {
     "import": "nothing was imported", "merge": "nothing was merged", "backup": "the backup was not made",
     "calibration": "the calibration document was not written", "demo": "the demo database was not built",
     "rounds": "the round was not changed", "actions": "the actions were not changed or written",
-    "moderate": "the moderation was not saved", "templates": "no template was read", "summary": "no summary was printed",
+    "moderate": "the moderation was not saved", "reaudit": "the re-audit date was not changed",
+    "followup": "the follow-up was not saved", "templates": "no template was read", "summary": "no summary was printed",
 }
 
 
@@ -168,7 +169,7 @@ def templates_validate(file: Path) -> None:
 
 def _register_extensions() -> None:
     """Commands added by later features live in their own modules (they register in cli_base.COMMANDS)."""
-    from audit_tui.cli import lead, outputs, practice, rounds, training  # noqa: F401
+    from audit_tui.cli import followup, lead, outputs, practice, rounds, training  # noqa: F401
 
     for command in COMMANDS:
         main.add_command(command)

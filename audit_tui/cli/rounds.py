@@ -163,6 +163,12 @@ def rounds_show(round_name: str, as_json: bool, db_path: Path | None) -> None:
     for row in agreement.get("auditors", []):
         click.echo(f"  {row['auditor']}: {row['moderated_audits']} moderated, {row['agreed']} of {row['pairs']} grades "
                    f"the same, auditor higher {row['auditor_higher']}, lower {row['auditor_lower']}")
+    from audit_tui.features.casebook import reaudit_line
+
+    if figures["reaudits"]:
+        click.echo("Re-audits (audits graded inadequate):")
+    for row in figures["reaudits"]:
+        click.echo(f"  {reaudit_line(row)}")
 
 
 # -- moderation ---------------------------------------------------------------------------

@@ -199,6 +199,9 @@ def gate_failures(template: Template, audit: AuditRecord) -> list[Finding]:
         for problem in action_problems(action, audit.audited_on):
             found.append(Finding(f"Action {number}: {problem}", ("action", action.id or "")))
     found += safeguarding_failures(audit)
+    if audit.follows and audit.followup is None:
+        found.append(Finding("Follow-up: this audit follows up an earlier one, so say whether its actions made a "
+                             "difference (F9)", ("followup", "")))
     return found
 
 

@@ -415,6 +415,14 @@ class FamilyFeedback(Model):
     said: str = ""
 
 
+class FollowupJudgement(Model):
+    """At a follow-up audit: whether the earlier audit's actions made a difference (the impact scale)."""
+
+    impact: Literal["improved", "some_improvement", "no_change", "worse", "too_early"]
+    note: str = ""
+    """What shows it: what changed for the child since the earlier audit, or why nothing did."""
+
+
 class AuditRecord(Model):
     """One audit as it travels in the interchange format."""
 
@@ -443,6 +451,12 @@ class AuditRecord(Model):
     family_feedback: FamilyFeedback | None = None
     redact_names: list[str] = []
     """Names the auditor asked to be replaced by initials in documents and circulated exports."""
+    follows: str | None = None
+    """The id of the earlier audit of the same case that this one follows up (a re-audit)."""
+    followup: FollowupJudgement | None = None
+    """Whether the earlier audit's actions made a difference, judged at this follow-up audit."""
+    reaudit_due: date | None = None
+    """For an audit graded inadequate: when the case is to be audited again (set by the quality lead)."""
 
     @field_validator("case_ref")
     @classmethod

@@ -403,8 +403,10 @@ def dashboard(store: Store, round_name: str) -> dict[str, Any]:
 
     overall = grouped(None)
     empty = {"name": "all", "allocated": 0, "not_started": 0, "in_progress": 0, "completed": 0, "moderated": 0}
+    from audit_tui.features.casebook import reaudits
+
     return {"round": name, "overall": overall[0] if overall else empty,
-            "auditors": grouped("auditor"), "teams": grouped("team")}
+            "auditors": grouped("auditor"), "teams": grouped("team"), "reaudits": reaudits(store, name)}
 
 
 def my_allocations(store: Store, auditor: str) -> list[dict[str, Any]]:

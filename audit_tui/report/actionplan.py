@@ -47,6 +47,24 @@ def _owners(summary: Summary, rows: ReportRows) -> list[list]:
     return out
 
 
+def followup_sentences(summary: Summary) -> list[str]:
+    """The re-audits the inadequate audits need, and whether the actions made a difference at follow-up."""
+    out = []
+    re, fu = summary.reaudits, summary.followups
+    if re and re.inadequate:
+        out.append(f"Re-audits: of {plural(re.inadequate, 'audit')} graded inadequate, {re.scheduled} "
+                   f"{'has' if re.scheduled == 1 else 'have'} a re-audit date, {re.done} "
+                   f"{'has' if re.done == 1 else 'have'} been re-audited, {re.overdue} overdue and "
+                   f"{re.unscheduled} without a date yet.")
+    if fu and fu.audits:
+        n = fu.impact
+        out.append(f"At follow-up, the earlier actions had made a difference in {fu.made_a_difference} of "
+                   f"{plural(fu.judged, 'follow-up audit')} judged (improved {n['improved']}, some improvement "
+                   f"{n['some_improvement']}, no change {n['no_change']}, worse {n['worse']}; too early to say "
+                   f"{n['too_early']}, not recorded {n['not_recorded']}).")
+    return out
+
+
 def actions_section(doc, summary: Summary, rows: ReportRows, letter: str) -> None:
     kit.heading(doc, "Action plan", 1)
     acts = summary.actions
@@ -56,6 +74,8 @@ def actions_section(doc, summary: Summary, rows: ReportRows, letter: str) -> Non
                   f"each team by owner, most overdue first; every open action is listed in Annex {letter}.")
     if acts.total or summary.answers_no_action:
         kit.para(doc, kinds_sentence(summary))
+    for sentence in followup_sentences(summary):
+        kit.para(doc, sentence)
     owners = _owners(summary, rows)
     if not owners:
         kit.para(doc, "The audits set no actions." if not acts.total else "No action is open.")

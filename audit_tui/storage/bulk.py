@@ -23,7 +23,8 @@ _AUDIT_FIELDS = ("case_ref", "template_id", "template_version", "round", "servic
                  "safeguarding")
 # The tables an audit's rows go in, parents first, and their columns
 COLUMNS = {
-    "audits": ("id", *_AUDIT_FIELDS, "created_at", "updated_at", "completed_at"),
+    "audits": ("id", *_AUDIT_FIELDS, "created_at", "updated_at", "completed_at", "follows", "followup_impact",
+               "followup_note", "reaudit_due"),
     "answers": ("audit_id", "question", "grade", "na_reason", "evidence", "themes", "updated_at", "rationale",
                 "no_action"),
     "answer_themes": ("audit_id", "question", "theme", "source"),
@@ -79,8 +80,11 @@ def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, a
     audits, answers, themes, actions = rows["audits"], rows["answers"], rows["answer_themes"], rows["actions"]
     for record, template in records:
         audit_id = record.id
+        followup = record.followup
         audits += (audit_id, *(_text(getattr(record, f)) for f in _AUDIT_FIELDS), stamp, stamp,
-                   None if record.status == "draft" else stamp)
+                   None if record.status == "draft" else stamp, _text(record.follows),
+                   followup.impact if followup else None, clean_text(followup.note) or None if followup else None,
+                   _text(record.reaudit_due))
         for answer in record.answers:
             answers += (audit_id, answer.question, answer.grade, _text(answer.na_reason), clean_text(answer.evidence),
                         json.dumps(sorted(set(answer.themes))) if answer.themes else "[]", stamp,

@@ -25,7 +25,8 @@ from audit_tui.domain.values import now_iso
 # Values that are codes, dates or ids, never free text: redaction leaves them alone
 _KEEP = {"id", "case_ref", "template_id", "template_version", "question", "grade", "status", "overall_grade",
          "audited_on", "due", "done_on", "raised_at", "handled_at", "moderated_on", "held_on", "agrees",
-         "safeguarding", "route", "themes", "action_id", "redact_names"}
+         "safeguarding", "route", "themes", "action_id", "redact_names", "kind", "questions", "follows", "impact",
+         "reaudit_due"}
 
 
 def initials(name: str) -> str:

@@ -26,7 +26,7 @@ FORMAT = "audit-tui/1"
 BATCH = 500  # audits read at a time (and at most this many values in one IN list)
 _AUDIT_KEYS = ("id", "case_ref", "template_id", "template_version", "round", "service_area", "team", "worker",
                "auditor", "audited_on", "status", "overall_grade", "overall_reason", "lived_experience", "impact",
-               "safeguarding")
+               "safeguarding", "follows", "followup_impact", "followup_note", "reaudit_due")
 _CONCERN_KEYS = ("id", "raised_at", "raised_by", "description", "handled_at", "handled_by", "action_id", "told_who", "told_at",
                  "told_how", "team_manager", "service_manager", "route", "outcome")
 _TABLES = {  # table -> (the columns read, audit_id first; the order of an audit's rows)
@@ -94,6 +94,8 @@ def _record(row: tuple, rows: dict[str, list[tuple]], themes: _ThemeLists) -> Au
     data: dict[str, Any] = dict(zip(_AUDIT_KEYS, row))
     for key in ("overall_reason", "lived_experience", "impact"):
         data[key] = data[key] or ""
+    impact, note = data.pop("followup_impact"), data.pop("followup_note")
+    data["followup"] = {"impact": impact, "note": note or ""} if impact else None
     data["answers"] = [
         {"question": question, "grade": grade, "na_reason": na_reason, "evidence": evidence or "",
          "themes": themes[tags], "rationale": rationale or "", "no_action": no_action or ""}

@@ -24,6 +24,7 @@ from audit_tui.storage.followup import FollowUp, next_working_day
 from audit_tui.storage.conclusions import Conclusions
 from audit_tui.storage.governance import Governance
 from audit_tui.storage.practice import Practice
+from audit_tui.storage.reaudit import Reaudit
 from audit_tui.storage.records import audit_records
 from audit_tui.domain.themes import answer_themes
 from audit_tui.domain.values import new_id, now_iso
@@ -37,7 +38,7 @@ TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_r
 COALESCE_SECONDS = 120
 
 
-class Store(FollowUp, Practice, Governance, Conclusions):
+class Store(FollowUp, Practice, Governance, Conclusions, Reaudit):
     """Audits, answers, actions and templates in one SQLite file."""
 
     def __init__(self, path: str | Path, *, actor: str = "", create: bool = True,

@@ -18,7 +18,7 @@ from audit_tui.summary.trends import improvement_plan, trend_series
 from audit_tui.summary.measures import pct
 from audit_tui.summary.quotes import QuotePicker
 from audit_tui.summary.rows import action_plan_rows, appendix_rows
-from audit_tui.summary.followup import add_action_kinds
+from audit_tui.summary.followup import add_action_kinds, add_followups
 from audit_tui.summary.shapes import (
     TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow, ConcernRow, ConversationFigures,
     Distribution, Filters,
@@ -392,6 +392,7 @@ def _figures(conn, filters: Filters, scanned: Scan | None = None) -> Summary:
     summary = _core(conn, filters, scanned=scanned)
     summary.conversations = _conversations(conn, filters)
     add_action_kinds(conn, filters, summary)
+    add_followups(conn, filters, summary)
     _redact_quotes(conn, summary)
     earlier = previous_round(conn, filters)
     if earlier:

@@ -322,6 +322,34 @@ class ConversationFigures(Model):
     """Audits with child, young person or carer feedback."""
 
 
+class FollowupFigures(Model):
+    """Follow-up audits (counted audits that follow up an earlier audit of the case): whether the earlier
+    audit's actions made a difference, on the impact scale."""
+
+    audits: int
+    impact: dict[str, int]
+    """Follow-up audits by judgement (`improved`, `some_improvement`, `no_change`, `worse`, `too_early`,
+    `not_recorded`)."""
+    made_a_difference: int
+    """Improved or some improvement."""
+    judged: int
+    """Those with a judgement other than too early (the base of `made_a_difference`)."""
+
+
+class ReauditFigures(Model):
+    """The re-audits the selected inadequate audits need (final overall grade inadequate)."""
+
+    inadequate: int
+    scheduled: int
+    """With a re-audit date set by the lead."""
+    done: int
+    """Followed up by a completed or moderated audit of the case."""
+    overdue: int
+    """Scheduled, not done, and due before the as-of date."""
+    unscheduled: int
+    """Not done and without a date."""
+
+
 class AuditRow(Model):
     id: str
     case_ref: str
@@ -443,6 +471,8 @@ class Summary(Model):
     (service recommendation)."""
     answers_no_action: int = 0
     """Answers graded below good that carry a reason why no action is needed, instead of an action."""
+    followups: FollowupFigures | None = None
+    reaudits: ReauditFigures | None = None
 
     def to_json(self, *, rows: bool = True) -> str:
         """The figures as indented JSON; without `rows`, leaving out `action_plan` and `appendix`."""

@@ -49,6 +49,7 @@ class AuditScreen(Screen[None]):
         Binding("f5", "conversation", "Conversation", show=False, priority=True, id="audit.conversation"),
         Binding("f6", "feedback", "Feedback doc", show=False, priority=True, id="audit.feedback"),
         Binding("f8", "no_action", "No action because", show=False, priority=True, id="audit.no_action"),
+        Binding("f9", "followup", "Follow-up", show=False, priority=True, id="audit.followup"),
         Binding("escape", "close", "Home", key_display="Esc", id="audit.close"),
     ]
 
@@ -207,6 +208,8 @@ class AuditScreen(Screen[None]):
         elif kind == "action":
             self.action_actions()
             self.query_one(ActionsPanel).select(where)
+        elif kind == "followup":
+            self.action_followup()
 
     @on(OptionList.OptionSelected, "#nav")
     def _nav_selected(self, event: OptionList.OptionSelected) -> None:
@@ -274,6 +277,12 @@ class AuditScreen(Screen[None]):
                 self.reload()
 
         self.app.push_screen(NoActionDialog(question_label(self.template, self.current), answer.no_action), given)
+
+    def action_followup(self) -> None:
+        """Which earlier audit of the case this one follows up, and whether its actions made a difference."""
+        from audit_tui.tui.screens.case import edit_followup
+
+        edit_followup(self.app, self.audit, self.reload)
 
     def action_saved(self) -> None:
         if self.unsaved:
@@ -481,6 +490,8 @@ class AuditScreen(Screen[None]):
         yield SystemCommand("Feedback document", "This audit as a Word document for the worker and manager",
                             self.action_feedback)
         yield SystemCommand("New action", "Add an action (linked to the current question)", self.action_new_action)
+        yield SystemCommand("Follow-up (F9)", "Which earlier audit this follows up; did its actions make a "
+                            "difference", self.action_followup)
         yield SystemCommand("No action because …", "For a grade below good: why no new action is needed (F8)",
                             self.action_no_action)
         from audit_tui.tui.screens.dialogs import close_concern

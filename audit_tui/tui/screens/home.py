@@ -43,6 +43,7 @@ class HomeScreen(Screen[None]):
         Binding("R", "rounds", "Rounds", id="home.rounds"),
         Binding("a", "action_tracker", "Actions", id="home.actions"),
         Binding("m", "moderate", "Moderate", id="home.moderate"),
+        Binding("c", "case", "Case's audits", id="home.case"),
         Binding("question_mark", "app.help", "Help", show=False, id="home.help"),
         Binding("escape", "step_back", "Back to the list", show=False, id="home.back"),
     ]
@@ -284,6 +285,14 @@ class HomeScreen(Screen[None]):
 
             self.app.push_screen(HistoryScreen(audit_id))
 
+    def action_case(self) -> None:
+        """Every audit of the selected audit's case, side by side."""
+        audit_id = self.selected_audit_id()
+        if audit_id:
+            from audit_tui.tui.screens.case import CaseScreen
+
+            self.app.push_screen(CaseScreen(self.app.store.get_audit(audit_id).case_ref))
+
     def action_training(self) -> None:
         """Training: audit a fictional sample case, then calibrate against the reference audit."""
         from audit_tui.tui.screens.training import TrainingPickerScreen
@@ -304,6 +313,8 @@ class HomeScreen(Screen[None]):
 
         yield SystemCommand("New audit", "Start auditing a case", self.action_new_audit)
         yield SystemCommand("Filter audits", "Type to filter the list", self.action_filter)
+        yield SystemCommand("Case's audits side by side (c)", "Every audit of the selected case; re-audit date, "
+                            "follow-up", self.action_case)
         yield SystemCommand("Build the Word report", "Aggregated report of a round, with progress",
                             self.action_report)
         yield SystemCommand("Open the demo database", "Fictional sample cases and audits", self.action_demo)

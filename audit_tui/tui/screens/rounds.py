@@ -18,6 +18,7 @@ from textual.widgets import (
 )
 
 from audit_tui.features import rounds as core
+from audit_tui.features.casebook import reaudit_line
 from audit_tui.summary.moderation import agreement_line, moderation_agreement
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import selected_key
@@ -134,6 +135,10 @@ class RoundsScreen(Screen[None]):
         self._progress = (f"Overall: {total['allocated']} allocated · {total['not_started']} to start · "
                           f"{total['in_progress']} in progress · {total['completed']} completed · "
                           f"{total['moderated']} moderated")
+        due = figures["reaudits"]
+        if due:  # the inadequate audits' re-audits: set a date with r on the case's audits (c on the home screen)
+            self._progress += ("\nRe-audits: " + "; ".join(reaudit_line(r) for r in due[:3])
+                               + (f"; and {len(due) - 3} more (audit-tui rounds show)" if len(due) > 3 else ""))
         overall.update(f"{self._progress}\nModeration: counting agreement…")
         self.count_agreement(figures["round"])
         for table_id, key in (("#by-auditor", "auditors"), ("#by-team", "teams")):
