@@ -27,6 +27,7 @@ The bar at the bottom shows the keys you need now; `^r` means hold **Ctrl** and 
 | `h` | history of the selected audit |
 | `t` | training: audit a fictional sample case, then calibrate against the reference audit |
 | `R` | rounds: create one, import its case list, progress by auditor and team; Enter starts an allocated case |
+| `c` | the selected audit's case: every audit side by side; `r` re-audit date (inadequate audits), `f` follow-up |
 | `a` | action tracker: every action, overdue first; `d` mark done, `x` export, `s` status, `o` overdue only, `k` kind |
 | `m` | moderate the selected (completed) audit |
 | `d` | the demo (fictional cases); palette: *Back to your own database* |
@@ -48,6 +49,7 @@ The bar at the bottom shows the keys you need now; `^r` means hold **Ctrl** and 
 | `F6` | this audit's feedback document (Word) |
 | `F7` | this audit's history |
 | `F8` | on a question graded below good: no action because … (a reason, e.g. already in hand, instead of an action) |
+| `F9` | follow-up: which earlier audit this one follows up, and whether its actions made a difference |
 | `Esc` | back to the list (everything is already saved) |
 
 ## Moderation
