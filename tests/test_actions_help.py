@@ -176,3 +176,12 @@ def test_import_names_an_action_question_the_template_lacks(kinds_db, tmp_path):
     done = run("import", str(tmp_path / "bad.json"), "--db", str(tmp_path / "b.db"), ok=False)
     assert "actions[0].questions" in done.stderr and "'practice.nothing' is not a question" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_feedback_document_names_the_kind_and_the_reason_for_no_action(kinds_db, tmp_path):
+    db, _, two, _ = kinds_db
+    run("report", "-o", str(tmp_path / "f.docx"), "--audit", two[:8], "--db", str(db))
+    doc = Document(str(tmp_path / "f.docx"))
+    assert f"No new action for Oversight Q1: {REASON}" in [p.text for p in doc.paragraphs]
+    cells = {row.cells[0].text for table in doc.tables for row in table.rows}
+    assert "Service recommendation: Report supervision frequency across the service to the board by April" in cells

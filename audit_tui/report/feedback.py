@@ -10,7 +10,7 @@ from docx.shared import Cm, Pt
 from audit_tui.domain import gates
 from audit_tui.storage.governance import redact_record
 from audit_tui.exchange.exports import check_target, private_output
-from audit_tui.domain.models import NA
+from audit_tui.domain.models import ACTION_KINDS, NA
 from audit_tui.storage.store import Store
 from audit_tui.summary import action_clear, impact_evidenced, lived_experience_evidenced, TESTS
 from audit_tui.report import branding
@@ -71,9 +71,14 @@ def _answer(doc, text: str, answer, moderation, grade_label, key: str) -> None:
         kit.runs(kit.para(doc), [("Moderator: ", True), (moderation.comment, False)])
 
 
-def _next_steps(doc, audit, as_of: date) -> None:
-    """The actions, soonest due first (undated last); overdue ones shaded, 'as at' today's date."""
+def _next_steps(doc, template, audit, as_of: date) -> None:
+    """The actions, soonest due first (undated last), each of another kind than a case action named so;
+    overdue ones shaded, 'as at' today's date. Then the grades below good that needed no new action, why."""
     kit.heading(doc, "Next steps", 1)
+    for answer in audit.answers:
+        if answer.no_action:
+            kit.runs(kit.para(doc), [(f"No new action for {gates.question_label(template, answer.question)}: ", True),
+                                     (answer.no_action, False)])
     if not audit.actions:
         kit.para(doc, "The audit set no actions.")
         return
@@ -84,7 +89,8 @@ def _next_steps(doc, audit, as_of: date) -> None:
                           "due before that date; shaded).")
     intro.paragraph_format.keep_with_next = True  # with the table
     kit.table(doc, ["Action", "Owner", "Due", "Status"],
-              ([a.description, a.owner, kit.long_date(a.due) or "no date",
+              ([a.description if a.kind == "case" else f"{ACTION_KINDS[a.kind]}: {a.description}", a.owner,
+                kit.long_date(a.due) or "no date",
                 f"Overdue as at {kit.long_date(as_of)}" if late else a.status.capitalize()]
                for a, late in zip(actions, overdue)),
               widths=[7.4, 3.0, 2.6, 3.4], fills=(kit.OVERDUE_FILL if late else None for late in overdue))
@@ -212,7 +218,7 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
         answers_of("change")
     else:
         kit.para(doc, "No question was graded below good in this audit.")
-    _next_steps(doc, audit, as_of)
+    _next_steps(doc, template, audit, as_of)
     if any(k == "other" for key, k in kinds.items() if key in active):
         kit.heading(doc, "Questions not graded", 1)
         kit.para(doc, "Not applicable, too early to say, or a fact rather than a judgement of practice.")
