@@ -185,3 +185,14 @@ def test_the_feedback_document_names_the_kind_and_the_reason_for_no_action(kinds
     assert f"No new action for Oversight Q1: {REASON}" in [p.text for p in doc.paragraphs]
     cells = {row.cells[0].text for table in doc.tables for row in table.rows}
     assert "Service recommendation: Report supervision frequency across the service to the board by April" in cells
+
+
+def test_the_xlsx_export_lists_each_action_with_its_kind_and_questions(kinds_db, tmp_path):
+    from openpyxl import load_workbook
+
+    run("export", str(tmp_path / "all.xlsx"), "--db", str(kinds_db[0]))
+    sheet = load_workbook(tmp_path / "all.xlsx")["actions"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][-2:] == ["kind", "questions"]
+    assert sorted(tuple(r[-2:]) for r in rows[1:]) == [
+        ("case", "practice.quality practice.voice"), ("learning", None), ("learning", None), ("service", None)]

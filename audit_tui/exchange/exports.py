@@ -73,7 +73,7 @@ AUDIT_COLUMNS = ["audit_id", "case_ref", "template_id", "template_version", "rou
                  "moderated", "moderator", "lived_experience", "impact"]
 ANSWER_COLUMNS = ["question", "grade", "auditor_grade", "na_reason", "evidence", "themes"]
 ACTION_COLUMNS = ["audit_id", "case_ref", "team", "action_id", "description", "owner", "due", "status",
-                  "question", "done_on", "note"]
+                  "question", "done_on", "note", "kind", "questions"]
 
 _AUDIT_SELECT = """
     a.id, a.case_ref, a.template_id, a.template_version, a.round, a.service_area, a.team, a.worker, a.auditor,
@@ -171,7 +171,8 @@ def _workbook(db, filters: Filters):
           set())
     sheet("actions", ACTION_COLUMNS, conn.execute(
         f"""SELECT a.id, a.case_ref, a.team, x.id, x.description, x.owner, x.due, x.status, x.question,
-                   x.done_on, x.note
+                   x.done_on, x.note, x.kind,
+                   COALESCE((SELECT group_concat(value, ' ') FROM json_each(x.questions)), x.question)
             FROM actions x JOIN audits a ON a.id = x.audit_id
             WHERE {where} ORDER BY a.team, x.due, a.case_ref, x.rowid""", params), {"due", "done_on"})
     return workbook, audits
