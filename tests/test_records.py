@@ -76,11 +76,13 @@ def audit_by_queries(store: Store, audit_id: str) -> dict:
         "answers": [{"question": r["question"], "grade": r["grade"], "na_reason": r["na_reason"],
                      "evidence": r["evidence"] or "", "themes": json.loads(r["themes"] or "[]")}
                     | ({"rationale": r["rationale"]} if r["rationale"] else {})
+                    | ({"no_action": r["no_action"]} if r["no_action"] else {})
                     for r in rows("SELECT * FROM answers WHERE audit_id = ? ORDER BY rowid")],
         "actions": [{"id": r["id"], "description": r["description"] or "", "owner": r["owner"] or "",
                      "due": r["due"] and date.fromisoformat(r["due"]), "status": r["status"] or "open",
                      "question": r["question"], "done_on": r["done_on"] and date.fromisoformat(r["done_on"]),
-                     "note": r["note"] or ""}
+                     "note": r["note"] or "", "kind": r["kind"]}
+                    | ({"questions": json.loads(r["questions"])} if r["questions"] else {})
                     for r in rows("SELECT * FROM actions WHERE audit_id = ? ORDER BY created_at, rowid")],
         "concerns": [{k: r[k] for k in ("id", "raised_at", "raised_by", "description", "handled_at", "handled_by",
                                         "action_id")}
@@ -96,6 +98,9 @@ def audit_by_queries(store: Store, audit_id: str) -> dict:
         } if moderation else None,
         "safeguarding": audit["safeguarding"],
         **_practice_parts(rows),
+        "follows": audit["follows"], "reaudit_due": audit["reaudit_due"] and date.fromisoformat(audit["reaudit_due"]),
+        "followup": {"impact": audit["followup_impact"], "note": audit["followup_note"] or ""}
+        if audit["followup_impact"] else None,
     }
 
 
