@@ -196,3 +196,22 @@ def test_the_xlsx_export_lists_each_action_with_its_kind_and_questions(kinds_db,
     assert rows[0][-2:] == ["kind", "questions"]
     assert sorted(tuple(r[-2:]) for r in rows[1:]) == [
         ("case", "practice.quality practice.voice"), ("learning", None), ("learning", None), ("service", None)]
+
+
+def test_the_demo_loses_nothing_that_matters(tmp_path):
+    """Fewer actions in the demo, but every grade below good (four-point or yes/partly/no: "no" is also a
+    fact question's answer, so partly stands for them) still has an action answering it or a reason
+    why none is needed, and every inadequate grade has an action."""
+    import sqlite3
+
+    run("demo", "--no-open", "--db", str(tmp_path / "demo.db"))
+    conn = sqlite3.connect(tmp_path / "demo.db")
+    answered = conn.execute(
+        """SELECT n.audit_id, n.question, n.grade, n.no_action,
+                  EXISTS (SELECT 1 FROM actions x WHERE x.audit_id = n.audit_id AND (x.question = n.question
+                          OR n.question IN (SELECT value FROM json_each(COALESCE(x.questions, '[]')))))
+           FROM answers n JOIN audits a ON a.id = n.audit_id
+           WHERE a.status != 'draft' AND n.grade IN ('requires_improvement', 'inadequate', 'partly')
+             AND NOT EXISTS (SELECT 1 FROM training_audits t WHERE t.audit_id = a.id)""").fetchall()
+    assert answered and all(acted or (reason and grade != "inadequate") for _, _, grade, reason, acted in answered)
+    conn.close()
