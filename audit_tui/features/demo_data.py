@@ -136,10 +136,7 @@ def _grade(scale: Scale, practice: str, rng: random.Random) -> str:
     ids = [lv.id for lv in scale.levels]
     if not scale.graded:
         return ids[0] if rng.random() < 0.15 else ids[-1]
-    if not scale.graded:  # a fact about the case, which decides the questions asked next
-        wording = case.fill("Yes: recorded in the chronology on {d}." if grade == scale.levels[0].id
-                            else case.pick(text.NOT_THE_CASE))
-    elif scale.id == "impact":
+    if scale.id == "impact":
         return rng.choices(ids, weights=IMPACT_WEIGHTS[practice])[0]
     weights = ILACS_WEIGHTS[practice] if len(ids) == 4 else THREE_WEIGHTS[practice] if len(ids) == 3 else None
     return rng.choices(ids, weights=weights)[0]
