@@ -170,30 +170,31 @@ def overall_grades_chart(counts: dict[str, int], labels: dict[str, str], below_g
 
 def trend_chart(rounds: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], float | None]]) -> bytes:
     """One small panel per headline measure: its % across the rounds (oldest left), the lead's target as a
-    dashed line, each point's value written beside it."""
-    columns = 2 if len(series) > 1 else 1
-    rows = (len(series) + columns - 1) // columns
-    figure = _figure(7.0, 0.4 + 2.1 * max(rows, 1))
+    dashed line (named in the panel's title), each point's value written above it."""
+    columns = 1 if len(series) == 1 else 2 if len(series) <= 4 else 3
+    rows = max((len(series) + columns - 1) // columns, 1)
+    figure = _figure(7.0, 0.3 + 1.95 * rows)
     short = [_wrap(name, 12) for name in rounds]
+    every = 1 if len(rounds) <= 12 // columns else 2
     for index, (label, values, target) in enumerate(series):
-        ax = figure.add_subplot(max(rows, 1), columns, index + 1)
+        ax = figure.add_subplot(rows, columns, index + 1)
         xs = [x for x, v in enumerate(values) if v is not None]
         ys = [v for v in values if v is not None]
-        ax.plot(xs, ys, color="#0072B2", marker="o", markersize=4, linewidth=1.6, label="Good or better (%)")
-        for x, y in zip(xs, ys):
-            ax.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=6.5)
         if target is not None:
-            ax.axhline(target, color="#D55E00", linestyle="--", linewidth=1.2, label=f"Target {target:g}%")
-            ax.legend(loc="lower left", fontsize=6, frameon=False)
-        ax.set_title(_wrap(label, 40), fontsize=8, loc="left")
-        ax.set_ylim(0, 110)
+            ax.axhline(target, color="#D55E00", linestyle="--", linewidth=1.1)
+        ax.plot(xs, ys, color="#0072B2", marker="o", markersize=3.5, linewidth=1.5)
+        for x, y in zip(xs, ys):
+            ax.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=(0, 4), ha="center", fontsize=6,
+                        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+        title = label if target is None else f"{label} (target {target:g}%)"
+        ax.set_title(_wrap(title, 44 if columns < 3 else 30), fontsize=7.5, loc="left")
+        ax.set_ylim(0, 112)
         ax.set_yticks([0, 25, 50, 75, 100])
         ax.set_xlim(-0.5, len(rounds) - 0.5)
-        ax.set_xticks(range(len(rounds)), short if len(rounds) <= 6 else [s if i % 2 == 0 else "" for i, s in
-                                                                           enumerate(short)])
-        ax.tick_params(labelsize=6)
+        ax.set_xticks(range(len(rounds)), [s if i % every == 0 else "" for i, s in enumerate(short)])
+        ax.tick_params(labelsize=5.5)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-    figure.subplots_adjust(left=0.08, right=0.98, top=1 - 0.35 / figure.get_size_inches()[1], bottom=0.12,
-                           hspace=0.9, wspace=0.25)
+    figure.subplots_adjust(left=0.06, right=0.99, top=1 - 0.3 / figure.get_size_inches()[1],
+                           bottom=0.55 / figure.get_size_inches()[1], hspace=1.0, wspace=0.28)
     return _png(figure)
