@@ -252,3 +252,24 @@ def test_merge_of_a_json_file_lists_a_differing_commentary_and_keeps_this_one(kn
     assert merged.returncode == 2
     assert f"CONFLICT Commentary on round “{R4}”: differs from this database's" in merged.stdout
     assert summary(folder, str(here))["improvement_plan"]["commentary"] == "Changed here since."
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["conclusions"][0]["recommendations"][0].update(rag="purple"),
+     "the RAG status is red, amber or green, not “purple”"),
+    (lambda d: d["conclusions"][0]["recommendations"][0].update(due="31/05/2026"), "due: a date like 2026-12-14"),
+    (lambda d: d["conclusions"][0].update(colour="red"), "unknown field(s) colour"),
+    (lambda d: d.update(targets={"impact": 150}), "targets, field impact: a target is a percentage from 0 to 100"),
+    (lambda d: d.update(targets=[85]), "targets: must be an object of measure: percentage"),
+])
+def test_a_file_with_bad_conclusions_is_refused_naming_them_and_nothing_is_imported(known, tmp_path, change,
+                                                                                    message):
+    folder, db = known
+    exported = tmp_path / "e.json"
+    cli(folder, "export", str(exported), "--db", db)
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    change(data)
+    exported.write_text(json.dumps(data), encoding="utf-8")
+    refused = cli(folder, "import", str(exported), "--db", str(tmp_path / "new.db"), ok=False)
+    assert refused.returncode == 1 and message in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "new.db").exists()  # (a failed import into a new file leaves none)

@@ -123,9 +123,10 @@ def check_conclusions(members: dict[str, Any]) -> tuple[list[dict[str, Any]], di
 
 def _iso(value: Any) -> None:
     """A file's due date is written as 2026-12-14."""
-    if not isinstance(value, str):
-        raise ValueError("due: a date like 2026-12-14")
-    date.fromisoformat(value)
+    try:
+        date.fromisoformat(value if isinstance(value, str) else "")
+    except ValueError:
+        raise ValueError(f"due: a date like 2026-12-14, not “{clean_text(str(value))[:20]}”") from None
 
 
 def _file_items(store, rounds: list[dict[str, Any]], targets: dict[str, float]) -> list[_Item]:
