@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
+
 from audit_tui.files.settings import Settings
 from audit_tui.tui.app import AuditApp
 
@@ -18,3 +20,10 @@ def make_app(store, auditor_name: str = "Alex Auditor") -> AuditApp:
 async def type_text(pilot, text: str) -> None:
     """Type `text` key by key, as a person would."""
     await pilot.press(*[("space" if ch == " " else ch) for ch in text])
+
+
+async def paste_text(pilot, text: str) -> None:
+    """Paste `text` as a terminal does (one bracketed paste, through the app's own event path to the
+    focused field): long text without a Pilot round trip, and a screen refresh, per key."""
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()

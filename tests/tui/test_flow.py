@@ -13,7 +13,7 @@ from audit_tui.tui.screens.home import HomeScreen
 from audit_tui.tui.screens.new_audit import NewAuditScreen
 from audit_tui.tui.screens.review import ReviewScreen
 
-from ..helpers.app import make_app, type_text
+from ..helpers.app import make_app, paste_text, type_text
 
 LIVED = "Jo says her flat is home; she cooks on Sundays and wants to be a chef."
 IMPACT = "Jo is now safer: she has kept her flat for a year and goes to college."
@@ -58,14 +58,15 @@ async def test_new_audit_to_completed(store):
         await pilot.press("tab")
         await type_text(pilot, "Sam Worker")
         await pilot.press("tab")
-        await type_text(pilot, (date.today() + timedelta(days=14)).isoformat())
+        await paste_text(pilot, (date.today() + timedelta(days=14)).isoformat())
         await pilot.press("ctrl+s")
         await pilot.pause()
 
         await pilot.press("ctrl+l")
-        await type_text(pilot, LIVED)
+        await type_text(pilot, LIVED[:3])  # a few keys, then the rest pasted: both save into the narrative
+        await paste_text(pilot, LIVED[3:])
         app.screen.query_one("#n-impact").focus()
-        await type_text(pilot, IMPACT)
+        await paste_text(pilot, IMPACT)
 
         await pilot.press("ctrl+r")
         await pilot.pause()
