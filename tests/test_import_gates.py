@@ -20,6 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from audit_tui.domain import gates
+from audit_tui.features.samples import list_sample_cases, load_reference
+from audit_tui.storage.store import Store
+
 ENTRY = shutil.which("audit-tui", path=str(Path(sys.executable).parent)) or "audit-tui"
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_cases"
 
@@ -56,12 +60,25 @@ def figures(db: Path, cwd: Path) -> dict:
 
 
 def test_every_reference_audit_imports_into_a_new_database(tmp_path):
+    """`audit-tui import` of each case's reference.json (which carries no templates) into a database that
+    has never been opened: the audit comes back whole, with the built-in template version it names."""
     folders = sorted(p for p in SAMPLES.iterdir() if (p / "reference.json").exists())
+    assert {folder.name for folder in folders} == {case.case_ref for case in list_sample_cases()}
     for n, folder in enumerate(folders):
         db = tmp_path / f"new-{n}.db"
         result = cli("import", str(folder / "reference.json"), "--db", str(db), cwd=tmp_path)
         assert result.returncode == 0, f"{folder.name}: {result.stderr}"
         assert audits(db) == [(folder.name, "completed")]
+        reference = load_reference(folder.name)
+        store = Store(db)
+        try:
+            back = store.get_audit(reference.id)
+            template = store.template(reference.template_id, reference.template_version)
+        finally:
+            store.close()
+        assert back.overall_grade == reference.overall_grade, folder.name
+        assert [(a.question, a.grade) for a in back.answers] == [(a.question, a.grade) for a in reference.answers]
+        assert gates.gate_failures(template, back) == [], folder.name
     assert figures(tmp_path / "new-0.db", tmp_path)["completed"] == 1
     merged = cli("merge", str(folders[0] / "reference.json"), "--db", str(tmp_path / "merged.db"), cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr
