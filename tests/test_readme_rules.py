@@ -215,3 +215,98 @@ def test_the_newest_history_line_cannot_be_rewritten_only_extended(store, five, 
             conn.execute("DELETE FROM history WHERE id = (SELECT max(id) FROM history)")
     finally:
         conn.close()
+
+
+# README "Completing an audit": every required question has a grade, or n/a with a reason.
+ANSWERED = [
+    ({"grade": G, "evidence": "Seen alone on 3 March; said she feels safe"}, []),
+    ({"grade": "n/a", "na_reason": "No brother or sister in the family"}, []),
+    ({"grade": "n/a", "na_reason": "   "}, ["Practice Q3: n/a needs a reason"]),
+    ({"grade": "n/a"}, ["Practice Q3: n/a needs a reason"]),
+    (None, ["Practice Q3: not answered"]),
+]
+
+
+@pytest.mark.parametrize("answer, findings", ANSWERED)
+def test_every_required_question_has_a_grade_or_na_with_a_reason(store, five, answer, findings):
+    audit_id = audit_with(store, five, [G, G, G, G, G])
+    if answer is None:  # a fresh audit of the same template, question 3 never answered
+        audit_id = store.create_audit(five, case_ref="CL-0004")
+        for n in (1, 2, 4, 5):
+            store.set_answer(audit_id, f"s.q{n}", grade=G, evidence=f"Evidence on file for question {n}")
+        store.update_audit(audit_id, lived_experience=TWELVE, impact=TWELVE)
+        store.set_safeguarding(audit_id, "no_risk")
+    else:
+        store.set_answer(audit_id, "s.q3", **({"evidence": ""} | answer))
+    if not findings:
+        store.complete(audit_id, G)
+        return
+    with pytest.raises(GatesNotMet) as info:
+        store.complete(audit_id, G)
+    assert [f.message for f in info.value.findings] == findings
+
+
+ASKED = """
+id: asked
+version: 1
+title: A question asked only on one answer
+sections:
+  - id: s
+    title: Practice
+    questions:
+      - {id: q1, text: "One?"}
+      - {id: c1, text: "Is the young person in custody?", scale: yes_partly_no}
+      - id: c2
+        text: "Is release planned?"
+        scale: yes_partly_no
+        only_if: {question: s.c1, answer_in: ["yes"]}
+"""
+
+
+# README: "A question with only_if is required only when it is asked."
+@pytest.mark.parametrize("custody, blocked", [("yes", True), ("no", False)])
+def test_a_question_with_only_if_is_required_only_when_asked(store, custody, blocked):
+    template = parse_template(ASKED, "asked.yaml")
+    audit_id = store.create_audit(template, case_ref="CL-0005")
+    store.set_answer(audit_id, "s.q1", grade=G, evidence="Evidence on file for the first question")
+    store.set_answer(audit_id, "s.c1", grade=custody, evidence="Remand recorded on the file")
+    if custody == "no":
+        store.add_action(audit_id, description="Record the custody position with the youth offending team",
+                         owner="Team manager", due=DUE, question="s.c1")
+    store.update_audit(audit_id, lived_experience=TWELVE, impact=TWELVE)
+    store.set_safeguarding(audit_id, "no_risk")
+    if not blocked:
+        store.complete(audit_id, G)
+        return
+    with pytest.raises(GatesNotMet) as info:
+        store.complete(audit_id, G)
+    assert [f.message for f in info.value.findings] == ["Practice Q3: not answered"]
+
+
+# README: "Every action has a specific description, an owner, and a due date on or after the audit date."
+AUDITED = date(2026, 2, 10)
+ACTIONS = [
+    ({"description": "Review the plan with Jo", "owner": "Team manager", "due": AUDITED}, []),
+    ({"description": "Review the plan", "owner": "Team manager", "due": AUDITED},
+     ["needs a specific description (what will be done, at least a few words)"]),
+    ({"description": "Review the plan with Jo", "owner": "  ", "due": AUDITED}, ["needs an owner"]),
+    ({"description": "Review the plan with Jo", "owner": "Team manager", "due": None}, ["needs a due date"]),
+    ({"description": "Review the plan with Jo", "owner": "Team manager", "due": AUDITED - timedelta(days=1)},
+     ["due date 2026-02-09 is before the audit date 2026-02-10"]),
+]
+
+
+@pytest.mark.parametrize("action, problems", ACTIONS)
+def test_every_action_is_specific_owned_and_dated(store, five, action, problems):
+    audit_id = store.create_audit(five, case_ref="CL-0006", audited_on=AUDITED)
+    for n in range(1, 6):
+        store.set_answer(audit_id, f"s.q{n}", grade=G, evidence=f"Evidence on file for question {n}")
+    store.update_audit(audit_id, lived_experience=TWELVE, impact=TWELVE)
+    store.set_safeguarding(audit_id, "no_risk")
+    store.add_action(audit_id, question="s.q1", **action)
+    if not problems:
+        store.complete(audit_id, G)
+        return
+    with pytest.raises(GatesNotMet) as info:
+        store.complete(audit_id, G)
+    assert [f.message for f in info.value.findings] == [f"Action 1: {p}" for p in problems]
