@@ -128,7 +128,7 @@ def test_contents_entries_give_their_page_as_a_field_on_the_same_bookmark(docume
 
 # -- the report's length: a body of figures, the detail in annexes ------------------------------------------
 
-BODY_ROWS = 300  # the demo's body: 55 audits, 5 templates, about 110 questions, 7 teams (273 rows, about 18 pages)
+BODY_ROWS = 200  # the demo's body: 114 audits, 5 templates, 11 teams, 4 rounds; the rows per question are in Annex E
 
 
 def _body_and_annexes(document):
@@ -142,7 +142,8 @@ def test_report_body_holds_figures_and_the_detail_is_in_annexes(documents):
     document = docx.Document(documents["report"])
     body, annexes = _body_and_annexes(document)
     assert [a.text for a in annexes] == ["Annex A: Grades by section", "Annex B: Themes in full",
-                                         "Annex C: Open actions", "Annex D: One summary per audit"]
+                                         "Annex C: Open actions", "Annex D: One summary per audit",
+                                         "Annex E: Casework figures by question"]
     assert all(a.paragraph_format.page_break_before for a in annexes)
     tables = [t for t in document.tables if t._tbl in body]
     headers = [[c.text for c in t.rows[0].cells] for t in tables]
@@ -150,6 +151,7 @@ def test_report_body_holds_figures_and_the_detail_is_in_annexes(documents):
     # no row per action or per audit in the body; at most five themes of each kind
     assert ["Case", "Action", "Owner", "Due", "Status"] not in headers
     assert ["Case", "Team", "Audited", "Auditor", "Summary"] not in headers
+    assert ["Section", "Question", "n/a", "Good or better"] not in headers  # a row per question: Annex E
     themes = [t for t, h in zip(tables, headers) if h == ["Rank", "Theme", "Audits", "For example"]]
     assert len(themes) == 2 and all(len(t.rows) - 1 <= 5 for t in themes)
     # the demo has more themes than that: the annex ranks all of them

@@ -76,10 +76,10 @@ def all_text(doc) -> str:
 def test_sections_in_order(built):
     _, doc, _ = built
     assert headings(doc, 1) == [
-        "Open safeguarding concerns", "Executive summary", "Improvement plan", "Scope", "Casework figures by question",
+        "Open safeguarding concerns", "Executive summary", "Improvement plan", "Scope",
         "Audit quality", "Grade distributions", "Themes", "Action plan", "Moderation agreement",
         "Change since the previous round", "Annex A: Grades by section", "Annex B: Themes in full",
-        "Annex C: Open actions", "Annex D: One summary per audit"]
+        "Annex C: Open actions", "Annex D: One summary per audit", "Annex E: Casework figures by question"]
     assert "Strengths" in headings(doc, 2) and "Areas for improvement" in headings(doc, 2)
 
 

@@ -16,7 +16,8 @@ from audit_tui.report import docxkit as kit
 from audit_tui.report.contents import fill_contents
 from audit_tui.report.actionplan import actions_annex, actions_section
 from audit_tui.report.executive import executive_section
-from audit_tui.report.figures import distributions_section, questions_section, sections_annex, themes_annex, themes_section
+from audit_tui.report.figures import (distributions_section, questions_annex, sections_annex, themes_annex,
+                                      themes_section)
 from audit_tui.report.pictures import Pictures
 from audit_tui.report.plan import improvement_plan_section, trends_section
 from audit_tui.report.rows import ReportRows
@@ -86,7 +87,8 @@ def scope_section(doc, summary: Summary) -> None:
     kit.para(doc, f"Selected: {summary.scope.filters}. {plural(counts.total, 'audit')} in total: "
                   f"{counts.completed} completed (of which {counts.moderated} moderated) and {counts.draft} draft. "
                   "Only completed and moderated audits are counted in the figures. Percentages are of answered "
-                  "questions (not applicable answers excluded), rounded to one decimal place.")
+                  "questions (not applicable answers excluded), rounded to one decimal place. The share good or better "
+                  "of every judged question, by template, is in Annex E.")
     for title, key, column in (("Audits by team", "teams", "Team"), ("Audits by service area", "service_areas",
                                                                       "Service area"),
                                ("Audits by template", "templates", "Template")):
@@ -211,8 +213,6 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
     executive_section(doc, summary)
     improvement_plan_section(doc, summary)
     scope_section(doc, summary)
-    progress(0.3, "Casework figures")
-    questions_section(doc, summary)
     audit_quality_section(doc, summary)
     progress(0.4, "Grade distributions")
     distributions_section(doc, summary, progress, pictures)
@@ -228,6 +228,7 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
     themes_annex(doc, summary, "B")
     actions_annex(doc, summary, rows, streamed, "C")
     audits_annex(doc, summary, rows, streamed, "D")
+    questions_annex(doc, summary, "E")
     progress(0.9, "Charts")
     streamed.render()  # the long tables' rows, while the last charts are drawn
     pictures.place()

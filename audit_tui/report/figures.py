@@ -24,8 +24,10 @@ def _below(summary: Summary) -> set[str]:
     return {g for g, good in summary.grade_good_or_better.items() if not good}
 
 
-def questions_section(doc, summary: Summary) -> None:
-    heading(doc, "Casework figures by question", 1)
+def questions_annex(doc, summary: Summary, letter: str) -> None:
+    """Annex: the share good or better of every judged question, a table per template (6 pages of the
+    demo's body before it moved here)."""
+    annex_heading(doc, f"Annex {letter}: Casework figures by question")
     para(doc, "For each judged question: the share of answered questions graded good or better (outstanding or "
               "good; yes on yes/partly/no questions), with its base: “62.5% (5 of 8)” means 5 of 8 answers. Not "
               "applicable answers are left out of the base and counted in their own column. Moderated grades "
