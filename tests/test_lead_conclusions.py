@@ -140,7 +140,7 @@ def test_report_prints_the_improvement_plan_after_the_executive_summary_and_the_
     header = next(r for r in rows if r[0] == "Round")
     assert header[1:3] == ["Lived experience evident (target 80%)", "Positive impact of the work (target 62%)"]
     by_round = {r[0]: r[1:3] for r in rows if r[0] in ROUNDS}
-    assert by_round[R4] == ["80%\n(4 of 5)\nGreen", "60%\n(3 of 5)\nAmber"]
+    assert by_round[R4] == ["80% (4 of 5)\nGreen", "60% (3 of 5)\nAmber"]
     assert by_round[R3] == ["3 of 4*\nRed", "2 of 4*\nRed"]  # (a base under 5: the count, not a percentage)
     assert len(doc.inline_shapes) >= 1 and any("headline measures by round" in s._inline.docPr.get("descr").lower()
                                                for s in doc.inline_shapes)

@@ -9,7 +9,7 @@ from audit_tui.summary import Summary
 from audit_tui.report import charts
 from audit_tui.report import docxkit as kit
 from audit_tui.report.pictures import Pictures
-from audit_tui.report.sentences import MIN_BASE, SMALL_BASE_NOTE, fmt_pct, share
+from audit_tui.report.sentences import SMALL_BASE_NOTE, fmt_pct, share
 
 RAG_FILLS = {"red": "F4CCCC", "amber": "FCE5B6", "green": "D9EAD3"}
 
@@ -65,9 +65,7 @@ def trends_section(doc, summary: Summary, pictures: Pictures) -> None:
     width = 12.8 / max(len(trends.measures), 1)
 
     def cell(point) -> str:
-        base = (f"{fmt_pct(point.pct)}\n({point.good_or_better} of {point.answered})" if point.answered >= MIN_BASE
-                else share(point.good_or_better, point.answered))
-        return base + (f"\n{point.rag.capitalize()}" if point.rag else "")
+        return share(point.good_or_better, point.answered) + (f"\n{point.rag.capitalize()}" if point.rag else "")
 
     rows = [[r.name] + [cell(m.points[i]) for m in trends.measures] for i, r in enumerate(trends.rounds)]
     kit.table(doc, header, rows, widths=[3.6] + [width] * len(trends.measures),
