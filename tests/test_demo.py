@@ -122,3 +122,36 @@ def test_the_same_day_gives_the_same_demo(demo, tmp_path):
     assert rows(demo, query) == rows(tmp_path / "again.db", query)
     actions = "SELECT id, description, owner, due, status, done_on FROM actions ORDER BY id"
     assert rows(demo, actions) == rows(tmp_path / "again.db", actions)
+
+
+def test_the_lead_has_set_targets_and_recommendations(demo):
+    """A target for every headline measure; commentary and three to five recommendations (each with a lead,
+    a measurable outcome, a due date and a RAG status) on the last practice week."""
+    figures = json.loads(cli("--db", str(demo), "summary", "--json", cwd=demo.parent))
+    measures = {h["id"] for h in figures["headline"]}
+    targets = cli("--db", str(demo), "rounds", "target", cwd=demo.parent)
+    assert {line.split()[0] for line in targets.splitlines() if line.strip()} == measures
+    latest = practice_weeks(demo)[-1][0]
+    listed = json.loads(cli("--db", str(demo), "rounds", "recommendations", latest, "--json", cwd=demo.parent))
+    recs = listed["recommendations"] if isinstance(listed, dict) else listed
+    assert 3 <= len(recs) <= 5
+    assert all(r["lead"] and r["outcome"] and r["due"] > date.today().isoformat() and r["rag"] in
+               ("red", "amber", "green") for r in recs)
+    assert {r["rag"] for r in recs} == {"red", "amber", "green"}
+
+
+def test_the_leads_commentary_agrees_with_the_figures(demo):
+    """The commentary says: in the last week every headline measure rose, case actions and impact meet their
+    targets and the other three do not; in the week before, every measure but impact was below its target."""
+    targets = dict(line.split() for line in cli("--db", str(demo), "rounds", "target", cwd=demo.parent).splitlines())
+    targets = {k: float(v.rstrip("%")) for k, v in targets.items()}
+    weeks = [name for name, _ in practice_weeks(demo)]
+    latest = {h["id"]: h for h in json.loads(cli("--db", str(demo), "summary", "--json", "--round", weeks[-1],
+                                                  cwd=demo.parent))["headline"]}
+    assert all(h["change"] > 0 for h in latest.values())
+    assert {m for m, h in latest.items() if h["pct"] >= targets[m]} == {"actions", "impact"}
+    before = {h["id"]: h for h in json.loads(cli("--db", str(demo), "summary", "--json", "--round", weeks[-2],
+                                                  cwd=demo.parent))["headline"]}
+    assert {m for m, h in before.items() if h["pct"] >= targets[m]} == {"impact"}
+    commentary = cli("--db", str(demo), "rounds", "commentary", weeks[-1], cwd=demo.parent)
+    assert "Every headline measure rose" in commentary

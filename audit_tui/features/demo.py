@@ -49,9 +49,55 @@ def build_demo(path: str | Path, *, actor: str = "demo", today: date | None = No
         store.insert_audit_records(records, note="demo")
         _training(store, references, rng, today)
         _rounds(store, set(templates))
+        _conclusions(store, list(demo_data.practice_weeks(today).items()), today)
     finally:
         store.close()
     return path
+
+
+TARGETS = {"lived_experience": 85, "impact": 75, "management_oversight": 85, "planning": 80, "actions": 80}
+"""The lead's target for each headline measure (a percentage good or better)."""
+
+
+def _conclusions(store: Store, weeks: list[tuple[str, date]], today: date) -> None:
+    """The quality lead's targets, commentary on the last two practice weeks and their recommendations."""
+    for measure in store.measures():
+        store.set_target(measure, TARGETS.get(measure, 80))
+    (previous, _), (latest, start) = weeks[-2], weeks[-1]
+    store.set_round_commentary(previous, (
+        "Lived experience and case actions were the weakest practice measures this round, and every measure but "
+        "impact was below its target. Exploitation risk is identified but not always followed by a safety plan, as "
+        "the sample case CL-0104 showed in the first practice week."))
+    store.add_recommendation(previous, what="Every exploitation screening scored high is followed by a safety plan "
+                             "and a referral to the exploitation panel within five working days",
+                             lead="Priya Nair, service manager", outcome="All high screenings in the next round's "
+                             "audits have a safety plan on file within five working days", due=start, rag="green")
+    store.add_recommendation(previous, what="Team managers record a decision, with reasons, at each significant "
+                             "change in a case", lead="Heads of service", outcome="Management oversight good or "
+                             "better in 85% of audits", due=start + timedelta(days=90), rag="amber")
+    store.set_round_commentary(latest, (
+        "Every headline measure rose since the last practice week; case actions and impact meet their targets, "
+        "while lived experience, management oversight and planning are still below theirs. "
+        "Leaving Care Team A and Child Protection Team 1 have more strong audits than a year ago; Children Looked "
+        "After Team 2 has fewer, and its audits point to care plans not updated after a change and oversight that "
+        "does not follow through. A safeguarding concern raised this week for a young person in Leaving Care Team A "
+        "is still open and has been escalated to the service manager. The recommendations below focus on reviews "
+        "after a change, oversight that follows through, and clearing overdue actions."))
+    for what, lead, outcome, days, rag in (
+            ("Care plans and pathway plans are reviewed within four weeks of a significant change (a move, custody, "
+             "leaving education)", "Mark Ellison and Rachel Bentley, team managers",
+             "No plan in the next round's audits is older than the last significant change by more than 28 days",
+             90, "amber"),
+            ("Supervision of every child in care asks what has changed for the child since the last supervision",
+             "Mark Ellison, team manager, Children Looked After Team 2",
+             "Management oversight good or better in 85% of the team's audits at the next practice week", 60, "red"),
+            ("Child protection plans are written as changes the parents must make, each with a date and a measure",
+             "Steve Hammond, team manager, Child Protection Team 1",
+             "Planning good or better in 80% of child protection audits at the next practice week", 75, "green"),
+            ("Overdue audit actions are completed or re-dated with a reason; service managers review the list "
+             "monthly", "Priya Nair, service manager", "No audit action more than 30 days overdue", 30, "amber")):
+        store.add_recommendation(latest, what=what, lead=lead, outcome=outcome, due=today + timedelta(days=days),
+                                 rag=rag)
 
 
 def _moved(reference: AuditRecord, round_name: str, shift: timedelta) -> AuditRecord:

@@ -204,7 +204,7 @@ def _narratives(template_id: str, practice: str, case: Case) -> tuple[str, str]:
         impact = case.fill("In {d} {c} {then}; because of the work {c} now {now}, and says so.",
                            then=rng.choice(text.THEN), now=rng.choice(text.NOW))
     else:
-        impact = case.fill("{c} now {now}, but {gap}, so progress is only partly made.",
+        impact = case.fill("Since {d} {c} now {now}, but {gap}, so progress is only partly made.",
                            now=rng.choice(text.NOW), gap=rng.choice(text.GAPS))
     return lived, impact
 
@@ -227,10 +227,12 @@ def _actions(template: Template, answers: list[Answer], case: Case, owners: tupl
             kind: Literal["case", "learning", "service"] = "case") -> None:
         due = gates.default_due(template, record, [a.question for a in covered])
         due += timedelta(days=0 if kind == "case" else 28)  # learning and service work take longer
+        # the same draws whatever the day, so the demo's grades and figures do not change with it
+        early, done, share = rng.random() < 0.3, rng.random() < done_rate, rng.random()
         done_on = None
-        if (due <= today or rng.random() < 0.3) and rng.random() < done_rate:
+        if (due <= today or early) and done:
             latest = min(today, due + timedelta(days=14))
-            done_on = case.audited_on + timedelta(days=rng.randint(5, max(5, (latest - case.audited_on).days)))
+            done_on = case.audited_on + timedelta(days=5 + int(share * max(0, (latest - case.audited_on).days - 5)))
             done_on = min(done_on, today)
         actions.append(Action(id=_id(rng), description=description.format(by=_day(due)), owner=owner, due=due,
                               questions=[a.question for a in covered], kind=kind,
@@ -311,6 +313,9 @@ def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026,
                 draft = latest and n == len(levels) - 1 and team != "Children with Disabilities Team"
                 answers = _answers(tmpl, grading, case, used, share=0.6 if draft else 1.0)
                 lived, impact = _narratives(template_id, practice, case)
+                while lived in used or impact in used:  # each audit's narratives are its own
+                    lived, impact = _narratives(template_id, practice, case)
+                used.update((lived, impact))
                 record = AuditRecord(
                     id=_id(rng), case_ref=case_ref, template_id=tmpl.id, template_version=tmpl.version,
                     round=round_name, service_area=templates[template_id].service_areas[0], team=team,
