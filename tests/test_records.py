@@ -197,8 +197,9 @@ def test_the_export_has_one_audit_a_line(varied, tmp_path):
     assert [a["id"] for a in data["audits"]] == sorted(a["id"] for a in data["audits"])
     empty = tmp_path / "empty.json"
     assert export_json(store, empty, Filters(team="No such team")) == 0
-    assert empty.read_text(encoding="utf-8").endswith('  "templates": [],\n  "audits": []\n}\n')
-    assert json.loads(empty.read_text(encoding="utf-8")) == {"format": "audit-tui/1", "templates": [], "audits": []}
+    assert empty.read_text(encoding="utf-8").endswith('  "audits": []\n}\n')
+    nothing = json.loads(empty.read_text(encoding="utf-8"))  # (the demo's conclusions and targets travel too)
+    assert (nothing["format"], nothing["templates"], nothing["audits"]) == ("audit-tui/1", [], [])
     store.close()
 
 
