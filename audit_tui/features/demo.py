@@ -65,9 +65,9 @@ def _conclusions(store: Store, weeks: list[tuple[str, date]], today: date) -> No
         store.set_target(measure, TARGETS.get(measure, 80))
     (previous, _), (latest, start) = weeks[-2], weeks[-1]
     store.set_round_commentary(previous, (
-        "Lived experience and case actions were the weakest practice measures this round, and every measure but "
-        "impact was below its target. Exploitation risk is identified but not always followed by a safety plan, as "
-        "the sample case CL-0104 showed in the first practice week."))
+        "Lived experience and the impact of the work were the weakest practice measures this round; planning met "
+        "its target and every other measure was below its own. Exploitation risk is identified but not always "
+        "followed by a safety plan, as the sample case CL-0104 showed in the first practice week."))
     store.add_recommendation(previous, what="Every exploitation screening scored high is followed by a safety plan "
                              "and a referral to the exploitation panel within five working days",
                              lead="Priya Nair, service manager", outcome="All high screenings in the next round's "
@@ -76,8 +76,8 @@ def _conclusions(store: Store, weeks: list[tuple[str, date]], today: date) -> No
                              "change in a case", lead="Heads of service", outcome="Management oversight good or "
                              "better in 85% of audits", due=start + timedelta(days=90), rag="amber")
     store.set_round_commentary(latest, (
-        "Every headline measure rose since the last practice week; case actions and impact meet their targets, "
-        "while lived experience, management oversight and planning are still below theirs. "
+        "Lived experience rose by more than ten points since the last practice week, but planning fell, and no "
+        "headline measure meets its target yet. "
         "Leaving Care Team A and Child Protection Team 1 have more strong audits than a year ago; Children Looked "
         "After Team 2 has fewer, and its audits point to care plans not updated after a change and oversight that "
         "does not follow through. A safeguarding concern raised this week for a young person in Leaving Care Team A "
