@@ -222,7 +222,7 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
     actions_section(doc, summary, rows, "C")
     moderation_section(doc, summary)
     change_section(doc, summary)
-    figure = trends_section(doc, summary, pictures, figure)
+    trends_section(doc, summary, pictures)
     progress(0.8, "Annexes")
     sections_annex(doc, summary, pictures, "A")
     themes_annex(doc, summary, "B")

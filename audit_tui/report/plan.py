@@ -40,13 +40,12 @@ def improvement_plan_section(doc, summary: Summary) -> None:
     kit.para(doc, "Case-level actions set by the auditors are listed in the action plan and its annex.", "Caption")
 
 
-def trends_section(doc, summary: Summary, pictures: Pictures, figure: int) -> int:
-    """Each headline measure across the last rounds: a chart (targets as dashed lines; Figure `figure`)
-    and a table with each round's figure, its base and its RAG status against the target. Only with 3 or
-    more rounds. Returns the next figure number."""
+def trends_section(doc, summary: Summary, pictures: Pictures) -> None:
+    """Each headline measure across the last rounds: a chart (targets as dashed lines) and a table with
+    each round's figure, its base and its RAG status against the target. Only with 3 or more rounds."""
     trends = summary.trends
     if trends is None or not trends.measures:
-        return figure
+        return
     kit.heading(doc, "Trends across rounds", 1)
     names = [r.name for r in trends.rounds]
     targets = [m for m in trends.measures if m.target is not None]
@@ -59,9 +58,8 @@ def trends_section(doc, summary: Summary, pictures: Pictures, figure: int) -> in
     series = [(m.label, [p.pct for p in m.points], m.target) for m in trends.measures]
     alt = "; ".join(f"{m.label}: " + ", ".join(fmt_pct(p.pct) for p in m.points)
                     + (f" (target {m.target:g}%)" if m.target is not None else "") for m in trends.measures)
-    pictures.add(doc, partial(charts.trend_chart, names, series),
-                 caption=f"Figure {figure}. Headline measures by round (% good or better; dashed line: target).",
-                 alt=f"Line chart of the headline measures by round (% good or better), oldest first. {alt}")
+    pictures.add(doc, partial(charts.trend_chart, names, series), caption="Headline measures by round "
+                 "(% good or better; dashed line: target)", alt=f"Line chart of the headline measures by round (% good or better), oldest first. {alt}")
     header = ["Round"] + [m.label + (f" (target {m.target:g}%)" if m.target is not None else "")
                           for m in trends.measures]
     width = 12.8 / max(len(trends.measures), 1)
@@ -74,4 +72,3 @@ def trends_section(doc, summary: Summary, pictures: Pictures, figure: int) -> in
               numeric=tuple(range(1, len(header))), title="Headline measures by round, with bases and RAG status")
     if any(0 < p.answered < 5 for m in trends.measures for p in m.points):
         kit.note(doc, SMALL_BASE_NOTE)
-    return figure + 1
