@@ -226,9 +226,13 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit):
         """The whole audit: answers, actions, concerns and moderation."""
         return next(audit_records(self, [audit_id]))
 
+    SEARCHED = ("(case_ref LIKE :s OR team LIKE :s OR auditor LIKE :s OR round LIKE :s OR template_id LIKE :s"
+                " OR template_id IN (SELECT id FROM templates WHERE json_extract(body, '$.title') LIKE :s))")
+    """What the home screen's filter matches: the template by its id or its title."""
+
     def list_audits(self, *, search: str = "", status: str = "", order_by: str = "updated_at DESC",
                     limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
-        """Rows for the home screen, newest first; `search` matches ref, team, auditor, round, template."""
+        """Rows for the home screen, newest first; `search` matches ref, team, auditor, round, template (id or title)."""
         allowed = {"case_ref", "template_id", "team", "auditor", "round", "status", "overall_grade", "updated_at"}
         column, _, direction = order_by.partition(" ")
         if column not in allowed:
@@ -236,7 +240,7 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit):
         direction = "ASC" if direction.upper() == "ASC" else "DESC"
         where = ["1=1"]
         if search:
-            where.append("(case_ref LIKE :s OR team LIKE :s OR auditor LIKE :s OR round LIKE :s OR template_id LIKE :s)")
+            where.append(self.SEARCHED)
         if status:
             where.append("status = :status")
         params = {"s": f"%{search}%", "status": status, "limit": limit, "offset": offset}
@@ -263,7 +267,7 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit):
         """How many audits there are (matching `search` and `status` as in `list_audits`, when given)."""
         where = ["1=1"]
         if search:
-            where.append("(case_ref LIKE :s OR team LIKE :s OR auditor LIKE :s OR round LIKE :s OR template_id LIKE :s)")
+            where.append(self.SEARCHED)
         if status:
             where.append("status = :status")
         return self.db.execute(f"SELECT count(*) FROM audits WHERE {' AND '.join(where)}",

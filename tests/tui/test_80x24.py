@@ -387,3 +387,59 @@ async def test_opening_an_audit_on_first_run_asks_the_name_before_the_first_chan
     changes = store.history(audit_id)
     assert changes[-1]["field"].endswith("grade") and changes[-1]["who"] == "Pat Manager"
     assert app.settings.auditor_name == "Pat Manager"
+
+
+async def test_history_names_the_safeguarding_statement_and_shows_names_whole_when_wide(app):
+    app.store.set_safeguarding(app.ids["draft"], "no_risk")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await shown(pilot, HistoryScreen(app.ids["draft"]))
+        table = app.screen.query_one(DataTable)
+        rows = [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[-1][1:] == ["Alex Auditor", "Safeguarding statement", "No unaddressed risk found"]
+
+
+async def test_the_home_list_names_templates_by_title_and_the_filter_finds_them(app):
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one("#audits", DataTable)
+        titles = {table.get_row_at(i)[-1].plain for i in range(table.row_count)}
+        assert titles == {"Mini audit for tests v1", "Test case audit v1"}
+        await pilot.press("slash", *"Mini audit")
+        await pilot.pause()
+        assert table.row_count == 1
+
+
+async def test_a_gate_about_missing_evidence_takes_you_into_the_evidence_box(app):
+    app.store.set_answer(app.ids["draft"], "plan.quality", grade="good", evidence="")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await shown(pilot, AuditScreen(app.ids["draft"]))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        findings = app.screen.query_one("#findings")
+        first = str(findings.get_option_at_index(0).prompt)
+        assert first.startswith("✗ Pathway planning Q1: the grade needs evidence text"), first
+        findings.focus()
+        findings.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, AuditScreen) and app.focused.id == "q-evidence"
+        await pilot.press(*"Plan")
+        await pilot.pause()
+    assert {a.question: a.evidence for a in app.store.get_audit(app.ids["draft"]).answers}["plan.quality"] == "Plan"
+
+
+async def test_the_training_list_footer_says_enter_starts(app):
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.pause()
+        labels = [k.description for k in app.screen.query(FooterKey)]
+        assert labels[:2] == ["Start / resume", "Back"], labels
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AuditScreen)  # Enter starts the highlighted case

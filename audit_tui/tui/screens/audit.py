@@ -16,7 +16,8 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from audit_tui.domain.gates import action_problems, active_questions, below_good, is_answered, question_label
+from audit_tui.domain.gates import (action_problems, active_questions, below_good, is_answered, is_graded,
+                                    is_placeholder, question_label)
 from audit_tui.domain.models import NA
 from audit_tui.storage.store import EditConflict, StoreError
 from audit_tui.tui.unsaved import AUDIT_LEVEL, UnsavedChanges
@@ -201,7 +202,12 @@ class AuditScreen(Screen[None]):
         kind, where = target
         if kind == "question":
             self.show_question(where)
-            self.focus_grades()
+            answer = self.answers().get(where)
+            if answer is not None and is_graded(self.template, answer) and (
+                    not answer.evidence.strip() or is_placeholder(answer.evidence)):
+                self.query_one("#q-evidence").focus()  # graded, and what is missing is the evidence
+            else:
+                self.focus_grades()
         elif kind == "narrative":
             self.action_narratives()
             self.query_one(NarrativesPanel).focus_field(where)

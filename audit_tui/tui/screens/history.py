@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from audit_tui.domain.gates import question_label
+from audit_tui.domain.models import SAFEGUARDING_STATEMENTS
 from audit_tui.tui.format import grade_label
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 
@@ -25,14 +26,13 @@ AUDIT_FIELDS = {
     "concern": "Safeguarding concern raised", "concern_handled": "Safeguarding concern handled",
     "moderation": "Moderation", "moderated_overall_grade": "Moderated overall grade", "allocation": "Allocated",
     "case_ref": "Case ref", "service_area": "Service area", "team": "Team", "worker": "Worker",
-    "auditor": "Auditor", "round": "Round", "audited_on": "Audit date",
+    "auditor": "Auditor", "round": "Round", "audited_on": "Audit date", "safeguarding": "Safeguarding statement",
 }
 ANSWER_FIELDS = {"grade": "grade", "evidence": "evidence", "na_reason": "n/a reason", "themes": "themes",
                  "moderated_grade": "moderated grade"}
 ACTION_FIELDS = {"description": "description", "owner": "owner", "due": "due date", "status": "status",
                  "question": "question", "done_on": "done date", "note": "note"}
 GRADED = {"grade", "overall_grade", "moderated_overall_grade"}
-FIXED_WIDTH = 16 + 10 + 26 + 8  # when, who, what, and the table's gaps
 
 
 class HistoryScreen(Screen[None]):
@@ -66,11 +66,14 @@ class HistoryScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_columns("When (UTC)", "Who", "What", "Change")
         self.rows = self.app.store.history(self.audit_id)
-        width = max(20, self.app.size.width - FIXED_WIDTH)
-        for row in self.rows:
-            what, old, new = self.describe(row)
-            table.add_row(Text(row["at"][:16].replace("T", " ")), _cut(row["who"] or "", 10), _cut(what, 26),
-                          _cut(_change(old, new), width))
+        described = [self.describe(row) for row in self.rows]
+        wide = self.app.size.width >= 120  # names and questions whole where there is room
+        who = min(20 if wide else 10, max((len(r["who"] or "") for r in self.rows), default=0))
+        what_width = min(44 if wide else 26, max((len(d[0]) for d in described), default=0))
+        width = max(20, self.app.size.width - 16 - who - what_width - 8)  # when, who, what, the table's gaps
+        for row, (what, old, new) in zip(self.rows, described):
+            table.add_row(Text(row["at"][:16].replace("T", " ")), _cut(row["who"] or "", who),
+                          _cut(what, what_width), _cut(_change(old, new), width))
         table.focus()
 
     def describe(self, row: dict) -> tuple[str, str, str]:
@@ -87,6 +90,8 @@ class HistoryScreen(Screen[None]):
             what = AUDIT_FIELDS.get(field, field.replace("_", " ").capitalize())
         if attr in GRADED or field in GRADED:
             old, new = (grade_label(v) if v else "" for v in (old, new))
+        elif field == "safeguarding":
+            old, new = (SAFEGUARDING_STATEMENTS.get(v, v) for v in (old, new))
         return what, old, new
 
     @on(DataTable.RowHighlighted, "#history")

@@ -112,9 +112,18 @@ class HomeScreen(Screen[None]):
                 flag + Text(row["case_ref"]), Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
                 Text(grade_label(row["overall_grade"])), Text(row["auditor"] or ""),
                 Text(relative_time(row["updated_at"])), Text(row["team"] or ""), Text(row["round"] or ""),
-                Text(f"{row['template_id']} v{row['template_version']}"),
+                Text(self._template_title(row["template_id"], row["template_version"])),
                 key=row["id"],
             )
+
+    def _template_title(self, template_id: str, version: int) -> str:
+        """The template's title, as people know it (its id if it is not in the database)."""
+        from audit_tui.storage.errors import StoreError
+
+        try:
+            return f"{self.app.store.template(template_id, version).title} v{version}"
+        except StoreError:
+            return f"{template_id} v{version}"
 
     def _fetch(self, offset: int, limit: int) -> list[dict]:
         search = self.query_one("#home-search", Input).value.strip()

@@ -43,7 +43,8 @@ class TrainingPickerScreen(Screen[str | None]):
     FOOTER = ("start", "cancel", "help")
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="training.cancel"),
-        Binding("enter", "start", "Start / resume", show=True, id="training.start"),
+        # priority: before the list's own Enter, so that the footer shows it
+        Binding("enter", "start", "Start / resume", show=True, priority=True, id="training.start"),
     ]
 
     def compose(self) -> ComposeResult:
