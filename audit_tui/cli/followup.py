@@ -12,8 +12,7 @@ from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import command, db_option
-from audit_tui.cli.rounds import _store
+from audit_tui.cli.options import command, db_option, existing_store
 
 
 @command("case")
@@ -24,7 +23,7 @@ def case(case_ref: str, as_json: bool, db_path: Path | None) -> None:
     """Show every audit of a case side by side: overall grade, each question's final grade, follow-up."""
     from audit_tui.features.casebook import case_comparison
 
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         compared = case_comparison(store, case_ref)
     finally:
@@ -60,7 +59,7 @@ def reaudit(audit_id: str, on: str | None, clear: bool, db_path: Path | None) ->
     """Set when an inadequate audit's case is audited again (it then shows on the round dashboard)."""
     if bool(on) == clear:
         raise click.UsageError("give --on DATE or --clear")
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         full = store.resolve_id("audits", audit_id)
         store.schedule_reaudit(full, None if clear else on)
@@ -83,7 +82,7 @@ def followup(audit_id: str, follows: str | None, impact: str | None, note: str |
     changes = {k: v for k, v in (("follows", follows), ("impact", impact), ("note", note)) if v is not None}
     if not changes:
         raise click.UsageError("give --follows, --impact or --note")
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         full = store.resolve_id("audits", audit_id)
         store.set_followup(full, **changes)

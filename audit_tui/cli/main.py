@@ -168,7 +168,7 @@ def templates_validate(file: Path) -> None:
 
 
 def _register_extensions() -> None:
-    """Commands added by later features live in their own modules (they register in cli_base.COMMANDS)."""
+    """Commands added by later features live in their own modules (they register in options.COMMANDS)."""
     from audit_tui.cli import followup, lead, outputs, practice, rounds, training  # noqa: F401
 
     for command in COMMANDS:

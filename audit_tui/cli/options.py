@@ -1,13 +1,15 @@
 """What every command module shares: the `--db` option, opening the store, and registering commands.
 
-The command modules (`cli_outputs`, `cli_practice`, `cli_rounds`, `cli_training`) register their commands here;
-`cli.py` adds them to the `audit-tui` group when a command is asked for. So a command module
-never imports `cli.py` (an import contract in pyproject.toml checks it).
+The command modules (`outputs`, `practice`, `rounds`, `training`) register their commands here;
+`main.py` adds them to the `audit-tui` group when a command is asked for. So a command module
+never imports `main.py` (an import contract in pyproject.toml checks it). A problem with a
+command's arguments is a `click.ClickException`: one line on stderr, exit 1.
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -46,6 +48,38 @@ def db_option(func):
 
 def resolve_db(db_path: Path | None) -> Path:
     return db_path or default_db_path()
+
+
+def given_db(db_path: Path | None) -> Path | None:
+    """The command's --db, else the one given before the command (`audit-tui --db X report …`)."""
+    if db_path is None:
+        db_path = click.get_current_context().find_root().params.get("db_path")
+    return db_path
+
+
+def database_path(db_path: Path | None) -> Path:
+    """The database a command works on: its --db, the group's --db, or the default."""
+    return resolve_db(given_db(db_path))
+
+
+def existing_store(db_path: Path | None, *, create: bool = False):
+    """The store of the command's database; unless `create`, one that does not exist is refused."""
+    path = database_path(db_path)
+    if not create and not path.exists():
+        raise click.ClickException(f"no database at {path} (use --db PATH)")
+    return open_store(path, create=create)
+
+
+def date_option(value: str | None, option: str) -> date | None:
+    """A date given to `option` (None when blank); a date that cannot be read is refused in one line."""
+    if not value:
+        return None
+    from audit_tui.domain.models import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.ClickException(f"{option} {value!r} is not a date: {exc}") from None
 
 
 def open_store(db_path: Path | None, *, create: bool = True):

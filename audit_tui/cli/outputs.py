@@ -14,22 +14,8 @@ from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import command, db_option, open_store, resolve_db
-
-
-class OutputsError(Exception):
-    """A problem with the command's arguments; the message is for the user."""
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if not value:
-        return None
-    from audit_tui.domain.models import parse_date
-
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise OutputsError(f"{option} {value!r} is not a date: {exc}") from None
+from audit_tui.cli.options import (command, database_path, date_option, db_option, existing_store, given_db,
+                                   open_store)
 
 
 def filter_options(func):
@@ -54,9 +40,9 @@ def filter_values(round_=None, date_from=None, date_to=None, team=None, service_
     """The filter options checked (dates parsed, blanks dropped), as the fields of summary.Filters."""
     values = {"round": round_, "team": team, "service_area": service_area, "template": template}
     values = {name: (value.strip() or None) if value else None for name, value in values.items()}
-    values.update(date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), as_of=_date(as_of, "--as-of"))
+    values.update(date_from=date_option(date_from, "--from"), date_to=date_option(date_to, "--to"), as_of=date_option(as_of, "--as-of"))
     if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
-        raise OutputsError("--from is after --to")
+        raise click.ClickException("--from is after --to")
     return values
 
 
@@ -64,25 +50,6 @@ def make_filters(**filter_args):
     from audit_tui.summary import Filters
 
     return Filters(**filter_values(**filter_args))
-
-
-def _db(db_path: Path | None) -> Path | None:
-    """The command's --db, else the one given before the command (`audit-tui --db X report …`)."""
-    if db_path:
-        return db_path
-    root = click.get_current_context().find_root()
-    return root.params.get("db_path")
-
-
-def _database_path(db_path: Path | None) -> Path:
-    return resolve_db(_db(db_path))
-
-
-def _existing_store(db_path: Path | None):
-    path = _database_path(db_path)
-    if not path.exists():
-        raise OutputsError(f"no database at {path} (use --db PATH)")
-    return open_store(path, create=False)
 
 
 @command()
@@ -99,12 +66,12 @@ def report(output: Path, audit_id: str | None, organisation: str | None, version
            db_path: Path | None, **filter_args) -> None:
     """Write the aggregated Word report (or one audit's feedback document with --audit)."""
     if output.suffix.lower() != ".docx":
-        raise OutputsError(f"{output}: the report is a Word file; give a name ending in .docx")
+        raise click.ClickException(f"{output}: the report is a Word file; give a name ending in .docx")
     if audit_id is not None and not audit_id.strip():
-        raise OutputsError("--audit is empty: give the audit's id (its first 6 characters are enough), "
+        raise click.ClickException("--audit is empty: give the audit's id (its first 6 characters are enough), "
                            "or leave --audit out for the whole report")
     pictures = ahead = None
-    if audit_id is None and _database_path(db_path).exists():
+    if audit_id is None and database_path(db_path).exists():
         from audit_tui.report.pictures import Pictures
 
         pictures = Pictures()  # its workers start first: they import matplotlib while the rest loads
@@ -124,7 +91,7 @@ def _report(output: Path, audit_id: str | None, labels: tuple[str | None, str | 
     `labels`: the organisation and version label given (None: as `branding` says)."""
     organisation, version_label = labels
     filters = make_filters(**filter_args)
-    store = _existing_store(db_path)
+    store = existing_store(db_path)
     try:
         if audit_id is not None:
             from audit_tui.report import build_audit_feedback
@@ -169,7 +136,7 @@ def summary(as_json: bool, rows: bool, db_path: Path | None, **filter_args) -> N
         from audit_tui.summary import compute_summary
 
         filters = make_filters(**filter_args)
-        store = _existing_store(db_path)
+        store = existing_store(db_path)
         try:
             figures = compute_summary(store, filters, rows=rows, ahead=ahead)
         finally:
@@ -193,7 +160,7 @@ def _scan_ahead(db_path: Path | None, values: dict):
     from audit_tui.summary.scans import ScanAhead, filter_where
     from audit_tui.storage.sharing import check_side_files
 
-    path = _database_path(db_path)
+    path = database_path(db_path)
     if not path.is_file():
         return None
     try:
@@ -207,7 +174,7 @@ def _scan_ahead(db_path: Path | None, values: dict):
 def _kind(path: Path) -> str:
     kind = path.suffix.lower().lstrip(".")
     if kind not in ("json", "csv", "xlsx"):
-        raise OutputsError(f"{path}: give a file name ending in .json, .csv or .xlsx")
+        raise click.ClickException(f"{path}: give a file name ending in .json, .csv or .xlsx")
     return kind
 
 
@@ -224,7 +191,7 @@ def export_cmd(file: Path, force: bool, redact: bool, db_path: Path | None, **fi
     if redact and kind != "json":
         raise click.ClickException("--redact writes a .json file for circulation; give a file name ending .json")
     filters = make_filters(**filter_args)
-    store = _existing_store(db_path)
+    store = existing_store(db_path)
     try:
         if kind == "json":
             from audit_tui.exchange.interchange import export_json
@@ -257,12 +224,12 @@ def import_cmd(file: Path, as_draft: bool, db_path: Path | None) -> None:
     from audit_tui.exchange.interchange import InterchangeError, import_json
 
     if _kind(file) != "json":
-        raise OutputsError(f"{file}: only .json interchange files can be imported")
+        raise click.ClickException(f"{file}: only .json interchange files can be imported")
     if not file.exists():
-        raise OutputsError(f"no file at {file}")
-    path = resolve_db(_db(db_path))
-    if _db(db_path) and not path.parent.is_dir():
-        raise OutputsError(f"no folder {path.parent} for the database; nothing was imported")
+        raise click.ClickException(f"no file at {file}")
+    path = database_path(db_path)
+    if given_db(db_path) and not path.parent.is_dir():
+        raise click.ClickException(f"no folder {path.parent} for the database; nothing was imported")
     new = not os.path.lexists(path)
     try:
         store = open_store(path)

@@ -1,6 +1,6 @@
 """CLI commands for safeguarding concerns and data governance: `concerns`, `concerns close`, `retention`.
 
-Every failure raises an exception whose message the group in cli.py prints as one line.
+Every failure raises an exception whose message the group in cli/main.py prints as one line.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import db_option, group
-from audit_tui.cli.rounds import _short, _store
+from audit_tui.cli.options import date_option, db_option, existing_store, group
+from audit_tui.domain.values import shortened
 
 
 @group(invoke_without_command=True)
@@ -23,7 +23,7 @@ def concerns(ctx: click.Context, as_json: bool, db_path: Path | None) -> None:
     """List open safeguarding concerns: who was told, when and how, and the managers the urgent action went to."""
     if ctx.invoked_subcommand is not None:
         return
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         rows = store.open_concern_details()
     finally:
@@ -35,7 +35,7 @@ def concerns(ctx: click.Context, as_json: bool, db_path: Path | None) -> None:
         click.echo("No open safeguarding concern.")
     for row in rows:
         click.echo(f"{row['id'][:8]}  {row['case_ref']:<12} raised {row['raised_at'][:10]} by {row['raised_by']}: "
-                   f"{_short(row['description'], 60)}")
+                   f"{shortened(row['description'], 60)}")
         click.echo(f"          told {row['told_who'] or '(not recorded)'} {row['told_at']} by {row['told_how'] or '?'}"
                    f"; urgent action to {row['team_manager'] or '?'} (team manager) and "
                    f"{row['service_manager'] or '?'} (service manager), due {row['action_due'] or '?'}, "
@@ -48,7 +48,7 @@ def concerns(ctx: click.Context, as_json: bool, db_path: Path | None) -> None:
 @db_option
 def concerns_close(concern_id: str, outcome: str, db_path: Path | None) -> None:
     """Close a safeguarding concern with its outcome (logged)."""
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         full = store.resolve_id("concerns", concern_id)
         store.handle_concern(full, outcome)
@@ -68,10 +68,9 @@ def retention(ctx: click.Context, before: str | None, yes: bool, db_path: Path |
         return
     from datetime import date
 
-    from audit_tui.cli.rounds import _date
     from audit_tui.files.settings import load_settings
 
-    cutoff = _date(before, "--before")
+    cutoff = date_option(before, "--before")
     if cutoff is None:
         years = load_settings().retention_years
         if not years:
@@ -81,7 +80,7 @@ def retention(ctx: click.Context, before: str | None, yes: bool, db_path: Path |
             cutoff = today.replace(year=today.year - years)
         except ValueError:  # 29 February
             cutoff = today.replace(year=today.year - years, day=28)
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         count = store.audits_before(cutoff)
         if not count:
@@ -103,7 +102,7 @@ def retention(ctx: click.Context, before: str | None, yes: bool, db_path: Path |
 @db_option
 def retention_log(db_path: Path | None) -> None:
     """Show every retention deletion: when, who, what and how many."""
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         rows = store.deletion_log()
     finally:

@@ -9,47 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import command, db_option, group, open_store, resolve_db
+from audit_tui.domain.values import shortened
+from audit_tui.cli.options import command, date_option, db_option, existing_store, group
 from audit_tui.cli.options import print_problems as _problems
-
-
-class RoundsCliError(Exception):
-    """A problem with the command's arguments; the message is for the user."""
-
-
-def _db(db_path: Path | None) -> Path:
-    """The command's --db, else the one given before the command (`audit-tui --db X rounds …`)."""
-    if db_path is None:
-        db_path = click.get_current_context().find_root().params.get("db_path")
-    return resolve_db(db_path)
-
-
-def _store(db_path: Path | None, *, create: bool = False):
-    path = _db(db_path)
-    if not create and not path.exists():
-        raise RoundsCliError(f"no database at {path} (use --db PATH)")
-    return open_store(path, create=create)
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if not value:
-        return None
-    from audit_tui.domain.models import parse_date
-
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise RoundsCliError(f"{option} {value!r} is not a date: {exc}") from None
-
-
-def _short(text: str | None, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # -- rounds -------------------------------------------------------------------------------
@@ -72,7 +38,7 @@ def rounds_create(name: str, starts: str, ends: str, templates: tuple[str, ...],
     from audit_tui.features.rounds import RoundError, create_round, known_template_ids
     from audit_tui.files.settings import load_settings
 
-    store = _store(db_path, create=True)
+    store = existing_store(db_path, create=True)
     try:
         round_ = create_round(store, name, starts, ends, list(templates),
                               known_templates=known_template_ids(store, load_settings().template_dir))
@@ -90,7 +56,7 @@ def rounds_list(db_path: Path | None) -> None:
     """Every round with its dates, templates and number of allocated cases."""
     from audit_tui.features.rounds import list_rounds
 
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         found = list_rounds(store)
     finally:
@@ -115,7 +81,7 @@ def rounds_import_cases(round_name: str, file: Path, db_path: Path | None) -> No
     from audit_tui.features.rounds import RoundError, import_cases, known_template_ids
     from audit_tui.files.settings import load_settings
 
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         result = import_cases(store, round_name, file,
                               known_templates=known_template_ids(store, load_settings().template_dir))
@@ -137,7 +103,7 @@ def rounds_show(round_name: str, as_json: bool, db_path: Path | None) -> None:
     from audit_tui.summary.moderation import agreement_line, moderation_agreement
     from audit_tui.features.rounds import dashboard
 
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         figures = dashboard(store, round_name)
         agreement = moderation_agreement(store, {"round": figures["round"]})
@@ -149,7 +115,7 @@ def rounds_show(round_name: str, as_json: bool, db_path: Path | None) -> None:
     head = f"{'':<28} {'allocated':>9} {'to start':>8} {'in progress':>11} {'completed':>9} {'moderated':>9}"
 
     def line(row) -> str:
-        return (f"{_short(row['name'] or '(none)', 28):<28} {row['allocated']:>9} {row['not_started']:>8} "
+        return (f"{shortened(row['name'] or '(none)', 28):<28} {row['allocated']:>9} {row['not_started']:>8} "
                 f"{row['in_progress']:>11} {row['completed']:>9} {row['moderated']:>9}")
 
     click.echo(f"Round “{figures['round']}”")
@@ -192,10 +158,10 @@ def moderate(audit_id: str, overall: str | None, comment: str, changes: tuple[st
         question, _, rest = change.partition("=")
         grade, _, why = rest.partition(":")
         if not question.strip() or not grade.strip():
-            raise RoundsCliError(f"--change {change!r}: write QUESTION=GRADE:COMMENT, e.g. "
+            raise click.ClickException(f"--change {change!r}: write QUESTION=GRADE:COMMENT, e.g. "
                                  "plan.quality=requires_improvement:Plan not updated since May")
         parsed[question.strip()] = (grade.strip(), why.strip())
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         saved = save_moderation(store, store.resolve_id("audits", audit_id), overall_grade=overall, comment=comment, changes=parsed,
                                 moderator=moderator)
@@ -231,13 +197,13 @@ def actions(ctx: click.Context, overdue: bool, owner: str, team: str, round_: st
     from audit_tui.domain.models import ACTION_KINDS
 
     if csv_file and xlsx_file:
-        raise RoundsCliError("give --csv or --xlsx, not both")
+        raise click.ClickException("give --csv or --xlsx, not both")
     out = csv_file or xlsx_file
     if out and out.suffix.lower() != (".csv" if csv_file else ".xlsx"):
-        raise RoundsCliError(f"{out}: give a file name ending in {'.csv' if csv_file else '.xlsx'}")
+        raise click.ClickException(f"{out}: give a file name ending in {'.csv' if csv_file else '.xlsx'}")
     filters = ActionFilter(overdue=overdue, owner=owner, team=team, round=round_, status=status or "",
-                           kind=kind or "", as_of=_date(as_of, "--as-of"))
-    store = _store(db_path)
+                           kind=kind or "", as_of=date_option(as_of, "--as-of"))
+    store = existing_store(db_path)
     try:
         rows = list_actions(store, filters)
     finally:
@@ -252,8 +218,8 @@ def actions(ctx: click.Context, overdue: bool, owner: str, team: str, round_: st
     for r in rows:
         flag = "OVERDUE" if r["overdue"] else r["status"]
         click.echo(f"{r['action_id'][:8]}  {r['due'] or '—':<10}  {flag:<7}  {r['kind']:<8}  "
-                   f"{_short(r['owner'], 18):<18}  {_short(r['case_ref'], 10):<10}  {_short(r['team'], 14):<14}  "
-                   f"{_short(r['description'], 60)}")
+                   f"{shortened(r['owner'], 18):<18}  {shortened(r['case_ref'], 10):<10}  {shortened(r['team'], 14):<14}  "
+                   f"{shortened(r['description'], 60)}")
     overdue_count = sum(r["overdue"] for r in rows)
     kinds = "; ".join(f"{label.lower()} {sum(r['kind'] == k for r in rows)}" for k, label in ACTION_KINDS.items())
     click.echo(f"{len(rows)} action(s); {overdue_count} overdue (as of {filters.effective_as_of().isoformat()}); "
@@ -269,9 +235,9 @@ def actions_done(action_id: str, note: str, on: str | None, db_path: Path | None
     """Mark an action done (ACTION_ID: the first 8 characters from the list are enough)."""
     from audit_tui.features.actions import mark_done
 
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
-        done = mark_done(store, action_id, note, _date(on, "--on"))
+        done = mark_done(store, action_id, note, date_option(on, "--on"))
     finally:
         store.close()
     click.echo(f"Action {done['action_id'][:8]} marked done on {done['done_on']}")
@@ -294,8 +260,8 @@ def merge_cmd(file: Path, dry_run: bool, db_path: Path | None) -> None:
     from audit_tui.features.merge import merge
 
     if not file.exists():
-        raise RoundsCliError(f"no file at {file}")
-    store = _store(db_path, create=True)
+        raise click.ClickException(f"no file at {file}")
+    store = existing_store(db_path, create=True)
     try:
         result = merge(store, file, dry_run=dry_run)
     except InterchangeError as exc:
@@ -321,7 +287,7 @@ def backup_cmd(file: Path, force: bool, db_path: Path | None) -> None:
     """
     from audit_tui.features.backup import backup
 
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         path = backup(store, file, overwrite=force)
     finally:

@@ -7,16 +7,7 @@ from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import command, db_option, open_store, resolve_db
-
-
-def _store(db_path: Path | None):
-    if db_path is None:
-        db_path = click.get_current_context().find_root().params.get("db_path")
-    path = resolve_db(db_path)
-    if not path.exists():
-        raise click.ClickException(f"no database at {path} (use --db PATH)")
-    return open_store(path, create=False)
+from audit_tui.cli.options import command, db_option, existing_store
 
 
 def _cell(value, pct: bool = False) -> str:
@@ -43,7 +34,7 @@ def calibration(db_path: Path | None, as_json: bool, output: Path | None, force:
 
     if output is not None and output.suffix.lower() != ".docx":
         raise click.ClickException(f"{output}: the calibration report is a Word document; name it .docx")
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         report = calibration_report(store)
     finally:

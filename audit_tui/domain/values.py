@@ -36,3 +36,9 @@ def stored_text(value: Any) -> str | None:
     if isinstance(value, (list, dict)):
         return json.dumps(value)
     return clean_text(str(value))
+
+
+def shortened(text: str | None, width: int) -> str:
+    """`text` on one line, cut to `width` characters with an ellipsis (tables and lists at 80 columns)."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -116,7 +116,7 @@ def mark_done(store: Store, action_id: str, note: str, on: date | None = None) -
     if on > date.today():
         raise StoreError("the done date is in the future")
     with store.transaction():
-        row = store._action_row(action_id)  # noqa: SLF001 - the store's own lookup
+        row = store.action(action_id)
         if row["status"] == "done":
             raise StoreError(f"that action was already done on {row['done_on'] or 'an earlier date'}")
         old = (row["note"] or "").strip()

@@ -37,13 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
+from audit_tui.storage.sqlite import sqlite_utils
 
 from audit_tui.storage import dbfile
 from audit_tui.storage.db import DatabaseError
-from audit_tui.storage.migrations import FACT_TABLES, migrations
-from audit_tui.domain.models import AuditRecord, Template, clean_text
+from audit_tui.storage.migrations import FACT_TABLES
+from audit_tui.domain.models import AuditRecord, Template
 from audit_tui.exchange.interchange import read_into
+from audit_tui.storage.copying import clean, columns
 from audit_tui.storage.staging import Stage
 from audit_tui.summary.facts import prepare_copy
 from audit_tui.storage.store import Store, StoreError, now_iso
@@ -101,40 +102,28 @@ class MergeResult:
         return out
 
 
-class _Reader(Store):
-    """The other database, opened read-only, read with the store's own code."""
-
-    def __init__(self, path: Path):  # noqa: D107 - no migrations, no writes
-        self.path = path
-        self.actor = "merge"
-        self._templates = {}
-        try:  # the checks `--db` makes before opening a file (whole, audit-tui's, not newer, quick_check)
-            dbfile.check_file(path)
-            dbfile.inspect(path, migration_set=migrations.name, timeout=dbfile.busy_timeout(),
-                           known_migrations=[m.name for m in migrations._migrations])  # noqa: SLF001
-        except DatabaseError as exc:
-            raise MergeError(str(exc)) from None
-        try:
-            conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=dbfile.busy_timeout(),
-                                   isolation_level=None)
-            self.db = sqlite_utils.Database(conn, execute_plugins=False)
-            missing = [f"{table}.{column}" for table, columns in _NEEDED.items()
-                       for column in sorted(set(columns) - set(_columns(self.db, table)))]
-        except sqlite3.Error as exc:
-            raise MergeError(str(dbfile.open_error(path, exc))) from None
-        if missing:
-            self.close()
-            raise MergeError(f"{path} is not an audit-tui database (it has no {missing[0]}); {dbfile.UNTOUCHED}")
-
-
-def _columns(db: sqlite_utils.Database, table: str) -> list[str]:
-    return [c.name for c in db[table].columns]
+def _open_other(path: Path) -> Store:
+    """The other database, opened read-only (the checks `--db` makes), read with the store's own code."""
+    try:
+        other = Store(path, actor="merge", read_only=True)
+    except DatabaseError as exc:
+        raise MergeError(str(exc)) from None
+    try:
+        missing = [f"{table}.{column}" for table, needed in _NEEDED.items()
+                   for column in sorted(set(needed) - set(columns(other.db, table)))]
+    except sqlite3.Error as exc:
+        other.close()
+        raise MergeError(str(dbfile.open_error(path, exc))) from None
+    if missing:
+        other.close()
+        raise MergeError(f"{path} is not an audit-tui database (it has no {missing[0]}); {dbfile.UNTOUCHED}")
+    return other
 
 
 def _history(db: sqlite_utils.Database, audit_id: str) -> list[tuple]:
     """(at, who, audit_id, field, old, new, ref) of an audit's history rows (a database older than
     `history.ref` has none)."""
-    ref = "ref" if "ref" in _columns(db, "history") else "NULL"
+    ref = "ref" if "ref" in columns(db, "history") else "NULL"
     return [tuple(r) for r in db.execute(
         f"SELECT at, who, audit_id, field, old, new, {ref} FROM history WHERE audit_id = ? ORDER BY id", [audit_id])]
 
@@ -193,47 +182,30 @@ def _differences(mine: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
     return found
 
 
-def _clean(value: Any) -> Any:
-    return clean_text(value) if isinstance(value, str) else value
-
-
 def _clean_tree(value: Any) -> Any:
     if isinstance(value, list):
         return [_clean_tree(v) for v in value]
     if isinstance(value, dict):
         return {k: _clean_tree(v) for k, v in value.items()}
-    return _clean(value)
+    return clean(value)
 
 
-def _copy_rows(store: Store, other: _Reader, table: str, where: str, params: list[Any]) -> int:
-    """Copy the rows of `table` matching `where` (columns both sides have); returns the count."""
-    columns = [c for c in _columns(store.db, table) if c in set(_columns(other.db, table))]
-    names = ", ".join(columns)
-    source = other.db[table]
-    order = ", ".join(source.pks) if "WITHOUT ROWID" in source.schema.upper() else "rowid"
-    rows = [[_clean(v) for v in row] for row in other.db.execute(
-        f"SELECT {names} FROM {table} WHERE {where} ORDER BY {order}", params)]
-    if rows:
-        store.db.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
-    return len(rows)
-
-
-def _child_tables(store: Store, other: _Reader) -> list[str]:
+def _child_tables(store: Store, other: Store) -> list[str]:
     """Tables holding an audit's parts (audit_id column) that both databases have, parents' children first."""
     theirs = set(other.db.table_names())
     return [t for t in store.db.table_names() if t in theirs and t not in SKIP_TABLES
-            and "audit_id" in _columns(store.db, t)]
+            and "audit_id" in columns(store.db, t)]
 
 
 def _add_history(store: Store, rows: list[tuple]) -> int:
+    """The other side's history rows of an audit that this side lacks (by what they record); the count."""
     have = {_event(r) for r in _history(store.db, rows[0][2])} if rows else set()
-    new = [tuple(_clean(v) for v in r) for r in rows if _event(r) not in have]
-    store.db.conn.executemany(
-        "INSERT INTO history (at, who, audit_id, field, old, new, ref) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+    new = [r for r in rows if _event(r) not in have]
+    store.add_history_rows(new)
     return len(new)
 
 
-def _templates(store: Store, other: _Reader, result: MergeResult, source: str) -> set[tuple[str, int]]:
+def _templates(store: Store, other: Store, result: MergeResult, source: str) -> set[tuple[str, int]]:
     """Add the other side's templates this side lacks; returns those stored differently here."""
     clashing = set()
     for row in other.db.query("SELECT id, version, body FROM templates"):
@@ -252,15 +224,15 @@ def _templates(store: Store, other: _Reader, result: MergeResult, source: str) -
     return clashing
 
 
-def _rounds(store: Store, other: _Reader, result: MergeResult) -> None:
+def _rounds(store: Store, other: Store, result: MergeResult) -> None:
     tables = set(other.db.table_names())
     if "rounds" not in tables or "rounds" not in store.db.table_names():
         return
     for row in other.db.query("SELECT * FROM rounds"):
         if store.db.execute("SELECT 1 FROM rounds WHERE name = ?", [row["name"]]).fetchone() is None:
-            _copy_rows(store, other, "rounds", "name = ?", [row["name"]])
+            store.copy_rows_from(other, "rounds", "name = ?", [row["name"]])
             result.rounds_added += 1
-    columns = [c for c in _columns(store.db, "allocations") if c != "id" and c in _columns(other.db, "allocations")]
+    shared = [c for c in columns(store.db, "allocations") if c != "id" and c in columns(other.db, "allocations")]
     for row in other.db.query("SELECT * FROM allocations ORDER BY id"):
         local_round = store.db.execute("SELECT name FROM rounds WHERE name = ?", [row["round"]]).fetchone()
         if local_round is None:
@@ -271,13 +243,12 @@ def _rounds(store: Store, other: _Reader, result: MergeResult) -> None:
         exists = row.get("audit_id") and store.db.execute(
             "SELECT 1 FROM audits WHERE id = ?", [row["audit_id"]]).fetchone()
         if mine is None:
-            values = {c: _clean(row[c]) for c in columns}
+            values = {c: row[c] for c in shared}
             values["audit_id"] = values.get("audit_id") if exists else None
-            store.db.execute(f"INSERT INTO allocations ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-                             list(values.values()))
+            store.add_allocation_row(values)
             result.allocations_added += 1
         elif mine[1] is None and exists:
-            store.db.execute("UPDATE allocations SET audit_id = ? WHERE id = ?", [row["audit_id"], mine[0]])
+            store.set_allocation_audit(mine[0], row["audit_id"])
 
 
 def _integrity(store: Store) -> None:
@@ -296,7 +267,7 @@ def merge_database(store: Store, other_path: str | Path, *, dry_run: bool = Fals
         raise MergeError(f"no database at {other_path}")
     if other_path.resolve() == store.path.resolve():
         raise MergeError("that is this database: merge another copy")
-    other = _Reader(other_path)
+    other = _open_other(other_path)
     result = MergeResult(dry_run=dry_run)
     try:
         with Stage(store, "merged") as stage:  # the merge runs on a copy, published at once (staging)
@@ -308,11 +279,11 @@ def merge_database(store: Store, other_path: str | Path, *, dry_run: bool = Fals
     return result
 
 
-def _merge_database(store: Store, other: _Reader, other_path: Path, result: MergeResult) -> None:
+def _merge_database(store: Store, other: Store, other_path: Path, result: MergeResult) -> None:
     with store.transaction():
         clashing = _templates(store, other, result, f"merged from {other_path.name}")
         children = _child_tables(store, other)
-        audit_columns = [c for c in _columns(store.db, "audits") if c in set(_columns(other.db, "audits"))]
+        audit_columns = [c for c in columns(store.db, "audits") if c in set(columns(other.db, "audits"))]
         for (audit_id,) in other.db.execute("SELECT id FROM audits ORDER BY id").fetchall():
             _merge_one(store, other, audit_id, result, clashing, children, audit_columns)
         _rounds(store, other, result)
@@ -320,18 +291,18 @@ def _merge_database(store: Store, other: _Reader, other_path: Path, result: Merg
 
         result.conclusions = merge_conclusions(store, other, result.conflicts)
         if result.changed:
-            store._log(None, "merge", None, f"from {other_path.name}: {len(result.added)} added, "
+            store.note("merge", f"from {other_path.name}: {len(result.added)} added, "
                                             f"{len(result.updated)} updated, {len(result.conflicts)} conflict(s)")
         _integrity(store)
 
 
-def _merge_one(store: Store, other: _Reader, audit_id: str, result: MergeResult, clashing: set,
+def _merge_one(store: Store, other: Store, audit_id: str, result: MergeResult, clashing: set,
                children: list[str], audit_columns: list[str]) -> None:
     try:
         theirs = other.get_audit(audit_id)
     except Exception as exc:  # noqa: BLE001 - one unreadable audit is reported, the rest still merge
         case_ref = other.db.execute("SELECT case_ref FROM audits WHERE id = ?", [audit_id]).fetchone()[0]
-        result.conflicts.append(Conflict(audit_id, _clean(case_ref or "?"), [], "cannot be read from the other "
+        result.conflicts.append(Conflict(audit_id, clean(case_ref or "?"), [], "cannot be read from the other "
                                          f"database ({str(exc).splitlines()[0][:120]})"))
         return
     mine_row = store.db.execute("SELECT 1 FROM audits WHERE id = ?", [audit_id]).fetchone()
@@ -344,9 +315,9 @@ def _merge_one(store: Store, other: _Reader, audit_id: str, result: MergeResult,
             result.unchanged += 1
         return
     if mine_row is None:
-        _copy_rows(store, other, "audits", "id = ?", [audit_id])
+        store.copy_rows_from(other, "audits", "id = ?", [audit_id])
         for table in children:
-            _copy_rows(store, other, table, "audit_id = ?", [audit_id])
+            store.copy_rows_from(other, table, "audit_id = ?", [audit_id])
         if their_history:
             result.history_added += _add_history(store, their_history)
         result.added.append(theirs.case_ref)
@@ -361,14 +332,7 @@ def _merge_one(store: Store, other: _Reader, audit_id: str, result: MergeResult,
             result.history_added += _add_history(store, their_history)
         return
     if not same_history and _is_prefix(my_history, their_history):
-        for table in reversed(children):
-            store.db.execute(f"DELETE FROM {table} WHERE audit_id = ?", [audit_id])
-        values = other.db.execute(f"SELECT {', '.join(audit_columns)} FROM audits WHERE id = ?",
-                                  [audit_id]).fetchone()
-        store.db.execute(f"UPDATE audits SET {', '.join(f'{c} = ?' for c in audit_columns)} WHERE id = ?",
-                         [*(_clean(v) for v in values), audit_id])
-        for table in children:
-            _copy_rows(store, other, table, "audit_id = ?", [audit_id])
+        store.replace_audit_from(other, audit_id, children, audit_columns)
         result.history_added += _add_history(store, their_history)
         result.updated.append(theirs.case_ref)
     elif not same_history and _is_prefix(their_history, my_history):
@@ -404,7 +368,7 @@ def merge_json(store: Store, path: str | Path, *, dry_run: bool = False) -> Merg
         result.history_added = len(imported.case_refs)
         if imported.case_refs or imported.conclusions_added:
             with stage.store.transaction():
-                stage.store._log(None, "merge", None, f"from {path.name}: {len(imported.case_refs)} added, "
+                stage.store.note("merge", f"from {path.name}: {len(imported.case_refs)} added, "
                                                       f"{len(result.conflicts)} conflict(s)")
         _integrity(stage.store)
         if not dry_run:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from audit_tui.domain.models import NA, clean_text
-from audit_tui.storage.store import Store, StoreError, now_iso
+from audit_tui.storage.store import Store, StoreError
 
 WEIGHTS = "linear"
 
@@ -74,22 +74,8 @@ def save_moderation(store: Store, audit_id: str, *, overall_grade: str | None, c
             problems.append("the moderator's name is needed")
         if problems:
             raise ModerationError("; ".join(problems))
-        store.db.execute(
-            "INSERT INTO moderations (audit_id, moderator, moderated_on, overall_grade, comment) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [audit_id, moderator, moderated_on.isoformat(), overall, comment.strip()])
-        store.db.conn.executemany(
-            "INSERT INTO moderated_answers (audit_id, question, grade, comment) VALUES (?, ?, ?, ?)",
-            [(audit_id, q, g, w) for q, g, w, _ in changed])
-        store.db.execute("UPDATE audits SET status = 'moderated', updated_at = ? WHERE id = ?", [now_iso(), audit_id])
-        store._log(audit_id, "moderation", None,
-                   f"by {moderator} on {moderated_on.isoformat()}: overall {overall}"
-                   + (f" — {comment.strip()}" if comment.strip() else ""))
-        for question, grade, why, before in changed:
-            store._log(audit_id, f"{question}:moderated_grade", before, f"{grade} — {why}")
-        if overall != audit.overall_grade:
-            store._log(audit_id, "moderated_overall_grade", audit.overall_grade, overall)
-        store._log(audit_id, "status", "completed", "moderated")
+        store.record_moderation(audit_id, moderator=moderator, moderated_on=moderated_on, overall_grade=overall,
+                                comment=comment.strip(), changed=changed, before_overall=audit.overall_grade)
     return {"audit_id": audit_id, "moderator": moderator, "overall_grade": overall,
             "changed": [{"question": q, "grade": g, "comment": w} for q, g, w, _ in changed]}
 

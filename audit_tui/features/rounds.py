@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from audit_tui.domain.models import KEBAB, clean_text, parse_date
+from audit_tui.storage.casework import ALLOCATION_FIELDS
 from audit_tui.storage.errors import ProblemsError
-from audit_tui.storage.store import Store, StoreError, now_iso
+from audit_tui.storage.store import Store, StoreError
 from audit_tui.files.failures import os_reason
 from audit_tui.files.userfiles import FileRefused, check_unpacked, read_capped
 
@@ -126,11 +127,7 @@ def create_round(store: Store, name: str, starts: date | str, ends: date | str,
     with store.transaction():
         if _round_row(store, name):
             raise RoundError(f"there is already a round called “{name}”")
-        store.db.execute("INSERT INTO rounds (name, starts, ends, templates, created_at) VALUES (?, ?, ?, ?, ?)",
-                         [name, starts.isoformat(), ends.isoformat(),  # type: ignore[union-attr]  # dates by now
-                          json.dumps(templates), now_iso()])
-        store._log(None, f"round:{name}", None,
-                   f"created {starts} to {ends}; templates {', '.join(templates) or 'any'}")
+        store.add_round(name, starts, ends, templates)  # type: ignore[arg-type]  # dates by now
     return get_round(store, name)
 
 
@@ -323,25 +320,16 @@ def import_cases(store: Store, round_name: str, path: str | Path, *,
                 plan.append(("update", row, old))
         if problems:
             raise RoundError(sorted(problems, key=_line_of)[:MAX_PROBLEMS])
-        stamp = now_iso()
-        for action, row, old in plan:
-            values = [getattr(row, f) for f in fields]
-            if action == "add":
-                store.db.execute(
-                    """INSERT INTO allocations (round, case_ref, service_area, team, worker, auditor, template_id,
-                       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [round_["name"], row.case_ref, *values, stamp, stamp])
-                result.added += 1
-            elif action == "update":
-                store.db.execute(
-                    """UPDATE allocations SET case_ref = ?, service_area = ?, team = ?, worker = ?, auditor = ?,
-                       template_id = ?, updated_at = ? WHERE id = ?""", [row.case_ref, *values, stamp, old["id"]])
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        store._log(None, f"round:{round_['name']}", None,
-                   f"case list {path.name}: {result.added} added, {result.updated} updated")
+        added = [_allocated(row) for action, row, _ in plan if action == "add"]
+        updated = [(old["id"], _allocated(row)) for action, row, old in plan if action == "update"]
+        store.save_allocations(round_["name"], added, updated, source=path.name)
+        result.added, result.updated = len(added), len(updated)
+        result.unchanged = len(plan) - len(added) - len(updated)
     return result
+
+
+def _allocated(row: CaseRow) -> dict[str, Any]:
+    return {field: getattr(row, field) for field in ALLOCATION_FIELDS}
 
 
 def _line_of(problem: str) -> int:
@@ -431,9 +419,7 @@ def link_audit(store: Store, allocation_id: int, audit_id: str) -> None:
     """Record that an allocated case's audit has started."""
     with store.transaction():
         row = allocation(store, allocation_id)
-        store.db.execute("UPDATE allocations SET audit_id = ?, updated_at = ? WHERE id = ?",
-                         [audit_id, now_iso(), allocation_id])
-        store._log(audit_id, "allocation", None, f"{row['round']}: allocated to {row['auditor']}")
+        store.link_allocation(allocation_id, audit_id, f"{row['round']}: allocated to {row['auditor']}")
 
 
 def audit_defaults(store: Store, allocation_id: int) -> dict[str, str]:

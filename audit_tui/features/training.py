@@ -12,7 +12,7 @@ from typing import Any
 
 from audit_tui.domain.models import Template, clean_text
 from audit_tui.features.samples import SampleError, case_template, load_case, load_reference
-from audit_tui.storage.store import Store, StoreError, now_iso
+from audit_tui.storage.store import Store, StoreError
 
 TRAINING_ROUND = "Training"
 
@@ -39,18 +39,13 @@ def start_training(store: Store, ref: str, trainee: str, *, today: date | None =
         audit_id = store.create_audit(template, case_ref=case.case_ref, audited_on=today or date.today(),
                                       round=TRAINING_ROUND, service_area=case.service_area, team=case.team,
                                       worker=case.worker, auditor=trainee)
-        store.db.execute(
-            "INSERT INTO training_audits (audit_id, sample_case, trainee, started_at) VALUES (?, ?, ?, ?)",
-            [audit_id, case.case_ref, trainee, now_iso()])
+        store.mark_training(audit_id, case.case_ref, trainee)
     return audit_id
 
 
 def mark_training(store: Store, audit_id: str, ref: str, trainee: str, started_at: str | None = None) -> None:
     """Record an existing audit (e.g. one inserted by the demo) as a training audit of `ref`."""
-    with store.transaction():
-        store.db.execute(
-            "INSERT OR REPLACE INTO training_audits (audit_id, sample_case, trainee, started_at) VALUES (?, ?, ?, ?)",
-            [audit_id, ref, trainee, started_at or now_iso()])
+    store.mark_training(audit_id, ref, trainee, started_at)
 
 
 def training_case(store: Store, audit_id: str) -> str | None:

@@ -1,18 +1,33 @@
-"""Items made on a thread ahead of the code that uses them (imports: rows built, files read).
+"""Work done on a thread ahead of the code that uses it (imports: rows built, files read; summaries: the scan).
 
 SQLite lets go of Python's lock while a statement runs, so pure-Python work (parsing, building
-rows) done on another thread overlaps the inserts of the thread that writes.
+rows) done on another thread overlaps the statements of the thread that reads or writes.
+`quick_switches` is the one place that shortens Python's thread switch interval for that.
 """
 
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
 _DONE = object()
+
+
+@contextmanager
+def quick_switches(seconds: float) -> Iterator[None]:
+    """Threads take turns at least every `seconds` inside the block (Python's default is 5 ms: a thread
+    back from a SQLite statement would wait that long for its turn); the interval is restored after."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, seconds))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 class _Failed:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from audit_tui.storage.ahead import made_ahead
+from audit_tui.storage.ahead import made_ahead, quick_switches
 from audit_tui.domain.models import AuditRecord, Template, clean_text
 from audit_tui.storage.practice import COLUMNS as CONVERSATION_COLUMNS
 from audit_tui.storage.practice import row_of
@@ -44,7 +43,7 @@ _CONCERN_DETAILS = ("told_who", "told_at", "told_how", "team_manager", "service_
 ROWS_PER_STATEMENT = 1000
 CHUNK = 500  # audits whose rows are built while those of the chunk before are inserted
 _AHEAD = 2  # chunks built ahead at most
-_SWITCH_SECONDS = 0.0001  # how long the inserting thread waits for the GIL after a statement (default 0.005)
+_SWITCH_SECONDS = 0.0001  # the longest the inserting thread waits for the GIL after a statement
 
 
 def insert_audits(conn: sqlite3.Connection, audits: Sequence[tuple[AuditRecord, Template]], *, stamp: str,
@@ -61,13 +60,9 @@ def insert_audits(conn: sqlite3.Connection, audits: Sequence[tuple[AuditRecord, 
         for start in range(0, len(audits), CHUNK):
             yield audit_rows(audits[start:start + CHUNK], stamp=stamp, actor=actor, note=note)
 
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(min(switch, _SWITCH_SECONDS))  # else the builder keeps the GIL 5 ms after each statement
-    try:
+    with quick_switches(_SWITCH_SECONDS):  # the builder hands the GIL back as soon as a statement ends
         for rows in made_ahead(chunks, depth=_AHEAD, name="audit-rows"):
             insert_rows(conn, rows)
-    finally:
-        sys.setswitchinterval(switch)
 
 
 def audit_rows(records: Iterable[tuple[AuditRecord, Template]], *, stamp: str, actor: str,

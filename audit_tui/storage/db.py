@@ -101,3 +101,18 @@ def _connect_once(path: Path, *, create: bool, timeout: float, defer_check: bool
         os.umask(old_umask)
     db.deferred_check = deferred
     return db
+
+
+def open_read_only(path: Path) -> sqlite_utils.Database:
+    """Another audit-tui database, opened read-only after the checks `connect` makes (whole, audit-tui's,
+    not newer, quick_check); a DatabaseError (one sentence) when it cannot be read. Nothing is written."""
+    dbfile.check_file(path)
+    dbfile.inspect(path, migration_set=migrations.name, timeout=dbfile.busy_timeout(),
+                   known_migrations=[m.name for m in migrations._migrations])  # noqa: SLF001
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=dbfile.busy_timeout(),
+                               isolation_level=None)
+    except sqlite3.Error as exc:
+        raise dbfile.open_error(path, exc) from None
+    return sqlite_utils.Database(conn, execute_plugins=False)
+

@@ -53,7 +53,7 @@ class FollowUp:
         if expected and "questions" in expected:  # compared as stored
             expected = {**expected, "questions": stored_questions(list(expected["questions"] or []))}
         with self.transaction():
-            row = self._action_row(action_id)
+            row = self.action(action_id)
             if set(changes) - {"status", "done_on", "note"}:
                 self._editable(row["audit_id"])
             if "question" in changes and "questions" not in changes:
@@ -76,7 +76,7 @@ class FollowUp:
     def delete_action(self, action_id: str) -> None:
         """Delete an action of a draft; a safeguarding concern's urgent action is never deleted."""
         with self.transaction():
-            row = self._action_row(action_id)
+            row = self.action(action_id)
             self._editable(row["audit_id"])
             if row["note"] == URGENT_NOTE or self.db.execute(
                     "SELECT 1 FROM concerns WHERE action_id = ?", [action_id]).fetchone():
@@ -92,7 +92,8 @@ class FollowUp:
                 question) is None:
             raise StoreError("an action can only be linked to a question of this audit's template")
 
-    def _action_row(self, action_id: str) -> dict[str, Any]:
+    def action(self, action_id: str) -> dict[str, Any]:
+        """An action's stored row."""
         rows = list(self._query("SELECT * FROM actions WHERE id = ?", [action_id]))
         if not rows:
             raise StoreError("that action no longer exists")

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from audit_tui.storage import bulk
-from audit_tui.storage.db import DatabaseError, connect
+from audit_tui.storage.db import DatabaseError, connect, open_read_only
 from audit_tui.storage.errors import AuditLocked, DatabaseBusy, EditConflict, GatesNotMet, StorageError, StoreError
 from audit_tui.storage.errors import store_error as _store_error
 from audit_tui.storage.errors import validated
 from audit_tui.domain.models import NA, Answer, AuditRecord, Template, clean_text
+from audit_tui.storage.casework import Casework
+from audit_tui.storage.copying import Copying
 from audit_tui.storage.followup import FollowUp, next_working_day
 from audit_tui.storage.conclusions import Conclusions
 from audit_tui.storage.governance import Governance
@@ -38,14 +40,17 @@ TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_r
 COALESCE_SECONDS = 120
 
 
-class Store(FollowUp, Practice, Governance, Conclusions, Reaudit):
-    """Audits, answers, actions and templates in one SQLite file."""
+class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copying):
+    """Audits, answers, actions and templates in one SQLite file; each part of it (storage/) a class mixed in here."""
 
     def __init__(self, path: str | Path, *, actor: str = "", create: bool = True,
-                 busy_timeout: float | None = None):
+                 busy_timeout: float | None = None, read_only: bool = False):
+        """Open (or create) the database at `path`; `read_only` opens another copy to read (merge), never
+        creating, migrating or writing it."""
         self.path = Path(path)
         self.actor = " ".join(clean_text(actor or "").split()) or "unknown"
-        self.db = connect(self.path, create=create, busy_timeout=busy_timeout, defer_check=True)
+        self.db = (open_read_only(self.path) if read_only else
+                   connect(self.path, create=create, busy_timeout=busy_timeout, defer_check=True))
         self._templates: dict[tuple[str, int], Template] = {}
         self._typing: str | None = None  # the ref of the history row this session last wrote
 

@@ -2,7 +2,7 @@
 
 `scan` runs every statement of one summary over the stored facts (see summary.facts) of the
 audits a filter selects, and returns their rows; `summary.compute` turns them into figures
-with the templates. This module imports only the standard library, so that `ScanAhead` can
+with the templates. This module imports only the standard library (and storage.ahead, which does too), so that `ScanAhead` can
 run the scan on threads (SQLite lets go of Python's lock while a statement runs) while the
 command is still loading pydantic and the models.
 """
@@ -10,11 +10,13 @@ command is still loading pydantic and the models.
 from __future__ import annotations
 
 import sqlite3
-import sys
 import threading
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from audit_tui.storage.ahead import quick_switches
 
 COUNTED_SQL = ("a.status IN ('completed', 'moderated') "
                "AND NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)")
@@ -323,10 +325,10 @@ class ScanAhead:
         self._scan: Scan | None = None
         self._details: Details | None = None
         self._version: int | None = None
-        self._interval = sys.getswitchinterval()
-        # SQLite lets go of the GIL while a statement runs: a short switch interval gives it back to the
-        # scan between statements, instead of after the importing thread's 5 ms turn.
-        sys.setswitchinterval(min(self._interval, 0.0002))
+        # SQLite lets go of the GIL while a statement runs: quick switches give it back to the scan
+        # between statements, instead of after the importing thread's whole turn.
+        self._switching = ExitStack()
+        self._switching.enter_context(quick_switches(0.0002))
         self._thread = threading.Thread(target=self._run, args=(Path(path).resolve(),), name="summary-scan",
                                         daemon=True)
         self._thread.start()
@@ -371,7 +373,7 @@ class ScanAhead:
              schema_version: int) -> tuple[sqlite3.Connection, Scan] | None:
         """(connection in its read transaction, scan) if the scan is of this selection; else None."""
         self._thread.join()
-        sys.setswitchinterval(self._interval)
+        self._switching.close()
         found = self._scan
         if found is None or self._version != schema_version or self._selection != (where, params, as_of):
             self.close()
@@ -384,7 +386,7 @@ class ScanAhead:
     def close(self) -> None:
         """End the read transactions and close the connections (safe to call more than once)."""
         self._thread.join()
-        sys.setswitchinterval(self._interval)
+        self._switching.close()
         for conn in self._conns:
             conn.close()
         self._conns = []

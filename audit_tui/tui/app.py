@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from audit_tui.storage.store import Store
 
 
-OTHER_SCREENS_CSS = "screens.tcss"
-"""Styles of every screen but home, read just after the first paint (app.tcss: home and the house style)."""
-
 HIGH_CONTRAST = Theme(
     name="high-contrast",
     primary="#FFFF00", secondary="#00FFFF", accent="#FFFF00", foreground="#FFFFFF",
@@ -118,12 +115,8 @@ class AuditApp(App[None]):
             self.call_after_refresh(focused.scroll_visible, animate=False)
 
     def finish_start(self) -> bool:
-        """Once the first screen is up: the other screens' styles, and the store; False, and the app exits,
-        if the store cannot be opened."""
+        """Once the first screen is up: the store; False, and the app exits, if it cannot be opened."""
         from audit_tui.storage.store import DatabaseError, StoreError
-
-        self.stylesheet.read(Path(__file__).parent / OTHER_SCREENS_CSS)
-        self.stylesheet.update(self)
 
         try:
             store = self.store

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
+from audit_tui.domain.values import shortened
 from audit_tui.features.actions import ActionFilter, count_actions, count_by_kind, export_actions, list_actions, mark_done
 from audit_tui.exchange.exports import ExportError
 from audit_tui.domain.models import ACTION_KINDS, parse_date
@@ -29,16 +30,13 @@ PAGE = 200  # actions read at a time; the next ones as the list is scrolled
 TYPING_PAUSE = 0.2  # seconds after the last key typed in the filter before the list is read again
 
 
-def _short(text: str | None, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 class ActionTrackerScreen(Screen[None]):
     """Filter by typing (owner, team, round, case, description); d marks done; x exports.
 
     A region's database holds hundreds of thousands of actions: the list is read a page at a
     time as it is scrolled, and counted in SQL."""
+
+    CSS_PATH = "action_tracker.tcss"
 
     FOOTER = ("done", "filter", "cycle_status", "toggle_overdue", "export", "help")
     BINDINGS = [
@@ -96,8 +94,8 @@ class ActionTrackerScreen(Screen[None]):
             style = "bold red" if row["overdue"] else ("dim" if row["status"] == "done" else "")
             status = "OVERDUE" if row["overdue"] else row["status"]
             table.add_row(Text(row["due"] or "—", style=style), Text(status, style=style), Text(row["case_ref"]),
-                          Text(_short(row["owner"], 14)), Text(_short(row["description"], width)),
-                          Text(_short(row["team"], 16)), key=row["action_id"])
+                          Text(shortened(row["owner"], 14)), Text(shortened(row["description"], width)),
+                          Text(shortened(row["team"], 16)), key=row["action_id"])
 
     def refresh_actions(self, *, keep_place: bool = True) -> None:
         """Read the list again from its first page (as many rows as were shown, with `keep_place`)."""
@@ -209,6 +207,8 @@ class ActionTrackerScreen(Screen[None]):
 class DoneDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """What was done and when; saves through the store and dismisses with the fields."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="done.cancel"),
         Binding("ctrl+s", "save", "Mark done", priority=True, id="done.save"),
@@ -262,6 +262,8 @@ class DoneDialog(KeepsTypedWork, ModalScreen[dict | None]):
 
 class ExportActionsDialog(KeepsTypedWork, ModalScreen[str | None]):
     """Export the listed actions to a .csv or .xlsx file (never replacing one unless asked)."""
+
+    CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export_actions.cancel")]
 

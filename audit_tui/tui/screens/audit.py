@@ -32,6 +32,8 @@ NARRATIVES, ACTIONS, REVIEW, CONVERSATION = "@narratives", "@actions", "@review"
 class AuditScreen(Screen[None]):
     """Walk through one audit; nothing to save — every change is saved as you make it."""
 
+    CSS_PATH = "audit.tcss"
+
     FOOTER = ("next_question", "previous_question", "review", "concern", "close", "help")
     """The footer's keys, most needed first (every key is in F1 and the palette)."""
     BINDINGS = [

@@ -49,18 +49,7 @@ class CalibrationScreen(Screen[None]):
     """Question by question: your grade, the reference grade, and why the reference graded it so."""
 
     FOOTER = ("tab('questions')", "tab('quality')", "tab('learning')", "close", "help")
-    DEFAULT_CSS = """
-    CalibrationScreen #cal-summary { padding: 0 1; height: auto; }
-    CalibrationScreen TabbedContent, CalibrationScreen ContentSwitcher, CalibrationScreen TabPane { height: 1fr; }
-    CalibrationScreen TabPane { padding: 0; }
-    CalibrationScreen #cal-body { height: 1fr; layout: vertical; }
-    CalibrationScreen #cal-questions { height: 1fr; min-height: 6; }
-    CalibrationScreen #cal-detail { height: 1fr; padding: 0 1; border-top: tall $primary; }
-    CalibrationScreen #cal-body.-wide { layout: horizontal; }
-    CalibrationScreen #cal-body.-wide #cal-questions { width: 55%; }
-    CalibrationScreen #cal-body.-wide #cal-detail { border-top: none; border-left: tall $primary; }
-    CalibrationScreen .cal-text { padding: 0 1; height: auto; }
-    """
+    CSS_PATH = "calibration.tcss"
     BINDINGS = [
         Binding("escape", "close", "Back", id="calibration.close"),
         Binding("q", "tab('questions')", "Questions", id="calibration.questions"),
@@ -195,12 +184,7 @@ class TrainerScreen(Screen[None]):
     """Every trainee's agreement with the reference audits; Enter on an audit opens its calibration."""
 
     FOOTER = ("tab('trainees')", "tab('questions')", "tab('audits')", "word", "close", "help")
-    DEFAULT_CSS = """
-    TrainerScreen #trainer-summary { padding: 0 1; height: auto; }
-    TrainerScreen TabbedContent, TrainerScreen ContentSwitcher, TrainerScreen TabPane { height: 1fr; }
-    TrainerScreen TabPane { padding: 0; }
-    TrainerScreen DataTable { height: 1fr; }
-    """
+    CSS_PATH = "calibration.tcss"
     BINDINGS = [
         Binding("escape", "close", "Back", id="trainer.close"),
         Binding("1", "tab('trainees')", "Trainees", id="trainer.trainees"),

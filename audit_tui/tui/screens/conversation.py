@@ -25,6 +25,8 @@ _TEXTS = (("reflection", "The worker's reflection: what they said about the audi
 class ConversationScreen(KeepsTypedWork, ModalScreen[bool]):
     """Edit the conversation; ctrl+s saves the fields you changed (at once, logged). Dismisses True if saved."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="conversation.cancel"),
         Binding("ctrl+s", "save", "Save", priority=True, id="conversation.save"),

@@ -19,6 +19,8 @@ FORM_FIELDS = "Input, TextArea, Select, Checkbox"
 class ConfirmDialog(ModalScreen[bool]):
     """Ask before something that cannot be undone; Esc (or the first button) keeps things as they are."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [Binding("escape", "keep", "Keep", id="confirm.keep")]
 
     def __init__(self, title: str, message: str, *, go: str, keep: str = "Keep editing (esc)") -> None:
@@ -112,6 +114,8 @@ def close_concern(app, concern_id: str, done) -> None:
 class ReasonDialog(KeepsTypedWork, ModalScreen[str | None]):
     """Ask for a reason (e.g. to reopen a completed audit); dismisses with it or None."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason.cancel")]
 
     def __init__(self, title: str, prompt: str, *, placeholder: str = "Reason") -> None:
@@ -146,6 +150,8 @@ class ReasonDialog(KeepsTypedWork, ModalScreen[str | None]):
 class ConcernDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """Raise a safeguarding concern: what was found, who was told (when, how), the two managers the
     urgent action goes to and, in a care-leaver audit, the route for a young person aged 18–25."""
+
+    CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="concern.cancel"),
@@ -209,6 +215,8 @@ class ConflictDialog(ModalScreen[str | None]):
     """Another session saved a field while the auditor was editing it: keep mine, take theirs, or see both.
 
     Dismisses with "mine", "theirs" or None (decide later: the change stays on screen, not saved)."""
+
+    CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [Binding("escape", "later", "Decide later", id="conflict.later")]
 

@@ -93,6 +93,8 @@ or after the audit date. The review screen lists what is missing; Enter takes yo
 class HelpScreen(ModalScreen[None]):
     """Key bindings and how completion works."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [Binding("escape,f1,q", "app.pop_screen", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:

@@ -26,6 +26,8 @@ STATUSES = ["", "draft", "completed", "moderated"]
 class HomeScreen(Screen[None]):
     """Every audit in the database; Enter resumes, n starts a new one."""
 
+    CSS_PATH = "home.tcss"
+
     FOOTER = ("new_audit", "filter", "training", "report", "action_tracker", "help")
     """The footer's keys, most needed first (every key is in F1 and the palette)."""
     AUTO_FOCUS = ""  # the list takes the focus once it is added (_first_load)

@@ -31,6 +31,8 @@ def _id(question: str) -> str:
 class ModerationScreen(KeepsTypedWork, Screen[bool]):
     """Moderate one completed audit; dismisses True when saved."""
 
+    CSS_PATH = "moderation.tcss"
+
     FOOTER = ("save", "cancel", "help")
     BINDINGS = [
         Binding("escape", "cancel", "Back", key_display="Esc", id="moderation.back"),

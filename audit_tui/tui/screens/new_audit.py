@@ -42,6 +42,8 @@ def available_templates(app) -> list[Template]:
 class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
     """Collects the audit's details; dismisses with the new audit's id."""
 
+    CSS_PATH = "new_audit.tcss"
+
     FOOTER = ("start", "cancel", "help")
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", key_display="Esc", id="new.cancel"),

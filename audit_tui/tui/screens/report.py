@@ -26,6 +26,8 @@ def default_output(name: str) -> Path:
 class ReportScreen(KeepsTypedWork, ModalScreen[None]):
     """Choose filters and a file, then build; the file's path is shown when done."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="report.close"),
         Binding("ctrl+s", "build", "Build", priority=True, id="report.build"),

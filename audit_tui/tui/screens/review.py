@@ -22,6 +22,8 @@ from audit_tui.tui.screens.dialogs import KeepsTypedWork
 class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
     """Dismisses with a gate's target to jump there, or None to go back."""
 
+    CSS_PATH = "review.tcss"
+
     FOOTER = ("complete", "back", "help")
     BINDINGS = [
         Binding("escape", "back", "Back to audit", key_display="Esc", id="review.back"),

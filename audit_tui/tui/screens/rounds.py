@@ -34,6 +34,8 @@ COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_p
 class RoundsScreen(Screen[None]):
     """The quality lead's view of a round; an auditor's list of allocated cases."""
 
+    CSS_PATH = "rounds.tcss"
+
     FOOTER = ("new_round", "import_cases", "conclusions", "next_tab", "app.pop_screen", "help")
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="rounds.back"),
@@ -239,6 +241,8 @@ class RoundsScreen(Screen[None]):
 class NewRoundDialog(KeepsTypedWork, ModalScreen[str | None]):
     """Name, dates and templates of a new round; dismisses with its name."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="new_round.cancel"),
         Binding("ctrl+s", "create", "Create", priority=True, id="new_round.create"),
@@ -304,6 +308,8 @@ class NewRoundDialog(KeepsTypedWork, ModalScreen[str | None]):
 
 class ImportCasesDialog(KeepsTypedWork, ModalScreen[str | None]):
     """The path of a CSV/XLSX case list; every bad row is listed here with its line number."""
+
+    CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="import_cases.cancel"),

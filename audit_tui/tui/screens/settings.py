@@ -21,6 +21,8 @@ FIELDS = ("auditor_name", "organisation", "template_dir")
 class SettingsScreen(KeepsTypedWork, ModalScreen[None]):
     """Edit and save settings; each field is explained and validated."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="settings.cancel"),
         Binding("ctrl+s", "save", "Save", priority=True, id="settings.save"),

@@ -35,11 +35,7 @@ def audit_screen(store, audit_id: str) -> Screen:
 class TrainingPickerScreen(Screen[str | None]):
     """The sample cases; Enter starts (or resumes) your training audit of one."""
 
-    DEFAULT_CSS = """
-    TrainingPickerScreen #picker { padding: 0 1; }
-    TrainingPickerScreen #picker-intro { color: $text-muted; height: auto; margin-bottom: 1; }
-    TrainingPickerScreen #cases { height: 1fr; }
-    """
+    CSS_PATH = "training.tcss"
     FOOTER = ("start", "cancel", "help")
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="training.cancel"),

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from audit_tui.domain.values import shortened
 from audit_tui.domain.gates import action_problems, action_warning, below_good, default_due, owner_warning, question_label
 from audit_tui.domain.models import ACTION_KINDS, URGENT_NOTE, Action, AuditRecord, Template, parse_date
 from audit_tui.tui.format import selected_key
@@ -67,7 +68,7 @@ class ActionsPanel(Vertical):
                 Text("⚠ owner", style="yellow") if owner_warning(action) else Text("✓", style="green"))
             linked = question_label(self.template, action.question) if action.question else "—"
             more = f" +{len(action.questions) - 1}" if len(action.questions) > 1 else ""
-            table.add_row(Text(_short(action.description, 40)), Text(action.owner),
+            table.add_row(Text(shortened(action.description, 40)), Text(action.owner),
                           Text(action.due.isoformat() if action.due else "—"), Text(action.status),
                           Text(action.kind), Text(linked + more), check, key=action.id)
         reasons = [f"No action because ({question_label(self.template, a.question)}): {a.no_action}"
@@ -127,13 +128,8 @@ class ActionsPanel(Vertical):
             if delete:
                 self.post_message(ActionsChanged(action_id, None))
 
-        self.app.push_screen(ConfirmDialog("Delete this action?", _short(action.description, 200) or "(no description)",
+        self.app.push_screen(ConfirmDialog("Delete this action?", shortened(action.description, 200) or "(no description)",
                                            go="Delete action", keep="Keep it (esc)"), answered)
-
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
@@ -161,7 +157,7 @@ class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
         return [key for key in dict.fromkeys([*self.action.questions[1:], *below]) if key != self.action.question]
 
     def compose(self) -> ComposeResult:
-        questions = [(Text(_short(f"{question_label(self.template, key)}: {q.text}", 70)), key)
+        questions = [(Text(shortened(f"{question_label(self.template, key)}: {q.text}", 70)), key)
                      for key, _, q in self.template.questions()]
         with Vertical(id="action-dialog", classes="dialog"):
             yield Label("Action", classes="section-title")
