@@ -36,4 +36,4 @@ if sys.argv[4] == "hold":
     sys.stdin.read()
     store.close()
 else:
-    audit_tui.cli.main(sys.argv[5:], prog_name="audit-tui")
+    audit_tui.cli.main.main(sys.argv[5:], prog_name="audit-tui")
