@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import db_option
-from audit_tui.cli.rounds import _store, rounds
+from audit_tui.cli.options import db_option, existing_store
+from audit_tui.cli.rounds import rounds
 
 RAG_CHOICE = click.Choice(["red", "amber", "green"], case_sensitive=False)
 
@@ -26,7 +26,7 @@ def _recommendation_line(rec: dict) -> str:
 @db_option
 def rounds_commentary(round_name: str, text: str | None, db_path: Path | None) -> None:
     """Show the lead's commentary on a round, or set it with --set (printed in the report's improvement plan)."""
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         name = store.known_round(round_name)
         if text is not None:
@@ -49,7 +49,7 @@ def rounds_commentary(round_name: str, text: str | None, db_path: Path | None) -
 def rounds_recommend(round_name: str, what: str, lead: str, outcome: str, due: str, rag: str,
                      db_path: Path | None) -> None:
     """Add a service-level recommendation to a round's improvement plan."""
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         rec_id = store.add_recommendation(round_name, what=what, lead=lead, outcome=outcome, due=due, rag=rag)
         click.echo(f"Recommendation {rec_id[:8]} added to “{store.recommendation(rec_id)['round']}”")
@@ -63,7 +63,7 @@ def rounds_recommend(round_name: str, what: str, lead: str, outcome: str, due: s
 @db_option
 def rounds_recommendations(round_name: str, as_json: bool, db_path: Path | None) -> None:
     """List a round's recommendations: id, RAG status, due date, what, lead and outcome."""
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         name = store.known_round(round_name)
         found = store.recommendations(name)
@@ -92,7 +92,7 @@ def rounds_recommendation_edit(rec_id: str, db_path: Path | None, **changes: str
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
         raise click.UsageError("say what to change: --what, --lead, --outcome, --due or --rag")
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         rec = store.recommendation(rec_id)
         store.update_recommendation(rec["id"], **changes)
@@ -106,7 +106,7 @@ def rounds_recommendation_edit(rec_id: str, db_path: Path | None, **changes: str
 @db_option
 def rounds_recommendation_remove(rec_id: str, db_path: Path | None) -> None:
     """Remove a recommendation from its round's improvement plan (logged in history)."""
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         rec = store.recommendation(rec_id)
         store.remove_recommendation(rec["id"])
@@ -125,7 +125,7 @@ def rounds_target(measure: str | None, percent: str | None, clear: bool, db_path
 
     Targets are drawn as a line on the report's trend chart, and each round's figure is rated
     against them: green at or above the target, amber less than 5 points below, red 5 or more below."""
-    store = _store(db_path)
+    store = existing_store(db_path)
     try:
         if measure is None:
             targets = store.targets()

@@ -19,7 +19,6 @@ from typing import Any
 
 from audit_tui.storage.conclusions import REC_FIELDS, ConclusionsError, recommendation_values, target_value
 from audit_tui.domain.models import clean_text
-from audit_tui.domain.values import now_iso
 
 KEYS = ("conclusions", "targets")
 
@@ -137,14 +136,14 @@ def _file_items(store, rounds: list[dict[str, Any]], targets: dict[str, float]) 
         if entry["commentary"]:
             items.append(_Item(f"Commentary on round “{name}”", f"round:{name}:commentary", False,
                                store.round_commentary(name) or None, entry["commentary"],
-                               partial_write(_write_commentary, store, name, entry["commentary"])))
+                               partial_write(store.copy_commentary, name, entry["commentary"])))
         for rec in entry["recommendations"]:
-            mine = _stored_recommendation(store, rec["id"])
+            mine = store.stored_recommendation(rec["id"])
             items.append(_Item(f"Recommendation “{rec['what'][:60]}” ({name})", f"recommendation:{rec['id']}", True,
-                               mine, {**rec, "round": name}, partial_write(_write_recommendation, store, name, rec)))
+                               mine, {**rec, "round": name}, partial_write(store.copy_recommendation, name, rec)))
     for measure, target in targets.items():
         items.append(_Item(f"Target for {measure}", f"target:{measure}", False, store.targets().get(measure), target,
-                           partial_write(_write_target, store, measure, target)))
+                           partial_write(store.copy_target, measure, target)))
     return items
 
 
@@ -158,44 +157,6 @@ def _local_round(store, name: str) -> str:
                            "round_commentary WHERE round = ? UNION ALL SELECT round FROM audits WHERE round = ? "
                            "COLLATE NOCASE LIMIT 1", [name, name, name]).fetchone()
     return row[0] if row else name
-
-
-def _stored_recommendation(store, rec_id: str) -> dict[str, Any] | None:
-    rows = list(store._query(f"SELECT id, round, {', '.join(REC_FIELDS)} FROM recommendations WHERE id = ?", [rec_id]))
-    return rows[0] if rows else None
-
-
-def _write_commentary(store, name: str, text: str, *, log: bool) -> None:
-    old = store.round_commentary(name)
-    store.db.execute("INSERT INTO round_commentary (round, commentary, updated_at) VALUES (?, ?, ?) ON CONFLICT (round) "
-                     "DO UPDATE SET commentary = excluded.commentary, updated_at = excluded.updated_at",
-                     [name, text, now_iso()])
-    if log:
-        store._log(None, f"round:{name}:commentary", old or None, text)
-
-
-def _write_recommendation(store, name: str, rec: dict[str, Any], *, log: bool) -> None:
-    old = _stored_recommendation(store, rec["id"])
-    values = [rec[f] for f in REC_FIELDS]
-    if old is None:
-        store.db.execute(f"INSERT INTO recommendations (id, round, {', '.join(REC_FIELDS)}, created_at, updated_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [rec["id"], name, *values, now_iso(), now_iso()])
-        if log:
-            store._log(None, f"recommendation:{rec['id']}", None, f"added to {name}: {rec['what']}")
-    else:
-        store.db.execute(f"UPDATE recommendations SET round = ?, {', '.join(f'{f} = ?' for f in REC_FIELDS)}, "
-                         "updated_at = ? WHERE id = ?", [name, *values, now_iso(), rec["id"]])
-    for field in REC_FIELDS if log else ():
-        store._log(None, f"recommendation:{rec['id']}:{field}", old[field] if old else None, rec[field])
-
-
-def _write_target(store, measure: str, target: float, *, log: bool) -> None:
-    old = store.targets().get(measure)
-    store.db.execute("INSERT INTO measure_targets (measure, target, updated_at) VALUES (?, ?, ?) ON CONFLICT (measure) "
-                     "DO UPDATE SET target = excluded.target, updated_at = excluded.updated_at",
-                     [measure, target, now_iso()])
-    if log:
-        store._log(None, f"target:{measure}", old, target)
 
 
 def _same(mine: Any, theirs: Any) -> bool:

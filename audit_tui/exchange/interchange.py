@@ -131,7 +131,7 @@ def read_into(store: Store, path: Path, *, note: str = "imported", as_draft: boo
         checks = ImportChecks(store, header.get("templates", []), needs_cleaning=_file_needs_cleaning(path),
                               as_draft=as_draft, on_differs=on_differs)
         imported, saved = [], 0
-        lead = {key: header[key] for key in ("conclusions", "targets") if key in header}
+        lead: dict[str, Any] = {key: header[key] for key in ("conclusions", "targets") if key in header}
         with store.bulk_transaction():
             for window in _checked_members(path, WINDOW):
                 if not isinstance(window, Items):

@@ -271,7 +271,8 @@ def conversation(record: AuditRecord, template: Template, practice: str, manager
     present = f"{record.worker} (social worker), {record.auditor} (auditor)"
     if rng.random() < 0.4:
         present += f", {manager} (team manager)"
-    agrees = rng.choices(("yes", "partly", "no"), weights=AGREES[practice])[0]
+    answers: tuple[Literal["yes", "partly", "no"], ...] = ("yes", "partly", "no")
+    agrees = rng.choices(answers, weights=AGREES[practice])[0]
     reflection = case.fill(rng.choice(text.REFLECTIONS[agrees]))
     challenge = response = ""
     below = [a.question for a in record.answers if gates.below_good(template, a)]

@@ -212,3 +212,48 @@ class Conclusions:
         return list(self._query(
             "SELECT at, who, field, old, new FROM history WHERE audit_id IS NULL AND (field LIKE 'recommendation:%' "
             "OR field LIKE 'target:%' OR (field LIKE 'round:%' AND field LIKE '%:commentary')) ORDER BY id"))
+
+    # -- as another copy has them (import, merge: inside its transaction) -----------------
+
+    def stored_recommendation(self, rec_id: str) -> dict[str, Any] | None:
+        """A recommendation as stored (its round and fields), or None."""
+        rows = list(self._query(f"SELECT id, round, {', '.join(REC_FIELDS)} FROM recommendations WHERE id = ?",
+                                [rec_id]))
+        return rows[0] if rows else None
+
+    def copy_commentary(self, round_name: str, text: str, *, log: bool) -> None:
+        """A round's commentary as a file has it (`log`: a line in the trail, as for an edit)."""
+        with self.transaction():
+            old = self.round_commentary(round_name)
+            self.db.execute("INSERT INTO round_commentary (round, commentary, updated_at) VALUES (?, ?, ?) "
+                            "ON CONFLICT (round) DO UPDATE SET commentary = excluded.commentary, "
+                            "updated_at = excluded.updated_at", [round_name, text, now_iso()])
+            if log:
+                self._log(None, f"round:{round_name}:commentary", old or None, text)
+
+    def copy_recommendation(self, round_name: str, rec: dict[str, Any], *, log: bool) -> None:
+        """A recommendation as a file has it (its id kept), added or replacing this database's."""
+        with self.transaction():
+            old = self.stored_recommendation(rec["id"])
+            values = [rec[f] for f in REC_FIELDS]
+            if old is None:
+                self.db.execute(f"INSERT INTO recommendations (id, round, {', '.join(REC_FIELDS)}, created_at, "
+                                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [rec["id"], round_name, *values, now_iso(), now_iso()])
+                if log:
+                    self._log(None, f"recommendation:{rec['id']}", None, f"added to {round_name}: {rec['what']}")
+            else:
+                self.db.execute(f"UPDATE recommendations SET round = ?, {', '.join(f'{f} = ?' for f in REC_FIELDS)}, "
+                                "updated_at = ? WHERE id = ?", [round_name, *values, now_iso(), rec["id"]])
+            for field in REC_FIELDS if log else ():
+                self._log(None, f"recommendation:{rec['id']}:{field}", old[field] if old else None, rec[field])
+
+    def copy_target(self, measure: str, target: float, *, log: bool) -> None:
+        """A measure's target as a file has it."""
+        with self.transaction():
+            old = self.targets().get(measure)
+            self.db.execute("INSERT INTO measure_targets (measure, target, updated_at) VALUES (?, ?, ?) "
+                            "ON CONFLICT (measure) DO UPDATE SET target = excluded.target, "
+                            "updated_at = excluded.updated_at", [measure, target, now_iso()])
+            if log:
+                self._log(None, f"target:{measure}", old, target)

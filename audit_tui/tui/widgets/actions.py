@@ -181,7 +181,7 @@ class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
             also = self._also()
             if also:
                 yield Label("Also answers (space ticks)", classes="field-label")
-                yield SelectionList(*(Selection(Text(_short(question_label(self.template, key) + ": " +
+                yield SelectionList(*(Selection(Text(shortened(question_label(self.template, key) + ": " +
                                                             self.template.question(key).text, 70)), key,
                                                 key in self.action.questions[1:]) for key in also), id="a-also")
             yield Static("", id="a-check", markup=False)
