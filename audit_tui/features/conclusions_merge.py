@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit_tui.domain.models import clean_text
 from audit_tui.exchange.conclusions import REC_FIELDS, ConclusionConflict, _file_items, _Item, _same, check_conclusions
 from audit_tui.features.merge import _event, _is_prefix
 
@@ -55,6 +54,4 @@ def _key_history(db, item: _Item) -> list[tuple]:
 def _add_rows(store, theirs: list[tuple], mine: list[tuple]) -> None:
     """Their history rows of an item that this side lacks (the trail travels with the item)."""
     have = {_event(r) for r in mine}
-    new = [tuple(clean_text(v) if isinstance(v, str) else v for v in r) for r in theirs if _event(r) not in have]
-    store.db.conn.executemany(
-        "INSERT INTO history (at, who, audit_id, field, old, new, ref) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+    store.add_history_rows([r for r in theirs if _event(r) not in have])
