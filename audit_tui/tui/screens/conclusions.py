@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static, TextArea
 
+from audit_tui.domain.values import shortened
 from audit_tui.storage.conclusions import RAG, ConclusionsError, recommendation_values, target_value
 from audit_tui.storage.store import StoreError
 from audit_tui.summary.headline import LABELS, measure_label
@@ -37,11 +38,6 @@ class FiguresCounted(Message):
         self.figures = figures
 
 
-def _short(text: str, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 class ConclusionsScreen(Screen[None]):
     """The lead's commentary, recommendations and targets for one round."""
 
@@ -61,7 +57,7 @@ class ConclusionsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Conclusions on “{_short(self.round_name, 40)}” (the report's improvement plan)", classes="title",
+        yield Static(f"Conclusions on “{shortened(self.round_name, 40)}” (the report's improvement plan)", classes="title",
                      markup=False)
         yield Label("Commentary (what the figures mean, for the improvement board)", classes="section-title")
         yield TextArea(self.app.store.round_commentary(self.round_name), id="commentary", soft_wrap=True,
@@ -104,7 +100,7 @@ class ConclusionsScreen(Screen[None]):
         table.clear()
         for rec in self.app.store.recommendations(self.round_name):
             table.add_row(Text(rec["rag"].capitalize(), style=RAG_STYLE[rec["rag"]]), Text(rec["due"]),
-                          Text(_short(rec["what"], 34)), Text(_short(rec["lead"], 14)), Text(_short(rec["outcome"], 30)),
+                          Text(shortened(rec["what"], 34)), Text(shortened(rec["lead"], 14)), Text(shortened(rec["outcome"], 30)),
                           key=rec["id"])
         if select:
             table.move_cursor(row=table.get_row_index(select))
@@ -151,7 +147,7 @@ class ConclusionsScreen(Screen[None]):
                     return
                 self.show_recommendations()
 
-        self.app.push_screen(ConfirmDialog("Remove this recommendation?", _short(rec["what"], 200),
+        self.app.push_screen(ConfirmDialog("Remove this recommendation?", shortened(rec["what"], 200),
                                            go="Remove it", keep="Keep it (esc)"), answered)
 
     # -- targets --------------------------------------------------------------------------
@@ -166,7 +162,7 @@ class ConclusionsScreen(Screen[None]):
             target = targets.get(measure)
             good, answered = self.figures.get(measure, (0, 0))
             status = rag(good, answered, target)
-            table.add_row(Text(_short(measure_label(measure), 40)), Text("–" if target is None else f"{target:g}%"),
+            table.add_row(Text(shortened(measure_label(measure), 40)), Text("–" if target is None else f"{target:g}%"),
                           Text(f"{100 * good / answered:.1f}% ({good} of {answered})" if answered else "–"),
                           Text(status.capitalize() if status else "–", style=RAG_STYLE.get(status or "", "")),
                           key=measure)
