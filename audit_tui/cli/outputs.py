@@ -96,29 +96,24 @@ def _report(output: Path, audit_id: str | None, labels: tuple[str | None, str | 
         if audit_id is not None:
             from audit_tui.report import build_audit_feedback
 
-            audit_id = store.resolve_id("audits", audit_id)
-            warn_before_writing(output, force, organisation)
-            path = build_audit_feedback(store, audit_id, output, overwrite=force, organisation=organisation or "",
+            path = build_audit_feedback(store, store.resolve_id("audits", audit_id), output, overwrite=force, organisation=organisation or "",
                                         as_of=filters.as_of, version_label=version_label)
         else:
             from audit_tui.report import build_report
 
-            warn_before_writing(output, force, organisation)
             pictures, ahead = started
             path = build_report(store, output, filters, organisation=organisation or "", overwrite=force,
                                 pictures=pictures, ahead=ahead, version_label=version_label)
     finally:
         store.close()
     click.echo(f"Report written to {path}")
+    warn_what_it_lacks(organisation)
 
 
-def warn_before_writing(output: Path, force: bool, organisation: str | None) -> None:
-    """Once `output` may be written, say on stderr, a sentence each, what the document will lack
-    (organisation, logo)."""
-    from audit_tui.exchange.exports import check_target
+def warn_what_it_lacks(organisation: str | None) -> None:
+    """Once a document is written, say on stderr, a sentence each, what it lacks (organisation, logo)."""
     from audit_tui.report.branding import warnings
 
-    check_target(output, overwrite=force)
     for line in warnings(organisation):
         click.echo(f"Warning: {line}", err=True)
 

@@ -40,11 +40,11 @@ def calibration(db_path: Path | None, as_json: bool, output: Path | None, force:
     finally:
         store.close()
     if output is not None:
-        from audit_tui.cli.outputs import warn_before_writing
+        from audit_tui.cli.outputs import warn_what_it_lacks
         from audit_tui.report.calibration import write_calibration_docx
 
-        warn_before_writing(output, force, None)
         write_calibration_docx(report, output, overwrite=force, ready_at=ready_at, version_label=version_label)
+        warn_what_it_lacks(None)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return

@@ -255,10 +255,6 @@ class TrainerScreen(Screen[None]):
         from audit_tui.files.settings import data_dir
 
         path = data_dir() / f"calibration-{date.today().isoformat()}.docx"
-        from audit_tui.report.branding import warnings
-
-        for line in warnings(self.app.settings.organisation):
-            self.notify(line, title="Written without it", severity="warning", markup=False, timeout=12)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_calibration_docx(self.report, path, overwrite=True, organisation=self.app.settings.organisation)
@@ -269,6 +265,10 @@ class TrainerScreen(Screen[None]):
                         severity="error", markup=False)
             return
         self.notify(f"Wrote {path}", title="Calibration report", markup=False, timeout=8)
+        from audit_tui.report.branding import warnings
+
+        for line in warnings(self.app.settings.organisation):  # what the written document lacks
+            self.notify(line, title="Written without it", severity="warning", markup=False, timeout=12)
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -121,11 +121,6 @@ class ReportScreen(KeepsTypedWork, ModalScreen[None]):
             self.post_message(BuildProgress(fraction, text))
 
         try:
-            from audit_tui.report.branding import warnings
-
-            for line in warnings(organisation):
-                self.app.call_from_thread(self.notify, line, title="Written without it", severity="warning",
-                                          markup=False, timeout=12)
             if self.audit_id is None:
                 written = build_report(db_path, path, filters, organisation=organisation, progress=progress,
                                        overwrite=overwrite)
@@ -141,6 +136,11 @@ class ReportScreen(KeepsTypedWork, ModalScreen[None]):
 
             self.post_message(BuildFailed(user_message(exc, "the document was not written")))
             return
+        from audit_tui.report.branding import warnings
+
+        for line in warnings(organisation):  # what the written document lacks
+            self.app.call_from_thread(self.notify, line, title="Written without it", severity="warning",
+                                      markup=False, timeout=12)
         self.post_message(BuildDone(Path(written)))
 
     def on_build_progress(self, message: BuildProgress) -> None:
