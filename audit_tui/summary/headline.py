@@ -62,6 +62,17 @@ def headline_figures(conn, filters: Filters, rows: Scan, templates: dict[tuple[s
     return result
 
 
+def counts_for_measures(template, key: str, grade: str) -> bool:
+    """Whether an answer (`key` graded `grade`) counts in the headline measures: its question carries
+    a measure and the grade is a judgement on a graded scale (not a fact, not `too_early`)."""
+    question = template.question(key) if template else None
+    if question is None or not question.measures:
+        return False
+    scale = template.scale_of(key)
+    level = scale.level(grade)
+    return scale.graded and (level is None or level.counted)
+
+
 def _counts(conn, filters: Filters, rows: Scan, templates) -> dict[tuple[str, int, str], tuple[int, int]]:
     """(template, version, question) -> (counted answers, good or better) of the measured questions."""
     versions: dict[str, list[int]] = {}
@@ -73,13 +84,7 @@ def _counts(conn, filters: Filters, rows: Scan, templates) -> dict[tuple[str, in
         if len(versions.get(template_id, ())) != 1 or grade == NA:
             continue
         version = versions[template_id][0]
-        template = templates[(template_id, version)]
-        question = template.question(key)
-        if question is None or not question.measures:
-            continue
-        scale = template.scale_of(key)
-        level = scale.level(grade)
-        if not scale.graded or (level is not None and not level.counted):
+        if not counts_for_measures(templates[(template_id, version)], key, grade):
             continue
         before = counts.get((template_id, version, key), (0, 0))
         counts[(template_id, version, key)] = (before[0] + n, before[1] + (gob or 0))

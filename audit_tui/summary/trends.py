@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from audit_tui.domain.models import NA, Template
-from audit_tui.summary.headline import LABELS, measure_label
+from audit_tui.summary.headline import LABELS, counts_for_measures, measure_label
 from audit_tui.summary.measures import pct
 from audit_tui.summary.shapes import (Filters, HeadlineFigure, ImprovementPlan, Recommendation, TrendMeasure, TrendPoint, TrendRound,
                      Trends)
@@ -88,15 +88,10 @@ def _counts(conn, filters: Filters, names: list[str]) -> dict[str, dict[str, tup
                                 [template_id, version]).fetchone()
             templates[(template_id, version)] = Template.model_validate_json(body[0]) if body else None
         template = templates[(template_id, version)]
-        question = template.question(key) if template else None
-        if question is None or not question.measures:
-            continue
-        scale = template.scale_of(key)
-        level = scale.level(grade)
-        if not scale.graded or (level is not None and not level.counted):
+        if template is None or not counts_for_measures(template, key, grade):
             continue
         per_round = result.setdefault(round_name, {})
-        for measure in question.measures:
+        for measure in template.question(key).measures:
             before = per_round.get(measure, (0, 0))
             per_round[measure] = (before[0] + n, before[1] + (gob or 0))
     return result
