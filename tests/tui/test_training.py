@@ -88,7 +88,7 @@ async def test_training_audit_reaches_calibration(store):
         row = calibration.query_one("#cal-questions", DataTable).get_row("referral.threshold")
         assert [str(c) for c in row] == ["1.1", "Requires improvement", "Good", "≈ one level"]
         detail = str(calibration.query_one("#cal-detail-text", Static).content)
-        assert "Why the reference graded it so" in detail and "Timely and proportionate" in detail
+        assert "Why the reference graded it so" in detail and "Good: timely and proportionate" in detail
         await pilot.press("l")
         await pilot.pause()
         assert calibration.query_one(TabbedContent).active == "learning"
