@@ -195,6 +195,6 @@ def test_every_command_is_listed_and_found_though_loaded_on_demand():
 
     commands = CliRunner().invoke(main, ["--help"]).output.split("Commands:")[1].splitlines()
     assert [line.split()[0] for line in commands if line.strip()] == [
-        "actions", "backup", "calibration", "concerns", "demo", "export", "import", "merge", "moderate", "report",
-        "retention", "rounds", "summary", "templates"]
+        "actions", "backup", "calibration", "case", "concerns", "demo", "export", "followup", "import", "merge",
+        "moderate", "reaudit", "report", "retention", "rounds", "summary", "templates"]
     assert CliRunner().invoke(main, ["rounds", "--help"]).exit_code == 0

@@ -17,7 +17,7 @@ from textual.widgets import Button, DataTable, Header, Input, Label, Select, Sta
 from audit_tui.domain.models import IMPACT, AuditRecord
 from audit_tui.features.casebook import case_comparison
 from audit_tui.storage.store import StoreError
-from audit_tui.tui.screens.dialogs import KeepsTypedWork, ReasonDialog
+from audit_tui.tui.screens.dialogs import DIALOGS_CSS, KeepsTypedWork, ReasonDialog
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 
 ROWS = (("Auditor", "auditor"), ("Status", "status"), ("Overall", "overall_label"), ("Follows up", "follows_on"),
@@ -141,6 +141,8 @@ def edit_followup(app, audit: AuditRecord, saved: Callable[[], None]) -> None:
 class FollowupDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """Which earlier audit this one follows up (the latest by default), and whether its actions made a
     difference, on the impact scale, with what shows it."""
+
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="followup.cancel"),

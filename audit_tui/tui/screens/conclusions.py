@@ -24,7 +24,7 @@ from audit_tui.summary.trends import rag
 from audit_tui.domain.values import now_iso
 from audit_tui.tui.format import selected_key
 from audit_tui.tui.widgets.keyfooter import KeyFooter
-from audit_tui.tui.screens.dialogs import ConfirmDialog, KeepsTypedWork
+from audit_tui.tui.screens.dialogs import ConfirmDialog, DIALOGS_CSS, KeepsTypedWork
 
 RAG_STYLE = {"red": "bold red", "amber": "bold yellow", "green": "bold green"}
 
@@ -213,6 +213,8 @@ class ConclusionsScreen(Screen[None]):
 class RecommendationDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """What will be done, who leads it, the measurable outcome, the due date and the RAG status."""
 
+    CSS_PATH = DIALOGS_CSS
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="recommendation.cancel"),
         Binding("ctrl+s", "save", "Save recommendation", priority=True, id="recommendation.save"),
@@ -286,6 +288,8 @@ class RecommendationDialog(KeepsTypedWork, ModalScreen[dict | None]):
 
 class TargetDialog(KeepsTypedWork, ModalScreen[str | None]):
     """A measure's target as a percentage; empty removes it."""
+
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="target.cancel"),

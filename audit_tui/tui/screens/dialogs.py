@@ -3,6 +3,8 @@ you typed?"; and the rule every form follows: Esc steps back, and never throws a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,11 +17,14 @@ from audit_tui.domain.models import CONCERN_ROUTES
 
 FORM_FIELDS = "Input, TextArea, Select, Checkbox"
 
+DIALOGS_CSS = str(Path(__file__).with_name("dialogs.tcss"))
+"""Every dialog's styles, as an absolute path: a dialog subclassed in another folder finds them too."""
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Ask before something that cannot be undone; Esc (or the first button) keeps things as they are."""
 
-    CSS_PATH = "dialogs.tcss"
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [Binding("escape", "keep", "Keep", id="confirm.keep")]
 
@@ -114,7 +119,7 @@ def close_concern(app, concern_id: str, done) -> None:
 class ReasonDialog(KeepsTypedWork, ModalScreen[str | None]):
     """Ask for a reason (e.g. to reopen a completed audit); dismisses with it or None."""
 
-    CSS_PATH = "dialogs.tcss"
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason.cancel")]
 
@@ -151,7 +156,7 @@ class ConcernDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """Raise a safeguarding concern: what was found, who was told (when, how), the two managers the
     urgent action goes to and, in a care-leaver audit, the route for a young person aged 18–25."""
 
-    CSS_PATH = "dialogs.tcss"
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="concern.cancel"),
@@ -216,7 +221,7 @@ class ConflictDialog(ModalScreen[str | None]):
 
     Dismisses with "mine", "theirs" or None (decide later: the change stays on screen, not saved)."""
 
-    CSS_PATH = "dialogs.tcss"
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [Binding("escape", "later", "Decide later", id="conflict.later")]
 

@@ -18,7 +18,7 @@ from audit_tui.domain.values import shortened
 from audit_tui.domain.gates import action_problems, action_warning, below_good, default_due, owner_warning, question_label
 from audit_tui.domain.models import ACTION_KINDS, URGENT_NOTE, Action, AuditRecord, Template, parse_date
 from audit_tui.tui.format import selected_key
-from audit_tui.tui.screens.dialogs import ConfirmDialog, KeepsTypedWork, ReasonDialog
+from audit_tui.tui.screens.dialogs import ConfirmDialog, DIALOGS_CSS, KeepsTypedWork, ReasonDialog
 
 
 class ActionsChanged(Message):
@@ -135,6 +135,8 @@ class ActionsPanel(Vertical):
 class ActionDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """Description, owner, due date, kind and the questions it answers, with SMART hints as you type. A new
     action's due date is suggested from the audit date, sooner when a question it answers is inadequate."""
+
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="action.cancel"),
