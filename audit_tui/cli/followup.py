@@ -23,11 +23,8 @@ def case(case_ref: str, as_json: bool, db_path: Path | None) -> None:
     """Show every audit of a case side by side: overall grade, each question's final grade, follow-up."""
     from audit_tui.features.casebook import case_comparison
 
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         compared = case_comparison(store, case_ref)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(compared, indent=2, ensure_ascii=False))
         return
@@ -59,13 +56,10 @@ def reaudit(audit_id: str, on: str | None, clear: bool, db_path: Path | None) ->
     """Set when an inadequate audit's case is audited again (it then shows on the round dashboard)."""
     if bool(on) == clear:
         raise click.UsageError("give --on DATE or --clear")
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         full = store.resolve_id("audits", audit_id)
         store.schedule_reaudit(full, None if clear else on)
         row = store.case_audits(store.get_audit(full).case_ref)
-    finally:
-        store.close()
     due = next(r["reaudit_due"] for r in row if r["id"] == full)
     click.echo(f"Re-audit of {full[:8]}: {'due ' + due if due else 'no date'} (logged).")
 
@@ -82,13 +76,10 @@ def followup(audit_id: str, follows: str | None, impact: str | None, note: str |
     changes = {k: v for k, v in (("follows", follows), ("impact", impact), ("note", note)) if v is not None}
     if not changes:
         raise click.UsageError("give --follows, --impact or --note")
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         full = store.resolve_id("audits", audit_id)
         store.set_followup(full, **changes)
         record = store.get_audit(full)
-    finally:
-        store.close()
     judged = record.followup.impact if record.followup else "not recorded"
     click.echo(f"Follow-up of {full[:8]}: follows {(record.follows or 'no audit')[:8]}; the actions: {judged} "
                "(logged).")

@@ -26,16 +26,13 @@ def _recommendation_line(rec: dict) -> str:
 @db_option
 def rounds_commentary(round_name: str, text: str | None, db_path: Path | None) -> None:
     """Show the lead's commentary on a round, or set it with --set (printed in the report's improvement plan)."""
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         name = store.known_round(round_name)
         if text is not None:
             store.set_round_commentary(name, text)
             click.echo(f"Commentary on “{name}” saved" if text.strip() else f"Commentary on “{name}” cleared")
             return
         click.echo(store.round_commentary(name) or f"No commentary on “{name}” yet (add one with --set TEXT)")
-    finally:
-        store.close()
 
 
 @rounds.command("recommend")
@@ -49,12 +46,9 @@ def rounds_commentary(round_name: str, text: str | None, db_path: Path | None) -
 def rounds_recommend(round_name: str, what: str, lead: str, outcome: str, due: str, rag: str,
                      db_path: Path | None) -> None:
     """Add a service-level recommendation to a round's improvement plan."""
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         rec_id = store.add_recommendation(round_name, what=what, lead=lead, outcome=outcome, due=due, rag=rag)
         click.echo(f"Recommendation {rec_id[:8]} added to “{store.recommendation(rec_id)['round']}”")
-    finally:
-        store.close()
 
 
 @rounds.command("recommendations")
@@ -63,12 +57,9 @@ def rounds_recommend(round_name: str, what: str, lead: str, outcome: str, due: s
 @db_option
 def rounds_recommendations(round_name: str, as_json: bool, db_path: Path | None) -> None:
     """List a round's recommendations: id, RAG status, due date, what, lead and outcome."""
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         name = store.known_round(round_name)
         found = store.recommendations(name)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return
@@ -92,13 +83,10 @@ def rounds_recommendation_edit(rec_id: str, db_path: Path | None, **changes: str
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
         raise click.UsageError("say what to change: --what, --lead, --outcome, --due or --rag")
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         rec = store.recommendation(rec_id)
         store.update_recommendation(rec["id"], **changes)
         click.echo(_recommendation_line(store.recommendation(rec["id"])))
-    finally:
-        store.close()
 
 
 @rounds.command("recommendation-remove")
@@ -106,13 +94,10 @@ def rounds_recommendation_edit(rec_id: str, db_path: Path | None, **changes: str
 @db_option
 def rounds_recommendation_remove(rec_id: str, db_path: Path | None) -> None:
     """Remove a recommendation from its round's improvement plan (logged in history)."""
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         rec = store.recommendation(rec_id)
         store.remove_recommendation(rec["id"])
         click.echo(f"Recommendation {rec['id'][:8]} removed from “{rec['round']}”")
-    finally:
-        store.close()
 
 
 @rounds.command("target")
@@ -125,8 +110,7 @@ def rounds_target(measure: str | None, percent: str | None, clear: bool, db_path
 
     Targets are drawn as a line on the report's trend chart, and each round's figure is rated
     against them: green at or above the target, amber less than 5 points below, red 5 or more below."""
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         if measure is None:
             targets = store.targets()
             for name in store.measures():
@@ -138,5 +122,3 @@ def rounds_target(measure: str | None, percent: str | None, clear: bool, db_path
         store.set_target(measure, None if clear else percent)
         value = store.targets().get(measure.strip().lower())
         click.echo(f"Target for {measure.strip().lower()}: {'none' if value is None else f'{value:g}%'}")
-    finally:
-        store.close()

@@ -91,8 +91,7 @@ def _report(output: Path, audit_id: str | None, labels: tuple[str | None, str | 
     `labels`: the organisation and version label given (None: as `branding` says)."""
     organisation, version_label = labels
     filters = make_filters(**filter_args)
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         if audit_id is not None:
             from audit_tui.report import build_audit_feedback
 
@@ -104,8 +103,6 @@ def _report(output: Path, audit_id: str | None, labels: tuple[str | None, str | 
             pictures, ahead = started
             path = build_report(store, output, filters, organisation=organisation or "", overwrite=force,
                                 pictures=pictures, ahead=ahead, version_label=version_label)
-    finally:
-        store.close()
     click.echo(f"Report written to {path}")
     warn_what_it_lacks(organisation)
 
@@ -131,11 +128,8 @@ def summary(as_json: bool, rows: bool, db_path: Path | None, **filter_args) -> N
         from audit_tui.summary import compute_summary
 
         filters = make_filters(**filter_args)
-        store = existing_store(db_path)
-        try:
+        with existing_store(db_path) as store:
             figures = compute_summary(store, filters, rows=rows, ahead=ahead)
-        finally:
-            store.close()
     finally:
         if ahead is not None:
             ahead.close()
@@ -186,8 +180,7 @@ def export_cmd(file: Path, force: bool, redact: bool, db_path: Path | None, **fi
     if redact and kind != "json":
         raise click.ClickException("--redact writes a .json file for circulation; give a file name ending .json")
     filters = make_filters(**filter_args)
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         if kind == "json":
             from audit_tui.exchange.interchange import export_json
 
@@ -203,8 +196,6 @@ def export_cmd(file: Path, force: bool, redact: bool, db_path: Path | None, **fi
 
             count = export_xlsx(store, file, filters, overwrite=force)
             click.echo(f"Exported {count} audit(s) to {file}")
-    finally:
-        store.close()
 
 
 @command("import")

@@ -23,11 +23,8 @@ def concerns(ctx: click.Context, as_json: bool, db_path: Path | None) -> None:
     """List open safeguarding concerns: who was told, when and how, and the managers the urgent action went to."""
     if ctx.invoked_subcommand is not None:
         return
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         rows = store.open_concern_details()
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -48,12 +45,9 @@ def concerns(ctx: click.Context, as_json: bool, db_path: Path | None) -> None:
 @db_option
 def concerns_close(concern_id: str, outcome: str, db_path: Path | None) -> None:
     """Close a safeguarding concern with its outcome (logged)."""
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         full = store.resolve_id("concerns", concern_id)
         store.handle_concern(full, outcome)
-    finally:
-        store.close()
     click.echo(f"Concern {full[:8]} closed with its outcome.")
 
 
@@ -80,8 +74,7 @@ def retention(ctx: click.Context, before: str | None, yes: bool, db_path: Path |
             cutoff = today.replace(year=today.year - years)
         except ValueError:  # 29 February
             cutoff = today.replace(year=today.year - years, day=28)
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         count = store.audits_before(cutoff)
         if not count:
             click.echo(f"No audit is dated before {cutoff.isoformat()}; nothing deleted.")
@@ -92,8 +85,6 @@ def retention(ctx: click.Context, before: str | None, yes: bool, db_path: Path |
             click.echo("Nothing deleted.")
             sys.exit(1)
         audits, history = store.delete_audits_before(cutoff)
-    finally:
-        store.close()
     click.echo(f"Deleted {audits} audit(s) dated before {cutoff.isoformat()} and {history} history row(s); "
                "the deletion is recorded in the deletion log (audit-tui retention log).")
 
@@ -102,11 +93,8 @@ def retention(ctx: click.Context, before: str | None, yes: bool, db_path: Path |
 @db_option
 def retention_log(db_path: Path | None) -> None:
     """Show every retention deletion: when, who, what and how many."""
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         rows = store.deletion_log()
-    finally:
-        store.close()
     if not rows:
         click.echo("No deletion is recorded.")
     for row in rows:

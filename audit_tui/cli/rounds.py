@@ -56,11 +56,8 @@ def rounds_list(db_path: Path | None) -> None:
     """Every round with its dates, templates and number of allocated cases."""
     from audit_tui.features.rounds import list_rounds
 
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         found = list_rounds(store)
-    finally:
-        store.close()
     if not found:
         click.echo("No rounds yet: audit-tui rounds create NAME --from DATE --to DATE")
     for r in found:
@@ -103,12 +100,9 @@ def rounds_show(round_name: str, as_json: bool, db_path: Path | None) -> None:
     from audit_tui.summary.moderation import agreement_line, moderation_agreement
     from audit_tui.features.rounds import dashboard
 
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         figures = dashboard(store, round_name)
         agreement = moderation_agreement(store, {"round": figures["round"]})
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps({**figures, "moderation": agreement}, indent=2, ensure_ascii=False))
         return
@@ -161,12 +155,9 @@ def moderate(audit_id: str, overall: str | None, comment: str, changes: tuple[st
             raise click.ClickException(f"--change {change!r}: write QUESTION=GRADE:COMMENT, e.g. "
                                  "plan.quality=requires_improvement:Plan not updated since May")
         parsed[question.strip()] = (grade.strip(), why.strip())
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         saved = save_moderation(store, store.resolve_id("audits", audit_id), overall_grade=overall, comment=comment, changes=parsed,
                                 moderator=moderator)
-    finally:
-        store.close()
     click.echo(f"Moderated: overall {saved['overall_grade']}; {len(saved['changed'])} grade(s) changed")
 
 
@@ -203,11 +194,8 @@ def actions(ctx: click.Context, overdue: bool, owner: str, team: str, round_: st
         raise click.ClickException(f"{out}: give a file name ending in {'.csv' if csv_file else '.xlsx'}")
     filters = ActionFilter(overdue=overdue, owner=owner, team=team, round=round_, status=status or "",
                            kind=kind or "", as_of=date_option(as_of, "--as-of"))
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         rows = list_actions(store, filters)
-    finally:
-        store.close()
     if out:
         count = export_actions(rows, out, overwrite=force)
         click.echo(f"Exported {count} action(s) to {out}")
@@ -235,11 +223,8 @@ def actions_done(action_id: str, note: str, on: str | None, db_path: Path | None
     """Mark an action done (ACTION_ID: the first 8 characters from the list are enough)."""
     from audit_tui.features.actions import mark_done
 
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         done = mark_done(store, action_id, note, date_option(on, "--on"))
-    finally:
-        store.close()
     click.echo(f"Action {done['action_id'][:8]} marked done on {done['done_on']}")
 
 
@@ -287,9 +272,6 @@ def backup_cmd(file: Path, force: bool, db_path: Path | None) -> None:
     """
     from audit_tui.features.backup import backup
 
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         path = backup(store, file, overwrite=force)
-    finally:
-        store.close()
     click.echo(f"Backup written to {path} (integrity check ok)")

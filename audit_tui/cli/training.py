@@ -34,11 +34,8 @@ def calibration(db_path: Path | None, as_json: bool, output: Path | None, force:
 
     if output is not None and output.suffix.lower() != ".docx":
         raise click.ClickException(f"{output}: the calibration report is a Word document; name it .docx")
-    store = existing_store(db_path)
-    try:
+    with existing_store(db_path) as store:
         report = calibration_report(store)
-    finally:
-        store.close()
     if output is not None:
         from audit_tui.cli.outputs import warn_what_it_lacks
         from audit_tui.report.calibration import write_calibration_docx

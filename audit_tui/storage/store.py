@@ -72,6 +72,13 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
     def close(self) -> None:
         self.db.conn.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        """`with Store(...) as store:` closes it after the block, whatever happened in it."""
+        self.close()
+
     # -- transactions and the trail -------------------------------------------------
 
     @contextmanager
