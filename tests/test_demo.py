@@ -157,3 +157,43 @@ def test_the_leads_commentary_agrees_with_the_figures(demo):
     assert sorted(before, key=lambda m: before[m]["pct"])[:2] == ["lived_experience", "impact"]
     commentary = cli("--db", str(demo), "rounds", "commentary", weeks[-1], cwd=demo.parent)
     assert "Lived experience rose by more than ten points" in commentary
+
+
+IMPACT_LEVELS = ("improved", "some_improvement", "no_change", "worse", "too_early")
+
+
+def test_reaudits_due_overdue_and_done_and_followups_across_the_impact_scale(demo):
+    """README "Demo": every inadequate practice-week audit has a re-audit date; one is overdue, the latest
+    week's is due (after today), the others were re-audited by a follow-up in the next week; the follow-ups
+    say whether the actions made a difference, each level of the impact scale at least once."""
+    figures = json.loads(cli("--db", str(demo), "summary", "--json", cwd=demo.parent))
+    reaudits = figures["reaudits"]
+    assert reaudits["inadequate"] >= 3 and reaudits["unscheduled"] == 0
+    assert reaudits["overdue"] == 1 and reaudits["done"] >= 1
+    assert reaudits["scheduled"] - reaudits["done"] - reaudits["overdue"] >= 1  # due, not yet
+    followups = figures["followups"]
+    assert followups["impact"]["not_recorded"] == 0 and all(followups["impact"][level] >= 1 for level in IMPACT_LEVELS)
+    weeks = practice_weeks(demo)
+    latest = json.loads(cli("--db", str(demo), "summary", "--json", "--round", weeks[-1][0], cwd=demo.parent))
+    assert latest["followups"]["audits"] >= 1 and latest["reaudits"]["overdue"] == 0
+    shown = cli("--db", str(demo), "rounds", "show", weeks[-1][0], cwd=demo.parent)
+    due = re.findall(r"^  \S+ \(audited [\d-]+\): due (\d{4}-\d\d-\d\d)$", shown, re.M)
+    assert due and all(day > date.today().isoformat() for day in due)
+    first = cli("--db", str(demo), "rounds", "show", weeks[0][0], cwd=demo.parent)
+    assert ", re-audited" in first and ", overdue" in first
+
+
+def test_a_followup_is_of_the_same_case_and_child_after_the_earlier_audit(demo):
+    """The demo's follow-ups: same case ref and child (the name to redact) as the audit they follow, made
+    later, their note naming the child; a re-audited audit's date falls in its follow-up's week."""
+    linked = rows(demo, """
+        SELECT b.case_ref, a.case_ref, a.audited_on, b.audited_on, pa.redact_names, pb.redact_names,
+               b.followup_note, a.reaudit_due, b.status
+        FROM audits b JOIN audits a ON a.id = b.follows
+        JOIN audit_privacy pa ON pa.audit_id = a.id JOIN audit_privacy pb ON pb.audit_id = b.id""")
+    assert len(linked) >= 5
+    for case, earlier_case, earlier_on, later_on, earlier_child, child, note, due, status in linked:
+        assert case == earlier_case and earlier_on < later_on and status in ("completed", "moderated")
+        assert json.loads(child) == json.loads(earlier_child) and json.loads(child)[0] in note
+        if due:
+            assert later_on <= due <= (date.fromisoformat(later_on) + timedelta(days=4)).isoformat()

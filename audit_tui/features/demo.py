@@ -15,6 +15,7 @@ from pathlib import Path
 
 from audit_tui.domain.models import URGENT_NOTE, AuditRecord
 from audit_tui.features import demo_data
+from audit_tui.features.demo_followup import person_of_sample, reaudit_dates
 from audit_tui.features.samples import builtin_templates, list_sample_cases, load_case, load_reference
 from audit_tui.features.training import mark_training
 from audit_tui.storage.store import Store
@@ -38,15 +39,18 @@ def build_demo(path: str | Path, *, actor: str = "demo", today: date | None = No
             templates.setdefault(template.id, template)
         rng = random.Random(SEED + 1)  # not the synthetic audits' sequence: ids must not repeat
         first_round, first_week = next(iter(demo_data.practice_weeks(today).items()))
-        references, records = {}, []
+        references, records, people = {}, [], {}
         for case in list_sample_cases():
             reference = load_reference(case.case_ref)
             references[case.case_ref] = reference
             record = _moved(reference, first_round, first_week - REFERENCE_WEEK)
             _follow_up(record, templates[record.template_id], case.practice, rng, today)
             records.append(record)
-        records += demo_data.synthetic_audits(templates, seed=SEED, today=today)
+            people[case.case_ref] = person_of_sample(load_case(case.case_ref).summary)
+        records += demo_data.synthetic_audits(templates, seed=SEED, today=today, earlier=records, people=people)
         store.insert_audit_records(records, note="demo")
+        for audit_id, due in reaudit_dates(records, demo_data.practice_weeks(today)).items():
+            store.schedule_reaudit(audit_id, due)  # the quality lead's dates, logged
         _training(store, references, rng, today)
         _rounds(store, set(templates))
         _conclusions(store, list(demo_data.practice_weeks(today).items()), today)

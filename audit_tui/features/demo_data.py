@@ -21,6 +21,7 @@ from audit_tui.domain.models import (
     Scale, Template,
 )
 from audit_tui.features import demo_text as text
+from audit_tui.features.demo_followup import FollowUps, Person
 
 TEAMS = {  # team: (template id, case prefix, team manager, strong/mixed/weak audits in each round, oldest first)
     "Leaving Care Team A": ("care-leavers", "CL", "Rachel Bentley", [(1, 2, 2), (1, 3, 1), (2, 2, 1), (2, 3, 0)]),
@@ -291,13 +292,17 @@ def family_feedback(child: str, worker: str, rng: random.Random) -> FamilyFeedba
                           said=rng.choice(text.FAMILY_SAID).format(w=first))
 
 
-def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026,
-                     today: date | None = None) -> list[AuditRecord]:
-    """Four practice weeks of five teams: completed, a sample moderated, a few drafts in the last."""
+def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026, today: date | None = None,
+                     earlier: list[AuditRecord] | None = None,
+                     people: dict[str, Person] | None = None) -> list[AuditRecord]:
+    """Four practice weeks of five teams: completed, a sample moderated, a few drafts in the last; an
+    inadequate audit is followed up in the next week (`demo_followup`; `earlier`: the first week's audits
+    made elsewhere, `people`: their cases' child and age)."""
     rng = random.Random(seed)
     today = today or date.today()
     records, numbers, used = [], {}, set()
     weeks = practice_weeks(today)
+    followups = FollowUps(seed, earlier or [], people or {})
     for round_index, (round_name, start) in enumerate(weeks.items()):
         latest = round_index == len(weeks) - 1
         for team, (template_id, prefix, manager, profiles) in TEAMS.items():
@@ -312,6 +317,9 @@ def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026,
                 child, worker = rng.choice(CHILDREN), rng.choice(WORKERS)
                 case = Case(child, worker, manager, start + timedelta(days=rng.randint(0, 4)), rng)
                 draft = latest and n == len(levels) - 1 and team != "Children with Disabilities Team"
+                follows = None if draft or not round_index else followups.take(
+                    records, team, list(weeks)[round_index - 1], tmpl.id,
+                    ("inadequate", "requires_improvement") if latest else ("inadequate",))
                 answers = _answers(tmpl, grading, case, used, share=0.6 if draft else 1.0)
                 lived, impact = _narratives(template_id, practice, case)
                 while lived in used or impact in used:  # each audit's narratives are its own
@@ -330,6 +338,8 @@ def synthetic_audits(templates: dict[str, Template], *, seed: int = 2026,
                         record.conversation = conversation(record, tmpl, practice, manager, child, rng, today)
                     if rng.random() < 0.4:
                         record.family_feedback = family_feedback(child, worker, rng)
+                    if follows:  # a re-audit of the earlier audit's case: its child, the same draws
+                        record = followups.follow(follows, record, tmpl)
                 records.append(record)
         done = [r for r in records if r.round == round_name and r.status == "completed"]
         _moderate(done, templates, rng, k=2 if latest else 4)
