@@ -177,3 +177,23 @@ def test_interchange_and_merge_carry_links_judgements_and_dates(followed, tmp_pa
     (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
     refused = run("import", str(tmp_path / "bad.json"), "--db", str(tmp_path / "d.db"), ok=False)
     assert "followup.impact" in refused.stderr
+
+
+def test_the_dashboard_says_when_a_reaudit_is_started(tmp_path):
+    """README: a re-audit whose follow-up is a draft reads "re-audit started" in `rounds show`, and its row in
+    `--json` names that draft as `followup` (null until one is started)."""
+    db = tmp_path / "a.db"
+    with Store(db, actor="Quinn Lead") as store:
+        poor = make_audit(store, "CL-0009", POOR)
+        other = make_audit(store, "CL-0010", POOR)
+        store.schedule_reaudit(poor, "2026-04-14")
+        later = make_audit(store, "CL-0009", base(), audited_on=date(2026, 4, 10), round="2026-04 re-audits",
+                           complete=False)
+        store.set_followup(later, follows=poor)
+    run("rounds", "create", ROUND, "--from", "2026-02-09", "--to", "2026-02-13", "--db", str(db))
+    lines = run("rounds", "show", ROUND, "--db", str(db)).stdout.splitlines()
+    assert "  CL-0009 (audited 2026-02-10): due 2026-04-14, overdue, re-audit started" in lines
+    assert "  CL-0010 (audited 2026-02-10): no date yet: the lead sets it" in lines
+    figures = json.loads(run("rounds", "show", ROUND, "--json", "--db", str(db)).stdout)
+    assert {r["audit_id"]: (r["followup"], r["followup_on"], r["followup_impact"]) for r in figures["reaudits"]} \
+        == {poor: (later, "2026-04-10", None), other: (None, None, None)}

@@ -64,27 +64,62 @@ def case_comparison(store: Store, case_ref: str) -> dict[str, Any]:
 
 
 def reaudits(store: Store, round_name: str, as_of: date | None = None) -> list[dict[str, Any]]:
-    """The re-audits a round's inadequate audits need (final overall grade inadequate), by due date (those
-    without a date first): case ref, audit id and date, the re-audit date, `done` once a completed or
-    moderated audit follows it up, `overdue` when not done and due before `as_of` (default today)."""
+    """The re-audits a round's inadequate audits need (final overall grade inadequate), those not yet done
+    first, then by due date (those without a date first): case ref, audit id and date, the re-audit date, `done` once a completed or
+    moderated audit follows it up, `overdue` when not done and due before `as_of` (default today), and
+    `followup`: the latest audit that follows it up, draft or not (None until one is started), with its
+    date (`followup_on`) and whether the actions made a difference (`followup_impact`, a level's id)."""
     today = (as_of or date.today()).isoformat()
     rows = store.db.execute(
         """SELECT a.case_ref, a.id, a.audited_on, a.reaudit_due,
-                  EXISTS (SELECT 1 FROM audits b WHERE b.follows = a.id AND b.status IN ('completed', 'moderated'))
+                  EXISTS (SELECT 1 FROM audits b WHERE b.follows = a.id AND b.status IN ('completed', 'moderated')),
+                  f.id, f.audited_on, f.followup_impact
            FROM audits a LEFT JOIN moderations m ON m.audit_id = a.id
+           LEFT JOIN audits f ON f.id = (SELECT b.id FROM audits b WHERE b.follows = a.id
+                                         ORDER BY b.audited_on DESC, b.created_at DESC LIMIT 1)
            WHERE a.round = ? AND a.status IN ('completed', 'moderated')
              AND COALESCE(m.overall_grade, a.overall_grade) = 'inadequate'
              AND NOT EXISTS (SELECT 1 FROM training_audits tr WHERE tr.audit_id = a.id)
-           ORDER BY a.reaudit_due IS NOT NULL, a.reaudit_due, a.case_ref""", [round_name]).fetchall()
+           ORDER BY 5, a.reaudit_due IS NOT NULL, a.reaudit_due, a.case_ref""", [round_name]).fetchall()
     return [{"case_ref": clean_text(case_ref), "audit_id": audit_id, "audited_on": audited_on, "due": due,
-             "done": bool(done), "overdue": not done and due is not None and due < today}
-            for case_ref, audit_id, audited_on, due, done in rows]
+             "done": bool(done), "overdue": not done and due is not None and due < today, "followup": followup,
+             "followup_on": followup_on, "followup_impact": impact}
+            for case_ref, audit_id, audited_on, due, done, followup, followup_on, impact in rows]
+
+
+def followup_defaults(store: Store, audit_id: str) -> dict[str, str]:
+    """The new-audit form's fields for a follow-up of `audit_id`: its case, service area, team, worker and
+    template (the auditor, round and date are the new audit's own)."""
+    row = store.get_audit(audit_id)
+    return {"case_ref": row.case_ref, "service_area": row.service_area or "", "team": row.team or "",
+            "worker": row.worker or "", "template_id": row.template_id}
+
+
+def reaudit_state(row: dict[str, Any]) -> str:
+    """A re-audit's state in a few words: re-audited, started (overdue), overdue, due or no date yet."""
+    if row["done"]:
+        return "re-audited"
+    if row["followup"]:
+        return "started (overdue)" if row["overdue"] else "started"
+    return "overdue" if row["overdue"] else "due" if row["due"] else "no date yet"
+
+
+def followup_words(row: dict[str, Any]) -> str:
+    """A re-audit's follow-up audit: its date and whether the actions made a difference ('' before one)."""
+    if not row["followup"]:
+        return ""
+    level = IMPACT.level(row["followup_impact"] or "")
+    return f"{row['followup_on']}: " + (level.label if level else "difference not yet said")
 
 
 def reaudit_line(row: dict[str, Any]) -> str:
-    """One re-audit in words: 'CL-0009 (audited 2026-02-10): due 2026-04-14, overdue'."""
-    state = ("re-audited" if row["done"] else "no date yet: the lead sets it" if not row["due"]
-             else f"due {row['due']}" + (", overdue" if row["overdue"] else ""))
-    if row["done"] and row["due"]:
-        state = f"due {row['due']}, re-audited"
-    return f"{row['case_ref']} (audited {row['audited_on']}): {state}"
+    """One re-audit in words: 'CL-0009 (audited 2026-02-10): due 2026-04-14, overdue' (', re-audit started'
+    once its follow-up is a draft)."""
+    parts = [f"due {row['due']}"] if row["due"] else [] if row["done"] else ["no date yet: the lead sets it"]
+    if row["done"]:
+        parts.append("re-audited")
+    elif row["overdue"]:
+        parts.append("overdue")
+    if row["followup"] and not row["done"]:
+        parts.append("re-audit started")
+    return f"{row['case_ref']} (audited {row['audited_on']}): {', '.join(parts)}"

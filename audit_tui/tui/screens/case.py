@@ -15,7 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 
 from audit_tui.domain.models import IMPACT, AuditRecord
-from audit_tui.features.casebook import case_comparison
+from audit_tui.features.casebook import case_comparison, followup_defaults
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.screens.dialogs import DIALOGS_CSS, KeepsTypedWork, ReasonDialog
 from audit_tui.tui.widgets.keyfooter import KeyFooter
@@ -108,9 +108,38 @@ class CaseScreen(Screen[None]):
                                           placeholder="Re-audit date"), given)
 
     def action_followup(self) -> None:
+        """On a draft: which audit it follows up, and the judgement; on a completed audit: start its follow-up."""
         audit = self.current()
-        if audit:
+        if audit and audit["status"] == "draft":
             edit_followup(self.app, self.app.store.get_audit(audit["id"]), self.load)
+        elif audit:
+            start_followup(self.app, audit["id"])
+
+
+def start_followup(app, earlier_id: str) -> None:
+    """Start the audit that follows up `earlier_id` (a re-audit): the new-audit form filled from the earlier
+    audit; the new audit is linked to it at once (as F9 does) and opened."""
+    from audit_tui.tui.screens.audit import AuditScreen
+    from audit_tui.tui.screens.new_audit import NewAuditScreen
+
+    earlier = app.store.get_audit(earlier_id)
+
+    def started(audit_id: str | None) -> None:
+        if not audit_id:
+            return
+        try:
+            app.store.set_followup(audit_id, follows=earlier_id)
+        except StoreError as exc:
+            app.notify(f"The audit is started but not linked: {exc}. Press F9 to link it.", severity="warning",
+                       markup=False)
+        else:
+            app.notify(f"Follows up the audit of {earlier.audited_on:%d/%m/%Y}: before completing, say whether "
+                       "its actions made a difference (F9).", timeout=8, markup=False)
+        app.push_screen(AuditScreen(audit_id))
+
+    app.push_screen(NewAuditScreen(followup_defaults(app.store, earlier_id),
+                                   title=f"New audit: follow-up of {earlier.case_ref}, "
+                                         f"audited {earlier.audited_on:%d/%m/%Y}"), started)
 
 
 def edit_followup(app, audit: AuditRecord, saved: Callable[[], None]) -> None:

@@ -26,8 +26,8 @@ The bar at the bottom shows the keys you need now; `^r` means hold **Ctrl** and 
 | `o` | change the sort (or click a column heading) |
 | `h` | history of the selected audit |
 | `t` | training: audit a fictional sample case, then calibrate against the reference audit |
-| `R` | rounds: create one, import its case list, progress by auditor and team; Enter starts an allocated case |
-| `c` | the selected audit's case: every audit side by side; `r` re-audit date (inadequate audits), `f` follow-up |
+| `R` | rounds: create one, import its case list, progress by auditor and team; Enter starts an allocated case, or on the Re-audits tab the re-audit (linked as the follow-up) |
+| `c` | the selected audit's case: every audit side by side; `r` re-audit date (inadequate audits), `f` follow-up (on a completed audit: start its follow-up) |
 | `a` | action tracker: every action, overdue first; `d` mark done, `x` export, `s` status, `o` overdue only, `k` kind |
 | `m` | moderate the selected (completed) audit |
 | `d` | the demo (fictional cases); palette: *Back to your own database* |

@@ -50,10 +50,12 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
         Binding("ctrl+s", "start", "Start audit", priority=True, id="new.start"),
     ]
 
-    def __init__(self, defaults: dict[str, str] | None = None) -> None:
-        """`defaults` pre-fill the form (e.g. an allocated case: case_ref, team, …, template_id)."""
+    def __init__(self, defaults: dict[str, str] | None = None, title: str = "New audit") -> None:
+        """`defaults` pre-fill the form (e.g. an allocated case: case_ref, team, …, template_id); `title`
+        says what the audit is (e.g. the follow-up of an earlier one)."""
         super().__init__()
         self.defaults = defaults or {}
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         settings = self.app.settings
@@ -65,7 +67,7 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
                        if t.id == defaults.get("template_id")), Select.NULL)
         yield Header()
         with VerticalScroll(id="new-form"):
-            yield Static("New audit", classes="title")
+            yield Static(self.title_text, classes="title", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Template", classes="field-label")
                 yield Select([(Text(f"{t.title} (v{t.version})"), i) for i, t in enumerate(self.templates)],

@@ -2,7 +2,9 @@
 
 The dashboard counts, per auditor, per team and overall, the cases allocated, not yet
 started, in progress, completed and moderated; the Cases tab lists every allocated
-case (yours not yet completed first) and Enter starts or resumes one.
+case (yours not yet completed first) and Enter starts or resumes one; the Re-audits tab
+lists the round's inadequate audits and Enter starts the follow-up (linked to the earlier
+audit) or opens it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from textual.widgets import (
 )
 
 from audit_tui.features import rounds as core
-from audit_tui.features.casebook import reaudit_line
+from audit_tui.features.casebook import followup_words, reaudit_line, reaudit_state, reaudits
 from audit_tui.summary.moderation import agreement_line, moderation_agreement
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import selected_key
@@ -27,6 +29,8 @@ from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 PROGRESS_STYLE = {"allocated": "", "in progress": "yellow", "completed": "green", "moderated": "bold green"}
+REAUDIT_COLUMNS = ("Case ref", "Audited", "Re-audit due", "State", "Follow-up")
+REAUDIT_STYLE = {"overdue": "bold red", "started (overdue)": "red", "started": "yellow", "re-audited": "green"}
 COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_progress", "In progress"),
                  ("completed", "Completed"), ("moderated", "Moderated"))
 
@@ -64,6 +68,8 @@ class RoundsScreen(Screen[None]):
                 yield DataTable(id="by-auditor", cursor_type="row", zebra_stripes=True)
             with TabPane("By team", id="tab-teams"):
                 yield DataTable(id="by-team", cursor_type="row", zebra_stripes=True)
+            with TabPane("Re-audits", id="tab-reaudits"):
+                yield DataTable(id="reaudits", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -75,6 +81,8 @@ class RoundsScreen(Screen[None]):
             table.add_column(first, key="name")
             for key, label in COUNT_COLUMNS:
                 table.add_column(label, key=key)
+        for label in REAUDIT_COLUMNS:
+            self.query_one("#reaudits", DataTable).add_column(label, key=label.lower())
         self.load_rounds(self.round_name)
         cases.focus()
 
@@ -124,7 +132,7 @@ class RoundsScreen(Screen[None]):
         name = self.current_round
         cases = self.query_one("#cases", DataTable)
         cases.clear()
-        for table_id in ("#by-auditor", "#by-team"):
+        for table_id in ("#by-auditor", "#by-team", "#reaudits"):
             self.query_one(table_id, DataTable).clear()
         overall = self.query_one("#rounds-overall", Static)
         if name is None:
@@ -140,7 +148,14 @@ class RoundsScreen(Screen[None]):
         due = figures["reaudits"]
         if due:  # the inadequate audits' re-audits: set a date with r on the case's audits (c on the home screen)
             self._progress += ("\nRe-audits: " + "; ".join(reaudit_line(r) for r in due[:3])
-                               + (f"; and {len(due) - 3} more (audit-tui rounds show)" if len(due) > 3 else ""))
+                               + (f"; and {len(due) - 3} more" if len(due) > 3 else "")
+                               + " (Re-audits tab)")
+        reaudit_table = self.query_one("#reaudits", DataTable)
+        for row in due:
+            state = reaudit_state(row)
+            reaudit_table.add_row(Text(row["case_ref"]), Text(row["audited_on"]), Text(row["due"] or "—"),
+                                  Text(state, style=REAUDIT_STYLE.get(state, "")),
+                                  Text(followup_words(row)), key=row["audit_id"])
         overall.update(f"{self._progress}\nModeration: counting agreement…")
         self.count_agreement(figures["round"])
         for table_id, key in (("#by-auditor", "auditors"), ("#by-team", "teams")):
@@ -159,6 +174,21 @@ class RoundsScreen(Screen[None]):
                           Text(row["progress"], style=PROGRESS_STYLE.get(row["progress"], "")),
                           Text(row["auditor"] or ""), Text(row["team"] or ""), Text(row["template_id"] or ""),
                           key=str(row["id"]))
+
+    @on(DataTable.RowSelected, "#reaudits")
+    def _reaudit_selected(self, event: DataTable.RowSelected) -> None:
+        """Open the re-audit when started; else start it: the follow-up of the inadequate audit."""
+        from audit_tui.tui.screens.audit import AuditScreen
+        from audit_tui.tui.screens.case import start_followup
+
+        row = next((r for r in reaudits(self.app.store, self.current_round or "")
+                    if r["audit_id"] == event.row_key.value), None)
+        if row is None:
+            return
+        if row["followup"]:
+            self.app.with_name(lambda: self.app.push_screen(AuditScreen(row["followup"])))
+        else:
+            self.app.with_name(lambda: start_followup(self.app, row["audit_id"]))
 
     @on(Select.Changed, "#round")
     def _round_changed(self) -> None:
@@ -212,9 +242,10 @@ class RoundsScreen(Screen[None]):
 
     def action_next_tab(self) -> None:
         tabs = self.query_one("#rounds-tabs", TabbedContent)
-        order = ["tab-cases", "tab-auditors", "tab-teams"]
+        order = ["tab-cases", "tab-auditors", "tab-teams", "tab-reaudits"]
         tabs.active = order[(order.index(tabs.active) + 1) % len(order)] if tabs.active in order else order[0]
-        table = {"tab-cases": "#cases", "tab-auditors": "#by-auditor", "tab-teams": "#by-team"}[tabs.active]
+        table = {"tab-cases": "#cases", "tab-auditors": "#by-auditor", "tab-teams": "#by-team",
+                 "tab-reaudits": "#reaudits"}[tabs.active]
         self.query_one(table, DataTable).focus()
 
     def action_new_round(self) -> None:
