@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -41,3 +45,39 @@ def db_copy(known_db, tmp_path):
     path = tmp_path / "copy.db"
     shutil.copy(known_db, path)
     return path
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A writable copy of a database built once for the whole session (see `demo_built`)."""
+    shutil.copyfile(source, target)
+    target.chmod(0o600)
+    return target
+
+
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory) -> Path:
+    """The demo database as `audit-tui demo --no-open` builds it today, built once per test process by the
+    real script (a dozen modules each built their own: 3 s of CPU each). Never written to: tests take a
+    copy (`demo_copy`, `copy_database`), so that no test sees what another wrote, nor a summary cache
+    another filled."""
+    folder = tmp_path_factory.mktemp("demo-built")
+    env = {**os.environ, "AUDIT_TUI_CONFIG_DIR": str(folder / "config"), "AUDIT_TUI_DATA_DIR": str(folder / "data")}
+    done = subprocess.run([sys.executable, "-m", "audit_tui", "demo", "--no-open", "--db", str(folder / "demo.db")],
+                          capture_output=True, text=True, timeout=600, cwd=folder, env=env)
+    assert done.returncode == 0, done.stderr
+    return folder / "demo.db"
+
+
+@pytest.fixture
+def demo_copy(demo_built, tmp_path) -> Path:
+    """A fresh copy of the demo database (its summary cache not yet filled) for this test alone."""
+    return copy_database(demo_built, tmp_path / "demo.db")
+
+
+@pytest.fixture(scope="session")
+def demo_of_23_november_2026(tmp_path_factory) -> Path:
+    """The demo as built on 23 November 2026 (`build_demo(today=...)`), once per test process; never written
+    to (take a copy)."""
+    from audit_tui.features.demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo-fixed") / "demo.db", today=date(2026, 11, 23))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date, timedelta
 
 import pytest
@@ -17,14 +16,16 @@ from docx import Document
 from audit_tui.domain import gates
 from audit_tui.storage.store import GatesNotMet, Store
 
+from .helpers.cli import invoke, run_script
 from .factories import base, make_audit, state_safeguarding
 
 DAY = date(2026, 2, 10)
 REASON = "Already in hand: the plan review was booked on 2 February with the IRO"
 
 
-def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, timeout=180)
+def run(*args: str, ok: bool = True, script: bool = False) -> subprocess.CompletedProcess:
+    """The command in this process, or with `script` as a child process (the real entry point)."""
+    done = run_script(*args) if script else invoke(*args)
     assert (done.returncode == 0) == ok, done.stderr
     return done
 
@@ -173,7 +174,7 @@ def test_import_names_an_action_question_the_template_lacks(kinds_db, tmp_path):
     data = json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
     data["audits"][0]["actions"][0]["questions"] = ["practice.quality", "practice.nothing"]
     (tmp_path / "bad.json").write_text(json.dumps(data), encoding="utf-8")
-    done = run("import", str(tmp_path / "bad.json"), "--db", str(tmp_path / "b.db"), ok=False)
+    done = run("import", str(tmp_path / "bad.json"), "--db", str(tmp_path / "b.db"), ok=False, script=True)
     assert "actions[0].questions" in done.stderr and "'practice.nothing' is not a question" in done.stderr
     assert "Traceback" not in done.stderr
 
@@ -198,14 +199,13 @@ def test_the_xlsx_export_lists_each_action_with_its_kind_and_questions(kinds_db,
         ("case", "practice.quality practice.voice"), ("learning", None), ("learning", None), ("service", None)]
 
 
-def test_the_demo_loses_nothing_that_matters(tmp_path):
+def test_the_demo_loses_nothing_that_matters(demo_copy):
     """Fewer actions in the demo, but every grade below good (four-point or yes/partly/no: "no" is also a
     fact question's answer, so partly stands for them) still has an action answering it or a reason
     why none is needed, and every inadequate grade has an action."""
     import sqlite3
 
-    run("demo", "--no-open", "--db", str(tmp_path / "demo.db"))
-    conn = sqlite3.connect(tmp_path / "demo.db")
+    conn = sqlite3.connect(demo_copy)
     answered = conn.execute(
         """SELECT n.audit_id, n.question, n.grade, n.no_action,
                   EXISTS (SELECT 1 FROM actions x WHERE x.audit_id = n.audit_id AND (x.question = n.question

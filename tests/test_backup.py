@@ -16,6 +16,7 @@ from audit_tui.cli.main import main
 from audit_tui.features.backup import BackupError, backup
 from audit_tui.storage.store import Store
 
+from .conftest import copy_database
 from .factories import base, make_audit, template
 
 WRITE_SECONDS = 2.0
@@ -120,7 +121,7 @@ def test_two_processes_write_at_once_without_locked_errors_or_lost_writes(tmp_pa
     store.close()
 
 
-def test_every_command_reads_a_backup_and_a_restored_database(tmp_path):
+def test_every_command_reads_a_backup_and_a_restored_database(tmp_path, demo_built):
     """README "Backup and restore": summary and report work on a backup, and after the restore
     steps (copy the backup over the database, delete -wal and -shm) the database works as before."""
     import json
@@ -134,8 +135,7 @@ def test_every_command_reads_a_backup_and_a_restored_database(tmp_path):
         assert result.returncode == 0, (args, result.stderr)
         return result
 
-    live = tmp_path / "audits.db"
-    run("demo", "--no-open", "--db", str(live))
+    live = copy_database(demo_built, tmp_path / "audits.db")
     figures = json.loads(run("--db", str(live), "summary", "--json").stdout)
     run("--db", str(live), "backup", str(tmp_path / "copy.db"))
     # the backup, read as it is

@@ -18,6 +18,8 @@ from audit_tui.storage.store import Store
 from audit_tui.domain.templates import parse_template
 from audit_tui.features.training import start_training, training_case, training_rows
 
+from .conftest import copy_database
+
 # Five four-point (ILACS) questions; ranks 0 = outstanding … 3 = inadequate.
 #   trainee:   0 1 1 2 3
 #   reference: 0 1 2 2 1
@@ -183,10 +185,10 @@ def test_calibration_command_errors_are_one_line(tmp_path):
     assert result.exit_code != 0 and "no database" in result.output and "Traceback" not in result.output
 
 
-def test_demo_database(tmp_path):
+def test_demo_database(tmp_path, demo_of_23_november_2026):
     from audit_tui.features.demo import build_demo
 
-    path = build_demo(tmp_path / "demo.db", today=date(2026, 11, 23))
+    path = copy_database(demo_of_23_november_2026, tmp_path / "demo.db")
     store = Store(path)
     try:
         rows = store.db.execute("SELECT round, status, count(*) FROM audits GROUP BY 1, 2").fetchall()

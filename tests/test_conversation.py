@@ -5,8 +5,6 @@ document, carried losslessly by the audit-tui/1 file. Through Pilot, the CLI and
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -20,11 +18,12 @@ from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.conversation import ConversationScreen
 
 from .conftest import DATA
+from .helpers.cli import invoke
 from .factories import base, make_audit
 
 
 def run(*args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, timeout=180)
+    done = invoke(*args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

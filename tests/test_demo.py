@@ -20,6 +20,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from .conftest import copy_database
+
 
 def cli(*args, cwd):
     result = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True,
@@ -29,10 +31,9 @@ def cli(*args, cwd):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    cli("demo", "--no-open", "--db", str(folder / "demo.db"), cwd=folder)
-    return folder / "demo.db"
+def demo(tmp_path_factory, demo_built):
+    """`audit-tui demo --no-open`'s database (built once per session by the script), this module's copy."""
+    return copy_database(demo_built, tmp_path_factory.mktemp("demo") / "demo.db")
 
 
 def rows(db, sql, params=()):

@@ -16,8 +16,9 @@ from audit_tui.cli.main import main
 
 from .factories import known_dataset
 
-pytestmark = pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
-                                reason="needs LibreOffice (soffice) and pdftotext")
+pytestmark = [pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                                 reason="needs LibreOffice (soffice) and pdftotext"),
+              pytest.mark.xdist_group("documents_rendered")]  # laid out once, on one worker (--dist loadgroup)
 MARKING = "OFFICIAL-SENSITIVE"
 
 

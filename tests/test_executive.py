@@ -8,8 +8,6 @@ counted by hand from the rules in README "Reports" (executive summary, themes, m
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
@@ -18,8 +16,10 @@ from docx import Document
 from audit_tui.domain import gates
 from audit_tui.domain.models import AuditRecord
 from audit_tui.domain.templates import parse_template
+from tests.helpers.cli import invoke
 
 ROUND, AS_OF = "2026-01 round", "2026-06-01"
+pytestmark = pytest.mark.xdist_group("executive")  # its fixture: once, on one worker (--dist loadgroup)
 GAMMA = {
     "id": "gamma", "version": 1, "title": "Gamma audit", "service_areas": ["care leavers"],
     "themes": [{"id": "voice", "label": "Voice of the child", "keywords": ["wishes and feelings"]},
@@ -116,7 +116,8 @@ def data_set() -> dict:
 
 
 def run(*args):
-    result = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, timeout=180)
+    """The command in this process: these tests are about its figures (test_cli runs the real script)."""
+    result = invoke(*args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

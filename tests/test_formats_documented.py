@@ -2,7 +2,8 @@
 objects) and the `audit-tui/1` interchange file (top level, each audit and its parts, and the
 templates inside it). A field added without a word in the document fails here.
 
-The commands run as subprocesses on the demo database; the file is exported, given a feedback
+The commands run (in this process: their output is the point here) on a copy of the demo database,
+built by `audit-tui demo` once per test session; the file is exported, given a feedback
 conversation and family feedback where the demo has none, imported into a new database and
 exported again, so those keys come from the code's own output too. The quality lead's commentary,
 a recommendation and a target are set with the CLI first, so the file and the summary carry them.
@@ -11,14 +12,15 @@ a recommendation and a target are set with the CLI first, so the file and the su
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_database
+from tests.helpers.cli import invoke
+
+pytestmark = pytest.mark.xdist_group("formats_documented")  # its fixture: once, on one worker (--dist loadgroup)
 DOC = Path(__file__).resolve().parents[1] / "docs" / "formats.md"
 
 # Objects whose keys are data (grade ids, team names, template ids), not field names: their keys are
@@ -32,19 +34,17 @@ DATA_KEYED = {
 
 
 def _cli(folder: Path, *args: str) -> str:
-    env = {**os.environ, "AUDIT_TUI_CONFIG_DIR": str(folder / "config"), "AUDIT_TUI_DATA_DIR": str(folder / "data")}
-    done = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, cwd=folder,
-                          env=env, timeout=600)
+    env = {"AUDIT_TUI_CONFIG_DIR": str(folder / "config"), "AUDIT_TUI_DATA_DIR": str(folder / "data")}
+    done = invoke(*args, cwd=folder, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def printed(tmp_path_factory, demo_built):
     """(summaries, interchange files) as the commands print and write them."""
     folder = tmp_path_factory.mktemp("formats")
-    demo, copy = folder / "demo.db", folder / "copy.db"
-    _cli(folder, "demo", "--no-open", "--db", str(demo))
+    demo, copy = copy_database(demo_built, folder / "demo.db"), folder / "copy.db"
     _cli(folder, "export", str(folder / "demo.json"), "--db", str(demo))
     data = json.loads((folder / "demo.json").read_text(encoding="utf-8"))
     latest = max((a for a in data["audits"] if a["round"]), key=lambda a: a["audited_on"])["round"]

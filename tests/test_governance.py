@@ -8,7 +8,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,14 +21,15 @@ from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.audit import AuditScreen
 
 from .conftest import DATA
+from .helpers.cli import invoke, run_script
 from .factories import base, make_audit
 
 QUOTE = "Sam Jones said the pathway plan is hers; Tess Jones, her sister, visits weekly."
 
 
-def run(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, timeout=180,
-                          input=stdin)
+def run(*args: str, stdin: str | None = None, check: bool = True, script: bool = False) -> subprocess.CompletedProcess:
+    """The command in this process, or with `script` as a child process (the real entry point)."""
+    done = run_script(*args, input=stdin) if script else invoke(*args, input=stdin)
     if check:
         assert done.returncode == 0, done.stderr
     return done
@@ -68,11 +68,11 @@ def test_retention_asks_then_deletes_every_row_and_logs_it(two_ages):
     db, old, new = two_ages
     kept = rows_of(db, new)
     assert rows_of(db, old)["history"] > 0
-    refused = run("retention", "--before", "2020-01-01", "--db", str(db), stdin="n\n", check=False)
+    refused = run("retention", "--before", "2020-01-01", "--db", str(db), stdin="n\n", check=False, script=True)
     assert refused.returncode == 1 and "Nothing deleted." in refused.stdout
     assert "Delete 1 audit(s) dated before 2020-01-01" in refused.stdout
     assert rows_of(db, old)["audits"] == 1
-    done = run("retention", "--before", "2020-01-01", "--db", str(db), stdin="y\n")
+    done = run("retention", "--before", "2020-01-01", "--db", str(db), stdin="y\n", script=True)
     assert "Deleted 1 audit(s) dated before 2020-01-01" in done.stdout
     assert rows_of(db, old) == {}  # answers, actions, concerns, conversation, names, facts and history: all gone
     assert rows_of(db, new) == kept

@@ -20,8 +20,10 @@ from audit_tui.domain import gates
 from audit_tui.domain.models import AuditRecord
 from audit_tui.summary.headline import change_points
 from audit_tui.domain.templates import parse_template
+from tests.helpers.cli import invoke
 
 EARLIER, LATER = "2026-02 round", "2026-05 round"
+pytestmark = pytest.mark.xdist_group("headline")  # its fixture: once, on one worker (--dist loadgroup)
 AS_OF = "2026-05-20"
 
 ALPHA = {
@@ -109,7 +111,8 @@ def data_set() -> dict:
 
 
 def run(*args):
-    result = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, timeout=120)
+    """The command in this process: these tests are about its figures (test_cli runs the real script)."""
+    result = invoke(*args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

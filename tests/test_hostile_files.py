@@ -224,9 +224,8 @@ def test_every_row_is_read_whatever_size_the_workbook_declares(tmp_path):
 # -- item 9: arguments that were taken at their word ----------------------------------------
 
 
-def test_report_with_an_empty_audit_id_is_refused(tmp_path):
-    db = str(tmp_path / "a.db")
-    cli(["demo", "--no-open", "--db", db], tmp_path)
+def test_report_with_an_empty_audit_id_is_refused(tmp_path, demo_copy):
+    db = str(demo_copy)
     line = one_line(cli(["--db", db, "report", "-o", "one.docx", "--audit", ""], tmp_path))
     assert line == ("audit-tui: error: --audit is empty: give the audit's id (its first 6 characters are enough), "
                     "or leave --audit out for the whole report")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -146,20 +145,10 @@ def assert_plain(line: str, *phrases: str) -> None:
         assert phrase in line, line
 
 
-@pytest.fixture(scope="module")
-def built_demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    path = folder / "demo.db"
-    assert cli(["demo", "--no-open", "--db", str(path)], folder).returncode == 0
-    return path
-
-
 @pytest.fixture
-def demo_db(built_demo, tmp_path) -> Path:
+def demo_db(demo_copy) -> Path:
     """A copy of the demo database (its summary cache not yet filled)."""
-    path = tmp_path / "demo.db"
-    shutil.copy(built_demo, path)
-    return path
+    return demo_copy
 
 
 def _tmpfs_prefix(folder: Path) -> list[str]:

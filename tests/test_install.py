@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILTIN_TEMPLATES = ["care-leavers", "child-protection", "children-in-need", "children-looked-after",
                      "supervision-oversight"]
 
-pytestmark = pytest.mark.install  # runs in CI with the rest (`-m "not install"` skips it)
+pytestmark = [pytest.mark.install,  # runs in CI with the rest (`-m "not install"` skips it)
+              pytest.mark.xdist_group("install")]  # one wheel, built on one worker (--dist loadgroup)
 
 
 def _run(args, **kwargs) -> subprocess.CompletedProcess:

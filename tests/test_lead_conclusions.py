@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from docx import Document
 
+from tests.helpers.cli import invoke, run_script
 from tests.test_headline import ALPHA, audit
 
 R1, R2, R3, R4 = "2025-05 round", "2025-08 round", "2025-11 round", "2026-02 round"
@@ -53,13 +51,20 @@ def data_set() -> dict:
     return {"format": "audit-tui/1", "templates": [ALPHA], "audits": audits}
 
 
+def folders(folder) -> dict[str, str]:
+    return {"AUDIT_TUI_CONFIG_DIR": str(folder / "config"), "AUDIT_TUI_DATA_DIR": str(folder / "data")}
+
+
 def cli(folder, *args, ok=True):
-    env = {**os.environ, "AUDIT_TUI_CONFIG_DIR": str(folder / "config"), "AUDIT_TUI_DATA_DIR": str(folder / "data")}
-    result = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, timeout=120,
-                            env=env)
+    """The command in this process (what it does); `cli_process` runs the real script (how it fails)."""
+    result = invoke(*args, env=folders(folder))
     if ok:
         assert result.returncode == 0, result.stderr
     return result
+
+
+def cli_process(folder, *args):
+    return run_script(*args, env=folders(folder), timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +190,16 @@ def test_each_edit_commits_at_once_and_is_logged_with_who_old_and_new(tmp_path):
 ])
 def test_bad_input_is_one_plain_line(known, args, message):
     folder, db = known
-    result = cli(folder, *args, "--db", db, ok=False)
+    assert_one_plain_line(cli(folder, *args, "--db", db, ok=False), message)
+
+
+def test_the_script_refuses_bad_input_in_one_plain_line(known):
+    folder, db = known
+    result = cli_process(folder, "rounds", "target", "lived_experience", "150", "--db", db)
+    assert_one_plain_line(result, "a target is a percentage from 0 to 100")
+
+
+def assert_one_plain_line(result, message: str) -> None:
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("audit-tui: error: ") and message in lines[0]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -17,6 +16,7 @@ from docx import Document
 
 from audit_tui.storage.store import GatesNotMet, Store, StoreError
 
+from .helpers.cli import invoke, run_script
 from .factories import base, make_audit, moderate, state_safeguarding
 
 ROUND = "2026-02 practice week"
@@ -24,8 +24,9 @@ POOR = base(**{"practice.quality": "inadequate", "practice.voice": "inadequate",
 NOTE = "Sam now has a pathway plan written with her, and she says she knows who to call."
 
 
-def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, timeout=180)
+def run(*args: str, ok: bool = True, script: bool = False) -> subprocess.CompletedProcess:
+    """The command in this process, or with `script` as a child process (the real entry point)."""
+    done = run_script(*args) if script else invoke(*args)
     assert (done.returncode == 0) == ok, done.stderr
     assert "Traceback" not in done.stderr
     return done
@@ -149,7 +150,7 @@ def test_reaudit_and_followup_commands_save_and_refuse_in_one_line(followed):
     db, first, second, later = followed
     assert run("reaudit", second[:8], "--on", "20/03/2026", "--db", str(db)).stdout.strip() == (
         f"Re-audit of {second[:8]}: due 2026-03-20 (logged).")
-    refused = run("reaudit", later[:8], "--on", "20/03/2026", "--db", str(db), ok=False)
+    refused = run("reaudit", later[:8], "--on", "20/03/2026", "--db", str(db), ok=False, script=True)
     assert refused.stderr.strip().splitlines() == [
         "audit-tui: error: a re-audit is scheduled for a completed audit whose overall grade is inadequate"]
     store = Store(db, actor="Ann Auditor")

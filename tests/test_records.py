@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 
 from audit_tui.storage import records
-from audit_tui.features.demo import build_demo
 from audit_tui.storage.errors import StoreError
 from audit_tui.exchange.interchange import export_json
 from audit_tui.domain.models import clean_text
@@ -19,6 +18,7 @@ from audit_tui.storage.store import Store
 from audit_tui.summary import Filters
 from audit_tui.domain.templates import parse_template
 
+from .conftest import copy_database
 from .factories import known_dataset
 from .test_hostile_text import ESCAPES, HOSTILE_TEMPLATE, fill_hostile
 
@@ -27,12 +27,11 @@ DIRTY = f"{CONTROLS[0]}[2J{CONTROLS}"  # written straight into the file (by some
 
 
 @pytest.fixture(scope="module")
-def varied(tmp_path_factory):
+def varied(tmp_path_factory, demo_of_23_november_2026):
     """The demo (reference cases with rationales, moderations, concerns, training audits), the known
     data set (moderated, done and vague actions, a draft) and hostile text, through the store and
     written straight into the file by something else."""
-    path = tmp_path_factory.mktemp("records") / "varied.db"
-    build_demo(path, today=date(2026, 11, 23))
+    path = copy_database(demo_of_23_november_2026, tmp_path_factory.mktemp("records") / "varied.db")
     store = known_dataset(path)
     audit_id = store.list_audits(search="CL-0003")[0]["id"]
     store.raise_concern(audit_id, "Adult visiting the flat is a risk to Sam", "Tess Manager")

@@ -21,6 +21,7 @@ from audit_tui.summary import Filters
 
 from .factories import known_dataset
 
+pytestmark = pytest.mark.xdist_group("report")  # its fixture: once, on one worker (--dist loadgroup)
 ROUND = "2026-02 practice week"
 ARGS = ["--round", ROUND, "--as-of", "2026-03-20"]
 

@@ -18,6 +18,7 @@ from audit_tui.summary import Filters, compute_summary
 
 from .factories import known_dataset
 
+pytestmark = pytest.mark.xdist_group("report_streamed")  # its fixture: once, on one worker (--dist loadgroup)
 ACTIONS = 700  # per team: more than one chunk of rows
 HOSTILE = "<b>&\x0b bold?</b>\nsecond line"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date, timedelta
 
 from textual.widgets import Input, Select, TextArea
@@ -19,6 +18,7 @@ from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.dialogs import ConcernDialog, ReasonDialog
 from audit_tui.tui.screens.review import ReviewScreen
 
+from .helpers.cli import invoke, run_script
 from .conftest import DATA
 
 
@@ -86,8 +86,9 @@ async def test_a_concern_raised_in_the_app_records_who_was_told_and_both_manager
     assert action.due == same_working_day(date.today())
 
 
-def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, timeout=120)
+def run(*args: str, check: bool = True, script: bool = False) -> subprocess.CompletedProcess:
+    """The command in this process, or with `script` as a child process (the real entry point)."""
+    done = run_script(*args, timeout=120) if script else invoke(*args)
     if check:
         assert done.returncode == 0, done.stderr
     return done
@@ -106,7 +107,7 @@ def test_concerns_are_listed_and_closed_only_with_an_outcome_on_the_command_line
         "CL-0007", "Tess Manager", "2026-02-10 11:05", "in person")
     assert (row["team_manager"], row["service_manager"], row["action_status"]) == ("Tess Manager", "Sid Service",
                                                                                    "open")
-    refused = run("concerns", "close", concern_id[:8], "--outcome", "  ", "--db", str(db), check=False)
+    refused = run("concerns", "close", concern_id[:8], "--outcome", "  ", "--db", str(db), check=False, script=True)
     assert refused.returncode != 0
     assert refused.stderr.strip() == ("audit-tui: error: say what the outcome was: a concern can be closed only "
                                       "with its outcome")

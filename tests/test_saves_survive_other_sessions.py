@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import copy_database
+
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "audit_tui"]
 
@@ -47,11 +49,8 @@ def read_lived_experience(db: Path, audit_id: str) -> str:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the app's open files")
-def test_saves_after_documents_and_other_sessions_survive_sigkill(tmp_path):
-    db = tmp_path / "audits.db"
-    built = subprocess.run([*CLI, "demo", "--no-open", "--db", str(db)], capture_output=True, text=True,
-                           timeout=120)
-    assert built.returncode == 0, built.stderr
+def test_saves_after_documents_and_other_sessions_survive_sigkill(tmp_path, demo_built):
+    db = copy_database(demo_built, tmp_path / "audits.db")
     conn = sqlite3.connect(db)
     audit_id = conn.execute("SELECT id FROM audits WHERE status = 'draft' ORDER BY case_ref LIMIT 1").fetchone()[0]
     conn.close()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 
-import pytest
 
 from audit_tui.files.settings import Settings, default_db_path
 from audit_tui.storage.store import Store
@@ -17,16 +14,6 @@ from audit_tui.tui.screens.home import HomeScreen
 from ..conftest import DATA
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="module")
-def built_demo(tmp_path_factory):
-    """A demo database built by `audit-tui demo --no-open`."""
-    folder = tmp_path_factory.mktemp("demo")
-    result = subprocess.run([sys.executable, "-m", "audit_tui", "demo", "--no-open", "--db", str(folder / "demo.db")],
-                            capture_output=True, text=True, timeout=300, cwd=folder)
-    assert result.returncode == 0, result.stderr
-    return folder / "demo.db"
 
 
 def audit_count(store: Store) -> int:
@@ -46,13 +33,10 @@ async def palette(pilot, title: str) -> None:
 
 
 async def test_the_app_opened_on_the_demo_asks_before_a_rebuild_and_goes_back_to_your_database(
-        tmp_path, built_demo, mini_template):
+        tmp_path, demo_copy, mini_template):
     """As `audit-tui demo` opens it: `d` asks first (Esc keeps the demo as it is, the red button rebuilds
     it), and the palette's "Back to your own database" opens the default database."""
-    import shutil
-
-    demo_path = tmp_path / "demo.db"
-    shutil.copy(built_demo, demo_path)
+    demo_path = demo_copy
     own = Store(default_db_path(), actor="Alex Auditor")
     own.save_template(mini_template)
     own.create_audit(mini_template, case_ref="OWN-0001", auditor="Alex Auditor", audited_on=date(2026, 2, 10))
