@@ -17,6 +17,7 @@ from audit_tui.features.backup import BackupError, backup
 from audit_tui.storage.store import Store
 
 from .conftest import copy_database
+from .helpers.cli import invoke
 from .factories import base, make_audit, template
 
 WRITE_SECONDS = 2.0
@@ -123,15 +124,13 @@ def test_two_processes_write_at_once_without_locked_errors_or_lost_writes(tmp_pa
 
 def test_every_command_reads_a_backup_and_a_restored_database(tmp_path, demo_built):
     """README "Backup and restore": summary and report work on a backup, and after the restore
-    steps (copy the backup over the database, delete -wal and -shm) the database works as before."""
+    steps (copy the backup over the database, delete -wal and -shm) the database works as before.
+    (The commands run in this process; test_files_and_sharing runs `backup` as the real script.)"""
     import json
     import shutil
-    import subprocess
-    import sys
 
-    def run(*args: str) -> subprocess.CompletedProcess:
-        result = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True,
-                                timeout=180, cwd=tmp_path)
+    def run(*args: str):
+        result = invoke(*args, cwd=tmp_path)
         assert result.returncode == 0, (args, result.stderr)
         return result
 
