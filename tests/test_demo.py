@@ -13,19 +13,18 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
 
 from .conftest import copy_database
+from .helpers.cli import invoke, run_script
 
 
-def cli(*args, cwd):
-    result = subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True,
-                            timeout=300, cwd=cwd)
+def cli(*args, cwd, script: bool = False):
+    """The command in this process (what the demo holds is the point), or with `script` the real script."""
+    result = run_script(*args, cwd=cwd, timeout=300) if script else invoke(*args, cwd=cwd)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -117,7 +116,7 @@ def test_conversations_safeguarding_and_concerns(demo):
 
 
 def test_the_same_day_gives_the_same_demo(demo, tmp_path):
-    cli("demo", "--no-open", "--db", str(tmp_path / "again.db"), cwd=tmp_path)
+    cli("demo", "--no-open", "--db", str(tmp_path / "again.db"), cwd=tmp_path, script=True)
     query = ("SELECT a.id, a.case_ref, a.overall_grade, x.question, x.grade, x.evidence FROM audits a "
              "JOIN answers x ON x.audit_id = a.id ORDER BY a.id, x.question")
     assert rows(demo, query) == rows(tmp_path / "again.db", query)

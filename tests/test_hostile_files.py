@@ -34,9 +34,10 @@ def _limits(memory: int | None, file_size: int | None):
     return apply
 
 
-def cli(args: list[str], tmp_path: Path, *, timeout: float = 60, memory: int | None = MEMORY_LIMIT,
+def cli(args: list[str], tmp_path: Path, *, timeout: float = 300, memory: int | None = MEMORY_LIMIT,
         file_size: int | None = None, prefix: list[str] = ()) -> subprocess.CompletedProcess:
-    """`audit-tui ARGS` with this test's config and data folders; TimeoutExpired fails the test."""
+    """`audit-tui ARGS` with this test's config and data folders; TimeoutExpired fails the test (by default
+    after 300 s: the demo's report takes over a minute on a busy machine; tests of a hang give less)."""
     env = {**os.environ, "AUDIT_TUI_DEBUG": "", "AUDIT_TUI_CONFIG_DIR": str(tmp_path / "config"),
            "AUDIT_TUI_DATA_DIR": str(tmp_path / "data")}
     return subprocess.run([*prefix, ENTRY, *args], capture_output=True, text=True, timeout=timeout, cwd=tmp_path,
