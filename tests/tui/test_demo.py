@@ -72,3 +72,48 @@ async def test_the_app_opened_on_the_demo_asks_before_a_rebuild_and_goes_back_to
         assert not app.sub_title.startswith("DEMO")
         assert not any(c.title == "Back to your own database" for c in app.get_system_commands(app.screen))
 
+
+
+async def test_a_quality_lead_meets_reaudits_and_followups_in_the_demo(demo_copy):
+    """README "Demo": the first practice week's Re-audits tab lists an overdue re-audit before the re-audited
+    ones; the case screen of a re-audited case, its title in sight at 80x24, shows the follow-up beside the
+    audit it follows up (its date) and whether the actions made a difference."""
+    from textual.geometry import Region
+    from textual.widgets import DataTable, Static
+
+    from audit_tui.tui.screens.case import CaseScreen
+    from audit_tui.tui.screens.rounds import RoundsScreen
+
+    from ..helpers.app import make_app
+
+    store = Store(demo_copy, actor="Quinn Lead")
+    try:
+        (first,), = store.db.execute("SELECT round FROM audits WHERE round LIKE '%practice week' "
+                                     "ORDER BY audited_on LIMIT 1").fetchall()
+        (case_ref, earlier_on), = store.db.execute(
+            "SELECT a.case_ref, a.audited_on FROM audits b JOIN audits a ON a.id = b.follows WHERE a.round = ? "
+            "ORDER BY a.case_ref LIMIT 1", [first]).fetchall()
+        app = make_app(store, "Quinn Lead")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.push_screen(RoundsScreen(first))
+            await pilot.pause()
+            await pilot.press("t", "t", "t")
+            await pilot.pause()
+            table = app.screen.query_one("#reaudits", DataTable)
+            states = [str(table.get_row_at(n)[3]) for n in range(table.row_count)]
+            assert states[0] == "overdue" and "re-audited" in states
+            app.pop_screen()
+            app.push_screen(CaseScreen(case_ref))
+            await pilot.pause()
+            screen = app.screen
+            title = screen.query_one("#case-title", Static)
+            assert Region(0, 0, *SIZE).contains_region(title.region) and title.region.area > 0
+            assert case_ref in str(title.render())
+            grid = screen.query_one(DataTable)
+            cells = [[str(c) for c in grid.get_row_at(n)] for n in range(grid.row_count)]
+            later = [row[-1] for row in cells]
+            assert earlier_on in later
+            assert {"Improved", "Some improv.", "No change", "Worse", "Too early to say"} & set(later)
+    finally:
+        store.close()

@@ -32,6 +32,7 @@ def _cell(value) -> Text:
 class CaseScreen(Screen[None]):
     """Every audit of one case side by side; ←/→ move between audits, Enter opens the one under the cursor."""
 
+    DEFAULT_CSS = "#case-table { height: 1fr; }"  # the table scrolls, under the case's title
     FOOTER = ("open", "reaudit", "followup", "back", "help")
     BINDINGS = [
         Binding("escape", "back", "Back", key_display="Esc", id="case.back"),
