@@ -74,6 +74,8 @@ async def test_f9_records_the_follow_up_in_the_walk_through(store):
         dialog = app.screen
         assert isinstance(dialog, FollowupDialog)
         assert dialog.query_one("#fu-follows", Select).value == earlier  # the latest earlier audit
+        shown = str(dialog.query_one("#fu-follows", Select).query_one("#label", Static).render())
+        assert shown == "2026-02-10 by Ann Auditor (Inadequate)"  # the grade as people read it
         assert all(in_sight(b) for b in dialog.query(Button))
         dialog.query_one("#fu-impact", Select).value = "improved"
         dialog.query_one("#fu-note", Input).value = "Sam has a plan written with her and a named worker now."

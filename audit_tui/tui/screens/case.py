@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 
-from audit_tui.domain.models import IMPACT, AuditRecord
+from audit_tui.domain.models import ILACS, IMPACT, AuditRecord
 from audit_tui.features.casebook import case_comparison, followup_defaults
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.screens.dialogs import DIALOGS_CSS, KeepsTypedWork, ReasonDialog
@@ -168,6 +168,12 @@ def edit_followup(app, audit: AuditRecord, saved: Callable[[], None]) -> None:
     app.push_screen(FollowupDialog(audit, earlier), done)
 
 
+def grade_label(grade: str | None) -> str:
+    """An overall grade as people read it ("Requires improvement to be good"), not its id."""
+    level = ILACS.level(grade or "")
+    return level.label if level else grade or "no grade"
+
+
 class FollowupDialog(KeepsTypedWork, ModalScreen[dict | None]):
     """Which earlier audit this one follows up (the latest by default), and whether its actions made a
     difference, on the impact scale, with what shows it."""
@@ -185,7 +191,7 @@ class FollowupDialog(KeepsTypedWork, ModalScreen[dict | None]):
         self.earlier = earlier
 
     def compose(self) -> ComposeResult:
-        audits = [(f"{a['audited_on']} by {a['auditor'] or '?'} ({a['overall'] or 'no grade'})", a["id"])
+        audits = [(f"{a['audited_on']} by {a['auditor'] or '?'} ({grade_label(a['overall'])})", a["id"])
                   for a in reversed(self.earlier)]
         judged = self.audit.followup
         with Vertical(id="followup-dialog", classes="dialog"):
