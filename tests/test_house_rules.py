@@ -1,7 +1,9 @@
-"""Rules that guard themselves: every command is documented and explained; no test skips itself away."""
+"""Rules that guard themselves: every command is documented and explained; no test skips itself away; no
+module reaches into another's private names."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -51,4 +53,16 @@ def test_no_test_skips_itself_when_an_audit_tui_module_is_missing():
     offenders = [f"{path.name}:{n}" for path in sorted((ROOT / "tests").rglob("*.py"))
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if skipping.search(line)]
+    assert offenders == []
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A name starting with an underscore is its module's own: another module of the package that needs
+    it imports a public, documented name instead (README, Development)."""
+    offenders = []
+    for path in sorted((ROOT / "audit_tui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("audit_tui"):
+                offenders += [f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
+                              for alias in node.names if alias.name.startswith("_")]
     assert offenders == []

@@ -16,7 +16,8 @@ from audit_tui.cli.main import main
 from audit_tui.features import rounds
 from audit_tui.features.actions import ActionFilter, list_actions, mark_done
 from audit_tui.features.backup import backup
-from audit_tui.features.merge import MergeError, _is_prefix, merge
+from audit_tui.features.merge import MergeError, merge
+from audit_tui.storage.trail import is_prefix
 from audit_tui.storage.store import Store
 
 from .factories import base, make_audit
@@ -104,11 +105,11 @@ def test_history_prefix_allows_an_extended_last_row():
         row = ("2026-02-10T10:00:00+00:00", "Ann", "a1", "q:evidence", "", "The plan", ref)
         longer = ("2026-02-10T10:01:00+00:00", "Ann", "a1", "q:evidence", "", "The plan is old", ref)
         later = ("2026-02-10T11:00:00+00:00", "Ann", "a1", "q:grade", None, "good", ref and "r2")
-        assert _is_prefix([row], [longer, later])
-        assert _is_prefix([row, longer], [longer, later])  # both versions kept after a merge
-        assert not _is_prefix([later], [row])
+        assert is_prefix([row], [longer, later])
+        assert is_prefix([row, longer], [longer, later])  # both versions kept after a merge
+        assert not is_prefix([later], [row])
     # The same person's second edit of the field on another copy is another edit, not an extension.
-    assert not _is_prefix([row], [longer[:6] + ("r3",)])
+    assert not is_prefix([row], [longer[:6] + ("r3",)])
 
 
 def test_merge_json_adds_new_and_lists_differences(laptops, tmp_path):

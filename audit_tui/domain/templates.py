@@ -89,7 +89,7 @@ def _describe(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def _cross_reference_problems(template: Template) -> list[_Problem]:
+def cross_reference_problems(template: Template) -> list[_Problem]:
     """Ids unique, scales and themes known, only_if pointing back to a real answer."""
     problems: list[_Problem] = []
     scales = template.scale_map()
@@ -177,7 +177,7 @@ def parse_template(text: str, filename: str) -> Template:
     problems = _unsafe_text_problems(data)
     try:
         template = Template.model_validate(data)
-        problems += _cross_reference_problems(template)
+        problems += cross_reference_problems(template)
     except ValidationError as exc:
         problems += [_Problem(tuple(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
     if problems:

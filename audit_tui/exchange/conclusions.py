@@ -35,7 +35,7 @@ class ConclusionConflict:
 
 
 @dataclass
-class _Item:
+class ConclusionItem:
     """One mergeable thing: its history field (or prefix), its value on each side, and how to write theirs."""
 
     label: str
@@ -128,21 +128,21 @@ def _iso(value: Any) -> None:
         raise ValueError(f"due: a date like 2026-12-14, not “{clean_text(str(value))[:20]}”") from None
 
 
-def _file_items(store, rounds: list[dict[str, Any]], targets: dict[str, float]) -> list[_Item]:
+def file_items(store, rounds: list[dict[str, Any]], targets: dict[str, float]) -> list[ConclusionItem]:
     """Each commentary, recommendation and target of the file, against this database's."""
     items = []
     for entry in rounds:
         name = _local_round(store, entry["round"])
         if entry["commentary"]:
-            items.append(_Item(f"Commentary on round “{name}”", f"round:{name}:commentary", False,
+            items.append(ConclusionItem(f"Commentary on round “{name}”", f"round:{name}:commentary", False,
                                store.round_commentary(name) or None, entry["commentary"],
                                partial_write(store.copy_commentary, name, entry["commentary"])))
         for rec in entry["recommendations"]:
             mine = store.stored_recommendation(rec["id"])
-            items.append(_Item(f"Recommendation “{rec['what'][:60]}” ({name})", f"recommendation:{rec['id']}", True,
+            items.append(ConclusionItem(f"Recommendation “{rec['what'][:60]}” ({name})", f"recommendation:{rec['id']}", True,
                                mine, {**rec, "round": name}, partial_write(store.copy_recommendation, name, rec)))
     for measure, target in targets.items():
-        items.append(_Item(f"Target for {measure}", f"target:{measure}", False, store.targets().get(measure), target,
+        items.append(ConclusionItem(f"Target for {measure}", f"target:{measure}", False, store.targets().get(measure), target,
                            partial_write(store.copy_target, measure, target)))
     return items
 
@@ -159,7 +159,8 @@ def _local_round(store, name: str) -> str:
     return row[0] if row else name
 
 
-def _same(mine: Any, theirs: Any) -> bool:
+def same_content(mine: Any, theirs: Any) -> bool:
+    """A file's item and this database's say the same (a recommendation: its round and every field)."""
     if isinstance(mine, dict) and isinstance(theirs, dict):
         return all(mine.get(k) == theirs.get(k) for k in ("round", *REC_FIELDS))
     return mine == theirs
@@ -174,11 +175,11 @@ def import_conclusions(store, members: dict[str, Any], *,
     if problems:
         return 0, problems
     added = 0
-    for item in _file_items(store, rounds, targets):
+    for item in file_items(store, rounds, targets):
         if item.mine is None:
             item.write(True)
             added += 1
-        elif not _same(item.mine, item.theirs):
+        elif not same_content(item.mine, item.theirs):
             conflict = ConclusionConflict(item.label, "differs from this database's (a .json file has no history)")
             if on_differs is None:
                 problems.append(f"{item.label}: already in this database with different content (use audit-tui "

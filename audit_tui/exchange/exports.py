@@ -109,7 +109,9 @@ def export_csv(db, path: str | Path, filters: Filters | None = None, *, overwrit
     return count
 
 
-def _xlsx_value(value: Any, *, as_date: bool = False) -> Any:
+def xlsx_value(value: Any, *, as_date: bool = False) -> Any:
+    """A value as a spreadsheet cell: a date as a date (`as_date`), text neutralised (no formula) and cut to a
+    cell's limit."""
     if value is None:
         return None
     if as_date and isinstance(value, str):
@@ -152,7 +154,7 @@ def _workbook(db, filters: Filters):
         flags = [name in date_columns for name in header]
         n = 0
         for row in rows:
-            ws.append([_xlsx_value(v, as_date=f) for v, f in zip(row, flags)])
+            ws.append([xlsx_value(v, as_date=f) for v, f in zip(row, flags)])
             n += 1
         ws.freeze_panes = "A2"
         return n

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from audit_tui.domain import gates
 from audit_tui.domain.models import NA, AuditRecord, Template, clean_text
 from audit_tui.storage.store import Store
-from audit_tui.domain.templates import _cross_reference_problems, builtin_template, template_to_dict
+from audit_tui.domain.templates import cross_reference_problems, builtin_template, template_to_dict
 
 MAX_PROBLEMS = 50
 
@@ -51,7 +51,7 @@ def _templates(store: Store, raw: list[Any], problems: list[str]) -> tuple[dict[
         except ValidationError as exc:
             problems += [f"{where}, {_loc(e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)]
             continue
-        cross = _cross_reference_problems(template)
+        cross = cross_reference_problems(template)
         if cross:
             problems += [f"{where}, {_loc(p.loc)}: {p.message}" for p in cross]
             continue

@@ -141,7 +141,7 @@ def export_actions(rows: list[dict[str, Any]], path: str | Path, *, overwrite: b
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from audit_tui.exchange.exports import _xlsx_value
+    from audit_tui.exchange.exports import xlsx_value
 
     workbook = Workbook()
     sheet = workbook.active
@@ -150,7 +150,7 @@ def export_actions(rows: list[dict[str, Any]], path: str | Path, *, overwrite: b
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in values:
-        sheet.append([_xlsx_value(v, as_date=c in ("due", "done_on")) for c, v in zip(COLUMNS, row)])
+        sheet.append([xlsx_value(v, as_date=c in ("due", "done_on")) for c, v in zip(COLUMNS, row)])
     sheet.freeze_panes = "A2"
     with private_output(path, overwrite=overwrite) as handle:
         workbook.save(handle)

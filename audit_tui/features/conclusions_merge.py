@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit_tui.exchange.conclusions import REC_FIELDS, ConclusionConflict, _file_items, _Item, _same, check_conclusions
-from audit_tui.features.merge import _event, _is_prefix
+from audit_tui.exchange.conclusions import ConclusionConflict, ConclusionItem, check_conclusions, file_items, same_content
+from audit_tui.storage.trail import event, is_prefix
 
 
 def merge_conclusions(store, other, conflicts: list) -> int:
@@ -18,7 +18,7 @@ def merge_conclusions(store, other, conflicts: list) -> int:
     rounds: dict[str, dict[str, Any]] = {}
     for name, text in other.db.execute("SELECT round, commentary FROM round_commentary"):
         rounds.setdefault(name.lower(), {"round": name, "commentary": "", "recommendations": []})["commentary"] = text
-    for row in other._query(f"SELECT id, round, {', '.join(REC_FIELDS)} FROM recommendations ORDER BY created_at, rowid"):
+    for row in other.recommendations():
         name = row.pop("round")
         rounds.setdefault(name.lower(), {"round": name, "commentary": "", "recommendations": []})[
             "recommendations"].append(row)
@@ -28,22 +28,22 @@ def merge_conclusions(store, other, conflicts: list) -> int:
         conflicts.append(ConclusionConflict("The other database's conclusions", "cannot be read (" + problems[0] + ")"))
         return 0
     changed = 0
-    for item in _file_items(store, entries, targets):
+    for item in file_items(store, entries, targets):
         mine_rows, their_rows = _key_history(store.db, item), _key_history(other.db, item)
-        if _same(item.mine, item.theirs):
-            if _is_prefix(mine_rows, their_rows):
+        if same_content(item.mine, item.theirs):
+            if is_prefix(mine_rows, their_rows):
                 _add_rows(store, their_rows, mine_rows)
             continue
-        if item.mine is None and not mine_rows or mine_rows and _is_prefix(mine_rows, their_rows):
+        if item.mine is None and not mine_rows or mine_rows and is_prefix(mine_rows, their_rows):
             item.write(False)
             _add_rows(store, their_rows, mine_rows)
             changed += 1
-        elif not (their_rows and _is_prefix(their_rows, mine_rows)):
+        elif not (their_rows and is_prefix(their_rows, mine_rows)):
             conflicts.append(ConclusionConflict(item.label, "changed on both sides"))
     return changed
 
 
-def _key_history(db, item: _Item) -> list[tuple]:
+def _key_history(db, item: ConclusionItem) -> list[tuple]:
     """(at, who, audit_id, field, old, new, ref) of the history rows of one item."""
     condition = "(field = ? OR field LIKE ? || ':%')" if item.prefix else "field = ?"
     params = [item.field, item.field] if item.prefix else [item.field]
@@ -53,5 +53,5 @@ def _key_history(db, item: _Item) -> list[tuple]:
 
 def _add_rows(store, theirs: list[tuple], mine: list[tuple]) -> None:
     """Their history rows of an item that this side lacks (the trail travels with the item)."""
-    have = {_event(r) for r in mine}
-    store.add_history_rows([r for r in theirs if _event(r) not in have])
+    have = {event(r) for r in mine}
+    store.add_history_rows([r for r in theirs if event(r) not in have])

@@ -46,6 +46,7 @@ from audit_tui.domain.models import AuditRecord, Template
 from audit_tui.exchange.interchange import read_into
 from audit_tui.storage.copying import clean, columns
 from audit_tui.storage.staging import Stage
+from audit_tui.storage.trail import event, is_prefix, settled
 from audit_tui.summary.facts import prepare_copy
 from audit_tui.storage.store import Store, StoreError, now_iso
 
@@ -128,37 +129,6 @@ def _history(db: sqlite_utils.Database, audit_id: str) -> list[tuple]:
         f"SELECT at, who, audit_id, field, old, new, {ref} FROM history WHERE audit_id = ? ORDER BY id", [audit_id])]
 
 
-def _event(row: tuple) -> tuple:
-    """What a history row records. A row with a ref is that edit (or that import: a file's audit gives
-    the same ref in every database, whoever imported it when) with its values; a row without is all of it."""
-    return (row[6], *row[2:6]) if row[6] else row[:6]
-
-
-def _extends(row: tuple, later: tuple) -> bool:
-    """`later` may be `row` extended while its author kept typing: the same edit (same ref, or for rows
-    without one the same who, field and old value), saved later. Two edits of a field, one on each
-    copy, have different refs: a conflict even when one person made both."""
-    return row[6] == later[6] and row[1:5] == later[1:5] and (row[0] or "") <= (later[0] or "")
-
-
-def _settled(rows: list[tuple]) -> list[tuple]:
-    """A history without rows superseded by their own extension."""
-    return [row for row, after in zip(rows, rows[1:] + [None]) if after is None or not _extends(row, after)]
-
-
-def _is_prefix(short: list[tuple], long: list[tuple]) -> bool:
-    """`short` starts `long`; its last row may since have been extended (see `_extends`)."""
-    short, long = _settled(short), _settled(long)
-    if len(short) > len(long):
-        return False
-    if not short:
-        return True
-    if [_event(r) for r in short[:-1]] != [_event(r) for r in long[:len(short) - 1]]:
-        return False
-    mine, theirs = short[-1], long[len(short) - 1]
-    return _event(mine) == _event(theirs) or _extends(mine, theirs)
-
-
 def _comparable(record: AuditRecord) -> dict[str, Any]:
     data = record.model_dump(mode="json")
     for answer in data["answers"]:
@@ -199,8 +169,8 @@ def _child_tables(store: Store, other: Store) -> list[str]:
 
 def _add_history(store: Store, rows: list[tuple]) -> int:
     """The other side's history rows of an audit that this side lacks (by what they record); the count."""
-    have = {_event(r) for r in _history(store.db, rows[0][2])} if rows else set()
-    new = [r for r in rows if _event(r) not in have]
+    have = {event(r) for r in _history(store.db, rows[0][2])} if rows else set()
+    new = [r for r in rows if event(r) not in have]
     store.add_history_rows(new)
     return len(new)
 
@@ -325,17 +295,17 @@ def _merge_one(store: Store, other: Store, audit_id: str, result: MergeResult, c
     mine = _comparable(store.get_audit(audit_id))
     their_data = _comparable(theirs)
     my_history = _history(store.db, audit_id)
-    same_history = [_event(r) for r in _settled(my_history)] == [_event(r) for r in _settled(their_history)]
+    same_history = [event(r) for r in settled(my_history)] == [event(r) for r in settled(their_history)]
     if mine == their_data:
         result.unchanged += 1
-        if not same_history and _is_prefix(my_history, their_history):
+        if not same_history and is_prefix(my_history, their_history):
             result.history_added += _add_history(store, their_history)
         return
-    if not same_history and _is_prefix(my_history, their_history):
+    if not same_history and is_prefix(my_history, their_history):
         store.replace_audit_from(other, audit_id, children, audit_columns)
         result.history_added += _add_history(store, their_history)
         result.updated.append(theirs.case_ref)
-    elif not same_history and _is_prefix(their_history, my_history):
+    elif not same_history and is_prefix(their_history, my_history):
         result.kept_local += 1
     else:
         result.conflicts.append(Conflict(audit_id, theirs.case_ref, _differences(mine, their_data)))
