@@ -246,7 +246,8 @@ def test_charts_and_control_characters(built):
 
 def test_without_round_says_there_is_no_previous_round(built, tmp_path):
     folder, _, _ = built
-    build_report(folder / "audits.db", tmp_path / "all.docx", Filters(), organisation="")
+    with Store(folder / "audits.db", create=False) as store:
+        build_report(store, tmp_path / "all.docx", Filters(), organisation="")
     doc = Document(str(tmp_path / "all.docx"))
     assert "No round was selected, so there is no previous round to compare with." in all_text(doc)
 
@@ -254,8 +255,9 @@ def test_without_round_says_there_is_no_previous_round(built, tmp_path):
 def test_progress_is_reported(built, tmp_path):
     folder, _, _ = built
     seen = []
-    build_report(folder / "audits.db", tmp_path / "p.docx", Filters(round=ROUND),
-                 progress=lambda fraction, message: seen.append((fraction, message)))
+    with Store(folder / "audits.db", create=False) as store:
+        build_report(store, tmp_path / "p.docx", Filters(round=ROUND),
+                     progress=lambda fraction, message: seen.append((fraction, message)))
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert str(tmp_path / "p.docx") in seen[-1][1]
@@ -340,7 +342,8 @@ def test_branded_reference_docx(built, tmp_path):
     reference.sections[0].header.paragraphs[0].text = "Northbridge Children's Services"
     reference.save(str(brand / "reference.docx"))
     save_settings(Settings(template_dir=str(brand)))
-    build_report(folder / "audits.db", tmp_path / "b.docx", Filters(round=ROUND))
+    with Store(folder / "audits.db", create=False) as store:
+        build_report(store, tmp_path / "b.docx", Filters(round=ROUND))
     doc = Document(str(tmp_path / "b.docx"))
     assert doc.styles["Normal"].font.name == "Courier New"
     # the organisation's header is kept; the protective marking (default OFFICIAL-SENSITIVE) comes first

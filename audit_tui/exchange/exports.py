@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import csv
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from audit_tui.storage.db import connection_of
 from audit_tui.domain.models import clean_text
 from audit_tui.files.safefiles import remove_with_journal, temp_beside
 from audit_tui.summary import Filters
 from audit_tui.files.failures import os_reason
+
+if TYPE_CHECKING:
+    from audit_tui.storage.store import Store
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_MAX = 32767
@@ -95,9 +98,9 @@ def _answer_rows(conn, filters: Filters) -> Iterator[tuple]:
             WHERE {where} ORDER BY a.audited_on, a.case_ref, a.id, ans.rowid""", params)
 
 
-def export_csv(db, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
+def export_csv(store: Store, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
     """One row per answer with its audit's fields; returns the number of rows written."""
-    conn = connection_of(db)
+    conn = store.db.conn
     count = 0
     check_target(path, overwrite=overwrite)
     with private_output(path, overwrite=overwrite, binary=False) as handle:
@@ -124,21 +127,20 @@ def xlsx_value(value: Any, *, as_date: bool = False) -> Any:
     return value
 
 
-def export_xlsx(db, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
+def export_xlsx(store: Store, path: str | Path, filters: Filters | None = None, *, overwrite: bool = False) -> int:
     """Sheets `audits`, `answers` and `actions`; returns the number of audits."""
     filters = filters or Filters()
     with private_output(path, overwrite=overwrite) as handle:  # refuses an existing file before any work
-        workbook, audits = _workbook(db, filters)
+        workbook, audits = _workbook(store.db.conn, filters)
         workbook.save(handle)
     return audits
 
 
-def _workbook(db, filters: Filters):
+def _workbook(conn: sqlite3.Connection, filters: Filters):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    conn = connection_of(db)
     where, params = filters.where("a")
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from audit_tui.storage.db import connection_of
 from audit_tui.exchange.exports import ExportError, neutralise, private_output
 from audit_tui.storage.store import Store, StoreError
 from audit_tui.domain.models import ACTION_KINDS
@@ -69,11 +68,11 @@ def _selection(f: ActionFilter) -> tuple[str, dict[str, Any]]:
     return f"FROM actions x JOIN audits a ON a.id = x.audit_id WHERE {' AND '.join(where)}", params
 
 
-def list_actions(db, filters: ActionFilter | None = None, *, limit: int = -1, offset: int = 0) -> list[dict[str, Any]]:
+def list_actions(store: Store, filters: ActionFilter | None = None, *, limit: int = -1, offset: int = 0) -> list[dict[str, Any]]:
     """Actions with their audit's case ref, round, team and auditor; overdue first, then by due date
     (`limit` of them from `offset` on; all by default)."""
     selection, params = _selection(filters or ActionFilter())
-    cursor = connection_of(db).execute(
+    cursor = store.db.conn.execute(
         f"""SELECT x.id AS action_id, a.case_ref, a.round, a.team, a.auditor, a.status AS audit_status,
                    x.description, x.owner, x.due, x.status, {_OVERDUE} AS overdue, x.done_on, x.note, x.question,
                    a.id AS audit_id, x.kind,
@@ -87,17 +86,17 @@ def list_actions(db, filters: ActionFilter | None = None, *, limit: int = -1, of
                                      "questions": json.loads(row[names.index("questions")])} for row in cursor]
 
 
-def count_actions(db, filters: ActionFilter | None = None) -> tuple[int, int]:
+def count_actions(store: Store, filters: ActionFilter | None = None) -> tuple[int, int]:
     """(actions `filters` selects, how many of them are overdue)."""
     selection, params = _selection(filters or ActionFilter())
-    total, overdue = connection_of(db).execute(f"SELECT count(*), sum({_OVERDUE}) {selection}", params).fetchone()
+    total, overdue = store.db.conn.execute(f"SELECT count(*), sum({_OVERDUE}) {selection}", params).fetchone()
     return total, overdue or 0
 
 
-def count_by_kind(db, filters: ActionFilter | None = None) -> dict[str, int]:
+def count_by_kind(store: Store, filters: ActionFilter | None = None) -> dict[str, int]:
     """How many of the actions `filters` selects (whatever their kind filter) are of each kind."""
     selection, params = _selection(replace(filters or ActionFilter(), kind=""))
-    counts = dict(connection_of(db).execute(f"SELECT x.kind, count(*) {selection} GROUP BY x.kind", params).fetchall())
+    counts = dict(store.db.conn.execute(f"SELECT x.kind, count(*) {selection} GROUP BY x.kind", params).fetchall())
     return {kind: counts.get(kind, 0) for kind in ACTION_KINDS}
 
 

@@ -243,14 +243,14 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
     return out_path
 
 
-def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, filters: Filters | None = None, *,
+def build_report(store: Store, out_path: str | Path, filters: Filters | None = None, *,
                  organisation: str = "", progress: Progress | None = None, reference: str | Path | None = None,
                  overwrite: bool = False, pictures: Pictures | None = None, ahead: ScanAhead | None = None,
                  version_label: str | None = None) -> Path:
     """Compute the summary and write the aggregated report; returns the path written.
 
-    Safe to call from a worker thread when given a database path (it opens its own
-    connection). `progress(fraction, message)` is called as the report is built. The charts are
+    From a worker thread, give it a Store opened in that thread (SQLite connections stay in their
+    thread). `progress(fraction, message)` is called as the report is built. The charts are
     drawn by `pictures` (started early by the caller) or by a new `Pictures`; it is closed after.
     `ahead` is the scan of the figures, started early too (see summary.read_source).
     """
@@ -259,19 +259,12 @@ def build_report(db_path_or_store: str | Path | Store, out_path: str | Path, fil
     progress(0.0, "Computing figures")
     filters = (filters or Filters()).dated()
     with pictures or Pictures() as pictures:  # its workers import matplotlib while the figures are computed
-        own = not isinstance(db_path_or_store, Store)
-        store = db_path_or_store if isinstance(db_path_or_store, Store) else Store(db_path_or_store, create=False)
-        try:
-            # the action plan and appendix are read as the file is saved, from the figures' snapshot
-            with read_source(store, filters, ahead) as (source, scanned), \
-                    summary_snapshot(source, filters, scanned=scanned) as summary:
-                progress(0.15, "Figures computed")
-                return render(summary, out_path, organisation=organisation, progress=progress, reference=reference,
-                              overwrite=overwrite, pictures=pictures, rows=ReportRows.streamed(source, filters, summary),
-                              version_label=version_label)
-        finally:
-            if own:
-                store.close()
+        # the action plan and appendix are read as the file is saved, from the figures' snapshot
+        with read_source(store, filters, ahead) as source, summary_snapshot(source, filters) as summary:
+            progress(0.15, "Figures computed")
+            return render(summary, out_path, organisation=organisation, progress=progress, reference=reference,
+                          overwrite=overwrite, pictures=pictures,
+                          rows=ReportRows.streamed(source.conn, filters, summary), version_label=version_label)
 
 
 __all__ = ["build_report", "render"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import groupby
@@ -27,7 +28,7 @@ class ReportRows:
         return cls(teams, by_team.__getitem__, lambda: summary.appendix)
 
     @classmethod
-    def streamed(cls, db, filters: Filters, summary: Summary) -> ReportRows:
-        """Read from `db` as the document is saved: inside `summary_snapshot`, with the summary's dated filters."""
-        return cls(summary.actions_by_team, lambda team: action_plan_rows(db, filters, team=team),
-                   lambda: appendix_rows(db, filters))
+    def streamed(cls, conn: sqlite3.Connection, filters: Filters, summary: Summary) -> ReportRows:
+        """Read on `conn` as the document is saved: inside `summary_snapshot`, with the summary's dated filters."""
+        return cls(summary.actions_by_team, lambda team: action_plan_rows(conn, filters, team=team),
+                   lambda: appendix_rows(conn, filters))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from audit_tui.storage.db import connection_of, schema_version
+from audit_tui.storage.db import schema_version
 from audit_tui.domain.models import ILACS, NA, Template
 from audit_tui.summary.scans import Scan, ScanAhead, scan
 from audit_tui.summary.executive import executive_figures
@@ -24,6 +25,9 @@ from audit_tui.summary.shapes import (
     Distribution, Filters,
     ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError, TeamActions, TestFigure, ThemeFigure,
 )
+
+if TYPE_CHECKING:
+    from audit_tui.storage.store import Store
 
 
 def _templates(rows: list[tuple]) -> dict[tuple[str, int], Template]:
@@ -319,51 +323,63 @@ class _FactsMissing(Exception):
     """Another session changed a selected audit after its facts were built; build and start again."""
 
 
-def compute_summary(db, filters: Filters | None = None, *, rows: bool = True,
+def compute_summary(store: Store, filters: Filters | None = None, *, rows: bool = True,
                     ahead: ScanAhead | None = None) -> Summary:
-    """Every figure of the report for the audits `filters` selects. `db` is a Store or sqlite-utils Database.
+    """Every figure of the report for the audits `filters` selects in `store`.
 
     `rows=False` leaves `action_plan` and `appendix` (a row per action and per audit) empty.
     `ahead`: see `read_source`.
     """
     filters = (filters or Filters()).dated()
-    with read_source(db, filters, ahead) as (source, scanned), \
-            summary_snapshot(source, filters, scanned=scanned) as summary:
+    with read_source(store, filters, ahead) as source, summary_snapshot(source, filters) as summary:
         if rows:
             # model_construct: the named tuples already have the fields' types
-            summary.action_plan = [ActionRow.model_construct(**r._asdict()) for r in action_plan_rows(source, filters)]
-            summary.appendix = [AuditRow.model_construct(**r._asdict()) for r in appendix_rows(source, filters)]
+            summary.action_plan = [ActionRow.model_construct(**r._asdict())
+                                   for r in action_plan_rows(source.conn, filters)]
+            summary.appendix = [AuditRow.model_construct(**r._asdict()) for r in appendix_rows(source.conn, filters)]
         return summary
 
 
+class Source(NamedTuple):
+    """Where a summary reads: a connection, the selection's scan when it was read ahead (in the read
+    transaction `conn` is in), and what must run before the facts tables are written (a large file's
+    deferred quick_check)."""
+
+    conn: sqlite3.Connection
+    scanned: Scan | None = None
+    before_writing: Callable[[], None] | None = None
+
+
 @contextmanager
-def read_source(db, filters: Filters, ahead: ScanAhead | None = None) -> Iterator[tuple[Any, Scan | None]]:
-    """Where a summary of `filters` (dated) reads: `db`, or the connection `ahead` (the scan of this
-    selection, started before the models loaded) hands over, still in its read transaction, with
-    its scan. `ahead` is closed after the block."""
+def read_source(store: Store, filters: Filters, ahead: ScanAhead | None = None) -> Iterator[Source]:
+    """Where a summary of `filters` (dated) reads: the store's connection, or the connection `ahead` (the
+    scan of this selection, started before the models loaded) hands over, still in its read transaction,
+    with its scan. `ahead` is closed after the block."""
     try:
         taken = ahead.take(*filters.where("a"), filters.as_of.isoformat(), schema_version()) if ahead else None
-        yield taken or (db, None)
+        if taken:
+            yield Source(*taken)
+        else:
+            check = store.db.deferred_check
+            yield Source(store.db.conn, None, check.wait if check is not None else None)
     finally:
         if ahead is not None:
             ahead.close()
 
 
 @contextmanager
-def summary_snapshot(db, filters: Filters | None = None, *, scanned: Scan | None = None) -> Iterator[Summary]:
+def summary_snapshot(source: Source, filters: Filters | None = None) -> Iterator[Summary]:
     """The summary without its long tables, inside the read transaction it was computed in.
 
-    While the block runs, `action_plan_rows` and `appendix_rows` on the same `db` (with the same
-    filters, `as_of` set) read the very data the figures were computed from, even if other
-    sessions write meanwhile: a report streams them as it is saved. `scanned` is the selection's
-    scan, read ahead in the read transaction `db` (then a connection) is in.
+    While the block runs, `action_plan_rows` and `appendix_rows` on the same connection (`source.conn`,
+    with the same filters, `as_of` set) read the very data the figures were computed from, even if other
+    sessions write meanwhile: a report streams them as it is saved.
     """
     filters = (filters or Filters()).dated()
-    conn = connection_of(db)
-    check = getattr(getattr(db, "db", db), "deferred_check", None)
+    conn, scanned = source.conn, source.scanned
     for _ in range(3):
         if scanned is None:
-            ensure_facts(conn, check.wait if check is not None else None)
+            ensure_facts(conn, source.before_writing)
         began = not conn.in_transaction
         if began:
             conn.execute("BEGIN")  # one consistent snapshot for every query
@@ -438,11 +454,10 @@ def _conversations(conn, filters: Filters) -> ConversationFigures:
                                               "not_recorded": held - yes - partly - no})
 
 
-def selected_audit_ids(db, filters: Filters | None = None, *, counted_only: bool = False) -> list[str]:
+def selected_audit_ids(store: Store, filters: Filters | None = None, *, counted_only: bool = False) -> list[str]:
     """Ids of the audits `filters` selects (every status unless `counted_only`), sorted."""
     filters = filters or Filters()
     where, params = filters.where("a")
     if counted_only:
         where += " AND a.status IN ('completed', 'moderated')"
-    conn = connection_of(db)
-    return [r[0] for r in conn.execute(f"SELECT a.id FROM audits a WHERE {where} ORDER BY a.id", params)]
+    return [r[0] for r in store.db.conn.execute(f"SELECT a.id FROM audits a WHERE {where} ORDER BY a.id", params)]

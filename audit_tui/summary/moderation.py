@@ -18,12 +18,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audit_tui.domain.agreement import Pairs, adjacent_agreement, disagreements, exact_agreement, pair_counts, weighted_kappa
 from audit_tui.domain.models import NA, Template
-from audit_tui.storage.db import connection_of
 from audit_tui.summary.scans import Agreement, agreement_rows
+
+if TYPE_CHECKING:
+    from audit_tui.storage.store import Store
 
 WEIGHTS = "linear"
 
@@ -80,17 +82,15 @@ def _filters(filters: Any):
     return filters
 
 
-def moderation_agreement(db, filters: Any = None) -> dict[str, Any]:
-    """Agreement between auditors and moderators over the moderated audits `filters` selects.
+def moderation_agreement(store: Store, filters: Any = None) -> dict[str, Any]:
+    """Agreement between auditors and moderators over the moderated audits `filters` selects in `store`.
 
-    `db` is a Store, a sqlite-utils Database or a sqlite3 connection; `filters` a
-    summary.Filters, a dict of its fields, or None for every audit. Like every figure, it
+    `filters` is a summary.Filters, a dict of its fields, or None for every audit. Like every figure, it
     counts the answers of the stored facts (answers to questions not asked are left out).
     """
     from audit_tui.summary.facts import ensure_facts
 
-    conn = connection_of(db)
-    check = getattr(getattr(db, "db", db), "deferred_check", None)
+    conn, check = store.db.conn, store.db.deferred_check
     ensure_facts(conn, check.wait if check is not None else None)
     return agreement_figures(agreement_rows(conn, *_filters(filters).where("a")))
 

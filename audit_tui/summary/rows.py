@@ -8,10 +8,10 @@ fields of `ActionRow` and `AuditRow` (a tenth of the cost of a pydantic object).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from audit_tui.storage.db import connection_of
 from audit_tui.summary.shapes import ActionRow, AuditRow, Filters
 
 if TYPE_CHECKING:  # a type checker cannot read fields taken from the models at run time
@@ -22,15 +22,16 @@ else:
     AuditLine = NamedTuple("AuditLine", [(name, field.annotation) for name, field in AuditRow.model_fields.items()])
 
 
-def action_plan_rows(db, filters: Filters, *, team: str | None = None) -> Iterator[ActionLine]:
-    """Every action of the selected counted audits (of one `team` if given; '' for none): by team,
-    overdue first, then open, by due date. Teams come in the order of the summary's `actions_by_team`.
+def action_plan_rows(conn: sqlite3.Connection, filters: Filters, *, team: str | None = None) -> Iterator[ActionLine]:
+    """Every action of the selected counted audits (of one `team` if given; '' for none), read on `conn`
+    (the summary's, inside `summary_snapshot`): by team, overdue first, then open, by due date. Teams come in
+    the order of the summary's `actions_by_team`.
     """
     where, params = filters.where("a")
     if team is not None:
         where += " AND a.team = :team"
         params["team"] = team
-    cursor = connection_of(db).execute(
+    cursor = conn.execute(
         f"""SELECT a.team, a.case_ref, a.id, COALESCE(x.description, ''), COALESCE(x.owner, ''),
                    NULLIF(x.due, ''), COALESCE(NULLIF(x.status, ''), 'open'), x.question,
                    x.status = 'open' AND COALESCE(x.due, '') != '' AND x.due < :as_of AS overdue,
@@ -43,10 +44,10 @@ def action_plan_rows(db, filters: Filters, *, team: str | None = None) -> Iterat
         yield ActionLine(*r[:8], bool(r[8]), r[9])
 
 
-def appendix_rows(db, filters: Filters) -> Iterator[AuditLine]:
+def appendix_rows(conn: sqlite3.Connection, filters: Filters) -> Iterator[AuditLine]:
     """One row per selected counted audit, by team then case."""
     where, params = filters.where("a")
-    cursor = connection_of(db).execute(
+    cursor = conn.execute(
         f"""WITH act AS (SELECT x.no, count(*) AS n, sum(x.status = 'open') AS open,
                                 sum(x.status = 'open' AND x.due != '' AND x.due < :as_of) AS overdue
                          FROM action_facts x GROUP BY x.no)

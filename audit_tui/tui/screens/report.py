@@ -121,16 +121,13 @@ class ReportScreen(KeepsTypedWork, ModalScreen[None]):
             self.post_message(BuildProgress(fraction, text))
 
         try:
-            if self.audit_id is None:
-                written = build_report(db_path, path, filters, organisation=organisation, progress=progress,
-                                       overwrite=overwrite)
-            else:
-                store = Store(db_path, create=False)
-                try:
+            with Store(db_path, create=False) as store:
+                if self.audit_id is None:
+                    written = build_report(store, path, filters, organisation=organisation, progress=progress,
+                                           overwrite=overwrite)
+                else:
                     written = build_audit_feedback(store, self.audit_id, path, overwrite=overwrite,
                                                    organisation=organisation)
-                finally:
-                    store.close()
         except Exception as exc:  # noqa: BLE001 - any failure is shown, never a crash
             from audit_tui.files.failures import user_message
 
