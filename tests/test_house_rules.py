@@ -66,3 +66,21 @@ def test_no_module_imports_another_modules_private_names():
                 offenders += [f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
                               for alias in node.names if alias.name.startswith("_")]
     assert offenders == []
+
+
+def test_the_store_owns_its_parts_and_hands_them_its_calls(tmp_path):
+    """The store is composed, not mixed in (README, Development): each part is an object of its own, and
+    every public method of a part is a Store method of the same name and help, so the Store stays the one
+    way in."""
+    from audit_tui.storage.part import Part
+    from audit_tui.storage.store import Store
+
+    assert Store.__mro__ == (Store, object)
+    with Store(tmp_path / "audits.db", actor="Ann") as store:
+        parts = {name: part for name, part in vars(store).items() if isinstance(part, Part)}
+        assert set(parts) == {"followups", "practice", "governance", "conclusions", "reaudits", "casework", "copying"}
+        for name, part in parts.items():
+            assert part.store is store and part.trail is store.trail
+            for method in [m for m in vars(type(part)) if not m.startswith("_") and callable(getattr(part, m))]:
+                assert getattr(Store, method).__doc__ == getattr(type(part), method).__doc__, f"{name}.{method}"
+        assert store.trail.actor == "Ann"

@@ -61,9 +61,9 @@ def strings(value) -> list[str]:
 
 def audit_by_queries(store: Store, audit_id: str) -> dict:
     """One audit as `Store.get_audit` read it before batches: its rows of each table in their
-    order, by `Store._query` (text cleaned), as `model_dump` gives it."""
+    order, by `Store.rows` (text cleaned), as `model_dump` gives it."""
     def rows(sql: str) -> list[dict]:
-        return list(store._query(sql, [audit_id]))  # noqa: SLF001
+        return list(store.rows(sql, [audit_id]))
 
     audit = rows("SELECT * FROM audits WHERE id = ?")[0]
     moderation = rows("SELECT * FROM moderations WHERE audit_id = ?")

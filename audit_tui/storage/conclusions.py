@@ -1,5 +1,5 @@
 """The quality lead's conclusions: a commentary per round, its service-level recommendations and the
-targets of the headline measures. A mixin of the Store (its transaction, trail and row helpers).
+targets of the headline measures. A part the Store owns (`store.conclusions`; see storage.part).
 
 Every change commits at once and is logged in history (audit_id empty) as one row per field:
 `round:ROUND:commentary`, `recommendation:ID` (added, removed), `recommendation:ID:FIELD` and
@@ -16,6 +16,7 @@ from typing import Any
 from audit_tui.storage.errors import StoreError
 from audit_tui.domain.models import clean_text, parse_date
 from audit_tui.domain.values import new_id, now_iso
+from audit_tui.storage.part import Part
 
 RAG = ("red", "amber", "green")
 REC_FIELDS = ("what", "lead", "outcome", "due", "rag")
@@ -82,8 +83,8 @@ def recommendation_values(values: dict[str, Any]) -> dict[str, str]:
     return clean
 
 
-class Conclusions:
-    """The lead's commentary, recommendations and targets; mixed into Store."""
+class Conclusions(Part):
+    """The lead's commentary, recommendations and targets; a part the Store owns (`store.conclusions`)."""
 
     # -- rounds ---------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ class Conclusions:
         text = clean_text(text or "").strip()
         if len(text) > MAX_COMMENTARY:
             raise ConclusionsError(f"the commentary is at most {MAX_COMMENTARY:,} characters")
-        with self.transaction():
+        with self.store.transaction():
             name = self.known_round(round_name)
             old = self.round_commentary(name)
             if old == text:
@@ -120,18 +121,18 @@ class Conclusions:
                                 "updated_at = excluded.updated_at", [name, text, now_iso()])
             else:
                 self.db.execute("DELETE FROM round_commentary WHERE round = ?", [name])
-            self._log(None, f"round:{name}:commentary", old or None, text or None)
+            self.trail.log(None, f"round:{name}:commentary", old or None, text or None)
 
     # -- recommendations ----------------------------------------------------------------
 
     def recommendations(self, round_name: str | None = None) -> list[dict[str, Any]]:
         """A round's recommendations (every round's when None), in the order they were added."""
         where, params = ("WHERE round = ?", [round_name.strip()]) if round_name is not None else ("", [])
-        return list(self._query(f"SELECT id, round, {', '.join(REC_FIELDS)} FROM recommendations {where} "
+        return list(self.store.rows(f"SELECT id, round, {', '.join(REC_FIELDS)} FROM recommendations {where} "
                                 "ORDER BY round COLLATE NOCASE, created_at, rowid", params))
 
     def recommendation(self, rec_id: str) -> dict[str, Any]:
-        rows = list(self._query(f"SELECT id, round, {', '.join(REC_FIELDS)} FROM recommendations "
+        rows = list(self.store.rows(f"SELECT id, round, {', '.join(REC_FIELDS)} FROM recommendations "
                                 "WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%')", [rec_id, rec_id, rec_id]))
         if len(rows) != 1:
             raise ConclusionsError(f"no recommendation with id {clean_text(rec_id)[:40]}"
@@ -142,14 +143,14 @@ class Conclusions:
         """Add a service-level recommendation to a round; returns its id."""
         clean = recommendation_values(values)
         rec_id, stamp = new_id(), now_iso()
-        with self.transaction():
+        with self.store.transaction():
             name = self.known_round(round_name)
             self.db.execute(
                 f"INSERT INTO recommendations (id, round, {', '.join(REC_FIELDS)}, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [rec_id, name, *clean.values(), stamp, stamp])
-            self._log(None, f"recommendation:{rec_id}", None, f"added to {name}: {clean['what']}")
+            self.trail.log(None, f"recommendation:{rec_id}", None, f"added to {name}: {clean['what']}")
             for field, value in clean.items():
-                self._log(None, f"recommendation:{rec_id}:{field}", None, value)
+                self.trail.log(None, f"recommendation:{rec_id}:{field}", None, value)
         return rec_id
 
     def update_recommendation(self, rec_id: str, **changes: Any) -> None:
@@ -157,7 +158,7 @@ class Conclusions:
         unknown = set(changes) - set(REC_FIELDS)
         if unknown:
             raise ConclusionsError(f"a recommendation has no field {', '.join(sorted(unknown))}")
-        with self.transaction():
+        with self.store.transaction():
             old = self.recommendation(rec_id)
             clean = recommendation_values({**old, **changes})
             changed = {f: v for f, v in clean.items() if v != old[f]}
@@ -166,13 +167,13 @@ class Conclusions:
             self.db.execute(f"UPDATE recommendations SET {', '.join(f'{f} = ?' for f in changed)}, updated_at = ? "
                             "WHERE id = ?", [*changed.values(), now_iso(), old["id"]])
             for field, value in changed.items():
-                self._log(None, f"recommendation:{old['id']}:{field}", old[field], value)
+                self.trail.log(None, f"recommendation:{old['id']}:{field}", old[field], value)
 
     def remove_recommendation(self, rec_id: str) -> None:
-        with self.transaction():
+        with self.store.transaction():
             old = self.recommendation(rec_id)
             self.db.execute("DELETE FROM recommendations WHERE id = ?", [old["id"]])
-            self._log(None, f"recommendation:{old['id']}", f"{old['round']}: {old['what']}", "removed")
+            self.trail.log(None, f"recommendation:{old['id']}", f"{old['round']}: {old['what']}", "removed")
 
     # -- targets ------------------------------------------------------------------------
 
@@ -183,7 +184,7 @@ class Conclusions:
 
     def measures(self) -> list[str]:
         """The headline measures the stored templates' questions carry (ids, sorted)."""
-        return sorted({m for t in self.stored_templates() for _, _, q in t.questions() for m in q.measures})
+        return sorted({m for t in self.store.stored_templates() for _, _, q in t.questions() for m in q.measures})
 
     def set_target(self, measure: str, value: Any) -> None:
         """Set a headline measure's target (a percentage; None or empty clears it)."""
@@ -191,7 +192,7 @@ class Conclusions:
         if not MEASURE.fullmatch(measure):
             raise ConclusionsError("name the measure by its id, e.g. lived_experience (summary --json lists them)")
         target = target_value(value)
-        with self.transaction():
+        with self.store.transaction():
             known = self.measures()
             if measure not in known:
                 raise ConclusionsError(f"no template in this database measures “{measure}” (measures: "
@@ -205,11 +206,11 @@ class Conclusions:
                 self.db.execute("INSERT INTO measure_targets (measure, target, updated_at) VALUES (?, ?, ?) "
                                 "ON CONFLICT (measure) DO UPDATE SET target = excluded.target, "
                                 "updated_at = excluded.updated_at", [measure, target, now_iso()])
-            self._log(None, f"target:{measure}", old, target)
+            self.trail.log(None, f"target:{measure}", old, target)
 
     def conclusions_history(self) -> list[dict[str, Any]]:
         """The trail of the conclusions and targets (who, when, field, old, new), oldest first."""
-        return list(self._query(
+        return list(self.store.rows(
             "SELECT at, who, field, old, new FROM history WHERE audit_id IS NULL AND (field LIKE 'recommendation:%' "
             "OR field LIKE 'target:%' OR (field LIKE 'round:%' AND field LIKE '%:commentary')) ORDER BY id"))
 
@@ -217,23 +218,23 @@ class Conclusions:
 
     def stored_recommendation(self, rec_id: str) -> dict[str, Any] | None:
         """A recommendation as stored (its round and fields), or None."""
-        rows = list(self._query(f"SELECT id, round, {', '.join(REC_FIELDS)} FROM recommendations WHERE id = ?",
+        rows = list(self.store.rows(f"SELECT id, round, {', '.join(REC_FIELDS)} FROM recommendations WHERE id = ?",
                                 [rec_id]))
         return rows[0] if rows else None
 
     def copy_commentary(self, round_name: str, text: str, *, log: bool) -> None:
         """A round's commentary as a file has it (`log`: a line in the trail, as for an edit)."""
-        with self.transaction():
+        with self.store.transaction():
             old = self.round_commentary(round_name)
             self.db.execute("INSERT INTO round_commentary (round, commentary, updated_at) VALUES (?, ?, ?) "
                             "ON CONFLICT (round) DO UPDATE SET commentary = excluded.commentary, "
                             "updated_at = excluded.updated_at", [round_name, text, now_iso()])
             if log:
-                self._log(None, f"round:{round_name}:commentary", old or None, text)
+                self.trail.log(None, f"round:{round_name}:commentary", old or None, text)
 
     def copy_recommendation(self, round_name: str, rec: dict[str, Any], *, log: bool) -> None:
         """A recommendation as a file has it (its id kept), added or replacing this database's."""
-        with self.transaction():
+        with self.store.transaction():
             old = self.stored_recommendation(rec["id"])
             values = [rec[f] for f in REC_FIELDS]
             if old is None:
@@ -241,19 +242,19 @@ class Conclusions:
                                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [rec["id"], round_name, *values, now_iso(), now_iso()])
                 if log:
-                    self._log(None, f"recommendation:{rec['id']}", None, f"added to {round_name}: {rec['what']}")
+                    self.trail.log(None, f"recommendation:{rec['id']}", None, f"added to {round_name}: {rec['what']}")
             else:
                 self.db.execute(f"UPDATE recommendations SET round = ?, {', '.join(f'{f} = ?' for f in REC_FIELDS)}, "
                                 "updated_at = ? WHERE id = ?", [round_name, *values, now_iso(), rec["id"]])
             for field in REC_FIELDS if log else ():
-                self._log(None, f"recommendation:{rec['id']}:{field}", old[field] if old else None, rec[field])
+                self.trail.log(None, f"recommendation:{rec['id']}:{field}", old[field] if old else None, rec[field])
 
     def copy_target(self, measure: str, target: float, *, log: bool) -> None:
         """A measure's target as a file has it."""
-        with self.transaction():
+        with self.store.transaction():
             old = self.targets().get(measure)
             self.db.execute("INSERT INTO measure_targets (measure, target, updated_at) VALUES (?, ?, ?) "
                             "ON CONFLICT (measure) DO UPDATE SET target = excluded.target, "
                             "updated_at = excluded.updated_at", [measure, target, now_iso()])
             if log:
-                self._log(None, f"target:{measure}", old, target)
+                self.trail.log(None, f"target:{measure}", old, target)

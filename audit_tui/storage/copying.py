@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from audit_tui.domain.models import clean_text
+from audit_tui.storage.part import Part
 
 HISTORY_COLUMNS = ("at", "who", "audit_id", "field", "old", "new", "ref")
 
@@ -25,8 +26,8 @@ def columns(db, table: str) -> list[str]:
     return [c.name for c in db[table].columns]
 
 
-class Copying:
-    """Rows copied in from another database (mixed into Store)."""
+class Copying(Part):
+    """Rows copied in from another database (a part the Store owns: `store.copying`)."""
 
     def copy_rows_from(self, other, table: str, where: str, params: Sequence[Any]) -> int:
         """Copy `other`'s rows of `table` matching `where` (the columns both sides have); the count."""
@@ -37,21 +38,21 @@ class Copying:
         rows = [[clean(v) for v in row] for row in other.db.execute(
             f"SELECT {names} FROM {table} WHERE {where} ORDER BY {order}", list(params))]
         if rows:
-            with self.transaction():
+            with self.store.transaction():
                 self.db.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(shared))})",
                                          rows)
         return len(rows)
 
     def add_history_rows(self, rows: Sequence[Sequence[Any]]) -> None:
         """History rows another copy wrote (HISTORY_COLUMNS), added as they were: the trail travels with its audit."""
-        with self.transaction():
+        with self.store.transaction():
             self.db.conn.executemany(
                 f"INSERT INTO history ({', '.join(HISTORY_COLUMNS)}) VALUES ({', '.join('?' * len(HISTORY_COLUMNS))})",
                 [tuple(clean(v) for v in row) for row in rows])
 
     def replace_audit_from(self, other, audit_id: str, children: Sequence[str], audit_columns: Sequence[str]) -> None:
         """This copy of an audit replaced by `other`'s (changed only there): its row and its parts in `children`."""
-        with self.transaction():
+        with self.store.transaction():
             for table in reversed(children):
                 self.db.execute(f"DELETE FROM {table} WHERE audit_id = ?", [audit_id])
             values = other.db.execute(f"SELECT {', '.join(audit_columns)} FROM audits WHERE id = ?",
@@ -63,16 +64,16 @@ class Copying:
 
     def add_allocation_row(self, values: dict[str, Any]) -> None:
         """An allocated case another copy has and this one lacks (its columns as stored there)."""
-        with self.transaction():
+        with self.store.transaction():
             self.db.execute(f"INSERT INTO allocations ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
                             [clean(v) for v in values.values()])
 
     def set_allocation_audit(self, allocation_id: int, audit_id: str) -> None:
         """An allocated case's audit, started on another copy."""
-        with self.transaction():
+        with self.store.transaction():
             self.db.execute("UPDATE allocations SET audit_id = ? WHERE id = ?", [audit_id, allocation_id])
 
     def note(self, field: str, text: str) -> None:
         """A line in the trail about the whole database (a merge, say), not one audit."""
-        with self.transaction():
-            self._log(None, field, None, text)
+        with self.store.transaction():
+            self.trail.log(None, field, None, text)

@@ -1,7 +1,7 @@
 """What follows the answers: actions, completing and reopening, safeguarding concerns.
 
-A mixin of the Store (it uses the store's transaction, trail and row helpers), kept
-apart so each module stays readable.
+A part the Store owns (`store.followups`; see storage.part): it writes inside the store's
+transactions and logs in its trail; the Store's methods of the same names call it.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from audit_tui.storage.errors import GatesNotMet, StoreError, validated
 from audit_tui.domain.models import CONCERN_ROUTES, SAFEGUARDING_STATEMENTS, URGENT_NOTE, Action, clean_text
 from audit_tui.domain.values import new_id, now_iso
 from audit_tui.domain.values import stored_text as _text
+from audit_tui.storage.part import Part
 
 ACTION_FIELDS = ("description", "owner", "due", "status", "question", "done_on", "note", "kind", "questions")
 
 
-class FollowUp:
-    """Actions, completion and concerns; mixed into Store."""
+class FollowUp(Part):
+    """Actions, completion and concerns; a part the Store owns (`store.followups`)."""
 
     # -- actions ------------------------------------------------------------------
 
@@ -28,8 +29,8 @@ class FollowUp:
         action = validated(Action, **fields)
         action_id = new_id()
         stamp = now_iso()
-        with self.transaction():
-            row = self._editable(audit_id)
+        with self.store.transaction():
+            row = self.store.editable(audit_id)
             for question in action.questions:
                 self._check_question(row, question)
             self.db.execute(
@@ -38,8 +39,8 @@ class FollowUp:
                 [action_id, audit_id, _text(action.description), _text(action.owner), _text(action.due),
                  action.status, action.question, _text(action.note), stamp, stamp, action.kind,
                  stored_questions(action.questions)])
-            self._log(audit_id, f"action:{action_id[:8]}", None, action.description)
-            self._touch(audit_id)
+            self.trail.log(audit_id, f"action:{action_id[:8]}", None, action.description)
+            self.trail.touch(audit_id)
         return action_id
 
     def update_action(self, action_id: str, *, expected: dict[str, Any] | None = None, **changes: Any) -> None:
@@ -52,49 +53,49 @@ class FollowUp:
             changes["question"] = (changes["questions"] or [None])[0]
         if expected and "questions" in expected:  # compared as stored
             expected = {**expected, "questions": stored_questions(list(expected["questions"] or []))}
-        with self.transaction():
+        with self.store.transaction():
             row = self.action(action_id)
             if set(changes) - {"status", "done_on", "note"}:
-                self._editable(row["audit_id"])
+                self.store.editable(row["audit_id"])
             if "question" in changes and "questions" not in changes:
                 changes["questions"] = [changes["question"]] if changes["question"] else []
             stored = {k: json.loads(v) if k == "questions" else v for k, v in row.items()
                       if k in ACTION_FIELDS and v is not None}
             action = validated(Action, **{**stored, **changes})
             for question in action.questions if "questions" in changes else []:
-                self._check_question(self._audit_row(row["audit_id"]), question)
+                self._check_question(self.store.audit_row(row["audit_id"]), question)
             for field, value in changes.items():
                 value = stored_questions(action.questions) if field == "questions" else _text(value)
-                self._unchanged_since_seen(row["audit_id"], f"action:{action_id[:8]}:{field}", row[field], expected,
+                self.trail.unchanged_since_seen(row["audit_id"], f"action:{action_id[:8]}:{field}", row[field], expected,
                                            field, value)
                 if value != row[field]:
                     self.db.execute(f"UPDATE actions SET {field} = ?, updated_at = ? WHERE id = ?",
                                     [value, now_iso(), action_id])
-                    self._log(row["audit_id"], f"action:{action_id[:8]}:{field}", row[field], value)
-            self._touch(row["audit_id"])
+                    self.trail.log(row["audit_id"], f"action:{action_id[:8]}:{field}", row[field], value)
+            self.trail.touch(row["audit_id"])
 
     def delete_action(self, action_id: str) -> None:
         """Delete an action of a draft; a safeguarding concern's urgent action is never deleted."""
-        with self.transaction():
+        with self.store.transaction():
             row = self.action(action_id)
-            self._editable(row["audit_id"])
+            self.store.editable(row["audit_id"])
             if row["note"] == URGENT_NOTE or self.db.execute(
                     "SELECT 1 FROM concerns WHERE action_id = ?", [action_id]).fetchone():
                 raise StoreError("This is the urgent action of a safeguarding concern, so it cannot be deleted; "
                                  "mark it done when it has happened")
             self.db.execute("DELETE FROM actions WHERE id = ?", [action_id])
-            self._log(row["audit_id"], f"action:{action_id[:8]}", row["description"], None)
-            self._touch(row["audit_id"])
+            self.trail.log(row["audit_id"], f"action:{action_id[:8]}", row["description"], None)
+            self.trail.touch(row["audit_id"])
 
     def _check_question(self, audit_row: dict[str, Any], question: str | None) -> None:
         """An action may be linked only to a question of its audit's template."""
-        if question and self.template(audit_row["template_id"], audit_row["template_version"]).question(
+        if question and self.store.template(audit_row["template_id"], audit_row["template_version"]).question(
                 question) is None:
             raise StoreError("an action can only be linked to a question of this audit's template")
 
     def action(self, action_id: str) -> dict[str, Any]:
         """An action's stored row."""
-        rows = list(self._query("SELECT * FROM actions WHERE id = ?", [action_id]))
+        rows = list(self.store.rows("SELECT * FROM actions WHERE id = ?", [action_id]))
         if not rows:
             raise StoreError("that action no longer exists")
         return rows[0]
@@ -103,9 +104,9 @@ class FollowUp:
         """Record why an answer below good needs no action ("no action because …", e.g. already in hand,
         with the evidence), or clear it with ''; on a draft, saved at once and logged as `QUESTION:no_action`."""
         reason = " ".join(clean_text(reason or "").split())
-        with self.transaction():
-            row = self._editable(audit_id)
-            if self.template(row["template_id"], row["template_version"]).question(question) is None:
+        with self.store.transaction():
+            row = self.store.editable(audit_id)
+            if self.store.template(row["template_id"], row["template_version"]).question(question) is None:
                 raise StoreError("that is not a question of this audit's template")
             old = self.db.execute("SELECT no_action FROM answers WHERE audit_id = ? AND question = ?",
                                   [audit_id, question]).fetchone()
@@ -114,50 +115,50 @@ class FollowUp:
             if (old[0] or "") != reason:
                 self.db.execute("UPDATE answers SET no_action = ?, updated_at = ? WHERE audit_id = ? AND question = ?",
                                 [reason, now_iso(), audit_id, question])
-                self._log(audit_id, f"{question}:no_action", old[0] or None, reason or None)
-                self._touch(audit_id)
+                self.trail.log(audit_id, f"{question}:no_action", old[0] or None, reason or None)
+                self.trail.touch(audit_id)
 
     # -- completing, reopening, concerns ----------------------------------------------
 
     def complete(self, audit_id: str, overall_grade: str, reason: str = "") -> None:
         """Complete an audit if every gate is met; otherwise raise GatesNotMet."""
-        with self.transaction():
-            self._editable(audit_id)
-            audit = self.get_audit(audit_id)
-            template = self.template_of(audit)
+        with self.store.transaction():
+            self.store.editable(audit_id)
+            audit = self.store.get_audit(audit_id)
+            template = self.store.template_of(audit)
             findings = gates.completion_failures(template, audit, overall_grade, reason)
             if findings:
                 raise GatesNotMet(findings)
-            self.update_audit(audit_id, overall_grade=overall_grade, overall_reason=reason)
+            self.store.update_audit(audit_id, overall_grade=overall_grade, overall_reason=reason)
             self.db.execute("UPDATE audits SET status = 'completed', completed_at = ? WHERE id = ?",
                             [now_iso(), audit_id])
-            self._log(audit_id, "status", "draft", "completed")
+            self.trail.log(audit_id, "status", "draft", "completed")
 
     def reopen(self, audit_id: str, reason: str) -> None:
         """Return a completed audit to draft; explicit and logged with the reason."""
         if not reason.strip():
             raise StoreError("give a reason for reopening")
-        with self.transaction():
-            row = self._audit_row(audit_id)
+        with self.store.transaction():
+            row = self.store.audit_row(audit_id)
             if row["status"] == "draft":
                 return
             if row["status"] == "moderated":
                 raise StoreError("a moderated audit cannot be reopened")
             self.db.execute("UPDATE audits SET status = 'draft', completed_at = NULL WHERE id = ?", [audit_id])
-            self._log(audit_id, "status", row["status"], "draft")
-            self._log(audit_id, "reopen_reason", None, reason)
-            self._touch(audit_id)
+            self.trail.log(audit_id, "status", row["status"], "draft")
+            self.trail.log(audit_id, "reopen_reason", None, reason)
+            self.trail.touch(audit_id)
 
     def set_safeguarding(self, audit_id: str, statement: str) -> None:
         """The auditor's safeguarding statement on a draft: `no_risk` or `concern_raised` (a completion gate)."""
         if statement not in SAFEGUARDING_STATEMENTS:
             raise StoreError("state either 'no unaddressed risk found' or 'a concern was raised'")
-        with self.transaction():
-            row = self._editable(audit_id)
+        with self.store.transaction():
+            row = self.store.editable(audit_id)
             if row["safeguarding"] != statement:
                 self.db.execute("UPDATE audits SET safeguarding = ? WHERE id = ?", [statement, audit_id])
-                self._log(audit_id, "safeguarding", row["safeguarding"], statement)
-                self._touch(audit_id)
+                self.trail.log(audit_id, "safeguarding", row["safeguarding"], statement)
+                self.trail.touch(audit_id)
 
     def raise_concern(self, audit_id: str, description: str, team_manager: str, *, service_manager: str = "",
                       told_who: str = "", told_at: str = "", told_how: str = "", route: str = "") -> str:
@@ -172,8 +173,8 @@ class FollowUp:
         stamp = now_iso()
         managers = [m.strip() for m in (team_manager, service_manager) if m and m.strip()]
         owner = " and ".join(managers) or "Team manager"
-        with self.transaction():
-            row = self._audit_row(audit_id)
+        with self.store.transaction():
+            row = self.store.audit_row(audit_id)
             action_id = new_id()
             self.db.execute(
                 """INSERT INTO actions (id, audit_id, description, owner, due, status, question, note,
@@ -183,13 +184,13 @@ class FollowUp:
             self.db.execute(
                 """INSERT INTO concerns (id, audit_id, raised_at, raised_by, description, action_id, told_who, told_at,
                    told_how, team_manager, service_manager, route) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [concern_id, audit_id, stamp, self.actor, _text(description), action_id,
+                [concern_id, audit_id, stamp, self.trail.actor, _text(description), action_id,
                  *(_text(v.strip()) for v in (told_who, told_at, told_how, team_manager, service_manager)), route])
-            self._log(row["id"], "concern", None, description)
+            self.trail.log(row["id"], "concern", None, description)
             if row["status"] == "draft" and row["safeguarding"] != "concern_raised":
                 self.db.execute("UPDATE audits SET safeguarding = 'concern_raised' WHERE id = ?", [audit_id])
-                self._log(audit_id, "safeguarding", row["safeguarding"], "concern_raised")
-            self._touch(audit_id)
+                self.trail.log(audit_id, "safeguarding", row["safeguarding"], "concern_raised")
+            self.trail.touch(audit_id)
         return concern_id
 
     def handle_concern(self, concern_id: str, outcome: str) -> None:
@@ -197,20 +198,20 @@ class FollowUp:
         outcome = clean_text(outcome or "").strip()
         if not outcome:
             raise StoreError("say what the outcome was: a concern can be closed only with its outcome")
-        with self.transaction():
-            rows = list(self._query("SELECT * FROM concerns WHERE id = ?", [concern_id]))
+        with self.store.transaction():
+            rows = list(self.store.rows("SELECT * FROM concerns WHERE id = ?", [concern_id]))
             if not rows:
                 raise StoreError("that concern no longer exists")
             if rows[0]["handled_at"]:
                 raise StoreError("that concern is already closed")
             self.db.execute("UPDATE concerns SET handled_at = ?, handled_by = ?, outcome = ? WHERE id = ?",
-                            [now_iso(), self.actor, outcome, concern_id])
-            self._log(rows[0]["audit_id"], "concern_handled", None, rows[0]["description"])
-            self._log(rows[0]["audit_id"], "concern_outcome", None, outcome)
+                            [now_iso(), self.trail.actor, outcome, concern_id])
+            self.trail.log(rows[0]["audit_id"], "concern_handled", None, rows[0]["description"])
+            self.trail.log(rows[0]["audit_id"], "concern_outcome", None, outcome)
 
     def open_concern_details(self) -> list[dict[str, Any]]:
         """Open concerns with who was told (when, how), both managers and their urgent action's due date and status."""
-        return list(self._query(
+        return list(self.store.rows(
             """SELECT c.id, c.audit_id, a.case_ref, c.raised_at, c.raised_by, c.description, c.told_who, c.told_at,
                       c.told_how, c.team_manager, c.service_manager, c.route, x.due AS action_due,
                       x.status AS action_status
@@ -218,7 +219,7 @@ class FollowUp:
                WHERE c.handled_at IS NULL ORDER BY c.raised_at"""))
 
     def open_concerns(self) -> list[dict[str, Any]]:
-        return list(self._query(
+        return list(self.store.rows(
             """SELECT c.id, c.audit_id, a.case_ref, c.raised_at, c.raised_by, c.description
                FROM concerns c JOIN audits a ON a.id = c.audit_id WHERE c.handled_at IS NULL ORDER BY c.raised_at"""))
 

@@ -1,7 +1,7 @@
 """Data governance: names redacted to initials in documents and circulated exports, and the
 retention deletion (`audit-tui retention`), which is explicit and logged.
 
-A mixin of the Store (it uses the store's transaction, trail and row helpers).
+A part the Store owns (`store.governance`; see storage.part).
 
 History is append-only (a trigger refuses every DELETE). The one way round it is this module's
 `delete_audits_before`: inside one transaction it lists the audits to delete in
@@ -21,6 +21,7 @@ from typing import Any
 from audit_tui.storage.errors import StoreError
 from audit_tui.domain.models import AuditRecord, clean_text
 from audit_tui.domain.values import now_iso
+from audit_tui.storage.part import Part
 
 # Values that are codes, dates or ids, never free text: redaction leaves them alone
 _KEEP = {"id", "case_ref", "template_id", "template_version", "question", "grade", "status", "overall_grade",
@@ -78,22 +79,22 @@ def names_list(value: Any) -> list[str]:
     return names
 
 
-class Governance:
-    """Names to redact and the retention deletion; mixed into Store."""
+class Governance(Part):
+    """Names to redact and the retention deletion; a part the Store owns (`store.governance`)."""
 
     def set_redact_names(self, audit_id: str, names: Any) -> None:
         """The names to replace with initials in this audit's documents and circulated exports (logged)."""
         names = names_list(names)
-        with self.transaction():
-            self._audit_row(audit_id)
+        with self.store.transaction():
+            self.store.audit_row(audit_id)
             row = self.db.execute("SELECT redact_names FROM audit_privacy WHERE audit_id = ?", [audit_id]).fetchone()
             old = json.loads(row[0]) if row else []
             if old == names:
                 return
             self.db.execute("INSERT INTO audit_privacy (audit_id, redact_names) VALUES (?, ?) ON CONFLICT (audit_id) "
                             "DO UPDATE SET redact_names = excluded.redact_names", [audit_id, json.dumps(names)])
-            self._log(audit_id, "redact_names", "; ".join(old) or None, "; ".join(names) or None)
-            self._touch(audit_id)
+            self.trail.log(audit_id, "redact_names", "; ".join(old) or None, "; ".join(names) or None)
+            self.trail.touch(audit_id)
 
     def audits_before(self, before: date) -> int:
         """How many audits are dated before `before` (what `delete_audits_before` would delete)."""
@@ -103,7 +104,7 @@ class Governance:
         """Delete every audit dated before `before` with all its rows (answers, actions, concerns,
         conversations, moderation, case-list rows, facts, history), in one transaction, and log it in
         `deletion_log`. Returns (audits, history rows) deleted."""
-        with self.transaction():
+        with self.store.transaction():
             conn = self.db.conn
             conn.execute("DELETE FROM retention_pending")
             conn.execute("INSERT INTO retention_pending (audit_id) SELECT id FROM audits WHERE audited_on < ?",
@@ -117,11 +118,11 @@ class Governance:
             conn.execute("DELETE FROM retention_pending")
             conn.execute(
                 "INSERT INTO deletion_log (at, who, kind, detail, audits, history_rows) VALUES (?, ?, ?, ?, ?, ?)",
-                [now_iso(), self.actor, kind, f"audits dated before {before.isoformat()}", audits, history])
+                [now_iso(), self.trail.actor, kind, f"audits dated before {before.isoformat()}", audits, history])
         return audits, history
 
     def deletion_log(self) -> list[dict[str, Any]]:
-        return list(self._query("SELECT at, who, kind, detail, audits, history_rows FROM deletion_log ORDER BY id"))
+        return list(self.store.rows("SELECT at, who, kind, detail, audits, history_rows FROM deletion_log ORDER BY id"))
 
 
 def _audit_tables(conn) -> list[str]:

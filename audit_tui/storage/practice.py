@@ -1,6 +1,6 @@
 """The feedback conversation with the worker, and child, young person or carer feedback.
 
-A mixin of the Store (it uses the store's transaction, trail and row helpers). The conversation
+A part the Store owns (`store.practice`; see storage.part). The conversation
 usually happens after the audit is completed, so it can be recorded on an audit of any status;
 every change is committed at once and logged in history as `conversation:FIELD`.
 """
@@ -14,6 +14,7 @@ from audit_tui.storage.errors import StoreError
 from audit_tui.domain.models import Conversation, FamilyFeedback, clean_text, parse_date
 from audit_tui.domain.values import now_iso
 from audit_tui.domain.values import stored_text as _text
+from audit_tui.storage.part import Part
 
 CONVERSATION_FIELDS = ("held_on", "present", "reflection", "agrees", "challenge", "response")
 FAMILY_FIELDS = ("how", "said")
@@ -22,8 +23,8 @@ AGREES = {"yes": "Yes", "partly": "Partly", "no": "No"}
 COLUMNS = (*CONVERSATION_FIELDS, "family_how", "family_said")
 
 
-class Practice:
-    """The feedback conversation and family feedback of an audit; mixed into Store."""
+class Practice(Part):
+    """The feedback conversation and family feedback of an audit; a part the Store owns (`store.practice`)."""
 
     def set_conversation(self, audit_id: str, **changes: Any) -> None:
         """Record the feedback conversation (`held_on`, `present`, `reflection`, `agrees`: yes/partly/no,
@@ -32,8 +33,8 @@ class Practice:
         if unknown:
             raise StoreError(f"unknown conversation field(s): {', '.join(sorted(unknown))}")
         values = {k: _value(k, v) for k, v in changes.items()}
-        with self.transaction():
-            self._audit_row(audit_id)
+        with self.store.transaction():
+            self.store.audit_row(audit_id)
             row = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM conversations WHERE audit_id = ?",
                                   [audit_id]).fetchone()
             old = dict(zip(COLUMNS, row)) if row else dict.fromkeys(COLUMNS)
@@ -55,8 +56,8 @@ class Practice:
                 [audit_id, *(new[c] for c in COLUMNS), now_iso()])
             for k in COLUMNS:
                 if k in values:
-                    self._log(audit_id, f"conversation:{k}", old[k], new[k])
-            self._touch(audit_id)
+                    self.trail.log(audit_id, f"conversation:{k}", old[k], new[k])
+            self.trail.touch(audit_id)
 
 
 def _value(key: str, value: Any) -> str | None:

@@ -2,7 +2,7 @@
 (its date set by the quality lead), and, at the follow-up audit, whether the earlier actions made a
 difference (the impact scale).
 
-A mixin of the Store (it uses the store's transaction, trail and row helpers). Every change is
+A part the Store owns (`store.reaudits`; see storage.part). Every change is
 committed at once and logged in history: `reaudit_due` on the inadequate audit, `followup:follows`,
 `followup:impact` and `followup:note` on the follow-up audit.
 """
@@ -14,6 +14,7 @@ from typing import Any
 
 from audit_tui.domain.models import IMPACT, clean_text, parse_date
 from audit_tui.storage.errors import StoreError
+from audit_tui.storage.part import Part
 
 FOLLOWUP_FIELDS = {"follows": "follows", "impact": "followup_impact", "note": "followup_note"}
 """set_followup's fields → their `audits` columns."""
@@ -24,13 +25,13 @@ def final_overall(row: dict[str, Any]) -> str | None:
     return row.get("moderated_overall") or row.get("overall_grade")
 
 
-class Reaudit:
-    """Linked audits of a case, re-audit dates and follow-up judgements; mixed into Store."""
+class Reaudit(Part):
+    """Linked audits of a case, re-audit dates and follow-up judgements; a part the Store owns (`store.reaudits`)."""
 
     def case_audits(self, case_ref: str) -> list[dict[str, Any]]:
         """Every audit of a case (its ref, any case), oldest first, training audits aside: date, auditor,
         status, final overall grade, which audit it follows up, its follow-up judgement and re-audit date."""
-        return list(self._query(
+        return list(self.store.rows(
             """SELECT a.id, a.case_ref, a.audited_on, a.auditor, a.round, a.team, a.status, a.template_id,
                       a.template_version, COALESCE(m.overall_grade, a.overall_grade) AS overall, a.follows,
                       a.followup_impact, a.followup_note, a.reaudit_due
@@ -48,8 +49,8 @@ class Reaudit:
                 due = parse_date(due) if due.strip() else None
             except ValueError as exc:
                 raise StoreError(f"the re-audit date: {exc}") from None
-        with self.transaction():
-            row = self._audit_row(audit_id)
+        with self.store.transaction():
+            row = self.store.audit_row(audit_id)
             moderated = self.db.execute("SELECT overall_grade FROM moderations WHERE audit_id = ?",
                                         [audit_id]).fetchone()
             overall = (moderated[0] if moderated else None) or row["overall_grade"]
@@ -60,8 +61,8 @@ class Reaudit:
             value = due.isoformat() if due else None
             if value != row["reaudit_due"]:
                 self.db.execute("UPDATE audits SET reaudit_due = ? WHERE id = ?", [value, audit_id])
-                self._log(audit_id, "reaudit_due", row["reaudit_due"], value)
-                self._touch(audit_id)
+                self.trail.log(audit_id, "reaudit_due", row["reaudit_due"], value)
+                self.trail.touch(audit_id)
 
     def set_followup(self, audit_id: str, **changes: Any) -> None:
         """On a draft: which earlier audit of the same case it follows up (`follows`, an id or its first
@@ -70,15 +71,15 @@ class Reaudit:
         unknown = set(changes) - set(FOLLOWUP_FIELDS)
         if unknown:
             raise StoreError(f"unknown follow-up field(s): {', '.join(sorted(unknown))}")
-        with self.transaction():
-            row = self._editable(audit_id)
+        with self.store.transaction():
+            row = self.store.editable(audit_id)
             values = {field: self._followup_value(row, field, value) for field, value in changes.items()}
             for field, value in values.items():
                 column = FOLLOWUP_FIELDS[field]
                 if value != row[column]:
                     self.db.execute(f"UPDATE audits SET {column} = ? WHERE id = ?", [value, audit_id])
-                    self._log(audit_id, f"followup:{field}", row[column], value)
-            self._touch(audit_id)
+                    self.trail.log(audit_id, f"followup:{field}", row[column], value)
+            self.trail.touch(audit_id)
 
     def _followup_value(self, row: dict[str, Any], field: str, value: Any) -> str | None:
         if field == "note":
@@ -92,7 +93,7 @@ class Reaudit:
             return str(value)
         if not value:
             return None
-        earlier = self._audit_row(self.resolve_id("audits", str(value)))
+        earlier = self.store.audit_row(self.store.resolve_id("audits", str(value)))
         if earlier["id"] == row["id"] or earlier["case_ref"].lower() != row["case_ref"].lower():
             raise StoreError(f"a follow-up follows an earlier audit of {row['case_ref']}")
         if earlier["audited_on"] > row["audited_on"] or earlier["status"] == "draft":

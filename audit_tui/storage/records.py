@@ -64,7 +64,7 @@ def audit_records(store: Store, ids: Sequence[str], *, batch: int = BATCH) -> It
 
 
 def _cleaned_rows(conn: sqlite3.Connection, sql: str, params: list[str]) -> list[tuple]:
-    """The rows of a query, their text cleaned as `Store._query` cleans it (`clean_text`), a column
+    """The rows of a query, their text cleaned as `Store.rows` cleans it (`clean_text`), a column
     at a time: a column whose text, joined, has nothing to remove (the usual case) is kept as read."""
     rows = conn.execute(sql, params).fetchall()
     columns = list(zip(*rows))

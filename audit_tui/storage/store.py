@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,10 @@ from audit_tui.storage.copying import Copying
 from audit_tui.storage.followup import FollowUp, next_working_day
 from audit_tui.storage.conclusions import Conclusions
 from audit_tui.storage.governance import Governance
+from audit_tui.storage.part import delegate
 from audit_tui.storage.practice import Practice
 from audit_tui.storage.reaudit import Reaudit
+from audit_tui.storage.trail import Trail
 from audit_tui.storage.records import audit_records
 from audit_tui.domain.themes import answer_themes
 from audit_tui.domain.values import new_id, now_iso
@@ -35,24 +37,38 @@ from sqlite_utils.utils import dedupe_keys  # noqa: E402,I001 - sqlite-utils is 
 
 AUDIT_FIELDS = ("case_ref", "round", "service_area", "team", "worker", "auditor", "audited_on",
                 "lived_experience", "impact", "overall_grade", "overall_reason")
-TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_reason", "description", "note",
-               "commentary"}  # (the lead's commentary on a round: storage.conclusions)
-COALESCE_SECONDS = 120
 
 
-class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copying):
-    """Audits, answers, actions and templates in one SQLite file; each part of it (storage/) a class mixed in here."""
+class Store:
+    """Audits, answers, actions and templates in one SQLite file. The store owns its history trail
+    (`trail`) and its parts (storage.part: `followups`, `practice`, `governance`, `conclusions`,
+    `reaudits`, `casework`, `copying`); its methods below the audits hand each call to its part."""
 
     def __init__(self, path: str | Path, *, actor: str = "", create: bool = True,
                  busy_timeout: float | None = None, read_only: bool = False):
         """Open (or create) the database at `path`; `read_only` opens another copy to read (merge), never
         creating, migrating or writing it."""
         self.path = Path(path)
-        self.actor = " ".join(clean_text(actor or "").split()) or "unknown"
         self.db = (open_read_only(self.path) if read_only else
                    connect(self.path, create=create, busy_timeout=busy_timeout, defer_check=True))
+        self.trail = Trail(self.db, " ".join(clean_text(actor or "").split()) or "unknown")
         self._templates: dict[tuple[str, int], Template] = {}
-        self._typing: str | None = None  # the ref of the history row this session last wrote
+        self.followups = FollowUp(self)
+        self.practice = Practice(self)
+        self.governance = Governance(self)
+        self.conclusions = Conclusions(self)
+        self.reaudits = Reaudit(self)
+        self.casework = Casework(self)
+        self.copying = Copying(self)
+
+    @property
+    def actor(self) -> str:
+        """Who this session's changes are logged as."""
+        return self.trail.actor
+
+    @actor.setter
+    def actor(self, name: str) -> None:
+        self.trail.actor = name
 
     def start_background_check(self) -> None:
         """Start a large database's deferred quick_check now, in a thread (the app does, once on screen)."""
@@ -116,8 +132,8 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
             except sqlite3.Error:
                 pass  # SQLite has already rolled back (e.g. after an I/O error)
 
-    def _query(self, sql: str, params: Any = None) -> Iterator[dict[str, Any]]:
-        """Rows as dicts, their text cleaned of control and bidi characters: the store cleans what it
+    def rows(self, sql: str, params: Any = None) -> Iterator[dict[str, Any]]:
+        """The rows of a read, as dicts, their text cleaned of control and bidi characters: the store cleans what it
         writes, and this keeps text written by anything else (an old version, a hand-edited file) off screen."""
         # A plain read: sqlite-utils' query() wraps every read in SAVEPOINT … RELEASE (two more statements)
         cursor = self.db.conn.execute(sql, params or [])
@@ -125,45 +141,8 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
         for row in cursor:
             yield {k: clean_text(v) if isinstance(v, str) else v for k, v in zip(keys, row)}
 
-    def _log(self, audit_id: str, field: str, old: Any, new: Any) -> None:
-        old, new = _text(old), _text(new)
-        if old == new:
-            return
-        at = now_iso()
-        if field.split(":")[-1] in TEXT_FIELDS and self._typing:
-            # Typing on extends this session's own newest row (never a row written by another session,
-            # or on another copy of the file: merge must see that as another edit)
-            last = self.db.execute(
-                "SELECT id, at, who, audit_id, field, ref FROM history ORDER BY id DESC LIMIT 1").fetchone()
-            if (last and last[2:] == (self.actor, audit_id, field, self._typing)
-                    and _seconds_between(last[1], at) < COALESCE_SECONDS):
-                self.db.execute("UPDATE history SET new = ?, at = ? WHERE id = ?", [new, at, last[0]])
-                return
-        self._typing = new_id()
-        self.db.execute(
-            "INSERT INTO history (at, who, audit_id, field, old, new, ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [at, self.actor, audit_id, field, old, new, self._typing],
-        )
-
-    def _unchanged_since_seen(self, audit_id: str, field: str, stored: Any, expected: dict[str, Any] | None,
-                              name: str, new: Any) -> None:
-        """Refuse (EditConflict) to write `new` over a value that is no longer the one the editor last saw
-        (`expected[name]`): another session saved this field meanwhile. Called inside the write transaction."""
-        if expected is None or name not in expected:
-            return
-        stored = _comparable_value(name, stored)
-        if stored in (_comparable_value(name, expected[name]), _comparable_value(name, new)):
-            return
-        last = self.db.execute("SELECT who, at FROM history WHERE audit_id = ? AND field = ? ORDER BY id DESC LIMIT 1",
-                               [audit_id, field]).fetchone() or ("", "")
-        theirs = json.loads(stored) if name == "themes" else stored
-        raise EditConflict(field, new, theirs, clean_text(last[0] or ""), last[1] or "")
-
-    def _touch(self, audit_id: str) -> None:
-        self.db.execute("UPDATE audits SET updated_at = ? WHERE id = ?", [now_iso(), audit_id])
-
     def history(self, audit_id: str) -> list[dict[str, Any]]:
-        return list(self._query(
+        return list(self.rows(
             "SELECT at, who, field, old, new FROM history WHERE audit_id = ? ORDER BY id", [audit_id]))
 
     # -- templates ----------------------------------------------------------------
@@ -219,17 +198,19 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)""",
                 [audit_id, record.case_ref, template.id, template.version, record.round, record.service_area,
                  record.team, record.worker, record.auditor, record.audited_on.isoformat(), stamp, stamp])
-            self._log(audit_id, "created", None, f"{record.case_ref} ({template.id} v{template.version})")
+            self.trail.log(audit_id, "created", None, f"{record.case_ref} ({template.id} v{template.version})")
         return audit_id
 
-    def _audit_row(self, audit_id: str) -> dict[str, Any]:
-        rows = list(self._query("SELECT * FROM audits WHERE id = ?", [audit_id]))
+    def audit_row(self, audit_id: str) -> dict[str, Any]:
+        """An audit's stored row; StoreError when there is none."""
+        rows = list(self.rows("SELECT * FROM audits WHERE id = ?", [audit_id]))
         if not rows:
             raise StoreError(f"no audit with id {audit_id}")
         return rows[0]
 
-    def _editable(self, audit_id: str) -> dict[str, Any]:
-        row = self._audit_row(audit_id)
+    def editable(self, audit_id: str) -> dict[str, Any]:
+        """A draft audit's stored row; AuditLocked when it is completed or moderated (reopen it first)."""
+        row = self.audit_row(audit_id)
         if row["status"] != "draft":
             raise AuditLocked(f"this audit is {row['status']}; reopen it to make changes")
         return row
@@ -256,7 +237,7 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
         if status:
             where.append("status = :status")
         params = {"s": f"%{search}%", "status": status, "limit": limit, "offset": offset}
-        return list(self._query(
+        return list(self.rows(
             f"""SELECT a.id, case_ref, template_id, template_version, team, auditor, round, status,
                        overall_grade, updated_at,
                        (SELECT count(*) FROM concerns c WHERE c.audit_id = a.id AND handled_at IS NULL) AS concerns
@@ -293,16 +274,16 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
         if unknown:
             raise StoreError(f"unknown audit field(s): {', '.join(sorted(unknown))}")
         with self.transaction():
-            row = self._editable(audit_id)
+            row = self.editable(audit_id)
             for field, value in changes.items():
                 value = _text(value) if value is not None else None
                 if field == "case_ref" and not (value or "").strip():
                     raise StoreError("case ref cannot be empty")
-                self._unchanged_since_seen(audit_id, field, row[field], expected, field, value)
+                self.trail.unchanged_since_seen(audit_id, field, row[field], expected, field, value)
                 if value != row[field]:
                     self.db.execute(f"UPDATE audits SET {field} = ? WHERE id = ?", [value, audit_id])
-                    self._log(audit_id, field, row[field], value)
-            self._touch(audit_id)
+                    self.trail.log(audit_id, field, row[field], value)
+            self.trail.touch(audit_id)
 
     def set_answer(self, audit_id: str, question: str, *, expected: dict[str, Any] | None = None,
                    **changes: Any) -> Answer:
@@ -312,7 +293,7 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
         if set(changes) - allowed:
             raise StoreError(f"unknown answer field(s): {', '.join(sorted(set(changes) - allowed))}")
         with self.transaction():
-            row = self._editable(audit_id)
+            row = self.editable(audit_id)
             template = self.template(row["template_id"], row["template_version"])
             if template.question(question) is None:
                 raise StoreError(f"{question} is not a question of template {template.id}")
@@ -327,7 +308,7 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
                 "grade": None, "na_reason": None, "evidence": "", "themes": "[]"}
             new = dict(old)
             for field, value in changes.items():
-                self._unchanged_since_seen(audit_id, f"{question}:{field}", old[field], expected, field, value)
+                self.trail.unchanged_since_seen(audit_id, f"{question}:{field}", old[field], expected, field, value)
                 new[field] = json.dumps(sorted(set(value))) if field == "themes" else _text(value)
             self.db.execute(
                 """INSERT INTO answers (audit_id, question, grade, na_reason, evidence, themes, updated_at)
@@ -337,11 +318,11 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
                    updated_at = excluded.updated_at""",
                 [audit_id, question, new["grade"], new["na_reason"], new["evidence"] or "", new["themes"], now_iso()])
             for field in changes:
-                self._log(audit_id, f"{question}:{field}", old[field], new[field])
+                self.trail.log(audit_id, f"{question}:{field}", old[field], new[field])
             answer = Answer(question=question, grade=new["grade"], na_reason=new["na_reason"],
                             evidence=new["evidence"] or "", themes=json.loads(new["themes"]))
             self._index_themes(template, audit_id, answer)
-            self._touch(audit_id)
+            self.trail.touch(audit_id)
         return answer
 
     def _index_themes(self, template: Template, audit_id: str, answer: Answer) -> None:
@@ -384,24 +365,66 @@ class Store(FollowUp, Practice, Governance, Conclusions, Reaudit, Casework, Copy
     def recent_audits_of_case(self, case_ref: str, *, days: int = 365, today: date | None = None) -> list[dict]:
         """Audits of the same case ref within `days` (to avoid sampling a file twice)."""
         since = ((today or date.today()) - timedelta(days=days)).isoformat()
-        return list(self._query(
+        return list(self.rows(
             "SELECT id, audited_on, auditor, status, round FROM audits WHERE lower(case_ref) = lower(?) "
             "AND audited_on >= ? ORDER BY audited_on DESC", [case_ref.strip(), since]))
 
 
-def _comparable_value(name: str, value: Any) -> str:
-    """A field's value as stored, for comparing what an editor saw with what is saved (None is empty)."""
-    if name == "themes":
-        value = json.loads(value) if isinstance(value, str) else value
-        return json.dumps(sorted(set(value or [])))
-    return _text(value) or ""
+    # -- the parts' methods (storage.part): each call is handed to the part --------------------
 
+    add_action = delegate("followups", FollowUp.add_action)
+    update_action = delegate("followups", FollowUp.update_action)
+    delete_action = delegate("followups", FollowUp.delete_action)
+    action = delegate("followups", FollowUp.action)
+    set_no_action = delegate("followups", FollowUp.set_no_action)
+    complete = delegate("followups", FollowUp.complete)
+    reopen = delegate("followups", FollowUp.reopen)
+    set_safeguarding = delegate("followups", FollowUp.set_safeguarding)
+    raise_concern = delegate("followups", FollowUp.raise_concern)
+    handle_concern = delegate("followups", FollowUp.handle_concern)
+    open_concern_details = delegate("followups", FollowUp.open_concern_details)
+    open_concerns = delegate("followups", FollowUp.open_concerns)
 
-def _seconds_between(earlier: str, later: str) -> float:
-    try:
-        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
-    except ValueError:
-        return COALESCE_SECONDS
+    set_conversation = delegate("practice", Practice.set_conversation)
+
+    set_redact_names = delegate("governance", Governance.set_redact_names)
+    audits_before = delegate("governance", Governance.audits_before)
+    delete_audits_before = delegate("governance", Governance.delete_audits_before)
+    deletion_log = delegate("governance", Governance.deletion_log)
+
+    known_round = delegate("conclusions", Conclusions.known_round)
+    round_commentary = delegate("conclusions", Conclusions.round_commentary)
+    set_round_commentary = delegate("conclusions", Conclusions.set_round_commentary)
+    recommendations = delegate("conclusions", Conclusions.recommendations)
+    recommendation = delegate("conclusions", Conclusions.recommendation)
+    add_recommendation = delegate("conclusions", Conclusions.add_recommendation)
+    update_recommendation = delegate("conclusions", Conclusions.update_recommendation)
+    remove_recommendation = delegate("conclusions", Conclusions.remove_recommendation)
+    targets = delegate("conclusions", Conclusions.targets)
+    measures = delegate("conclusions", Conclusions.measures)
+    set_target = delegate("conclusions", Conclusions.set_target)
+    conclusions_history = delegate("conclusions", Conclusions.conclusions_history)
+    stored_recommendation = delegate("conclusions", Conclusions.stored_recommendation)
+    copy_commentary = delegate("conclusions", Conclusions.copy_commentary)
+    copy_recommendation = delegate("conclusions", Conclusions.copy_recommendation)
+    copy_target = delegate("conclusions", Conclusions.copy_target)
+
+    case_audits = delegate("reaudits", Reaudit.case_audits)
+    schedule_reaudit = delegate("reaudits", Reaudit.schedule_reaudit)
+    set_followup = delegate("reaudits", Reaudit.set_followup)
+
+    add_round = delegate("casework", Casework.add_round)
+    save_allocations = delegate("casework", Casework.save_allocations)
+    link_allocation = delegate("casework", Casework.link_allocation)
+    record_moderation = delegate("casework", Casework.record_moderation)
+    mark_training = delegate("casework", Casework.mark_training)
+
+    copy_rows_from = delegate("copying", Copying.copy_rows_from)
+    add_history_rows = delegate("copying", Copying.add_history_rows)
+    replace_audit_from = delegate("copying", Copying.replace_audit_from)
+    add_allocation_row = delegate("copying", Copying.add_allocation_row)
+    set_allocation_audit = delegate("copying", Copying.set_allocation_audit)
+    note = delegate("copying", Copying.note)
 
 
 __all__ = ["Store", "StoreError", "EditConflict", "DatabaseBusy", "StorageError", "AuditLocked", "GatesNotMet", "DatabaseError",

@@ -1,11 +1,96 @@
-"""The history trail: what a history row records, and whether one copy's trail of an item starts another's.
+"""The history trail: writing it (`Trail`, the store's), and comparing two copies' trails (merge).
+
+Every change is logged in the append-only `history` table: who, when, audit, field, old → new. A
+session typing on in a text field extends its own newest row for COALESCE_SECONDS instead of adding
+one per pause; the row's `ref` names the edit.
 
 A history row, as merges read it, is (at, who, audit_id, field, old, new, ref). Merging two copies of
 a database (features.merge, features.conclusions_merge) takes an item from the other side only when
-this side's trail of it is a prefix of the other's; these are the rules for that comparison.
+this side's trail of it is a prefix of the other's; `event`, `extends`, `settled` and `is_prefix` are
+the rules for that comparison.
 """
 
 from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from audit_tui.domain.models import clean_text
+from audit_tui.domain.values import new_id, now_iso
+from audit_tui.domain.values import stored_text as _text
+from audit_tui.storage.errors import EditConflict
+
+if TYPE_CHECKING:
+    from audit_tui.storage.sqlite import sqlite_utils
+
+TEXT_FIELDS = {"evidence", "lived_experience", "impact", "na_reason", "overall_reason", "description", "note",
+               "commentary"}  # (the lead's commentary on a round: storage.conclusions)
+COALESCE_SECONDS = 120
+
+
+class Trail:
+    """One session's history trail: who writes (`actor`), and the edit its typing extends. Called inside
+    the store's write transactions."""
+
+    def __init__(self, db: sqlite_utils.Database, actor: str):
+        self.db = db
+        self.actor = actor
+        self._typing: str | None = None  # the ref of the history row this session last wrote
+
+    def log(self, audit_id: str | None, field: str, old: Any, new: Any) -> None:
+        """A history row for one changed field (none when the value is unchanged)."""
+        old, new = _text(old), _text(new)
+        if old == new:
+            return
+        at = now_iso()
+        if field.split(":")[-1] in TEXT_FIELDS and self._typing:
+            # Typing on extends this session's own newest row (never a row written by another session,
+            # or on another copy of the file: merge must see that as another edit)
+            last = self.db.execute(
+                "SELECT id, at, who, audit_id, field, ref FROM history ORDER BY id DESC LIMIT 1").fetchone()
+            if (last and last[2:] == (self.actor, audit_id, field, self._typing)
+                    and _seconds_between(last[1], at) < COALESCE_SECONDS):
+                self.db.execute("UPDATE history SET new = ?, at = ? WHERE id = ?", [new, at, last[0]])
+                return
+        self._typing = new_id()
+        self.db.execute(
+            "INSERT INTO history (at, who, audit_id, field, old, new, ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [at, self.actor, audit_id, field, old, new, self._typing],
+        )
+
+    def touch(self, audit_id: str) -> None:
+        """The audit was changed now (its `updated_at`: the home screen's newest first)."""
+        self.db.execute("UPDATE audits SET updated_at = ? WHERE id = ?", [now_iso(), audit_id])
+
+    def unchanged_since_seen(self, audit_id: str, field: str, stored: Any, expected: dict[str, Any] | None,
+                             name: str, new: Any) -> None:
+        """Refuse (EditConflict) to write `new` over a value that is no longer the one the editor last saw
+        (`expected[name]`): another session saved this field meanwhile. Called inside the write transaction."""
+        if expected is None or name not in expected:
+            return
+        stored = _comparable_value(name, stored)
+        if stored in (_comparable_value(name, expected[name]), _comparable_value(name, new)):
+            return
+        last = self.db.execute("SELECT who, at FROM history WHERE audit_id = ? AND field = ? ORDER BY id DESC LIMIT 1",
+                               [audit_id, field]).fetchone() or ("", "")
+        theirs = json.loads(stored) if name == "themes" else stored
+        raise EditConflict(field, new, theirs, clean_text(last[0] or ""), last[1] or "")
+
+
+def _comparable_value(name: str, value: Any) -> str:
+    """A field's value as stored, for comparing what an editor saw with what is saved (None is empty)."""
+    if name == "themes":
+        value = json.loads(value) if isinstance(value, str) else value
+        return json.dumps(sorted(set(value or [])))
+    return _text(value) or ""
+
+
+def _seconds_between(earlier: str, later: str) -> float:
+    try:
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+    except ValueError:
+        return COALESCE_SECONDS
 
 
 def event(row: tuple) -> tuple:
