@@ -19,7 +19,7 @@ from datetime import date
 import pytest
 
 from audit_tui.domain.templates import parse_template
-from audit_tui.exchange.interchange import import_json
+from audit_tui.exchange.interchange import export_json, import_json
 from audit_tui.features.backup import backup
 from audit_tui.features.merge import merge
 from audit_tui.storage.store import Store
@@ -133,3 +133,16 @@ def test_an_audit_changed_on_both_sides_is_a_conflict_naming_case_id_and_fields(
         result = merge(here, tmp_path / "there.db")
     [line] = [c.describe() for c in result.conflicts]
     assert line.startswith(f"CL-BOTH (id {audit_id})") and line.endswith(" — " + ", ".join(fields))
+
+
+@pytest.mark.parametrize("other", ["there.db", "there.json"])
+def test_a_dry_run_says_what_would_change_and_changes_nothing(tmp_path, other):
+    """README: "Add `--dry-run` to see what would change first"; a .json file is merged as a database is."""
+    template = parse_template(FIVE, "five.yaml")
+    with Store(tmp_path / "there.db", actor="Bob Auditor") as there:
+        there.create_audit(template, case_ref="CL-NEW")
+        export_json(there, tmp_path / "there.json")
+    with Store(tmp_path / "here.db", actor="Ann Auditor") as here:
+        result = merge(here, tmp_path / other, dry_run=True)
+        assert result.lines()[0].startswith("Would add 1 audit(s), would update 0;")
+        assert here.count_audits() == 0
