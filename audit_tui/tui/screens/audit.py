@@ -5,7 +5,6 @@ Every change is saved at once through the store; the bar shows when it was saved
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from rich.text import Text
 from textual import on
@@ -18,18 +17,17 @@ from textual.widgets.option_list import Option
 
 from audit_tui.domain.gates import (action_problems, active_questions, below_good, is_answered, is_graded,
                                     is_placeholder, question_label)
-from audit_tui.domain.models import NA
-from audit_tui.storage.store import EditConflict, StoreError
 from audit_tui.tui.unsaved import AUDIT_LEVEL, UnsavedChanges
 from audit_tui.tui.widgets.actions import ActionsChanged, ActionsPanel
 from audit_tui.tui.widgets.narratives import NarrativesPanel
 from audit_tui.tui.widgets.question import AnswerEdited, QuestionPanel
 from audit_tui.tui.widgets.keyfooter import KeyFooter
+from audit_tui.tui.widgets.saving import SavesEdits
 
 NARRATIVES, ACTIONS, REVIEW, CONVERSATION = "@narratives", "@actions", "@review", "@conversation"
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(SavesEdits, Screen[None]):
     """Walk through one audit; nothing to save — every change is saved as you make it."""
 
     CSS_PATH = "audit.tcss"
@@ -176,9 +174,6 @@ class AuditScreen(Screen[None]):
         nav.set_options(options)
         if highlighted is not None:
             nav.highlighted = min(highlighted, nav.option_count - 1)
-
-    def mark_saved(self) -> None:
-        self.query_one("#saved", Static).update(f"✓ Saved {datetime.now():%H:%M:%S}")
 
     # -- moving about -------------------------------------------------------------
 
@@ -354,94 +349,6 @@ class AuditScreen(Screen[None]):
                         "manager due today.", severity="warning", timeout=8)
 
         self.app.push_screen(ConcernDialog(care_leaver=care_leaver), raised)
-
-    # -- saving -------------------------------------------------------------------
-
-    def save(self, write) -> bool:
-        """Run one store write; show 'saved', or the problem (the text stays on screen)."""
-        try:
-            write()
-        except StoreError as exc:
-            self.not_saved(exc)
-            return False
-        if not self.unsaved:
-            self.mark_saved()
-        return True
-
-    def not_saved(self, exc: StoreError) -> None:
-        if isinstance(exc, EditConflict) and exc.field.startswith("action:"):
-            self.query_one("#saved", Static).update("✗ Not saved — someone else changed it")
-            self.notify(f"{exc}. Your edit is shown again over the action as now saved: save it to keep yours, "
-                        "or Esc to keep theirs.", title="Changed by someone else", severity="warning",
-                        markup=False, timeout=10)
-        elif isinstance(exc, EditConflict):
-            self.query_one("#saved", Static).update("✗ Not saved — someone else changed it")
-            self.ask_conflict(exc)
-        else:
-            self.query_one("#saved", Static).update("✗ Not saved — ctrl+s to try again")
-            self.notify(str(exc), title="Not saved", severity="error", markup=False)
-
-    def write(self, question: str, changes: dict) -> None:
-        """Save changes to one answer (or, question "", to the audit) over the values the auditor saw:
-        the store refuses (EditConflict) where another session saved something else meanwhile."""
-        expected = self.unsaved.expected(question, changes)
-        if question == AUDIT_LEVEL:
-            self.store.update_audit(self.audit_id, expected=expected, **changes)
-        else:
-            self.store.set_answer(self.audit_id, question, expected=expected, **changes)
-        self.unsaved.saved(question, changes)
-
-    def retry_unsaved(self, *, quiet: bool = False) -> bool:
-        """Write the changes an earlier save could not; True when none is left."""
-        if not self.unsaved:
-            return True
-        try:
-            self.unsaved.save_all(self.write)
-        except StoreError as exc:
-            if not quiet:
-                self.not_saved(exc)
-            return False
-        self.mark_saved()
-        return True
-
-    def ask_conflict(self, exc: EditConflict) -> None:
-        """Another session saved this field meanwhile: keep mine (saved over theirs, in the history),
-        take theirs (mine dropped, theirs shown), or see both first; Esc decides later (not saved)."""
-        from audit_tui.tui.screens.dialogs import ConflictDialog
-
-        if self._asking:
-            return
-        self._asking = True
-        question, _, field = exc.field.rpartition(":")
-        what = field.replace("_", " ") + (" of this question" if question else "")
-        try:
-            when = datetime.fromisoformat(exc.at).astimezone().strftime(" at %H:%M")
-        except (TypeError, ValueError):  # (a history row without a time)
-            when = ""
-
-        def decided(choice: str | None) -> None:
-            self._asking = False
-            if choice == "mine":
-                self.unsaved.saw(question, field, exc.theirs)
-                if self.retry_unsaved():
-                    self.notify(f"Your {what} is saved over {exc.who}'s; the history keeps both.", timeout=6)
-            elif choice == "theirs":
-                self.unsaved.forget(question, {field: None})
-                self.reload()
-                self.notify(f"Showing {exc.who}'s {what}; yours was not saved.", timeout=6)
-
-        self.app.push_screen(ConflictDialog(what, exc.who, when, self._shown(question, field, exc.mine),
-                                            self._shown(question, field, exc.theirs)), decided)
-
-    def _shown(self, question: str, field: str, value) -> str:
-        """A field's value in words, for the conflict dialog."""
-        if field.endswith("grade") and value:
-            scale = self.template.scale_of(question) if question else self.template.overall_scale()
-            level = scale.level(value)
-            value = level.label if level else "n/a" if value == NA else value
-        if isinstance(value, list):
-            value = ", ".join(value)
-        return str(value) if value else "(nothing)"
 
     @on(AnswerEdited)
     def _answer_edited(self, event: AnswerEdited) -> None:
