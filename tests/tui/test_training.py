@@ -140,3 +140,23 @@ async def test_a_training_concern_is_kept_for_calibration_but_handled(store):
     assert len(audit.concerns) == 1 and audit.concerns[0].handled_at is not None
     assert store.open_concerns() == []
     assert [a.status for a in audit.actions if a.note == "safeguarding concern"] == ["done"]
+
+
+async def test_an_enter_pressed_once_too_often_grades_nothing_and_the_list_fits_80_columns(store):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        table = app.screen.query_one("#cases", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no team cut at the edge
+        await pilot.press("enter", "enter")  # a trainee pressing Enter twice, the second on the first question
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TrainingAuditScreen) and app.focused.id == "q-grades"
+        assert store.get_audit(screen.audit_id).answers == []  # no grade chosen by the second Enter
+        assert "press its number" in str(screen.query_one("#q-level-description", Static).content)
+        await pilot.press("down", "enter")  # the arrows, then Enter: the grade under the highlight
+        await pilot.pause()
+        assert [a.grade for a in store.get_audit(screen.audit_id).answers] == ["outstanding"]

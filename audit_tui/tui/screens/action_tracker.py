@@ -15,16 +15,22 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
-from audit_tui.domain.values import shortened
 from audit_tui.features.actions import ActionFilter, count_actions, count_by_kind, export_actions, list_actions, mark_done
 from audit_tui.exchange.exports import ExportError
 from audit_tui.domain.models import ACTION_KINDS, parse_date
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import selected_key
+from audit_tui.tui.widgets.columns import Column, cells, fitting, show_columns
 from audit_tui.tui.widgets.paging import Pager
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
+COLUMNS = [
+    Column("due", "Due", 10, always=True), Column("status", "Status", 7, always=True),
+    Column("case", "Case", 8, always=True), Column("owner", "Owner", 14, least=10, always=True),
+    Column("description", "Description", 60, least=20, always=True), Column("team", "Team", 26, least=8),
+]
+"""The description comes before the team, cut to the width left, so that it shows at 80 columns."""
 STATUSES = ["open", "", "done"]
 PAGE = 200  # actions read at a time; the next ones as the list is scrolled
 TYPING_PAUSE = 0.2  # seconds after the last key typed in the filter before the list is read again
@@ -56,6 +62,7 @@ class ActionTrackerScreen(Screen[None]):
         self.overdue_only = False
         self.rows: dict[str, dict] = {}  # action id -> row, of the rows loaded so far
         self._pager: Pager | None = None
+        self._widths: dict[str, int] = {}  # the columns shown, by key, with their widths
         self._typing: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -70,13 +77,25 @@ class ActionTrackerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#tracker", DataTable)
-        # the description comes before the team, cut to the width left, so it shows at 80 columns
-        for label in ("Due", "Status", "Case", "Owner", "Description", "Team"):
-            table.add_column(label, key=label.lower())
+        self._fit_columns(table)
         self._pager = Pager(table, self._fetch, self._add_rows, page=PAGE)
         self.watch(table, "scroll_y", self._pager.scrolled, init=False)
         self.refresh_actions()
         table.focus()
+
+    def _fit_columns(self, table: DataTable) -> bool:
+        """The columns that fit the screen's width (no scrolling sideways); True if they changed."""
+        widths = fitting(COLUMNS, self.app.size.width)
+        if widths == self._widths:
+            return False
+        self._widths = widths
+        show_columns(table, COLUMNS, widths)
+        return True
+
+    def on_resize(self) -> None:
+        table = self.query_one("#tracker", DataTable)
+        if self._pager is not None and self._fit_columns(table):
+            self.refresh_actions()
 
     def filters(self) -> ActionFilter:
         return ActionFilter(status=self.status, overdue=self.overdue_only, kind=self.kind,
@@ -86,16 +105,16 @@ class ActionTrackerScreen(Screen[None]):
         return list_actions(self.app.store, self.filters(), limit=limit, offset=offset)
 
     def _add_rows(self, table: DataTable, rows: list[dict]) -> None:
-        width = max(20, self.app.size.width - 50)
         for row in rows:
             if row["action_id"] in self.rows:  # changed since the page before was read (its place moved)
                 continue
             self.rows[row["action_id"]] = row
             style = "bold red" if row["overdue"] else ("dim" if row["status"] == "done" else "")
             status = "OVERDUE" if row["overdue"] else row["status"]
-            table.add_row(Text(row["due"] or "—", style=style), Text(status, style=style), Text(row["case_ref"]),
-                          Text(shortened(row["owner"], 14)), Text(shortened(row["description"], width)),
-                          Text(shortened(row["team"], 16)), key=row["action_id"])
+            values = {"due": Text(row["due"] or "—", style=style), "status": Text(status, style=style),
+                      "case": Text(row["case_ref"]), "owner": Text(row["owner"] or ""),
+                      "description": Text(row["description"] or ""), "team": Text(row["team"] or "")}
+            table.add_row(*cells(self._widths, values), key=row["action_id"])
 
     def refresh_actions(self, *, keep_place: bool = True) -> None:
         """Read the list again from its first page (as many rows as were shown, with `keep_place`)."""

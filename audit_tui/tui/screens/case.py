@@ -17,12 +17,20 @@ from textual.widgets import Button, DataTable, Header, Input, Label, Select, Sta
 from audit_tui.domain.models import ILACS, IMPACT, AuditRecord
 from audit_tui.features.casebook import case_comparison, followup_defaults
 from audit_tui.storage.store import StoreError
+from audit_tui.tui.format import cut_keeping_number
 from audit_tui.tui.screens.dialogs import DIALOGS_CSS, KeepsTypedWork, ReasonDialog
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 
 ROWS = (("Auditor", "auditor"), ("Status", "status"), ("Overall", "overall_label"), ("Follows up", "follows_on"),
         ("Actions made a difference", "followup_label"), ("Re-audit due", "reaudit_due"),
         ("Actions (open)", "actions_text"))
+
+
+LABEL_WIDTH = max(len(label) for label, _ in ROWS)
+"""The first column, as wide as its longest label ("Actions made a difference"), whole at 80 columns."""
+AUDIT_WIDTH = 15, 20
+"""An audit's column: at least 15 (three fit beside the labels at 80 columns), at most 20 (a grade, a name
+or "Some improvement" whole), as the width allows."""
 
 
 def _cell(value) -> Text:
@@ -56,19 +64,25 @@ class CaseScreen(Screen[None]):
         self.load()
         self.query_one(DataTable).focus()
 
+    def on_resize(self) -> None:
+        if self.audits:  # the audits' columns share the new width
+            self.load()
+
     def load(self) -> None:
         compared = case_comparison(self.app.store, self.case_ref)
         self.audits = compared["audits"]
         table = self.query_one(DataTable)
         column = table.cursor_column
         table.clear(columns=True)
-        table.add_column("", key="label", width=24)
+        table.add_column("", key="label", width=LABEL_WIDTH)
+        least, most = AUDIT_WIDTH
+        share = (self.app.size.width - 2 - LABEL_WIDTH - 2) // max(1, len(self.audits)) - 2
         for audit in self.audits:
-            table.add_column(audit["audited_on"], key=audit["id"], width=12)
+            table.add_column(audit["audited_on"], key=audit["id"], width=max(least, min(most, share)))
         for label, key in ROWS:
             table.add_row(Text(label, style="bold"), *(_cell(a.get(key)) for a in self.audits))
-        for row in compared["questions"]:
-            table.add_row(_cell(row["label"]), *(_cell(g) for g in row["grades"]))
+        for row in compared["questions"]:  # "Strategy discussion… Q3": the number stays in sight
+            table.add_row(_cell(cut_keeping_number(row["label"], LABEL_WIDTH)), *(_cell(g) for g in row["grades"]))
         table.move_cursor(column=max(1, min(column, len(self.audits))))
         self.query_one("#case-title", Static).update(
             f"{compared['case_ref']} · {len(self.audits)} audit(s) side by side, oldest first · ←/→ choose an audit")

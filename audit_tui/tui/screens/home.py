@@ -12,14 +12,22 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from audit_tui.tui.format import grade_label, relative_time, selected_key
+from audit_tui.tui.widgets.columns import Column, cells, fitting, show_columns
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.widgets.paging import Pager
 
-# The columns an auditor scans first come first, so they fit at 80 columns.
+# The columns an auditor scans first come first: these five always show whole, at 80 columns too; team,
+# round and template follow as the terminal widens (widgets/columns.py).
 COLUMNS = [
-    ("case_ref", "Case ref"), ("status", "Status"), ("overall_grade", "Overall"), ("auditor", "Auditor"),
-    ("updated_at", "Last edited"), ("team", "Team"), ("round", "Round"), ("template_id", "Template"),
+    Column("case_ref", "Case ref", 10, always=True), Column("status", "Status", 9, always=True),
+    Column("overall_grade", "Overall", 20, always=True), Column("auditor", "Auditor", 18, least=12, always=True),
+    Column("updated_at", "Last edited", 11, always=True), Column("team", "Team", 32, least=12),
+    Column("round", "Round", 22, least=12), Column("template_id", "Template", 36, least=14),
 ]
+LABELS = {column.key: column.label for column in COLUMNS}
+SEARCH_HINT = "Filter: case ref, team, auditor, round, template  (/)"
+SHORT_SEARCH_HINT = "Filter (/): case, team, auditor, round…"
+"""The filter's hint, and the one that fits beside the list's count at 80 columns."""
 STATUSES = ["", "draft", "completed", "moderated"]
 
 
@@ -57,13 +65,14 @@ class HomeScreen(Screen[None]):
         self._loaded_at_mount = False
         self._pager: Pager | None = None
         self._query: tuple[str, str, str] | None = None
+        self._widths: dict[str, int] = {}  # the columns shown, by key, with their widths
 
     def compose(self) -> ComposeResult:
         yield Header()
         for name in ("concerns-banner", "my-cases"):  # shown once the list is loaded, if there is something to show
             yield _hidden(Static("", id=name, markup=False))
         with Horizontal(id="home-filters"):
-            yield Input(placeholder="Filter: case ref, team, auditor, round, template  (/)", id="home-search")
+            yield Input(placeholder=SEARCH_HINT, id="home-search")
             yield Label("", id="home-status")
         yield _hidden(Static("", id="home-empty", markup=False))  # the list goes above it (_first_load)
         yield KeyFooter()
@@ -80,12 +89,32 @@ class HomeScreen(Screen[None]):
             return
         table = DataTable(id="audits", cursor_type="row", zebra_stripes=True)
         await self.mount(table, before="#home-empty")
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        self._fit_columns(table)
         self._pager = Pager(table, self._fetch, self._add_rows)
         self.watch(table, "scroll_y", self._pager.scrolled, init=False)
         self.refresh_audits()
         table.focus()
+
+    def _fit_columns(self, table: DataTable) -> bool:
+        """Show the columns that fit the screen's width (no scrolling sideways); True if they changed."""
+        width = self.app.size.width
+        self.query_one("#home-search", Input).placeholder = SEARCH_HINT if width >= 100 else SHORT_SEARCH_HINT
+        widths = fitting(COLUMNS, width)
+        if widths == self._widths:
+            return False
+        self._widths = widths
+        show_columns(table, COLUMNS, widths)
+        return True
+
+    def on_resize(self) -> None:
+        table = self._list()
+        if table is None:
+            return
+        current = selected_key(table)
+        if self._fit_columns(table):  # the rows went with the columns: read them again, the cursor on its audit
+            self.refresh_audits()
+            if current is not None and current in table.rows:
+                table.move_cursor(row=table.get_row_index(current))
 
     def on_key(self, event: events.Key) -> None:
         """Until the list is there (just after the first paint), keys do nothing: a letter typed that early
@@ -109,14 +138,16 @@ class HomeScreen(Screen[None]):
         for row in rows:
             if row["id"] in table.rows:  # edited since the page before was read (its place changed)
                 continue
-            flag = Text("⚠ ", style="bold red") if row["concerns"] else Text("")
-            table.add_row(
-                flag + Text(row["case_ref"]), Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
-                Text(grade_label(row["overall_grade"])), Text(row["auditor"] or ""),
-                Text(relative_time(row["updated_at"])), Text(row["team"] or ""), Text(row["round"] or ""),
-                Text(self._template_title(row["template_id"], row["template_version"])),
-                key=row["id"],
-            )
+            flag = ("⚠ ", "bold red") if row["concerns"] else ""
+            values = {
+                "case_ref": Text.assemble(flag, row["case_ref"]),
+                "status": Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
+                "overall_grade": Text(grade_label(row["overall_grade"])), "auditor": Text(row["auditor"] or ""),
+                "updated_at": Text(relative_time(row["updated_at"])), "team": Text(row["team"] or ""),
+                "round": Text(row["round"] or ""),
+                "template_id": Text(self._template_title(row["template_id"], row["template_version"])),
+            }
+            table.add_row(*cells(self._widths, values), key=row["id"])
 
     def _template_title(self, template_id: str, version: int) -> str:
         """The template's title, as people know it (its id if it is not in the database)."""
@@ -155,7 +186,7 @@ class HomeScreen(Screen[None]):
             except Exception:  # noqa: BLE001 - the row may be filtered out now
                 pass
         column, direction = self.order.split()
-        status = f"{self.status_filter or 'all'} · {dict(COLUMNS)[column].lower()} {'↓' if direction == 'DESC' else '↑'}"
+        status = f"{self.status_filter or 'all'} · {LABELS[column].lower()} {'↓' if direction == 'DESC' else '↑'}"
         total = store.count_audits()
         more = self._pager.more
         matching = store.count_audits(search=search, status=self.status_filter) if more and (
@@ -252,8 +283,9 @@ class HomeScreen(Screen[None]):
         self.refresh_audits()
 
     def action_sort(self) -> None:
-        keys = [key for key, _ in COLUMNS]
+        keys = list(self._widths) or [column.key for column in COLUMNS]  # the columns shown
         column = self.order.split()[0]
+        column = column if column in keys else keys[-1]
         self.order = f"{keys[(keys.index(column) + 1) % len(keys)]} {'DESC' if column == 'case_ref' else 'ASC'}"
         if self.order.startswith("updated_at"):
             self.order = "updated_at DESC"

@@ -48,6 +48,13 @@ class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
                 yield from self._compose_locked()
             else:
                 yield from self._compose_gates()
+        # below the page, not over it: Tab goes down the page to them, and a field it reaches is never hidden
+        with Horizontal(classes="buttons", id="review-buttons"):
+            if self.audit.status == "draft":
+                yield Button("Complete audit (ctrl+s)", variant="success", id="complete")
+            elif self.audit.status == "completed":
+                yield Button("Reopen for editing", variant="warning", id="reopen")
+            yield Button("Back (esc)", id="back")
         yield KeyFooter()
 
     def _compose_gates(self) -> ComposeResult:
@@ -71,9 +78,6 @@ class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
         yield Input(self.audit.overall_reason, placeholder="Reason (needed when you differ from the suggestion)",
                     id="overall-reason", max_length=500)
         yield from self._compose_concerns()
-        with Horizontal(classes="buttons"):
-            yield Button("Complete audit (ctrl+s)", variant="success", id="complete")
-            yield Button("Back (esc)", id="back")
 
     def _fill_findings(self) -> None:
         """The unmet gates (links to their place) and warnings, and whether Complete can be pressed."""
@@ -115,10 +119,6 @@ class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):
                      + "\nIt is protected from accidental edits. Reopening returns it to draft and is logged.",
                      classes="prompt", markup=False)
         yield from self._compose_concerns()
-        with Horizontal(classes="buttons"):
-            if self.audit.status == "completed":
-                yield Button("Reopen for editing", variant="warning", id="reopen")
-            yield Button("Back (esc)", id="back")
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Complete (ctrl+s) only while the audit is a draft; a completed one is reopened with its button."""

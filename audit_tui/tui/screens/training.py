@@ -19,6 +19,7 @@ from audit_tui.features.samples import SampleError, list_sample_cases, record_te
 from audit_tui.storage.store import StoreError
 from audit_tui.features.training import start_training, training_case, training_rows
 from audit_tui.tui.format import selected_key
+from audit_tui.tui.widgets.columns import Column, cells, fitting, show_columns
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.widgets.record import RecordPane
 from audit_tui.tui.screens.audit import AuditScreen
@@ -30,6 +31,12 @@ def audit_screen(store, audit_id: str) -> Screen:
     """The screen for an audit: the training screen for a training audit, else the usual one."""
     ref = training_case(store, audit_id)
     return TrainingAuditScreen(audit_id, ref) if ref else AuditScreen(audit_id)
+
+
+PICKER_COLUMNS = [
+    Column("ref", "Case", 8, always=True), Column("area", "Service area", 21, always=True),
+    Column("mine", "Your training audits", 20, always=True), Column("team", "Team", 32, least=12),
+]
 
 
 class TrainingPickerScreen(Screen[str | None]):
@@ -47,7 +54,8 @@ class TrainingPickerScreen(Screen[str | None]):
         yield Header()
         with Vertical(id="picker"):
             yield Static("Training — audit a fictional sample case", classes="title", markup=False)
-            yield Static("Every person and event in these cases is invented. Read the case record beside the form, "
+            yield Static("Every person and event in these cases is invented. Read the case record (beside the form, or "
+                         "F3 on a narrow screen), "
                          "audit it as you would a real file, then complete it to see how your grades compare with an "
                          "experienced auditor's. How strong the practice is stays hidden until then.",
                          id="picker-intro", markup=False)
@@ -61,9 +69,8 @@ class TrainingPickerScreen(Screen[str | None]):
     def on_mount(self) -> None:
         table = self.query_one("#cases", DataTable)
         # no template id column: the service area names the template; your own audits show at 80 columns
-        for key, label in (("ref", "Case"), ("area", "Service area"), ("mine", "Your training audits"),
-                           ("team", "Team")):
-            table.add_column(label, key=key)
+        widths = fitting(PICKER_COLUMNS, self.app.size.width)
+        show_columns(table, PICKER_COLUMNS, widths)
         try:
             cases = list_sample_cases()
         except SampleError as exc:
@@ -76,8 +83,9 @@ class TrainingPickerScreen(Screen[str | None]):
         for case in cases:
             done = mine.get(case.case_ref, [])
             summary = ", ".join(f"{done.count(s)} {s}" for s in ("draft", "completed", "moderated") if s in done)
-            table.add_row(Text(case.case_ref), Text(case.service_area), Text(summary or "—"), Text(case.team),
-                          key=case.case_ref)
+            values = {"ref": Text(case.case_ref), "area": Text(case.service_area), "mine": Text(summary or "—"),
+                      "team": Text(case.team)}
+            table.add_row(*cells(widths, values), key=case.case_ref)
         table.focus()
 
     @on(DataTable.RowSelected, "#cases")

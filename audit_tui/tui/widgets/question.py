@@ -123,10 +123,8 @@ class QuestionPanel(VerticalScroll):
             mark = "● " if level_id == self.answer.grade else "  "
             grades.replace_option_prompt_at_index(index, Text(f"{mark}{number} {label}"))
         ids = [level_id for level_id, _ in choices]
-        if self.answer.grade in ids:
-            grades.highlighted = ids.index(self.answer.grade)
-        else:
-            grades.highlighted = 0
+        # nothing highlighted until a grade is chosen: an Enter pressed once too often never grades a question
+        grades.highlighted = ids.index(self.answer.grade) if self.answer.grade in ids else None
         self._describe(grades.highlighted)
 
     def _describe(self, index: int | None) -> None:
@@ -136,6 +134,8 @@ class QuestionPanel(VerticalScroll):
             text = level.description or ("Counts as good or better." if level.good_or_better else "Below good.")
         elif index is not None:
             text = "Not applicable to this case: give the reason below."
+        else:
+            text = "To grade, press its number (0: n/a), or ↓ to go through the grades and Enter to choose one."
         self.query_one("#q-level-description", Static).update(text)
 
     def _hint_themes(self) -> None:
@@ -153,7 +153,7 @@ class QuestionPanel(VerticalScroll):
 
     @on(OptionList.OptionHighlighted, "#q-grades")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._describe(event.option_index)
+        self._describe(event.option_list.highlighted)  # as it is now: the message may come from the question before
 
     @on(OptionList.OptionSelected, "#q-grades")
     def _graded(self, event: OptionList.OptionSelected) -> None:

@@ -72,7 +72,7 @@ class RecordPane(Vertical):
         self.current = -1
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Record {self.case_ref} (fictional) · / find · n next · N previous", id="record-help",
+        yield Static(f"Record {self.case_ref} (fictional) · / find · n next · N previous · F3 the form", id="record-help",
                      markup=False)
         yield Input(placeholder="Find in the record (Enter; Esc to close)", id="record-find", max_length=100)
         area = TextArea(self.text, id="record-text", read_only=True, soft_wrap=True, show_line_numbers=False)
