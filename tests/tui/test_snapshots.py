@@ -11,6 +11,7 @@ from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.audit import AuditScreen
 
 from ..conftest import DATA
+from ..helpers.snapshots import settle, still
 
 SIZE = (80, 24)
 
@@ -31,8 +32,8 @@ def app(store, mini_template):
 
 
 async def steady(pilot) -> None:
-    pilot.app.sub_title = "test.db"
-    await pilot.pause()
+    """The home list loaded (it is added just after the first paint), workers done, no cursor blinking."""
+    await settle(pilot)
 
 
 def test_home(snap_compare, app):
@@ -45,7 +46,7 @@ def test_new_audit(snap_compare, app):
         await pilot.press("n")
         await pilot.pause()
         pilot.app.screen.query_one("#audited_on").value = "2026-02-10"
-        await pilot.pause()
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
@@ -57,7 +58,7 @@ def test_walk_through(snap_compare, app):
         await pilot.pause()
         pilot.app.screen.show_question("plan.quality")
         pilot.app.screen.focus_grades()
-        await pilot.pause()
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
@@ -68,7 +69,7 @@ def test_review(snap_compare, app):
         pilot.app.push_screen(AuditScreen(pilot.app.first_audit))
         await pilot.pause()
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
@@ -77,6 +78,6 @@ def test_help(snap_compare, app):
     async def before(pilot):
         await steady(pilot)
         await pilot.press("f1")
-        await pilot.pause()
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)

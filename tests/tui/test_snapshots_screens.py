@@ -12,6 +12,7 @@ import pytest
 from audit_tui.tui.screens.action_tracker import ActionTrackerScreen
 from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.calibration import TrainerScreen
+from audit_tui.tui.screens.case import CaseScreen
 from audit_tui.tui.screens.moderation import ModerationScreen
 from audit_tui.tui.screens.review import ReviewScreen
 from audit_tui.tui.screens.rounds import RoundsScreen
@@ -37,6 +38,7 @@ SCREENS = {
     "moderation": push(lambda app: ModerationScreen(app.ids["done"])),
     "training_picker": push(lambda app: TrainingPickerScreen()),
     "trainer_calibration": push(lambda app: TrainerScreen()),
+    "case": push(lambda app: CaseScreen("CL-0043")),
 }
 MAIN = {
     "walk_through": push(lambda app: AuditScreen(app.ids["draft"])),

@@ -91,6 +91,26 @@ async def test_tab_goes_down_the_review_and_what_it_reaches_is_in_sight(app):
         assert reached == ["safeguarding", "overall", "overall-reason", "back"]  # Complete waits for the gates
 
 
+async def test_tab_goes_down_the_moderation_page_and_what_it_reaches_is_in_sight(app):
+    from audit_tui.tui.screens.moderation import ModerationScreen
+
+    async with app.run_test(size=SMALL) as pilot:
+        await home_list(pilot)
+        app.push_screen(ModerationScreen(app.ids["first"]))
+        await pilot.pause()
+        await pilot.pause()
+        buttons = app.screen.query_one("#moderation-buttons").region
+        for _ in range(30):
+            await pilot.press("tab")
+            await pilot.pause()
+            focused = app.focused
+            assert Region(0, 0, *SMALL).contains_region(focused.region), focused.id
+            assert focused.parent.id == "moderation-buttons" or not focused.region.overlaps(buttons), focused.id
+            if focused.id == "m-save":
+                break
+        assert app.focused.id == "m-save"  # down the page, then its buttons
+
+
 async def test_a_gate_wraps_inside_what_is_visible_whether_or_not_the_list_scrolls(app):
     async with app.run_test(size=SMALL) as pilot:
         await home_list(pilot)

@@ -20,7 +20,7 @@ from audit_tui.exchange.exports import ExportError
 from audit_tui.domain.models import ACTION_KINDS, parse_date
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import selected_key
-from audit_tui.tui.widgets.columns import Column, cells, fitting, show_columns
+from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.widgets.paging import Pager
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
@@ -62,7 +62,6 @@ class ActionTrackerScreen(Screen[None]):
         self.overdue_only = False
         self.rows: dict[str, dict] = {}  # action id -> row, of the rows loaded so far
         self._pager: Pager | None = None
-        self._widths: dict[str, int] = {}  # the columns shown, by key, with their widths
         self._typing: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -71,31 +70,17 @@ class ActionTrackerScreen(Screen[None]):
             yield Input(placeholder="Filter: owner, team, round, case ref, description  (/)", id="tracker-search")
             yield Label("", id="tracker-status")
         yield Static("", id="tracker-kinds", markup=False)
-        yield DataTable(id="tracker", cursor_type="row", zebra_stripes=True)
+        yield FittingTable(COLUMNS, id="tracker", cursor_type="row", zebra_stripes=True)
         yield Static("", id="tracker-empty", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#tracker", DataTable)
-        self._fit_columns(table)
+        table = self.query_one("#tracker", FittingTable)
+        table.fit(self.app.size.width)  # its own width once laid out
         self._pager = Pager(table, self._fetch, self._add_rows, page=PAGE)
         self.watch(table, "scroll_y", self._pager.scrolled, init=False)
         self.refresh_actions()
         table.focus()
-
-    def _fit_columns(self, table: DataTable) -> bool:
-        """The columns that fit the screen's width (no scrolling sideways); True if they changed."""
-        widths = fitting(COLUMNS, self.app.size.width)
-        if widths == self._widths:
-            return False
-        self._widths = widths
-        show_columns(table, COLUMNS, widths)
-        return True
-
-    def on_resize(self) -> None:
-        table = self.query_one("#tracker", DataTable)
-        if self._pager is not None and self._fit_columns(table):
-            self.refresh_actions()
 
     def filters(self) -> ActionFilter:
         return ActionFilter(status=self.status, overdue=self.overdue_only, kind=self.kind,
@@ -114,7 +99,7 @@ class ActionTrackerScreen(Screen[None]):
             values = {"due": Text(row["due"] or "—", style=style), "status": Text(status, style=style),
                       "case": Text(row["case_ref"]), "owner": Text(row["owner"] or ""),
                       "description": Text(row["description"] or ""), "team": Text(row["team"] or "")}
-            table.add_row(*cells(self._widths, values), key=row["action_id"])
+            table.add(values, key=row["action_id"])
 
     def refresh_actions(self, *, keep_place: bool = True) -> None:
         """Read the list again from its first page (as many rows as were shown, with `keep_place`)."""

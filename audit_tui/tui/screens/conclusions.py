@@ -23,10 +23,16 @@ from audit_tui.summary.headline import LABELS, measure_label
 from audit_tui.summary.trends import rag
 from audit_tui.domain.values import now_iso
 from audit_tui.tui.format import selected_key
+from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import ConfirmDialog, DIALOGS_CSS, KeepsTypedWork
 
 RAG_STYLE = {"red": "bold red", "amber": "bold yellow", "green": "bold green"}
+RECOMMENDATION_COLUMNS = [  # what, by when and who at 80 columns; the measurable outcome as the window widens
+    Column("rag", "RAG", 5, always=True), Column("due", "Due", 10, always=True),
+    Column("what", "Recommendation", 50, least=20, always=True), Column("lead", "Lead", 20, least=12, always=True),
+    Column("outcome", "Outcome", 40, least=14),
+]
 
 
 class FiguresCounted(Message):
@@ -64,15 +70,13 @@ class ConclusionsScreen(Screen[None]):
                        tab_behavior="focus", placeholder="Your commentary on the round…")
         yield Static("", id="commentary-status", markup=False)
         yield Label("Recommendations — a add · Enter edit · Delete remove", classes="section-title")
-        yield DataTable(id="recommendations", cursor_type="row", zebra_stripes=True)
+        yield FittingTable(RECOMMENDATION_COLUMNS, id="recommendations", cursor_type="row", zebra_stripes=True)
         yield Label("Targets — Enter or g sets the highlighted measure's target", classes="section-title")
         yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        recs = self.query_one("#recommendations", DataTable)
-        for label in ("RAG", "Due", "Recommendation", "Lead", "Outcome"):
-            recs.add_column(label, key=label.lower())
+        self.query_one("#recommendations", FittingTable).fit(self.app.size.width)  # its own width once laid out
         targets = self.query_one("#targets", DataTable)
         for label in ("Measure", "Target", "This round", "RAG"):
             targets.add_column(label, key=label.lower())
@@ -96,12 +100,12 @@ class ConclusionsScreen(Screen[None]):
     # -- recommendations ----------------------------------------------------------------
 
     def show_recommendations(self, select: str | None = None) -> None:
-        table = self.query_one("#recommendations", DataTable)
+        table = self.query_one("#recommendations", FittingTable)
         table.clear()
         for rec in self.app.store.recommendations(self.round_name):
-            table.add_row(Text(rec["rag"].capitalize(), style=RAG_STYLE[rec["rag"]]), Text(rec["due"]),
-                          Text(shortened(rec["what"], 34)), Text(shortened(rec["lead"], 14)), Text(shortened(rec["outcome"], 30)),
-                          key=rec["id"])
+            values = {"rag": Text(rec["rag"].capitalize(), style=RAG_STYLE[rec["rag"]]), "due": Text(rec["due"]),
+                      "what": Text(rec["what"]), "lead": Text(rec["lead"]), "outcome": Text(rec["outcome"])}
+            table.add(values, key=rec["id"])
         if select:
             table.move_cursor(row=table.get_row_index(select))
 

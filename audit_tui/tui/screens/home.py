@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from audit_tui.tui.format import grade_label, relative_time, selected_key
-from audit_tui.tui.widgets.columns import Column, cells, fitting, show_columns
+from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.widgets.paging import Pager
 
@@ -65,14 +65,13 @@ class HomeScreen(Screen[None]):
         self._loaded_at_mount = False
         self._pager: Pager | None = None
         self._query: tuple[str, str, str] | None = None
-        self._widths: dict[str, int] = {}  # the columns shown, by key, with their widths
 
     def compose(self) -> ComposeResult:
         yield Header()
         for name in ("concerns-banner", "my-cases"):  # shown once the list is loaded, if there is something to show
             yield _hidden(Static("", id=name, markup=False))
         with Horizontal(id="home-filters"):
-            yield Input(placeholder=SEARCH_HINT, id="home-search")
+            yield Input(placeholder=SEARCH_HINT if self.app.size.width >= 100 else SHORT_SEARCH_HINT, id="home-search")
             yield Label("", id="home-status")
         yield _hidden(Static("", id="home-empty", markup=False))  # the list goes above it (_first_load)
         yield KeyFooter()
@@ -87,34 +86,18 @@ class HomeScreen(Screen[None]):
         """Just after the first paint: the app finishes starting (store, styles), then the list is added."""
         if not self.app.finish_start():
             return
-        table = DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        table = FittingTable(COLUMNS, id="audits", cursor_type="row", zebra_stripes=True)
         await self.mount(table, before="#home-empty")
-        self._fit_columns(table)
+        table.fit(self.app.size.width)  # its own width once laid out (FittingTable)
         self._pager = Pager(table, self._fetch, self._add_rows)
         self.watch(table, "scroll_y", self._pager.scrolled, init=False)
         self.refresh_audits()
         table.focus()
 
-    def _fit_columns(self, table: DataTable) -> bool:
-        """Show the columns that fit the screen's width (no scrolling sideways); True if they changed."""
-        width = self.app.size.width
-        self.query_one("#home-search", Input).placeholder = SEARCH_HINT if width >= 100 else SHORT_SEARCH_HINT
-        widths = fitting(COLUMNS, width)
-        if widths == self._widths:
-            return False
-        self._widths = widths
-        show_columns(table, COLUMNS, widths)
-        return True
-
-    def on_resize(self) -> None:
-        table = self._list()
-        if table is None:
-            return
-        current = selected_key(table)
-        if self._fit_columns(table):  # the rows went with the columns: read them again, the cursor on its audit
-            self.refresh_audits()
-            if current is not None and current in table.rows:
-                table.move_cursor(row=table.get_row_index(current))
+    def on_resize(self, event: events.Resize) -> None:
+        """The filter's hint as the width allows (the list fits itself: FittingTable)."""
+        hint = SEARCH_HINT if event.size.width >= 100 else SHORT_SEARCH_HINT
+        self.query_one("#home-search", Input).placeholder = hint
 
     def on_key(self, event: events.Key) -> None:
         """Until the list is there (just after the first paint), keys do nothing: a letter typed that early
@@ -147,7 +130,7 @@ class HomeScreen(Screen[None]):
                 "round": Text(row["round"] or ""),
                 "template_id": Text(self._template_title(row["template_id"], row["template_version"])),
             }
-            table.add_row(*cells(self._widths, values), key=row["id"])
+            table.add(values, key=row["id"])
 
     def _template_title(self, template_id: str, version: int) -> str:
         """The template's title, as people know it (its id if it is not in the database)."""
@@ -283,7 +266,8 @@ class HomeScreen(Screen[None]):
         self.refresh_audits()
 
     def action_sort(self) -> None:
-        keys = list(self._widths) or [column.key for column in COLUMNS]  # the columns shown
+        table = self._list()
+        keys = list(table.widths) if isinstance(table, FittingTable) and table.widths else [c.key for c in COLUMNS]
         column = self.order.split()[0]
         column = column if column in keys else keys[-1]
         self.order = f"{keys[(keys.index(column) + 1) % len(keys)]} {'DESC' if column == 'case_ref' else 'ASC'}"

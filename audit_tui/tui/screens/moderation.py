@@ -72,9 +72,10 @@ class ModerationScreen(KeepsTypedWork, Screen[bool]):
                 yield Input(placeholder="Your moderation comment (needed if the overall grade differs)",
                             id="m-comment", max_length=2000, compact=True)
             yield Static("", id="m-problems", classes="field-error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Save moderation (ctrl+s)", variant="success", id="m-save")
-                yield Button("Back (esc)", id="m-back")
+        # below the page, not over it: Tab goes down the page to them, and a field it reaches is never hidden
+        with Horizontal(classes="buttons", id="moderation-buttons"):
+            yield Button("Save moderation (ctrl+s)", variant="success", id="m-save")
+            yield Button("Back (esc)", id="m-back")
         yield KeyFooter()
 
     def _compose_question(self, row: dict) -> ComposeResult:

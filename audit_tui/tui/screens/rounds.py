@@ -25,12 +25,18 @@ from audit_tui.summary.moderation import agreement_line, moderation_agreement
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import selected_key
 from audit_tui.tui.messages import AgreementCounted
+from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 PROGRESS_STYLE = {"allocated": "", "in progress": "yellow", "completed": "green", "moderated": "bold green"}
 REAUDIT_COLUMNS = ("Case ref", "Audited", "Re-audit due", "State", "Follow-up")
 REAUDIT_STYLE = {"overdue": "bold red", "started (overdue)": "red", "started": "yellow", "re-audited": "green"}
+CASE_COLUMNS = [  # what a lead scans first: all but the template whole at 80 columns
+    Column("case ref", "Case ref", 10, always=True), Column("progress", "Progress", 11, always=True),
+    Column("auditor", "Auditor", 18, least=12, always=True), Column("team", "Team", 32, least=12),
+    Column("template", "Template", 36, least=14),
+]
 COUNT_COLUMNS = (("allocated", "Allocated"), ("not_started", "To start"), ("in_progress", "In progress"),
                  ("completed", "Completed"), ("moderated", "Moderated"))
 
@@ -63,7 +69,7 @@ class RoundsScreen(Screen[None]):
         yield Static("", id="rounds-overall", markup=False)
         with TabbedContent(id="rounds-tabs"):
             with TabPane("Cases", id="tab-cases"):
-                yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+                yield FittingTable(CASE_COLUMNS, id="cases", cursor_type="row", zebra_stripes=True)
             with TabPane("By auditor", id="tab-auditors"):
                 yield DataTable(id="by-auditor", cursor_type="row", zebra_stripes=True)
             with TabPane("By team", id="tab-teams"):
@@ -73,9 +79,8 @@ class RoundsScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        cases = self.query_one("#cases", DataTable)
-        for label in ("Case ref", "Progress", "Auditor", "Team", "Template"):  # what a lead scans first
-            cases.add_column(label, key=label.lower())
+        cases = self.query_one("#cases", FittingTable)
+        cases.fit(self.app.size.width)  # its own width once laid out
         for table_id, first in (("#by-auditor", "Auditor"), ("#by-team", "Team")):
             table = self.query_one(table_id, DataTable)
             table.add_column(first, key="name")
@@ -130,7 +135,7 @@ class RoundsScreen(Screen[None]):
 
     def refresh_round(self) -> None:
         name = self.current_round
-        cases = self.query_one("#cases", DataTable)
+        cases = self.query_one("#cases", FittingTable)
         cases.clear()
         for table_id in ("#by-auditor", "#by-team", "#reaudits"):
             self.query_one(table_id, DataTable).clear()
@@ -168,12 +173,20 @@ class RoundsScreen(Screen[None]):
         rows = core.allocations(store, name)
         rows.sort(key=lambda r: not (me and (r["auditor"] or "").lower() == me
                                      and r["progress"] in ("allocated", "in progress")))
+        titles = self._template_titles()
         for row in rows:
             mine = me and (row["auditor"] or "").lower() == me
-            cases.add_row(Text(("▶ " if mine else "") + row["case_ref"], style="bold" if mine else ""),
-                          Text(row["progress"], style=PROGRESS_STYLE.get(row["progress"], "")),
-                          Text(row["auditor"] or ""), Text(row["team"] or ""), Text(row["template_id"] or ""),
-                          key=str(row["id"]))
+            values = {"case ref": Text(("▶ " if mine else "") + row["case_ref"], style="bold" if mine else ""),
+                      "progress": Text(row["progress"], style=PROGRESS_STYLE.get(row["progress"], "")),
+                      "auditor": Text(row["auditor"] or ""), "team": Text(row["team"] or ""),
+                      "template": Text(titles.get(row["template_id"], row["template_id"] or ""))}
+            cases.add(values, key=str(row["id"]))
+
+    def _template_titles(self) -> dict[str, str]:
+        """Each template's title by its id, as people know it."""
+        from audit_tui.tui.screens.new_audit import available_templates
+
+        return {template.id: template.title for template in available_templates(self.app)}
 
     @on(DataTable.RowSelected, "#reaudits")
     def _reaudit_selected(self, event: DataTable.RowSelected) -> None:

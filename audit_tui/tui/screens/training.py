@@ -19,7 +19,7 @@ from audit_tui.features.samples import SampleError, list_sample_cases, record_te
 from audit_tui.storage.store import StoreError
 from audit_tui.features.training import start_training, training_case, training_rows
 from audit_tui.tui.format import selected_key
-from audit_tui.tui.widgets.columns import Column, cells, fitting, show_columns
+from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.widgets.record import RecordPane
 from audit_tui.tui.screens.audit import AuditScreen
@@ -59,7 +59,7 @@ class TrainingPickerScreen(Screen[str | None]):
                          "audit it as you would a real file, then complete it to see how your grades compare with an "
                          "experienced auditor's. How strong the practice is stays hidden until then.",
                          id="picker-intro", markup=False)
-            yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+            yield FittingTable(PICKER_COLUMNS, id="cases", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     @property
@@ -67,10 +67,8 @@ class TrainingPickerScreen(Screen[str | None]):
         return self.app.settings.auditor_name or self.app.actor
 
     def on_mount(self) -> None:
-        table = self.query_one("#cases", DataTable)
+        table = self.query_one("#cases", FittingTable)
         # no template id column: the service area names the template; your own audits show at 80 columns
-        widths = fitting(PICKER_COLUMNS, self.app.size.width)
-        show_columns(table, PICKER_COLUMNS, widths)
         try:
             cases = list_sample_cases()
         except SampleError as exc:
@@ -85,7 +83,7 @@ class TrainingPickerScreen(Screen[str | None]):
             summary = ", ".join(f"{done.count(s)} {s}" for s in ("draft", "completed", "moderated") if s in done)
             values = {"ref": Text(case.case_ref), "area": Text(case.service_area), "mine": Text(summary or "—"),
                       "team": Text(case.team)}
-            table.add_row(*cells(widths, values), key=case.case_ref)
+            table.add(values, key=case.case_ref)
         table.focus()
 
     @on(DataTable.RowSelected, "#cases")

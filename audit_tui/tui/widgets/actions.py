@@ -18,7 +18,7 @@ from audit_tui.domain.values import shortened
 from audit_tui.domain.gates import action_problems, action_warning, below_good, default_due, owner_warning, question_label
 from audit_tui.domain.models import ACTION_KINDS, URGENT_NOTE, Action, AuditRecord, Template, parse_date
 from audit_tui.tui.format import selected_key
-from audit_tui.tui.widgets.columns import Column, cells, fitting, show_columns
+from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.screens.dialogs import ConfirmDialog, DIALOGS_CSS, KeepsTypedWork, ReasonDialog
 
 
@@ -29,8 +29,6 @@ COLUMNS = [
 ]
 """What must happen, who owns it and by when show at 80 columns; whether it is complete, its question and
 the rest as the panel widens."""
-NAV_WIDTH = 26
-"""The section list beside the panel (its width before the panel is laid out)."""
 
 
 class ActionsChanged(Message):
@@ -55,35 +53,19 @@ class ActionsPanel(Vertical):
         self.template = template
         self.audit: AuditRecord | None = None
         self.readonly = False
-        self._widths: dict[str, int] = {}  # the columns shown, by key, with their widths
 
     def compose(self) -> ComposeResult:
         yield Static("Actions — what must happen next, who owns it and by when", classes="section-title",
                      markup=False)
-        yield DataTable(id="actions-table", cursor_type="row", zebra_stripes=True)
+        yield FittingTable(COLUMNS, id="actions-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="no-actions", markup=False)
         yield Static("a add · Enter edit · Delete removes (asks first) · ctrl+t adds an action for the current "
                      "question · F8 on a question: no action because … · mark actions done in the action tracker "
                      "(a on the home screen)", classes="prompt", markup=False)
 
-    def _fit_columns(self) -> bool:
-        """The columns that fit the panel's width (what, who and when always); True if they changed."""
-        width = self.size.width or self.app.size.width - NAV_WIDTH
-        widths = fitting(COLUMNS, width)
-        if widths == self._widths:
-            return False
-        self._widths = widths
-        show_columns(self.query_one(DataTable), COLUMNS, widths)
-        return True
-
-    def on_resize(self) -> None:
-        if self._fit_columns() and self.audit is not None:
-            self.show(self.audit, readonly=self.readonly)
-
     def show(self, audit: AuditRecord, *, readonly: bool) -> None:
         self.audit, self.readonly = audit, readonly
-        self._fit_columns()
-        table = self.query_one(DataTable)
+        table = self.query_one("#actions-table", FittingTable)
         table.clear()
         for action in audit.actions:
             problems = action_problems(action, audit.audited_on)
@@ -95,7 +77,7 @@ class ActionsPanel(Vertical):
             values = {"description": Text(action.description), "owner": Text(action.owner),
                       "due": Text(action.due.isoformat() if action.due else "—"), "check": check,
                       "question": Text(linked + more), "status": Text(action.status), "kind": Text(action.kind)}
-            table.add_row(*cells(self._widths, values), key=action.id)
+            table.add(values, key=action.id)
         reasons = [f"No action because ({question_label(self.template, a.question)}): {a.no_action}"
                    for a in audit.answers if a.no_action]
         notes = self.query_one("#no-actions", Static)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
 
 PADDING = 2
@@ -56,12 +57,49 @@ def fitting(columns: Sequence[Column], width: int) -> dict[str, int]:
     return {key: shown for key, shown in widths.items() if shown}
 
 
-def show_columns(table: DataTable, columns: Sequence[Column], widths: dict[str, int]) -> None:
-    """Replace the table's columns (and rows) with those in `widths`, at those widths."""
-    table.clear(columns=True)
-    for column in columns:
-        if column.key in widths:
-            table.add_column(column.label, key=column.key, width=widths[column.key])
+class FittingTable(DataTable):
+    """A DataTable whose columns fit its own width: `COLUMNS` given, rows added with `add(values, key)` (a Text
+    per column key); when the table is resized, its columns are chosen again and its rows shown again, the
+    cursor on the same row."""
+
+    def __init__(self, columns: Sequence[Column], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.spec = list(columns)
+        self.widths: dict[str, int] = {}  # the columns shown, by key, with their widths
+        self._values: dict[str, dict[str, Text]] = {}  # every row's values by its key, in order
+
+    def fit(self, width: int) -> bool:
+        """Choose the columns for `width` cells (the rows go with them); True if they changed."""
+        widths = fitting(self.spec, width)
+        if widths == self.widths:
+            return False
+        self.widths = widths
+        super().clear(columns=True)
+        for column in self.spec:
+            if column.key in widths:
+                self.add_column(column.label, key=column.key, width=widths[column.key])
+        return True
+
+    def add(self, values: dict[str, Text], key: str) -> None:
+        if not self.widths:
+            self.fit(self.size.width or self.app.size.width)
+        self._values[key] = values
+        self.add_row(*cells(self.widths, values), key=key)
+
+    def clear(self, columns: bool = False) -> "FittingTable":
+        self._values = {}
+        super().clear(columns)
+        if columns:
+            self.widths = {}
+        return self
+
+    def on_resize(self, event: events.Resize) -> None:
+        current = self.cursor_row
+        if self.fit(event.size.width):
+            for key, values in self._values.items():
+                self.add_row(*cells(self.widths, values), key=key)
+            if self.row_count:
+                self.move_cursor(row=min(current, self.row_count - 1))
 
 
 def cells(widths: dict[str, int], values: dict[str, Text]) -> list[Text]:
