@@ -99,13 +99,13 @@ async def test_tab_goes_down_the_moderation_page_and_what_it_reaches_is_in_sight
         app.push_screen(ModerationScreen(app.ids["first"]))
         await pilot.pause()
         await pilot.pause()
-        buttons = app.screen.query_one("#moderation-buttons").region
+        buttons = app.screen.query_one(".buttons").region
         for _ in range(30):
             await pilot.press("tab")
             await pilot.pause()
             focused = app.focused
             assert Region(0, 0, *SMALL).contains_region(focused.region), focused.id
-            assert focused.parent.id == "moderation-buttons" or not focused.region.overlaps(buttons), focused.id
+            assert focused.parent.has_class("buttons") or not focused.region.overlaps(buttons), focused.id
             if focused.id == "m-save":
                 break
         assert app.focused.id == "m-save"  # down the page, then its buttons
