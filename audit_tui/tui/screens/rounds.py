@@ -60,6 +60,7 @@ class RoundsScreen(Screen[None]):
         super().__init__()
         self.round_name = round_name
         self._progress = ""  # the round's progress line, above the agreement line
+        self._titles: dict[str, str] | None = None  # template titles by id, once read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -183,10 +184,11 @@ class RoundsScreen(Screen[None]):
             cases.add(values, key=str(row["id"]))
 
     def _template_titles(self) -> dict[str, str]:
-        """Each template's title by its id, as people know it."""
-        from audit_tui.tui.screens.new_audit import available_templates
-
-        return {template.id: template.title for template in available_templates(self.app)}
+        """Each template's title by its id, as people know it: those in the database (quick to read, unlike
+        the template files), read once; a template not used yet shows its id."""
+        if self._titles is None:
+            self._titles = {template.id: template.title for template in self.app.store.stored_templates()}
+        return self._titles
 
     @on(DataTable.RowSelected, "#reaudits")
     def _reaudit_selected(self, event: DataTable.RowSelected) -> None:
