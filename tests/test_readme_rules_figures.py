@@ -145,4 +145,6 @@ def test_a_dry_run_says_what_would_change_and_changes_nothing(tmp_path, other):
     with Store(tmp_path / "here.db", actor="Ann Auditor") as here:
         result = merge(here, tmp_path / other, dry_run=True)
         assert result.lines()[0].startswith("Would add 1 audit(s), would update 0;")
+        # the audit's history (one row: created) travels with it, and the template it uses comes along
+        assert result.lines()[1] == "History rows to add: 1; templates: 1; rounds: 0; allocated cases: 0"
         assert here.count_audits() == 0
