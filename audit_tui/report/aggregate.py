@@ -11,7 +11,7 @@ from audit_tui.exchange.exports import check_target, private_output
 from audit_tui.storage.store import Store
 from audit_tui.summary.scans import ScanAhead
 from audit_tui.summary import Filters, Summary, read_source, summary_snapshot
-from audit_tui.report import branding
+from audit_tui.report import branding, circulation
 from audit_tui.report import docxkit as kit
 from audit_tui.report.contents import fill_contents
 from audit_tui.report.actionplan import actions_annex, actions_section
@@ -233,8 +233,9 @@ def _render(summary: Summary, out_path: Path, organisation: str, version: str, p
     streamed.render()  # the long tables' rows, while the last charts are drawn
     pictures.place()
     fill_contents(doc, toc_anchor)
-    kit.page_number_footer(doc)
-    kit.for_circulation(doc, title=f"Case audit report: {summary.scope.round or 'all rounds'}",
+    circulation.page_number_footer(doc)
+    branding.header_logo(doc, organisation)
+    circulation.for_circulation(doc, title=f"Case audit report: {summary.scope.round or 'all rounds'}",
                         organisation=organisation, subject="Aggregated case audit findings", version=version)
     progress(0.95, "Saving")
     with private_output(out_path, overwrite=overwrite) as handle:

@@ -24,6 +24,7 @@ from docx.shared import Cm, Pt
 from audit_tui.files.failures import os_reason
 from audit_tui.files.settings import load_settings
 from audit_tui.files.userfiles import FileRefused, read_capped
+from audit_tui.report import circulation
 from audit_tui.report import docxkit as kit
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -126,6 +127,32 @@ def logo(doc, organisation: str, *, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
     alt = f"{organisation} logo" if organisation else "Organisation logo"
     shape._inline.docPr.set("descr", kit.clean(alt))
     shape._inline.docPr.set("title", kit.clean(alt))
+
+
+HEADER_LOGO_CM = 1.0
+HEADER_LOGO_MAX_WIDTH_CM = 4.5
+
+
+def header_logo(doc, organisation: str) -> None:
+    """The settings' logo, small (at most 1 cm high, 4.5 cm wide), at the top left of every page but the
+    first (which shows it large): floating in the top margin, so the page's text does not move. A
+    document whose first page shares the others' header and footer is given its own, the same but for
+    the logo. Nothing if no logo is set or it cannot be used."""
+    data, _ = read_logo()
+    size = _size_cm(data) if data else None
+    if size is None:
+        return
+    ratio = size[0] / size[1]
+    alt = kit.clean(f"{organisation} logo" if organisation else "Organisation logo")
+    for number, section in enumerate(doc.sections):
+        if not section.different_first_page_header_footer:
+            circulation.first_page_like_the_others(section)
+        header = section.header
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+        height = min(Cm(HEADER_LOGO_CM), int(0.75 * section.top_margin), int(Cm(HEADER_LOGO_MAX_WIDTH_CM) / ratio))
+        shape = paragraph.add_run().add_picture(io.BytesIO(data), width=int(height * ratio), height=height)
+        circulation.float_in_top_margin(shape._inline, top=(section.top_margin - height) // 2, alt=alt, number=number)
 
 
 def version_paragraph(doc, label: str, size: float = 12) -> None:

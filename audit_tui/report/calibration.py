@@ -53,7 +53,7 @@ def readiness(t: dict, ready_at: float) -> str:
 def build_document(report: CalibrationReport, *, organisation: str = "", ready_at: float = READY_AT,
                    version_label: str | None = None):
     """The document (`organisation` and `version_label` default as `report.branding` says)."""
-    from audit_tui.report import branding
+    from audit_tui.report import branding, circulation
     from audit_tui.report import docxkit as kit
 
     organisation = branding.organisation_name(organisation)
@@ -76,8 +76,9 @@ def build_document(report: CalibrationReport, *, organisation: str = "", ready_a
         _findings(doc, report, ready_at)
     else:
         kit.para(doc, "No completed training audits yet.")
-    kit.page_number_footer(doc, title_page=False)
-    kit.for_circulation(doc, title="Calibration of trainee auditors", organisation=organisation,
+    circulation.page_number_footer(doc, title_page=False)
+    branding.header_logo(doc, organisation)
+    circulation.for_circulation(doc, title="Calibration of trainee auditors", organisation=organisation,
                         subject="Trainees' grades against the reference audits", version=version)
     return doc
 

@@ -7,9 +7,10 @@ characters XML (and so python-docx) cannot store.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, timezone
+from datetime import date
 from functools import lru_cache
 from itertools import chain, count, islice
 from pathlib import Path
@@ -18,7 +19,6 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
@@ -39,7 +39,11 @@ HEADER_FILL = "1F3864"
 OVERDUE_FILL = "FCE4D6"
 CONCERN_FILL = "F8D7DA"
 ZEBRA_FILL = "F2F5FA"
-KEEP_TOGETHER_ROWS = 12  # tables this short are kept on one page with their heading
+KEEP_TOGETHER_ROWS = 12  # tables this short (and no taller than KEEP_TOGETHER_CM) are kept on one page
+KEEP_TOGETHER_CM = 8.0  # a third of a page: a taller table kept whole would leave most of a page blank
+_CHARS_PER_CM = 6.0  # of 9 pt table text, about (a little more than fit, so a row is not under-counted)
+_LINE_CM = 0.37  # a line of 9 pt table text, with the row's padding counted in _ROW_CM
+_ROW_CM = 0.12
 _STYLE_IDS: WeakKeyDictionary = WeakKeyDictionary()  # document part -> {style name: style id or None}
 _TABLE_NUMBERS: WeakKeyDictionary = WeakKeyDictionary()  # document part -> the last table number
 
@@ -176,119 +180,17 @@ def bullet(doc, text: str, style: str = "List Bullet"):
     return para(doc, text, style)
 
 
-def simple_field(paragraph, instruction: str, placeholder: str = "1") -> None:
-    """A w:fldSimple (PAGE, NUMPAGES) with a cached result."""
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = placeholder
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
-
-
-def page_number_footer(doc, *, title_page: bool = True) -> None:
-    """'Page N of M' in the footer of every section (not on the first page when it is a `title_page`),
-    unless already there."""
-    for section in doc.sections:
-        section.different_first_page_header_footer = title_page
-        footer = section.footer
-        xml = footer._element.xml
-        if "PAGE" in xml:
-            continue
-        paragraph = footer.paragraphs[0] if footer.paragraphs and not footer.paragraphs[0].text else \
-            footer.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run("Page ")
-        simple_field(paragraph, "PAGE")
-        paragraph.add_run(" of ")
-        simple_field(paragraph, "NUMPAGES")
-
-
-def describe(doc, *, title: str, organisation: str, subject: str = "", version: str = "") -> None:
-    """Document properties a reader and a records system see: title, the organisation as author and
-    company, the version label (and 'Draft' as its status when it says so), created and modified now,
-    language en-GB (also the default language of the text)."""
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    props = doc.core_properties
-    props.version = clean(version)
-    props.content_status = "Draft" if "draft" in version.lower() else ""
-    props.title = clean(title)
-    props.author = clean(organisation) or "audit-tui"
-    props.last_modified_by = clean(organisation) or "audit-tui"
-    props.subject = clean(subject)
-    props.comments = "Made with audit-tui"
-    props.keywords = ""
-    props.category = ""
-    props.created = now
-    props.modified = now
-    props.last_printed = now
-    props.revision = 1
-    props.language = "en-GB"
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = OxmlElement("w:docDefaults")
-        doc.styles.element.insert(0, defaults)
-    run_defaults = defaults.find(qn("w:rPrDefault"))
-    if run_defaults is None:
-        run_defaults = OxmlElement("w:rPrDefault")
-        defaults.insert(0, run_defaults)
-    rpr = run_defaults.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = OxmlElement("w:rPr")
-        run_defaults.append(rpr)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), "en-GB")
-    lang.set(qn("w:eastAsia"), "en-GB")
-    lang.set(qn("w:bidi"), "ar-SA")
-    _application_properties(doc, organisation)
-
-
-_APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/extended-properties"><Application>audit-tui</Application>'
-            '<Company>{}</Company></Properties>')
-
-
-def _application_properties(doc, organisation: str) -> None:
-    """docProps/app.xml: audit-tui as the application and the organisation as the company (python-docx's
-    own says Microsoft Macintosh Word, one page, 2010)."""
-    for part in doc.part.package.parts:
-        if str(part.partname) == "/docProps/app.xml":
-            part._blob = _APP_XML.format(escape(clean(organisation))).encode("utf-8")
-
-
-def for_circulation(doc, *, title: str, organisation: str, subject: str = "", version: str = "") -> None:
-    """The last touches of every document audit-tui writes: its properties (`describe`) and the
-    protective marking from the settings on every page (`protective_marking`)."""
-    describe(doc, title=title, organisation=organisation, subject=subject, version=version)
-    protective_marking(doc, load_settings().protective_marking)
-
-
-def protective_marking(doc, marking: str) -> None:
-    """The protective marking (e.g. OFFICIAL-SENSITIVE), centred in bold at the top and the bottom of
-    every page, the title page too."""
-    marking = clean(marking).strip()
-    if not marking:
+def no_spare_page(doc) -> None:
+    """The empty paragraph after the last table (a document, like a table cell, must end with a paragraph)
+    made 1 pt high: one a line high began an empty page when the table filled the page before, at the end
+    of a document or of an annex (the next starting a new page)."""
+    last = doc.element.body[-2] if len(doc.element.body) > 1 else None
+    if last is None or last.tag != qn("w:p") or last.find(qn("w:r")) is not None or _keeps(last):
         return
-    for section in doc.sections:
-        parts = [(section.header, True), (section.footer, False)]
-        if section.different_first_page_header_footer:
-            parts += [(section.first_page_header, True), (section.first_page_footer, False)]
-        for part, top in parts:
-            part.is_linked_to_previous = False
-            if part.paragraphs and not part.paragraphs[0].text.strip():
-                paragraph = part.paragraphs[0] if top or len(part.paragraphs) == 1 else part.add_paragraph()
-            elif top and part.paragraphs:
-                paragraph = part.paragraphs[0].insert_paragraph_before()
-            else:
-                paragraph = part.add_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run = paragraph.add_run(marking)
-            run.bold = True
+    paragraph = Paragraph(last, doc)
+    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.line_spacing = Pt(1)
+    paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:rPr {nsdecls("w")}><w:sz w:val="2"/></w:rPr>'))  # its mark
 
 
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
@@ -379,6 +281,21 @@ def note(doc, text: str):
     return paragraph
 
 
+def _keeps(element) -> bool:
+    return element.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+
+
+def keep_on_with_what_follows(doc, start: int) -> None:
+    """Keep the body's elements from index `start` on (paragraphs, and each row of a table) with what
+    comes next, so that it is never left on a page of its own."""
+    for element in list(doc.element.body)[start:]:
+        if element.tag == qn("w:p"):
+            element.get_or_add_pPr().keepNext_val = True
+        elif element.tag == qn("w:tbl"):
+            for paragraph in element.iter(qn("w:p")):
+                paragraph.get_or_add_pPr().keepNext_val = True
+
+
 def writing_lines(doc, count: int = 4, width_cm: float = 16.4) -> None:
     """`count` ruled lines to write on by hand once the document is printed, kept on one page: the rows
     of a table ruled below each row only (ruled empty paragraphs merge into one box with one line)."""
@@ -397,9 +314,22 @@ def writing_lines(doc, count: int = 4, width_cm: float = 16.4) -> None:
 
 def annex_heading(doc, text: str):
     """An annex's heading (level 1, e.g. 'Annex A: Themes in full'), starting a new page."""
+    no_spare_page(doc)
     paragraph = heading(doc, text, 1)
     paragraph.paragraph_format.page_break_before = True
     return paragraph
+
+
+def _height_cm(rows: Sequence[Sequence], grid: list[int]) -> float:
+    """About how tall `rows` are on the page, in a table with these column widths (twentieths of a point):
+    each row as tall as its cell with the most lines, a cell's text wrapped at its column's width."""
+    widths = [max(0.5, width / 567 - 0.25) for width in grid]  # 567 twentieths of a point to the cm, less padding
+
+    def lines(value, width: float) -> int:
+        return sum(max(1, math.ceil(len(line) / (width * _CHARS_PER_CM))) for line in str(value).split("\n"))
+
+    return sum(_ROW_CM + _LINE_CM * max((lines("" if v is None else v, w) for v, w in zip(row, widths)), default=1)
+               for row in rows)
 
 
 def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths: Sequence[float] | None = None,
@@ -408,7 +338,7 @@ def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths
     """A table with a shaded, repeating header row (none when `header` is None; then give `widths`);
     `fills` shades whole rows (None for none), other rows are zebra-striped. `title`: its caption
     above it ('Table N. title'). A short table is kept on one page with its caption and heading; a long
-    one keeps its header and first row with them.
+    or tall one keeps its header and first row with them.
 
     python-docx builds the table's properties and grid; the rows are written as WordprocessingML
     text (per-cell python-docx calls made a 50,000-row action plan take minutes). With `streamed`
@@ -428,7 +358,7 @@ def table(doc, header: Sequence[str] | None, rows: Iterable[Sequence], *, widths
     grid = [int(col.w / 635) if col.w is not None else 1000 for col in tbl._tbl.tblGrid.gridCol_lst]
     rows = iter(rows)
     first = list(islice(rows, KEEP_TOGETHER_ROWS + 1))
-    keep_together = len(first) <= KEEP_TOGETHER_ROWS
+    keep_together = len(first) <= KEEP_TOGETHER_ROWS and _height_cm(first, grid) <= KEEP_TOGETHER_CM
     numeric = set(numeric)
     head = []
     if header:

@@ -50,7 +50,8 @@ def _area(summary: Summary, area: AreaFigure) -> str:
     base = f"{fmt_pct(pct(area.good_or_better, area.answered))} ({area.good_or_better} of {plural(area.answered, noun)})"
     if area.kind == "measure":
         return f"{area.label.lower()} in {base}"
-    name = f"the {area.label} section"
+    label = area.label[4:] if area.label.lower().startswith("the ") else area.label  # never "the The … section"
+    name = f"the {label} section"
     if len(summary.scope.template_titles) > 1:
         name += f" of the {summary.scope.template_titles.get(area.template, area.template).lower()}"
     return f"{name}, {base} good or better"

@@ -13,7 +13,7 @@ from audit_tui.exchange.exports import check_target, private_output
 from audit_tui.domain.models import ACTION_KINDS, NA
 from audit_tui.storage.store import Store
 from audit_tui.summary import action_clear, impact_evidenced, lived_experience_evidenced, TESTS
-from audit_tui.report import branding
+from audit_tui.report import branding, circulation
 from audit_tui.report import docxkit as kit
 from audit_tui.report.sentences import plural
 
@@ -29,6 +29,7 @@ def _narrative(doc, text: str) -> None:
 def _conversation(doc, audit) -> None:
     """The worker's reflection, child or carer feedback and the manager's sign-off, from the conversation."""
     talk, family = audit.conversation, audit.family_feedback
+    start = len(doc.element.body) - 1  # (before the section properties)
     kit.heading(doc, "The worker's reflection", 1)
     if talk is None or talk.held_on is None:
         kit.para(doc, "No feedback conversation is recorded yet. The worker can write their reflection here: what "
@@ -43,6 +44,7 @@ def _conversation(doc, audit) -> None:
         if family.how:
             kit.runs(kit.para(doc), [("How it was gathered: ", True), (family.how, False)])
         _narrative(doc, family.said)
+    kit.keep_on_with_what_follows(doc, start)  # the sign-off never on a page of its own
     kit.heading(doc, "Manager's sign-off", 1)
     agrees = {"yes": "Yes", "partly": "Partly", "no": "No"}.get(talk.agrees if talk else None, "Not recorded")
     rows = [("Worker agrees with the grades", agrees),
@@ -242,8 +244,9 @@ def build_audit_feedback(store: Store, audit_id: str, out_path: str | Path, *, o
 
     _conversation(doc, audit)
 
-    kit.page_number_footer(doc, title_page=False)
-    kit.for_circulation(doc, title=f"Case audit feedback: {audit.case_ref}", organisation=organisation,
+    circulation.page_number_footer(doc, title_page=False)
+    branding.header_logo(doc, organisation)
+    circulation.for_circulation(doc, title=f"Case audit feedback: {audit.case_ref}", organisation=organisation,
                         subject="Feedback on one case audit, for the social worker and their manager", version=version)
     out_path = Path(out_path)
     with private_output(out_path, overwrite=overwrite) as handle:

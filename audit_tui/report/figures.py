@@ -126,20 +126,21 @@ def distributions_section(doc, summary: Summary, progress, pictures: Pictures) -
     table(doc, ["Overall grade", "Audits"], ([labels.get(g, g), share(n, total)]
                                              for g, n in summary.overall_grades.items()),
           widths=[9, 5], numeric=(1,), title="Overall grades of the completed audits")
+    if summary.teams:
+        heading(doc, "Overall grades by team", 3)
+        grades = list(summary.overall_grades)
+        table(doc, ["Team", "Audits"] + [_short(summary, g) for g in grades] + ["Good or better"],
+              ([d.name, d.audits] + [d.overall_grades.get(g, 0) for g in grades]
+               + [share(*_overall_base(summary, d))] for d in summary.teams),
+              widths=[4.6, 1.6] + [1.5] * len(grades) + [4.2], numeric=tuple(range(1, len(grades) + 3)),
+              title="Overall grades of the completed audits by team")
     progress(0.55, "Charts by team")
-    heading(doc, "By team", 2)
+    heading(doc, "Graded answers by team", 2)
     if not summary.teams:
         para(doc, "No completed audits.")
         return
     _by_scale(doc, summary, pictures, [(d.name, d.grades) for d in summary.teams], "by team", "Team",
-                       audits={d.name: d.audits for d in summary.teams})
-    heading(doc, "Overall grades by team", 3)
-    grades = list(summary.overall_grades)
-    table(doc, ["Team", "Audits"] + [_short(summary, g) for g in grades] + ["Good or better"],
-          ([d.name, d.audits] + [d.overall_grades.get(g, 0) for g in grades]
-           + [share(*_overall_base(summary, d))] for d in summary.teams),
-          widths=[4.6, 1.6] + [1.5] * len(grades) + [4.2], numeric=tuple(range(1, len(grades) + 3)),
-          title="Overall grades of the completed audits by team")
+              audits={d.name: d.audits for d in summary.teams})
 
 
 def sections_annex(doc, summary: Summary, pictures: Pictures, letter: str) -> None:

@@ -9,7 +9,7 @@ from audit_tui.summary import Summary
 from audit_tui.report import charts
 from audit_tui.report import docxkit as kit
 from audit_tui.report.pictures import Pictures
-from audit_tui.report.sentences import SMALL_BASE_NOTE, fmt_pct, share
+from audit_tui.report.sentences import SMALL_BASE_NOTE, fmt_pct, plural, share
 
 RAG_FILLS = {"red": "F4CCCC", "amber": "FCE5B6", "green": "D9EAD3"}
 
@@ -31,6 +31,12 @@ def improvement_plan_section(doc, summary: Summary) -> None:
     else:
         kit.para(doc, "The quality lead has not written a commentary on this round yet.", italic=True)
     if plan.recommendations:
+        rag = {r: sum(x.rag == r for x in plan.recommendations) for r in ("red", "amber", "green")}
+        # a short sentence of its own before the table (kept with it), so the commentary above is free to
+        # stay on the page before: kept with the table, it once left half a page empty
+        statuses = ", ".join(f"{n} {r}" for r, n in rag.items() if n)
+        kit.para(doc, f"{plural(len(plan.recommendations), 'service-level recommendation')}, each with its lead, "
+                      "measurable outcome and due date" + (f": {statuses}." if statuses else "."))
         rows = [[r.what, r.lead, r.outcome, kit.long_date(r.due), r.rag.capitalize()] for r in plan.recommendations]
         kit.table(doc, ["Recommendation", "Lead", "Measurable outcome", "Due", "RAG"], rows,
                   widths=[5.4, 2.6, 5.0, 2.2, 1.4], fills=(RAG_FILLS.get(r.rag) for r in plan.recommendations),
