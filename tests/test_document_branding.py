@@ -94,6 +94,47 @@ def test_logo_and_version_line_open_the_first_page(db, tmp_path, kind):
     assert "Microsoft" not in app
 
 
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+
+
+@pytest.mark.parametrize("kind", ["report", "feedback", "calibration"])
+def test_the_logo_is_small_in_the_header_of_every_page_but_the_first(db, tmp_path, kind):
+    """The first page shows the logo large; every other page's header shows it 1 cm high, floating at the
+    left of the top margin (over no text), with the page number still on the first page."""
+    logo = png(300, 100)
+    (tmp_path / "logo.png").write_bytes(logo)
+    settings(organisation="Northbridge Council", logo=str(tmp_path / "logo.png"))
+    out = tmp_path / f"{kind}.docx"
+    write(*{"report": ["report", "--db", str(db), "-o", str(out)],
+            "feedback": ["report", "--db", str(db), "--audit", audit_id(db), "-o", str(out)],
+            "calibration": ["calibration", "--db", str(db), "-o", str(out)]}[kind])
+    section = docx.Document(str(out)).sections[0]
+    assert section.different_first_page_header_footer  # the first page has a header of its own
+    anchors = list(section.header._element.iter(f"{WP}anchor"))
+    assert len(anchors) == 1 and not list(section.header._element.iter(f"{WP}inline"))
+    anchor = anchors[0]
+    assert anchor.find(f"{WP}wrapNone") is not None and anchor.get("behindDoc") == "0"
+    assert anchor.find(f"{WP}positionH/{WP}align").text == "left"
+    extent = anchor.find(f"{WP}extent")
+    assert int(extent.get("cy")) == 360000 and int(extent.get("cx")) == 3 * 360000  # 1 cm high, 3:1 kept
+    assert anchor.find(f"{WP}docPr").get("descr") == "Northbridge Council logo"
+    picture = section.header.part.related_parts[next(anchor.iter(BLIP)).get(EMBED)]
+    assert picture.blob == logo
+    assert "OFFICIAL-SENSITIVE" in section.header._element.xml  # the marking beside it
+    assert "<w:drawing" not in section.first_page_header._element.xml  # the first page: the large logo only
+    footer = section.first_page_footer._element.xml
+    assert ('w:instr="PAGE"' in footer) == (kind != "report")  # the report's cover is not numbered
+
+
+def test_no_logo_in_the_header_without_one_in_the_settings(db, tmp_path):
+    settings(organisation="Northbridge Council")
+    write("report", "--db", str(db), "--audit", audit_id(db), "-o", str(tmp_path / "f.docx"))
+    section = docx.Document(str(tmp_path / "f.docx")).sections[0]
+    assert "<w:drawing" not in section.header._element.xml and not section.different_first_page_header_footer
+
+
 def test_version_label_from_the_option_then_the_settings(db, tmp_path):
     settings(organisation="Northbridge Council", version_label="Version 3 — for the board")
     write("report", "--db", str(db), "--audit", audit_id(db), "-o", str(tmp_path / "a.docx"))

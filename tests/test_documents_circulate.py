@@ -251,3 +251,64 @@ def test_calibration_document_speaks_of_questions_grades_and_readiness(documents
         at = paragraphs.index(q["text"])
         assert paragraphs[at + 2] == (q["reference_reasoning"] or
                                       "The reference audit gives no reasoning for this question.")
+
+
+@pytest.mark.parametrize("kind", ["report", "feedback", "calibration"])
+def test_no_stray_preview_picture(documents, kind):
+    """python-docx's template carries a thumbnail of a blank page (docProps/thumbnail.jpeg): not shipped."""
+    with zipfile.ZipFile(documents[kind]) as archive:
+        names = archive.namelist()
+        rels = archive.read("_rels/.rels").decode()
+        types = archive.read("[Content_Types].xml").decode()
+    assert not [n for n in names if "thumbnail" in n or n.endswith((".jpeg", ".jpg"))], names
+    assert "thumbnail" not in rels and "image/jpeg" not in types
+
+
+def _rows_kept(table) -> list[bool]:
+    return [all(_keeps(p) for p in tr.iter(qn("w:p"))) for tr in table._tbl.findall(qn("w:tr"))]
+
+
+def test_report_tall_tables_run_on_and_chart_tables_stay_whole(documents):
+    """A table of quotes, taller than a third of a page, begins under its heading and runs on to the next
+    page (kept whole, it left half a page empty before it); a table of a chart's figures stays whole,
+    on the chart's page."""
+    document = docx.Document(documents["report"])
+    themes = [t for t in document.tables if [c.text for c in t.rows[0].cells] == ["Rank", "Theme", "Audits",
+                                                                                  "For example"]]
+    assert len(themes) == 2
+    for table in themes:
+        kept = _rows_kept(table)
+        assert kept[:2] == [True, True] and not any(kept[2:]), kept  # its header and first row with its caption
+    charted = 0
+    for table in document.tables:
+        caption = table._tbl.getprevious()
+        figure = caption.getprevious()
+        if "".join(t.text for t in figure.iter(qn("w:t"))).startswith("Figure "):
+            charted += 1
+            assert all(_rows_kept(table)[:-1]), "".join(t.text for t in caption.iter(qn("w:t")))
+    assert charted >= 4
+
+
+def test_feedback_sign_off_is_kept_with_the_reflection_before_it(documents):
+    """Every paragraph from "The worker's reflection" to the sign-off's heading (a table's rows too) is kept
+    with the next: the sign-off was alone on the last page of most of the demo's feedback documents."""
+    body = list(docx.Document(documents["feedback"]).element.body)
+    texts = ["".join(t.text or "" for t in element.iter(qn("w:t"))) for element in body]
+    start, end = texts.index("The worker's reflection"), texts.index("Manager's sign-off")
+    for element in body[start:end]:  # (the heading keeps with its table by its style)
+        paragraphs = [element] if element.tag == qn("w:p") else list(element.iter(qn("w:p")))
+        assert all(_keeps(p) for p in paragraphs), texts[body.index(element)]
+
+
+@pytest.mark.parametrize("kind", ["report", "feedback", "calibration"])
+def test_no_empty_line_left_to_begin_a_blank_page(documents, kind):
+    """The empty paragraph after the last table of the document, or of an annex before the next (which
+    starts a page), is 1 pt high: a line's height began a blank page when the table filled its page."""
+    body = docx.Document(documents[kind]).element.body
+    ends = [body[-2]] + [p.getprevious() for p in body.iterchildren(qn("w:p"))
+                         if "".join(t.text for t in p.iter(qn("w:t"))).startswith("Annex ")
+                         and p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None]
+    assert len(ends) == (6 if kind == "report" else 1)
+    for element in ends:
+        if element.tag == qn("w:p") and not "".join(t.text for t in element.iter(qn("w:t"))):
+            assert element.find(f"{qn('w:pPr')}/{qn('w:rPr')}/{qn('w:sz')}").get(qn("w:val")) == "2"

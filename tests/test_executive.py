@@ -164,6 +164,21 @@ def test_strongest_and_weakest_areas_by_measure_and_section(known):
             "64.3% (9 of 14 audits).") in text
 
 
+def test_a_section_named_with_the_is_not_given_a_second_the(tmp_path):
+    """A section titled "The voice of the young person" is "the voice of the young person section", never
+    "the The voice of the young person section"."""
+    data = data_set()
+    data["templates"][0]["sections"][0]["title"] = "The voice of the young person"
+    (tmp_path / "set.json").write_text(json.dumps(data), encoding="utf-8")
+    db = str(tmp_path / "audits.db")
+    run("import", str(tmp_path / "set.json"), "--db", db)
+    run("report", "-o", str(tmp_path / "r.docx"), "--db", db, "--round", ROUND, "--as-of", AS_OF)
+    text = _executive_text(Document(str(tmp_path / "r.docx")))
+    assert ("Strongest: planning good or better in 100% (28 of 28 answers); the voice of the young person section, "
+            "82.1% (23 of 28 answers) good or better.") in text
+    assert not any("the The" in paragraph for paragraph in text)
+
+
 def test_team_differences_of_fifteen_points_on_bases_of_five(known):
     figures, doc, _ = known
     ex = figures["executive"]

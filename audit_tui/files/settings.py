@@ -58,10 +58,10 @@ def _model() -> type[Settings]:
         """Organisation name printed on the report's title page."""
 
         logo: str = Field("", max_length=500)
-        """A PNG or JPEG file of your organisation's logo, shown at the top of every document (at most 2 MB)."""
+        """Your logo for the documents: a PNG or JPEG file, at most 2 MB."""
 
         version_label: str = Field("", max_length=80)
-        """The version on every document's cover, before its date (default: Version 1.0 — draft)."""
+        """Before the date on each cover (default: Version 1.0 — draft)."""
 
         theme: str = Field(DEFAULT_THEME, max_length=THEME_MAX)
         """The colour theme (any Textual theme, e.g. textual-light, or high-contrast)."""

@@ -77,6 +77,18 @@ def read_logo(path: str | Path | None = None) -> tuple[bytes | None, str]:
     path = load_settings().logo if path is None else str(path)
     if not path:
         return None, ""
+    data, why = _load_logo(path)
+    return (data, "") if data is not None else (None, f"The logo {path} is left out of the document: {why}.")
+
+
+def logo_problem(path: str) -> str:
+    """Why the logo file at `path` cannot be used, in a few words (e.g. 'it is not a PNG or JPEG
+    picture'); '' when it can, or when no path is given."""
+    return _load_logo(path)[1] if path.strip() else ""
+
+
+def _load_logo(path: str) -> tuple[bytes | None, str]:
+    """(the picture's bytes, '') or (None, why it cannot be used)."""
     why = ""
     try:
         data = read_capped(Path(path).expanduser(), MAX_LOGO_BYTES)
@@ -91,7 +103,7 @@ def read_logo(path: str | Path | None = None) -> tuple[bytes | None, str]:
             why = "the picture in it cannot be read"
         else:
             return data, ""
-    return None, f"The logo {path} is left out of the document: {why}."
+    return None, why
 
 
 def _size_cm(data: bytes) -> tuple[float, float] | None:

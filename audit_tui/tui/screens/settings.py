@@ -1,4 +1,4 @@
-"""Settings: auditor name, organisation, theme and template folder."""
+"""Settings: auditor name, organisation, the logo and version label of the documents, theme and template folder."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ from audit_tui.files.failures import user_message
 from audit_tui.files.settings import Settings, save_settings
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
-FIELDS = ("auditor_name", "organisation", "template_dir")
+FIELDS = ("auditor_name", "organisation", "logo", "version_label", "template_dir")
+
+
+def _max_length(name: str) -> int:
+    """The most characters the settings keep in the field `name` (0: no limit)."""
+    return next((m.max_length for m in Settings.model_fields[name].metadata if hasattr(m, "max_length")), 0)
 
 
 class SettingsScreen(KeepsTypedWork, ModalScreen[None]):
@@ -36,7 +41,8 @@ class SettingsScreen(KeepsTypedWork, ModalScreen[None]):
                 doc = Settings.model_fields[name].description or ""
                 with Horizontal(classes="field"):
                     yield Label(name.replace("_", " ").capitalize(), classes="field-label")
-                    yield Input(getattr(settings, name), id=name, placeholder=doc, compact=True)
+                    yield Input(getattr(settings, name), id=name, placeholder=doc, compact=True,
+                                max_length=_max_length(name))
                 yield Static(doc, classes="prompt", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Theme", classes="field-label")
@@ -53,15 +59,24 @@ class SettingsScreen(KeepsTypedWork, ModalScreen[None]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        from audit_tui.report.branding import logo_problem  # (python-docx: loaded only when saving)
+
         values = {name: self.query_one(f"#{name}", Input).value for name in FIELDS}
         values["theme"] = str(self.query_one("#theme", Select).value)
         try:
             settings = Settings.model_validate({**self.app.settings.model_dump(), **values})
-            save_settings(settings)
+            why = logo_problem(settings.logo)
+            if not why:
+                save_settings(settings)
         except (ValidationError, OSError) as exc:
             message = (exc.errors()[0]["msg"] if isinstance(exc, ValidationError)
                        else user_message(exc, "your settings were not changed"))
             self.query_one("#settings-error", Static).update(f"Not saved: {message}")
+            return
+        if why:  # as the documents would say, but before any is written
+            self.query_one("#settings-error", Static).update(
+                f"Not saved: the logo {settings.logo} cannot be used, because {why}.")
+            self.query_one("#logo", Input).focus()
             return
         self.app.settings = settings
         self.notify("Settings saved.")
