@@ -64,7 +64,7 @@ def trends_section(doc, summary: Summary, pictures: Pictures) -> None:
     series = [(m.label, [p.pct for p in m.points], m.target) for m in trends.measures]
     alt = "; ".join(f"{m.label}: " + ", ".join(fmt_pct(p.pct) for p in m.points)
                     + (f" (target {m.target:g}%)" if m.target is not None else "") for m in trends.measures)
-    pictures.add(doc, partial(charts.trend_chart, names, series), caption="Headline measures by round "
+    pictures.add(doc, partial(charts.trend_chart, names, series), width_cm=14.0, caption="Headline measures by round "
                  "(% good or better; dashed line: target)", alt=f"Line chart of the headline measures by round (% good or better), oldest first. {alt}")
     header = ["Round"] + [m.label + (f" (target {m.target:g}%)" if m.target is not None else "")
                           for m in trends.measures]
