@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from audit_tui.cli.main import main
 
+from .conftest import copy_database
 from .factories import known_dataset
 from .test_document_branding import png
 
@@ -129,13 +130,12 @@ def page_fills(pdf: Path) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def demo_report(tmp_path_factory):
+def demo_report(tmp_path_factory, demo_built):
     folder = tmp_path_factory.mktemp("demo-rendered")
     env = {**os.environ, "AUDIT_TUI_CONFIG_DIR": str(folder / "config"), "AUDIT_TUI_DATA_DIR": str(folder / "data")}
-    db = str(folder / "demo.db")
-    for args in (["demo", "--no-open", "--db", db], ["report", "--db", db, "-o", str(folder / "report.docx")]):
-        subprocess.run([sys.executable, "-m", "audit_tui", *args], check=True, capture_output=True, timeout=300,
-                       env=env)
+    db = str(copy_database(demo_built, folder / "demo.db"))
+    subprocess.run([sys.executable, "-m", "audit_tui", "report", "--db", db, "-o", str(folder / "report.docx")],
+                   check=True, capture_output=True, timeout=300, env=env)
     pages = pages_of(folder / "report.docx", folder)
     return pages, page_fills(folder / "report.pdf")
 
