@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from audit_tui.storage.store import Store
 
 
+HERE = Path(__file__).parent
+
 HIGH_CONTRAST = Theme(
     name="high-contrast",
     primary="#FFFF00", secondary="#00FFFF", accent="#FFFF00", foreground="#FFFFFF",
@@ -37,7 +39,9 @@ class AuditApp(App[None]):
 
     TITLE = "audit-tui"
     SUB_TITLE = "case audits for children's social care"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = [HERE / "app.tcss", HERE / "screens" / "home.tcss"]
+    """What every screen shares, and the home screen's own styles: the home screen is the app's first screen
+    (`get_default_screen`), whose styles Textual reads with the app's, in one pass before the first paint."""
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
@@ -139,9 +143,25 @@ class AuditApp(App[None]):
             self.set_keymap(self._look.keymap)
         if self._look.theme in self.available_themes:
             self.theme = self._look.theme
-        self.push_screen(HomeScreen())
         if self.notice:
             self.notify(self.notice, title="audit-tui", markup=False, timeout=8)
+
+    def get_default_screen(self) -> Screen:
+        """The home screen is the first screen, composed and styled with the app (a screen pushed in `on_mount`
+        restyled the whole app, and was painted only after a timer set at its mount had run)."""
+        return HomeScreen()
+
+    def on_ready(self) -> None:
+        """Textual's Ready: the first frame, the home screen, has been displayed. The store opens, and the list
+        loads, just after; on a terminal a moment after, while the loop waits, so that the driver's writer
+        thread has its turn and the frame reaches the terminal before the store's modules load."""
+        home = self.screen_stack[0]
+        if not isinstance(home, HomeScreen):
+            return
+        if self.is_headless:  # no terminal to write to (tests)
+            home.call_later(home.load_list)
+        else:
+            self.set_timer(0.02, home.load_list)
 
     def watch_theme(self, theme: str) -> None:
         """Remember the chosen theme."""
@@ -252,7 +272,7 @@ class AuditApp(App[None]):
             return
         self.store.close()
         self.store, self.sub_title, self.own_store = own, title, None
-        while len(self.screen_stack) > 2:  # back to the home screen, which lists your audits again
+        while len(self.screen_stack) > 1:  # back to the home screen, which lists your audits again
             self.pop_screen()
         if hasattr(self.screen, "refresh_audits"):
             self.screen.refresh_audits()

@@ -50,7 +50,7 @@ async def settle(pilot) -> None:
     app = pilot.app
     app.sub_title = "test.db"
     for _ in range(500):  # the home list is added just after the first paint
-        lists = app.screen_stack[1].query("#audits") if len(app.screen_stack) > 1 else []
+        lists = app.screen_stack[0].query("#audits")
         if lists and lists.first(DataTable).row_count:
             break
         await pilot.pause(0.01)

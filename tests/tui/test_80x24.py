@@ -332,15 +332,15 @@ async def test_a_theme_tick_shows_only_when_ticked(app):
 
 async def test_keys_typed_before_the_list_has_loaded_do_nothing(app, monkeypatch):
     # the list is added just after the first paint: here, only when the test says so
-    monkeypatch.setattr(HomeScreen, "on_mount", lambda screen: setattr(screen, "_loaded_at_mount", True))
+    monkeypatch.setattr(AuditApp, "on_ready", lambda app: None)
     own = app.store.path
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
         await pilot.press(*"Pat Rd")  # a name typed too early: R rounds, a the tracker, t training, d the demo
         await pilot.pause()
-        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 1
         assert app.own_store is None and app.store.path == own
-        app.screen.call_later(app.screen._first_load)
+        app.screen.call_later(app.screen.load_list)
         await pilot.pause()
         await pilot.pause()
         assert app.screen.query_one("#audits", DataTable).row_count == 2

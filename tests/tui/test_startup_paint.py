@@ -36,8 +36,6 @@ HEAVY = {heavy!r}
 seen = {{}}
 
 class Probe(AuditApp):
-    CSS_PATH = Path(sys.modules[AuditApp.__module__].__file__).parent / AuditApp.CSS_PATH
-
     def finish_start(self):
         seen["loaded"] = [name for name in HEAVY if name in sys.modules]
         seen["laid_out"] = bool(self.screen.query_one("#home-search").region)

@@ -34,11 +34,9 @@ STATUSES = ["", "draft", "completed", "moderated"]
 class HomeScreen(Screen[None]):
     """Every audit in the database; Enter resumes, n starts a new one."""
 
-    CSS_PATH = "home.tcss"
-
     FOOTER = ("new_audit", "filter", "training", "report", "action_tracker", "help")
     """The footer's keys, most needed first (every key is in F1 and the palette)."""
-    AUTO_FOCUS = ""  # the list takes the focus once it is added (_first_load)
+    AUTO_FOCUS = ""  # the list takes the focus once it is added (load_list)
 
     BINDINGS = [
         Binding("n", "new_audit", "New audit", id="home.new"),
@@ -73,17 +71,15 @@ class HomeScreen(Screen[None]):
         with Horizontal(id="home-filters"):
             yield Input(placeholder=SEARCH_HINT if self.app.size.width >= 100 else SHORT_SEARCH_HINT, id="home-search")
             yield Label("", id="home-status")
-        yield _hidden(Static("", id="home-empty", markup=False))  # the list goes above it (_first_load)
+        yield _hidden(Static("", id="home-empty", markup=False))  # the list goes above it (load_list)
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self._loaded_at_mount = True
-        # a moment after the first frame, so that it reaches the terminal before the store opens (the writer
-        # thread needs a turn; run after the refresh, the first frame shown was the one with the list)
-        self.set_timer(0.02, self._first_load)
 
-    async def _first_load(self) -> None:
-        """Just after the first paint: the app finishes starting (store, styles), then the list is added."""
+    async def load_list(self) -> None:
+        """Just after the first paint (`AuditApp.on_ready`): the app finishes starting (store), then the list
+        is added."""
         if not self.app.finish_start():
             return
         table = FittingTable(COLUMNS, id="audits", cursor_type="row", zebra_stripes=True)
@@ -155,7 +151,7 @@ class HomeScreen(Screen[None]):
         """Reload the list: the first page (or as many rows as were loaded, to keep the cursor's place);
         later pages load as the list is scrolled."""
         table = self._list()
-        if table is None:  # _first_load will load it, with the filter as it is then
+        if table is None:  # load_list will load it, with the filter as it is then
             return
         store = self.app.store
         search = self.query_one("#home-search", Input).value.strip()
