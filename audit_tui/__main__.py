@@ -1,3 +1,3 @@
-from audit_tui.cli.main import main
+from audit_tui.cli.start import run
 
-main()
+run()

@@ -1,7 +1,8 @@
 """The `audit-tui` command line. Every failure is one clear line and a non-zero exit.
 
-Opening the app is kept quick: commands load what they need when they run, and the commands
-of later features (`_register_extensions`) are loaded only when a command is asked for.
+Opening the app is kept quick: with no command, `cli/start.py` opens it without this module;
+commands load what they need when they run, and the commands of later features
+(`_register_extensions`) are loaded only when a command is asked for.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import COMMANDS, db_option, open_store, resolve_db
+from audit_tui.cli.options import COMMANDS, db_option
+from audit_tui.cli.launch import fail, fail_interrupted, hide_unraisable, open_app, open_store, resolve_db, run_app
 from audit_tui.files.settings import current_actor, load_settings
 
 
@@ -34,10 +36,7 @@ class AuditTuiGroup(click.Group):
         """As click's, but a usage error (unknown command, bad option) is one line too."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        if not os.environ.get("AUDIT_TUI_DEBUG"):
-            # After a failure, the garbage collector can meet a library's half-done object (openpyxl's
-            # writer after a full disk) and print "Exception ignored in ..." with a traceback: not for users.
-            sys.unraisablehook = lambda unraisable: None
+        hide_unraisable()
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.exceptions.Abort:
@@ -64,19 +63,12 @@ class AuditTuiGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("audit-tui: interrupted", err=True)
-            sys.exit(130)
+            fail_interrupted()
         except BrokenPipeError:  # the reader went away (`audit-tui summary | head`): stop quietly, as a shell tool does
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
         except Exception as exc:  # noqa: BLE001 - the promise is: no tracebacks for users
-            if os.environ.get("AUDIT_TUI_DEBUG"):
-                raise
-            from audit_tui.files.failures import user_message
-
-            not_done = NOT_DONE.get(ctx.invoked_subcommand or "", "nothing was written")
-            click.echo(f"audit-tui: error: {user_message(exc, not_done)}", err=True)
-            sys.exit(1)
+            fail(exc, NOT_DONE.get(ctx.invoked_subcommand or "", "nothing was written"))
 
 
 @click.group(cls=AuditTuiGroup, invoke_without_command=True,
@@ -87,27 +79,7 @@ class AuditTuiGroup(click.Group):
 def main(ctx: click.Context, db_path: Path | None) -> None:
     """Case-audit assistant for children's social care. With no command, opens the app."""
     if ctx.invoked_subcommand is None:
-        path = resolve_db(db_path)
-        notice = None if path.exists() else f"New database created at {path} (readable by you only)"
-        if sys.__stderr__ and sys.__stderr__.isatty():
-            # The app paints first and opens the store (every check, before any write) just after; a
-            # refused database ends the app, whose screen leaves no trace, and the one line follows.
-            _run_app(lambda: open_store(path), path, notice)
-        else:  # the app's output would surround that line: open (or refuse) first
-            _run_app(open_store(path), path, notice)
-
-
-def _run_app(store, path: Path, notice: str | None = None, demo_of: Path | None = None) -> None:
-    """Run the app on `store`, or on the store a function returns (called just after the first paint)."""
-    from audit_tui.tui.app import AuditApp
-
-    app = AuditApp(store, path=path, notice=notice, demo_of=demo_of)
-    try:
-        app.run()
-    finally:
-        app.close_store()
-    if app.failure is not None:
-        raise app.failure
+        open_app(db_path)
 
 
 @main.command()
@@ -128,7 +100,7 @@ def demo(db_path: Path | None, no_open: bool, force: bool) -> None:
     if no_open:
         click.echo(str(path))
         return
-    _run_app(open_store(path), path, demo_of=resolve_db(None),
+    run_app(open_store(path), path, demo_of=resolve_db(None),
              notice=f"Demo database (fictional cases) at {path}. Your own database is untouched: ctrl+p, then "
                     "\"Back to your own database\", opens it.")
 

@@ -1,4 +1,4 @@
-"""What every command module shares: the `--db` option, opening the store, and registering commands.
+"""What every command module shares: the `--db` option, opening the store (`cli/launch.py`), and registering commands.
 
 The command modules (`outputs`, `practice`, `rounds`, `training`) register their commands here;
 `main.py` adds them to the `audit-tui` group when a command is asked for. So a command module
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from audit_tui.files.settings import current_actor, default_db_path
+from audit_tui.cli.launch import open_store, resolve_db
 
 COMMANDS: list[click.Command] = []
 """The commands of the command modules, in the order they were defined."""
@@ -44,10 +44,6 @@ def db_option(func):
         "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
         help="Database file (default: audits.db in your data directory).",
     )(func)
-
-
-def resolve_db(db_path: Path | None) -> Path:
-    return db_path or default_db_path()
 
 
 def given_db(db_path: Path | None) -> Path | None:
@@ -80,13 +76,6 @@ def date_option(value: str | None, option: str) -> date | None:
         return parse_date(value)
     except ValueError as exc:
         raise click.ClickException(f"{option} {value!r} is not a date: {exc}") from None
-
-
-def open_store(db_path: Path | None, *, create: bool = True):
-    """Open the store for a command."""
-    from audit_tui.storage.store import Store
-
-    return Store(resolve_db(db_path), actor=current_actor(), create=create)
 
 
 def print_problems(exc) -> None:

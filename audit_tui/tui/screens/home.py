@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import events, on
@@ -9,12 +10,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from audit_tui.tui.format import grade_label, relative_time, selected_key
 from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.widgets.paging import Pager
+
+if TYPE_CHECKING:
+    from textual.widgets import DataTable
 
 # The columns an auditor scans first come first: these five always show whole, at 80 columns too; team,
 # round and template follow as the terminal widens (widgets/columns.py).
@@ -105,7 +109,7 @@ class HomeScreen(Screen[None]):
     def _list(self) -> DataTable | None:
         """The list of audits; None until it is added, just after the first paint."""
         found = self.query("#audits")
-        return found.first(DataTable) if found else None
+        return cast("DataTable", found.first()) if found else None
 
     def on_screen_resume(self) -> None:
         if self._loaded_at_mount:  # the first resume follows mount at once: the list loads after the first paint
@@ -142,8 +146,7 @@ class HomeScreen(Screen[None]):
         return self.app.store.list_audits(search=search, status=self.status_filter, order_by=self.order,
                                           limit=limit, offset=offset)
 
-    @on(DataTable.RowHighlighted, "#audits")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self._pager is not None:
             self._pager.highlighted(event.cursor_row)
 
@@ -215,12 +218,10 @@ class HomeScreen(Screen[None]):
         if table := self._list():
             table.focus()
 
-    @on(DataTable.RowSelected, "#audits")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.open_audit(event.row_key.value)
 
-    @on(DataTable.HeaderSelected, "#audits")
-    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         column = event.column_key.value
         direction = "ASC" if self.order != f"{column} ASC" else "DESC"
         self.order = f"{column} {direction}"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual.widgets import DataTable
+if TYPE_CHECKING:
+    from textual.widgets import DataTable
 
 PAGE = 100
 """Rows loaded at first (more than a screenful); the next page loads as the list is scrolled to its end."""
