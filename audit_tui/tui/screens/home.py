@@ -69,13 +69,11 @@ class HomeScreen(Screen[None]):
         self._query: tuple[str, str, str] | None = None
 
     def compose(self) -> ComposeResult:
+        """The first frame: title, filter box and keys; the list and the lines around it come with the list."""
         yield Header()
-        for name in ("concerns-banner", "my-cases"):  # shown once the list is loaded, if there is something to show
-            yield _hidden(Static("", id=name, markup=False))
         with Horizontal(id="home-filters"):
             yield Input(placeholder=SEARCH_HINT if self.app.size.width >= 100 else SHORT_SEARCH_HINT, id="home-search")
             yield Label("", id="home-status")
-        yield _hidden(Static("", id="home-empty", markup=False))  # the list goes above it (load_list)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -86,8 +84,12 @@ class HomeScreen(Screen[None]):
         is added."""
         if not self.app.finish_start():
             return
+        # above the filters, the concerns and your allocated cases; below, the list, or why it is empty (each
+        # shown only when there is something in it: refresh_audits)
+        await self.mount_all([_hidden(Static("", id=name, markup=False)) for name in ("concerns-banner", "my-cases")],
+                             before="#home-filters")
         table = FittingTable(COLUMNS, id="audits", cursor_type="row", zebra_stripes=True)
-        await self.mount(table, before="#home-empty")
+        await self.mount_all([table, _hidden(Static("", id="home-empty", markup=False))], after="#home-filters")
         table.fit(self.app.size.width)  # its own width once laid out (FittingTable)
         self._pager = Pager(table, self._fetch, self._add_rows)
         self.watch(table, "scroll_y", self._pager.scrolled, init=False)
