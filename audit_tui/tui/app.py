@@ -1,8 +1,8 @@
 """The Textual application: holds the store and settings, and routes between screens.
 
-The first screen is painted before the store and the full settings are loaded (sqlite-utils
-and pydantic are slow to import): both load at first use, which comes just after the first paint
-(`finish_start`, with the other screens' styles).
+The first screen, the home screen, is painted before the store and the full settings are loaded
+(sqlite-utils and pydantic are slow to import): both load at first use, which comes just after
+the first paint (`on_ready`, `finish_start`). Other screens' styles load when they are opened.
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ STATUSES = ["", "draft", "completed", "moderated"]
 
 
 class HomeScreen(Screen[None]):
-    """Every audit in the database; Enter resumes, n starts a new one."""
+    """Every audit in the database; Enter resumes, n starts a new one. The app's first screen: its styles
+    (`home.tcss`) are read with the app's (`AuditApp.CSS_PATH`)."""
 
     FOOTER = ("new_audit", "filter", "training", "report", "action_tracker", "help")
     """The footer's keys, most needed first (every key is in F1 and the palette)."""
