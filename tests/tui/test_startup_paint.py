@@ -196,3 +196,33 @@ def test_every_command_is_listed_and_found_though_loaded_on_demand():
         "actions", "backup", "calibration", "case", "concerns", "demo", "export", "followup", "import", "merge",
         "moderate", "reaudit", "report", "retention", "rounds", "summary", "templates"]
     assert CliRunner().invoke(main, ["rounds", "--help"]).exit_code == 0
+
+
+APP_ALONE = """
+import sys
+import audit_tui.cli.launch as launch
+from audit_tui.cli.start import run
+
+def opened(store, path, notice=None, demo_of=None):
+    print(path.name, sorted(name for name in ("click", "audit_tui.cli.main") if name in sys.modules))
+
+launch.run_app = opened
+launch.open_store = lambda path, **options: path  # the store's own modules (sqlite-utils loads click) come later
+sys.argv = ["audit-tui", *sys.argv[1:]]
+run()
+"""
+
+
+@pytest.mark.parametrize("how", ["no arguments", "--db PATH", "--db=PATH", "--help"])
+def test_the_app_alone_opens_without_loading_click(tmp_path, how):
+    """`audit-tui` with no command (at most --db PATH) goes straight to the app, without click; anything else goes
+    to the click group."""
+    db = tmp_path / "mine.db"
+    args = {"no arguments": [], "--db PATH": ["--db", str(db)], "--db=PATH": [f"--db={db}"], "--help": ["--help"]}[how]
+    result = subprocess.run([sys.executable, "-c", APP_ALONE, *args], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "AUDIT_TUI_DEBUG": ""})
+    assert result.returncode == 0, result.stderr
+    if how == "--help":
+        assert result.stdout.startswith("Usage: audit-tui [OPTIONS] [COMMAND]") and "Commands:" in result.stdout
+    else:
+        assert result.stdout.split("\n")[0] == ("audits.db []" if how == "no arguments" else "mine.db []")
