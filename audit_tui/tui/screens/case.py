@@ -53,6 +53,7 @@ class CaseScreen(Screen[None]):
         super().__init__()
         self.case_ref = case_ref
         self.audits: list[dict] = []
+        self._width = 0  # the width the audits' columns were shared out for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,8 +65,8 @@ class CaseScreen(Screen[None]):
         self.load()
         self.query_one(DataTable).focus()
 
-    def on_resize(self) -> None:
-        if self.audits:  # the audits' columns share the new width
+    def on_resize(self, event) -> None:
+        if self.audits and event.size.width != self._width:  # the audits' columns share the new width
             self.load()
 
     def load(self) -> None:
@@ -76,7 +77,8 @@ class CaseScreen(Screen[None]):
         table.clear(columns=True)
         table.add_column("", key="label", width=LABEL_WIDTH)
         least, most = AUDIT_WIDTH
-        share = (self.app.size.width - 2 - LABEL_WIDTH - 2) // max(1, len(self.audits)) - 2
+        self._width = self.app.size.width
+        share = (self._width - 2 - LABEL_WIDTH - 2) // max(1, len(self.audits)) - 2
         for audit in self.audits:
             table.add_column(audit["audited_on"], key=audit["id"], width=max(least, min(most, share)))
         for label, key in ROWS:
