@@ -130,3 +130,22 @@ def test_every_label_is_drawn_as_typed(monkeypatch):
     assert {"Team $\\frac{$ end", "cost $5 and $6", "_Good $x$", "In$ad$equate", "By $team$", "$y$"} <= shown
     bars = [t for t in drawn[0].axes[0].get_yticklabels() if t.get_text()]
     assert len(bars) == 4  # two teams whose shortened names match still have a bar each
+
+
+def test_a_long_title_is_wrapped_inside_the_picture_not_cut_at_its_edge(monkeypatch):
+    """A template's long title (Annex A) is drawn whole: every word of it inside the chart's picture."""
+    drawn = []
+    real_png = charts._png
+    monkeypatch.setattr(charts, "_png", lambda figure: drawn.append(figure) or real_png(figure))
+    title = ("Grades by section of the children in need and child protection management oversight audit "
+             "(four-point scale)")
+    charts.stacked_distribution([(f"Section {n} with a fairly long name", {"good": 2, "inadequate": 1})
+                                 for n in range(4)], LABELS, BELOW, title=title, ylabel="Section")
+    from matplotlib.text import Text
+
+    figure = drawn[0]
+    renderer = figure.canvas.get_renderer()
+    [shown] = [t for t in figure.findobj(Text) if t.get_text().startswith("Grades by")]
+    assert shown.get_text().split() == title.split()  # every word, in order
+    box, page = shown.get_window_extent(renderer), figure.bbox
+    assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1

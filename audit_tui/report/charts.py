@@ -97,12 +97,16 @@ def stacked_distribution(groups: Sequence[tuple[str, dict[str, int]]], labels: d
     grades = [g for g in dict.fromkeys(g for _, counts in groups for g in counts)
               if any(counts.get(g) for _, counts in groups)]
     legend_rows = (len(grades) + 3) // 4
-    height = 1.2 + 0.5 * max(len(groups), 1) + 0.25 * legend_rows
+    names = [_wrap(name) for name, _ in groups][::-1]
+    left_margin = 0.45 + _text_inches([line for name in names for line in name.split("\n")], 7.5)
+    # the title starts above the bars, right of the names: wrapped to the width left (about 0.075 in a
+    # character at 10 pt), so that a long template's title is never cut at the page's edge
+    title_lines = textwrap.wrap(title, max(30, int((7.0 - left_margin - 0.1) / 0.075))) or [title]
+    extra = 0.17 * (len(title_lines) - 1)
+    height = 1.2 + 0.5 * max(len(groups), 1) + 0.25 * legend_rows + extra
     figure = _figure(7.0, height)
     ax = figure.add_subplot(1, 1, 1)
-    names = [_wrap(name) for name, _ in groups][::-1]
-    _margins(figure, left=0.45 + _text_inches([line for name in names for line in name.split("\n")], 7.5),
-             right=0.1, top=0.35, bottom=0.55 + 0.22 * legend_rows)
+    _margins(figure, left=left_margin, right=0.1, top=0.35 + extra, bottom=0.55 + 0.22 * legend_rows)
     totals = [sum(counts.values()) for _, counts in groups][::-1]
     left = [0.0] * len(groups)
     spare = iter(FALLBACK)
@@ -129,7 +133,7 @@ def stacked_distribution(groups: Sequence[tuple[str, dict[str, int]]], labels: d
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel("Share of graded answers (%)", fontsize=8)
     ax.set_ylabel(ylabel, fontsize=8)
-    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_title("\n".join(title_lines), fontsize=10, loc="left")
     ax.tick_params(labelsize=7.5)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
