@@ -84,7 +84,9 @@ def test_four_processes_write_at_once_and_nothing_is_lost(tmp_path, workers, min
     longest = max(float(line.split()[2]) for line in out["done"])
     print(f"\n{WORKERS} processes, {len(out['ack'])} acknowledged writes in 3 s {per_worker}, none refused; "
           f"longest wait for the lock {longest:.2f} s")
-    assert min(per_worker) >= 5, per_worker  # everyone got to write
+    # everyone got to write: SQLite's lock is not fair, and on a busy machine a process can be left
+    # waiting most of the 3 s (one CI run saw [425, 1, 409, 105]), so the rule is at least once each
+    assert min(per_worker) >= 1, per_worker
 
 
 def test_four_processes_creating_the_same_new_database(tmp_path, workers):
