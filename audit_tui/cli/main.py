@@ -40,8 +40,7 @@ class AuditTuiGroup(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.exceptions.Abort:
-            click.echo("audit-tui: interrupted", err=True)
-            sys.exit(130)
+            fail_interrupted()
         except click.ClickException as exc:
             hint = " (see audit-tui --help)" if isinstance(exc, click.UsageError) else ""
             message = " ".join(exc.format_message().split())
