@@ -159,19 +159,27 @@ def _unsafe_text_problems(data: Any, loc: tuple[Any, ...] = ()) -> list[_Problem
     return []
 
 
+@lru_cache(maxsize=64)
 def parse_template(text: str, filename: str) -> Template:
-    """Parse and validate template YAML; raise TemplateError with file:line problems."""
+    """Parse and validate template YAML; raise TemplateError with file:line problems.
+
+    The same text is parsed once per process (the new-audit form, the rounds screen and each command
+    offer every template; nothing changes a template once parsed). A file whose text has changed is
+    parsed afresh."""
     if len(text.encode("utf-8")) > MAX_TEMPLATE_BYTES:
         raise TemplateError([f"{filename}:1: template is larger than {MAX_TEMPLATE_BYTES // 1000} kB"])
+    loader = _NoAliasLoader(text)
     try:
-        root = yaml.compose(text, Loader=_NoAliasLoader)
-        data = yaml.load(text, Loader=_NoAliasLoader)
+        root = loader.get_single_node()  # composed once: the data, and the lines its problems are on
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise TemplateError([f"{filename}:{line}: {exc.problem or exc.context}"]) from None
     except yaml.YAMLError as exc:
         raise TemplateError([f"{filename}:1: {exc}"]) from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict) or root is None:
         raise TemplateError([f"{filename}:1: a template is a mapping with id, version, title and sections"])
     problems = _unsafe_text_problems(data)
