@@ -202,7 +202,8 @@ def _rounds(store: Store, other: Store, result: MergeResult) -> None:
         if store.db.execute("SELECT 1 FROM rounds WHERE name = ?", [row["name"]]).fetchone() is None:
             store.copy_rows_from(other, "rounds", "name = ?", [row["name"]])
             result.rounds_added += 1
-    shared = [c for c in columns(store.db, "allocations") if c != "id" and c in columns(other.db, "allocations")]
+    theirs = set(columns(other.db, "allocations"))
+    shared = [c for c in columns(store.db, "allocations") if c != "id" and c in theirs]
     for row in other.db.query("SELECT * FROM allocations ORDER BY id"):
         local_round = store.db.execute("SELECT name FROM rounds WHERE name = ?", [row["round"]]).fetchone()
         if local_round is None:
