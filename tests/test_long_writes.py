@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def test_saves_made_during_a_long_merge_succeed(tmp_path):
             saves.append(subprocess.run([ENTRY, "actions", "done", action_id, "--note", "Done during the merge",
                                          "--db", str(tmp_path / "here.db")], cwd=tmp_path, capture_output=True,
                                         text=True, stdin=subprocess.DEVNULL, env=env, timeout=120))
+            time.sleep(0.3)  # a save every second or so, from the merge's start to its end (not a busy loop)
         out, err = merge.communicate(timeout=600)
     finally:
         merge.kill()

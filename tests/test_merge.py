@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -21,6 +18,7 @@ from audit_tui.storage.trail import is_prefix
 from audit_tui.storage.store import Store
 
 from .factories import base, make_audit
+from .helpers.cli import invoke
 
 
 def action_of(store, case_ref):
@@ -143,10 +141,9 @@ def test_cli_merge_reports_conflicts_with_exit_code_2(laptops):
 # -- issue 17 items 3 and 4, through the command line ---------------------------------------------
 
 def cli(*args, actor="ann"):
-    """`audit-tui ARGS` in a subprocess, as the login `actor` (no auditor name in settings)."""
-    env = {**os.environ, "LOGNAME": actor, "USER": actor}
-    return subprocess.run([sys.executable, "-m", "audit_tui", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    """`audit-tui ARGS` as the login `actor` (no auditor name in settings), in this process (the real
+    script merges as a child process in test_long_writes and test_merge_refusals)."""
+    return invoke(*args, env={"LOGNAME": actor, "USER": actor})
 
 
 def evidence_of(path, case_ref):
