@@ -81,3 +81,36 @@ def demo_of_23_november_2026(tmp_path_factory) -> Path:
     from audit_tui.features.demo import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo-fixed") / "demo.db", today=date(2026, 11, 23))
+
+
+@pytest.fixture(scope="session")
+def demo_documents(tmp_path_factory, demo_built) -> dict:
+    """The demo's report, one audit's feedback and the calibration document (and its --json), written by
+    the commands in this process with an organisation and a protective marking set: once per test
+    process. The modules that read them are in the xdist group "demo_documents", so that one worker
+    writes them once. Read them; never change them."""
+    import json
+    import sqlite3
+
+    from tests.helpers.cli import invoke
+
+    folder = tmp_path_factory.mktemp("demo-documents")
+    (folder / "config").mkdir()
+    (folder / "config" / "settings.json").write_text(json.dumps({
+        "organisation": "Northbridge Council", "protective_marking": "OFFICIAL-SENSITIVE PERSONAL"}))
+    db = copy_database(demo_built, folder / "demo.db")
+
+    def run(*args: str) -> str:
+        result = invoke("--db", db, *args, cwd=folder, env={"AUDIT_TUI_CONFIG_DIR": str(folder / "config"),
+                                                             "AUDIT_TUI_DATA_DIR": str(folder / "data")})
+        assert result.returncode == 0, (args, result.stderr)
+        return result.stdout
+
+    run("report", "-o", str(folder / "report.docx"))
+    with sqlite3.connect(db) as conn:
+        audit_id = conn.execute("SELECT id FROM audits WHERE status = 'completed' LIMIT 1").fetchone()[0]
+    run("report", "--audit", audit_id, "-o", str(folder / "feedback.docx"))
+    run("calibration", "--ready-at", "75", "-o", str(folder / "calibration.docx"))
+    calibration = run("calibration", "--json")
+    return {"report": folder / "report.docx", "feedback": folder / "feedback.docx",
+            "calibration": folder / "calibration.docx", "calibration.json": json.loads(calibration)}

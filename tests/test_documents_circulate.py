@@ -7,50 +7,24 @@ to their headings.
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import docx
 import pytest
 from docx.oxml.ns import qn
 
-from tests.conftest import copy_database
-from tests.helpers.cli import invoke
 
-pytestmark = pytest.mark.xdist_group("documents_circulate")  # its fixture: once, on one worker (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("demo_documents")  # its documents: once, on one worker (--dist loadgroup)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def run(*args: str, folder: Path) -> str:
-    """The command in this process (the documents it writes are the point), with `folder`'s settings."""
-    result = invoke(*args, cwd=folder, env={"AUDIT_TUI_CONFIG_DIR": str(folder / "config"),
-                                            "AUDIT_TUI_DATA_DIR": str(folder / "data")})
-    assert result.returncode == 0, (args, result.stderr)
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
-def documents(tmp_path_factory, demo_built):
-    """The demo's report and one audit's feedback document, with a marking and organisation set."""
-    folder = tmp_path_factory.mktemp("docs")
-    config = folder / "config"
-    config.mkdir()
-    (config / "settings.json").write_text(json.dumps({"organisation": "Northbridge Council",
-                                                      "protective_marking": "OFFICIAL-SENSITIVE PERSONAL"}))
-    db = copy_database(demo_built, folder / "demo.db")
-    run("--db", str(db), "report", "-o", str(folder / "report.docx"), folder=folder)
-    import sqlite3
-    conn = sqlite3.connect(db)
-    audit_id = conn.execute("SELECT id FROM audits WHERE status = 'completed' LIMIT 1").fetchone()[0]
-    conn.close()
-    run("--db", str(db), "report", "--audit", audit_id, "-o", str(folder / "feedback.docx"), folder=folder)
-    run("--db", str(db), "calibration", "--ready-at", "75", "-o", str(folder / "calibration.docx"), folder=folder)
-    calibration = run("--db", str(db), "calibration", "--json", folder=folder)
-    return {"report": folder / "report.docx", "feedback": folder / "feedback.docx",
-            "calibration": folder / "calibration.docx", "calibration.json": json.loads(calibration)}
+def documents(demo_documents):
+    """The demo's report, one audit's feedback and the calibration document, with a marking and organisation
+    set (`demo_documents` in conftest.py: shared with test_documents_rendered)."""
+    return demo_documents
 
 
 @pytest.mark.parametrize("kind", ["report", "feedback"])

@@ -10,7 +10,6 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,27 +18,31 @@ from click.testing import CliRunner
 
 from audit_tui.cli.main import main
 
-from .conftest import copy_database
 from .factories import known_dataset
 from .test_document_branding import png
 
 pytestmark = [pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
                                  reason="needs LibreOffice (soffice) and pdftotext"),
-              pytest.mark.xdist_group("documents_rendered")]  # laid out once, on one worker (--dist loadgroup)
+              pytest.mark.xdist_group("demo_documents")]  # the demo documents: once, on one worker (--dist loadgroup)
 MARKING = "OFFICIAL-SENSITIVE"
 
 
-def pages_of(docx_path, tmp_path) -> list[list[str]]:
-    """The PDF LibreOffice makes of `docx_path`, as each page's non-empty lines (marking and page
-    number left out)."""
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
+def pages_of(*docx_paths: Path, folder: Path) -> list[list[str]] | dict[str, list[list[str]]]:
+    """The PDF LibreOffice makes of each of `docx_paths` (in one run of LibreOffice, into `folder`), as
+    each page's non-empty lines (marking and page number left out): one document's pages, or several
+    documents' pages by file stem."""
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{folder}/lo-profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), *map(str, docx_paths)],
                    check=True, capture_output=True, timeout=240)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / (docx_path.stem + ".pdf")), "-"],
-                          check=True, capture_output=True, text=True).stdout
-    return [[line.strip() for line in page.splitlines()
-             if line.strip() and line.strip() != MARKING and not re.fullmatch(r"Page \d+ of \d+", line.strip())]
+    laid_out = {}
+    for path in docx_paths:
+        text = subprocess.run(["pdftotext", "-layout", str(folder / (path.stem + ".pdf")), "-"],
+                              check=True, capture_output=True, text=True).stdout
+        laid_out[path.stem] = [
+            [line.strip() for line in page.splitlines() if line.strip() and line.strip() != MARKING
+             and not re.fullmatch(r"Page \d+ of \d+", line.strip())]
             for page in text.split("\f")[:-1]]
+    return laid_out if len(docx_paths) > 1 else laid_out[docx_paths[0].stem]
 
 
 @contextmanager
@@ -73,7 +76,7 @@ def rendered(tmp_path_factory):
                      ["report", "--audit", audit, "-o", str(folder / "feedback.docx")]):
             result = runner.invoke(main, [*args, "--db", str(folder / "audits.db"), "--organisation", "Northbridge"])
             assert result.exit_code == 0, result.output
-    pages = {kind: pages_of(folder / f"{kind}.docx", folder) for kind in ("report", "feedback")}
+    pages = pages_of(folder / "report.docx", folder / "feedback.docx", folder=folder)
     return {**pages, "pdf": {kind: folder / f"{kind}.pdf" for kind in ("report", "feedback")}}
 
 
@@ -130,13 +133,10 @@ def page_fills(pdf: Path) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def demo_report(tmp_path_factory, demo_built):
+def demo_report(tmp_path_factory, demo_documents):
+    """The demo's report (written once for this and test_documents_circulate), laid out by LibreOffice."""
     folder = tmp_path_factory.mktemp("demo-rendered")
-    env = {**os.environ, "AUDIT_TUI_CONFIG_DIR": str(folder / "config"), "AUDIT_TUI_DATA_DIR": str(folder / "data")}
-    db = str(copy_database(demo_built, folder / "demo.db"))
-    subprocess.run([sys.executable, "-m", "audit_tui", "report", "--db", db, "-o", str(folder / "report.docx")],
-                   check=True, capture_output=True, timeout=300, env=env)
-    pages = pages_of(folder / "report.docx", folder)
+    pages = pages_of(demo_documents["report"], folder=folder)
     return pages, page_fills(folder / "report.pdf")
 
 
