@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_database
+from .factories import known_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "audit_tui"]
@@ -49,8 +49,11 @@ def read_lived_experience(db: Path, audit_id: str) -> str:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the app's open files")
-def test_saves_after_documents_and_other_sessions_survive_sigkill(tmp_path, demo_built):
-    db = copy_database(demo_built, tmp_path / "audits.db")
+def test_saves_after_documents_and_other_sessions_survive_sigkill(tmp_path):
+    """A report and a feedback document (of a small data set: what matters is that the app wrote them
+    while the database was open, not their length), then another session's commands, then SIGKILL."""
+    db = tmp_path / "audits.db"
+    known_dataset(db).close()
     conn = sqlite3.connect(db)
     audit_id = conn.execute("SELECT id FROM audits WHERE status = 'draft' ORDER BY case_ref LIMIT 1").fetchone()[0]
     conn.close()
