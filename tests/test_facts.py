@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from audit_tui.storage.migrations import _stale_facts_triggers
+from audit_tui.storage.migrations import stale_facts_triggers
 from audit_tui.storage.dbfile import DatabaseError
 from audit_tui.exchange.interchange import export_json
 from audit_tui.storage.store import Store
@@ -171,7 +171,7 @@ def as_schema_4(path) -> None:
                         "theme" TEXT, "source" TEXT, PRIMARY KEY ("audit_id", "question", "theme"))""")
         conn.execute('CREATE INDEX "idx_answer_themes_theme" ON "answer_themes" ("theme")')
         conn.executemany("INSERT INTO answer_themes VALUES (?, ?, ?, ?)", rows)
-        _stale_facts_triggers(conn, "answer_themes")
+        stale_facts_triggers(conn, "answer_themes")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_answer_themes_one_tree'")
         conn.execute("PRAGMA user_version = 4")
         conn.execute("COMMIT")

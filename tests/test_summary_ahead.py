@@ -180,8 +180,8 @@ def test_both_connections_begin_at_the_same_commit_or_one_does_it_all(db_copy, m
     filters = Filters(as_of=AS_OF)
     expected = usual(db_copy, filters)
     began = []
-    real = scans._begin_together
-    monkeypatch.setattr(scans, "_begin_together", lambda path, conns: began.append(real(path, conns)) or began[-1])
+    real = scans.begin_together
+    monkeypatch.setattr(scans, "begin_together", lambda path, conns: began.append(real(path, conns)) or began[-1])
     assert with_ahead(db_copy, filters) == expected
     # another session holds the write lock (an import, say): one connection scans it all
     with opened(db_copy, "other") as other:
@@ -192,15 +192,15 @@ def test_both_connections_begin_at_the_same_commit_or_one_does_it_all(db_copy, m
 
 
 def test_two_connections_see_one_commit(db_copy):
-    from audit_tui.summary.scans import _begin_together, _read_only
+    from audit_tui.summary.scans import begin_together, read_only_connection
 
     path = db_copy.resolve()
-    conns = [_read_only(path), _read_only(path)]
-    assert _begin_together(path, conns)
+    conns = [read_only_connection(path), read_only_connection(path)]
+    assert begin_together(path, conns)
     with opened(db_copy, "other") as other:  # commits after both began: neither sees it
         make_audit(other, "CL-0400", base(), tmpl=template())
     counts = {conn.execute("SELECT count(*) FROM audits").fetchone()[0] for conn in conns}
-    fresh = _read_only(path).execute("SELECT count(*) FROM audits").fetchone()[0]
+    fresh = read_only_connection(path).execute("SELECT count(*) FROM audits").fetchone()[0]
     assert len(counts) == 1 and fresh == counts.pop() + 1
     for conn in conns:
         conn.close()

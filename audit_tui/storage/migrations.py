@@ -214,10 +214,10 @@ def _facts(db: sqlite_utils.Database) -> None:
                     DELETE FROM answer_facts WHERE no = OLD.no; DELETE FROM theme_facts WHERE no = OLD.no;
                     DELETE FROM action_facts WHERE no = OLD.no; END""")
     for table in _FACT_SOURCES:
-        _stale_facts_triggers(db, table)
+        stale_facts_triggers(db, table)
 
 
-def _stale_facts_triggers(db: sqlite_utils.Database, table: str) -> None:
+def stale_facts_triggers(db: sqlite_utils.Database, table: str) -> None:
     """Triggers that delete an audit's facts on any change to `table`'s rows of it."""
     for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
         if table == "audits" and event == "INSERT":
@@ -242,7 +242,7 @@ def _answer_themes_one_tree(db: sqlite_utils.Database) -> None:
                   WHERE audit_id IS NOT NULL AND question IS NOT NULL AND theme IS NOT NULL""")  # (a key is whole)
     db.execute("DROP TABLE answer_themes")  # with its index and triggers; no trigger fires
     db.execute("ALTER TABLE answer_themes_new RENAME TO answer_themes")
-    _stale_facts_triggers(db, "answer_themes")
+    stale_facts_triggers(db, "answer_themes")
     for _, sql in views:
         db.execute(sql)
 

@@ -312,7 +312,7 @@ class ScanAhead:
     """A summary's scan, started while the command loads pydantic and the models.
 
     A thread opens two read-only connections and begins a read transaction on each at the same
-    point of the database's history (see `_begin_together`): one runs `scan_figures` while a
+    point of the database's history (see `begin_together`): one runs `scan_figures` while a
     second thread runs `scan_details` on the other. `take` then hands over the first connection,
     still in its transaction, so that the rest of the summary reads the very same data, with the
     scan. It hands nothing (and the summary is computed as usual) when facts had to be built
@@ -335,14 +335,14 @@ class ScanAhead:
 
     def _run(self, path: Path) -> None:
         try:
-            first = _read_only(path)
+            first = read_only_connection(path)
             if first.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 # not WAL (a backup, or a restored one): the command's own connection switches it to WAL,
                 # which needs the file to itself, so read nothing here
                 first.close()
                 return
-            self._conns = [first, _read_only(path)]
-            if not _begin_together(path, self._conns):
+            self._conns = [first, read_only_connection(path)]
+            if not begin_together(path, self._conns):
                 self._conns.pop().close()  # another session is writing: one connection does it all
             self._version = self._conns[0].execute("PRAGMA user_version").fetchone()[0]
             where, params, as_of = self._selection
@@ -392,14 +392,15 @@ class ScanAhead:
         self._conns = []
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that can only read `path` (usable from the scan's thread), its sorting in memory."""
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5, isolation_level=None,
                            check_same_thread=False)
     conn.execute("PRAGMA temp_store=MEMORY")
     return conn
 
 
-def _begin_together(path: Path, conns: list[sqlite3.Connection]) -> bool:
+def begin_together(path: Path, conns: list[sqlite3.Connection]) -> bool:
     """Begin a read transaction on each connection at the same point: while a third holds the write
     lock, no session can commit, so each sees the last commit. False if another session holds the
     lock beyond a moment (an import, say; a session opening or closing the file holds it only
