@@ -310,3 +310,35 @@ def test_every_action_is_specific_owned_and_dated(store, five, action, problems)
     with pytest.raises(GatesNotMet) as info:
         store.complete(audit_id, G)
     assert [f.message for f in info.value.findings] == [f"Action 1: {p}" for p in problems]
+
+
+# README "The review screen": warnings never block completion: "an impact narrative that lists only
+# activity ("visited", "completed") without saying what changed, and vague actions ("continue to",
+# "consider", "ensure" with nothing measurable)".
+ACTIVITY_ONLY = "We visited Jo at home twice and completed the pathway plan review with her worker."
+ACTIVITY_AND_CHANGE = "We visited Jo at home twice; she now feels safe and is settled with her carers."
+WARNINGS = [
+    (TWELVE, "Review the plan with Jo at her next visit", []),
+    (ACTIVITY_ONLY, "Review the plan with Jo at her next visit", ["impact"]),
+    (ACTIVITY_AND_CHANGE, "Review the plan with Jo at her next visit", []),
+    (TWELVE, "Continue to support Jo with her college course", ["action"]),
+    (TWELVE, "Consider a referral to the leaving care nurse", ["action"]),
+    (TWELVE, "Ensure Jo knows her rights as a care leaver", ["action"]),
+    (TWELVE, "Continue to visit Jo weekly at her flat", []),              # weekly: measurable
+    (TWELVE, "Ensure the pathway plan is updated by 14 March", []),       # by a date
+    (ACTIVITY_ONLY, "Consider a referral to the leaving care nurse", ["impact", "action"]),
+]
+
+
+@pytest.mark.parametrize("impact, description, warned", WARNINGS)
+def test_activity_only_impact_and_vague_actions_are_warned_of_and_never_block(store, five, impact, description,
+                                                                              warned):
+    from audit_tui.domain.gates import warnings
+
+    audit_id = audit_with(store, five, [G, G, G, G, RI], impact=impact)
+    action = store.get_audit(audit_id).actions[0]
+    store.update_action(action.id, description=description)
+    found = warnings(five, store.get_audit(audit_id))
+    assert [f.target[0] if f.target[0] == "action" else f.target[1] for f in found] == warned
+    store.complete(audit_id, G)  # a warning never blocks (1 of 5 below good: good is suggested)
+    assert store.get_audit(audit_id).status == "completed"
