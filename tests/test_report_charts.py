@@ -111,6 +111,29 @@ def test_a_report_uses_the_pictures_it_is_given(tmp_path):
     assert len(Document(tmp_path / "report.docx").inline_shapes) >= 3
 
 
+def test_a_second_report_in_the_same_process_draws_with_the_first_reports_idle_workers(tmp_path):
+    """The app (or any one process) builds its second report without starting workers and importing
+    matplotlib again: the workers of a report whose charts were all placed are kept for the next."""
+    from docx import Document
+
+    from audit_tui.report import build_report
+    from audit_tui.report.pictures import Pictures
+
+    from .factories import known_dataset
+
+    store = known_dataset(tmp_path / "audits.db")
+    try:
+        workers = []
+        for n in (1, 2):
+            pictures = Pictures(workers=1)
+            workers.append(set(pictures._pool._processes))
+            build_report(store, tmp_path / f"report-{n}.docx", pictures=pictures)
+            assert len(Document(tmp_path / f"report-{n}.docx").inline_shapes) >= 3
+    finally:
+        store.close()
+    assert workers[0] and workers[1] == workers[0]
+
+
 def test_every_label_is_drawn_as_typed(monkeypatch):
     """Team names, grade labels and titles are text, never mathtext or LaTeX: `$…$` stays as typed, a bad
     formula such as `$\\frac{$` cannot stop the report, and a label starting with "_" still has its key."""

@@ -6,6 +6,10 @@ interpreters: safe from the TUI's threads) while the report goes on, leaves an e
 paragraph where each chart goes, and `place` puts the PNGs in. If worker processes cannot be
 started, charts are drawn here instead: slower, never missing. This module loads no python-docx
 until a chart is added, so a command can start the workers before anything else.
+
+The workers of a report whose charts were all placed are kept, idle, for the next report of the
+same process (the app, or a test run): they need not import matplotlib again. A report that stops
+early stops its workers at once.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import io
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -42,6 +47,42 @@ def _workers() -> int:
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
+class _Spare:
+    """The idle workers of the last report that placed all its charts, for the next one in this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._key: tuple[int, int] = (0, 0)  # (process id, workers): a forked child never takes its parent's
+
+    def take(self, count: int) -> ProcessPoolExecutor | None:
+        with self._lock:
+            pool, key, self._pool = self._pool, self._key, None
+        if pool is not None and (key != (os.getpid(), count) or getattr(pool, "_broken", False)):
+            _stop(pool)
+            return None
+        return pool
+
+    def keep(self, pool: ProcessPoolExecutor, count: int) -> None:
+        with self._lock:
+            if self._pool is None and not getattr(pool, "_broken", False):
+                self._pool, self._key = pool, (os.getpid(), count)
+                return
+        _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop `pool`'s workers now, even in the middle of a chart."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # (terminate_workers from 3.14)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+
+
+_SPARE = _Spare()
+
+
 class Pictures:
     """Where each chart goes, and the chart being drawn for it."""
 
@@ -49,8 +90,12 @@ class Pictures:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[Any, Future | None, Callable[[], bytes], float, str]] = []
         self._figures = 0  # the charts captioned so far: each caption is 'Figure N. …' in document order
-        count = _workers() if workers is None else workers
+        self._placed = False  # every chart placed: the workers are idle, and kept for the next report
+        self._count = count = _workers() if workers is None else workers
         if count:
+            self._pool = _SPARE.take(count)
+            if self._pool is not None:
+                return
             try:
                 with _real_stdio():
                     self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
@@ -98,19 +143,20 @@ class Pictures:
             shape._inline.docPr.set("descr", clean(alt))
             shape._inline.docPr.set("title", clean(alt.split(".")[0]))
         self._pending.clear()
+        self._placed = True
         self.close()
 
     def close(self) -> None:
-        """Stop the workers now, even in the middle of a chart (charts not yet placed are dropped): a
-        command that fails early does not wait for matplotlib to load before it exits."""
+        """Done with the workers: kept, idle, for the next report once every chart is placed; else
+        stopped now, even in the middle of a chart (charts not yet placed are dropped), so a command
+        that fails early does not wait for matplotlib to load before it exits."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        workers = list((getattr(pool, "_processes", None) or {}).values())  # (terminate_workers from 3.14)
-        pool.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
+        if self._placed and not self._pending:
+            _SPARE.keep(pool, self._count)
+        else:
+            _stop(pool)
 
     def __enter__(self) -> Pictures:
         return self
