@@ -1,5 +1,7 @@
 """Hostile surroundings: planted links, others' journal files, leftovers, and sharing with a group
-(README "Your data", "Shared folders and shared servers") — through the real `audit-tui` entry point."""
+(README "Your data", "Shared folders and shared servers") — through the real `audit-tui` entry point,
+and other users' processes. Where a case repeats a check on the same files, the repeat runs in the
+test's process (`here`, tests/helpers/cli.py): same user, same umask, same code."""
 
 from __future__ import annotations
 
@@ -15,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from audit_tui.storage.store import Store
+
 from .factories import known_dataset
+from .helpers.cli import invoke
 
 ENTRY = shutil.which("audit-tui", path=str(Path(sys.executable).parent)) or "audit-tui"
 AS_USER = Path(__file__).parent / "helpers" / "as_user.py"
@@ -28,6 +33,11 @@ ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root, to act as 
 def run(*args, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([ENTRY, *map(str, args)], capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL, env={**os.environ, "AUDIT_TUI_DEBUG": "", **(env or {})})
+
+
+def here(*args) -> subprocess.CompletedProcess:
+    """`run` in this process."""
+    return invoke(*args, env={"AUDIT_TUI_DEBUG": ""})
 
 
 def as_user(uid: int, *args, groups: tuple[int, ...] = (GROUP,)) -> subprocess.CompletedProcess:
@@ -85,10 +95,10 @@ def test_outputs_never_write_through_planted_links(source, tmp_path, name, comma
     # the output's own name a link: refused without --force (even a dangling one), replaced (never followed) with it
     out.unlink()
     out.symlink_to(tmp_path / "nowhere")
-    assert "already exists" in one_line(run("--db", source[0], command, out))
+    assert "already exists" in one_line(here("--db", source[0], command, out))
     out.unlink()
     out.symlink_to(victim)
-    assert run("--db", source[0], command, out, "--force").returncode == 0
+    assert here("--db", source[0], command, out, "--force").returncode == 0
     check_output_is_private_and_victim_untouched(out, victim)
 
 
@@ -113,13 +123,15 @@ def test_report_never_writes_through_planted_links_and_matplotlib_folders_are_pr
 @pytest.mark.parametrize("target", ["{db}-wal", "{db}-shm", "{db}-journal", "{folder}/other.db-journal",
                                     "{folder}/OTHER.DB-WAL"])
 def test_backup_refuses_journal_file_names(source, tmp_path, target):
+    """The first name is refused by the real script, the others in this process."""
     db = tmp_path / "live.db"
     shutil.copy(source[0], db)
+    refuse = run if target == "{db}-wal" else here
     target = Path(target.format(db=db, folder=tmp_path))
-    line = one_line(run("--db", db, "backup", target, "--force"))
+    line = one_line(refuse("--db", db, "backup", target, "--force"))
     assert "journal file" in line and "give another file name" in line
     assert not os.path.lexists(target)
-    assert run("--db", db, "summary", "--json").returncode == 0  # the database is as it was
+    assert here("--db", db, "summary", "--json").returncode == 0  # the database is as it was
 
 
 def test_backup_refuses_the_database_under_another_name(source, tmp_path):
@@ -170,7 +182,7 @@ def test_failed_import_creates_nothing(source, tmp_path):
     data["audits"][1].update(status="draft", moderation=None)
     data["audits"][1]["answers"][2]["grade"] = "superb"
     bad.write_text(json.dumps(data), encoding="utf-8")
-    assert "is not a grade" in one_line(run("import", bad, "--db", tmp_path / "new.db"))
+    assert "is not a grade" in one_line(here("import", bad, "--db", tmp_path / "new.db"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
 
 
@@ -198,15 +210,15 @@ def test_journal_files_someone_else_controls_are_refused(source, tmp_path, suffi
         os.chown(side, owner, owner)
         os.chmod(side, perms)
     before = side.lstat()
-    for command in (["summary", "--json"], ROUND):
-        line = one_line(run("--db", db, *command))
+    for command, where in ((["summary", "--json"], run), (ROUND, here)):  # refused by the real script, and here
+        line = one_line(where("--db", db, *command))
         assert words in line and side.name in line
     after = side.lstat()
     assert (after.st_size, after.st_uid, after.st_mode) == (before.st_size, before.st_uid, before.st_mode)
     if owner is None:
         assert (tmp_path / "theirs").read_text() == ""
     side.unlink()  # once it is gone, the database opens
-    assert run("--db", db, *ROUND).returncode == 0
+    assert here("--db", db, *ROUND).returncode == 0
 
 
 @ROOT_ONLY
@@ -246,7 +258,7 @@ def test_sharing_a_database_with_a_group(shared_base):
     os.chown(folder, -1, GROUP)
     os.chmod(folder, 0o2770)
     db = folder / "audits.db"
-    assert run("import", shared_base / "audits.json", "--db", db).returncode == 0
+    assert here("import", shared_base / "audits.json", "--db", db).returncode == 0  # the owner's, in this process
     assert mode(db) == 0o660 and db.stat().st_gid == GROUP
     holder = subprocess.Popen(
         [sys.executable, AS_USER, str(COLLEAGUE_A), str(COLLEAGUE_A), str(GROUP), "hold", str(db)],
@@ -277,14 +289,12 @@ def test_sharing_a_database_with_a_group(shared_base):
     # owner-only everywhere else: a new database in an ordinary folder, and its journal files, are 0600
     plain = shared_base / "mine"
     plain.mkdir(mode=0o755)
-    assert run("import", shared_base / "audits.json", "--db", plain / "audits.db").returncode == 0
+    assert here("import", shared_base / "audits.json", "--db", plain / "audits.db").returncode == 0
     assert mode(plain / "audits.db") == 0o600
-    holder = subprocess.Popen([sys.executable, AS_USER, "0", "0", "", "hold", str(plain / "audits.db")],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    mine = Store(plain / "audits.db", actor="owner")  # held open here (the owner is this process's user)
     try:
-        assert holder.stdout.readline() == "open\n"
+        mine.db.execute("SELECT count(*) FROM audits").fetchone()
         assert mode(plain / "audits.db-wal") == 0o600 and mode(plain / "audits.db-shm") == 0o600
     finally:
-        holder.stdin.close()
-        holder.wait(timeout=60)
+        mine.close()
     assert one_line(as_user(COLLEAGUE_B, "--db", plain / "audits.db", "summary"))
