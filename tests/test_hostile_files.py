@@ -2,7 +2,9 @@
 expected, a file larger than the size it reports, and an XLSX case list that unpacks to hundreds of
 megabytes. Each is refused quickly with one line, through the installed `audit-tui` (a child
 process with a timeout and a memory limit, so the old behaviour fails the test instead of hanging
-it or filling the machine's memory).
+it or filling the machine's memory). Where several commands meet the same hostile file, the others
+run together in one child process (`commands_in_one_process`), with the same timeout and limit;
+setting up (creating a round) and what cannot hang run in the test's process (tests/helpers/cli.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from .helpers.cli import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = shutil.which("audit-tui", path=str(Path(sys.executable).parent)) or "audit-tui"
@@ -42,6 +46,25 @@ def cli(args: list[str], tmp_path: Path, *, timeout: float = 300, memory: int | 
            "AUDIT_TUI_DATA_DIR": str(tmp_path / "data")}
     return subprocess.run([*prefix, ENTRY, *args], capture_output=True, text=True, timeout=timeout, cwd=tmp_path,
                           stdin=subprocess.DEVNULL, env=env, preexec_fn=_limits(memory, file_size))
+
+
+def commands_in_one_process(commands: list[list[str]], tmp_path: Path, *, timeout: float,
+                            memory: int = MEMORY_LIMIT) -> list[subprocess.CompletedProcess]:
+    """Each of `commands` (`audit-tui` arguments), one after the other in one child process (the command
+    group as `invoke` runs it), with this test's folders, a timeout for them all and a memory limit; the
+    result of each. A command that waits on a pipe or reads a device to its end fails the test (TimeoutExpired
+    or the child's own failure) instead of hanging it."""
+    code = ("import json, sys\nfrom tests.helpers.cli import invoke\n"
+            "results = [invoke(*args) for args in json.loads(sys.argv[1])]\n"
+            "print(json.dumps([[r.returncode, r.stdout, r.stderr] for r in results]))")
+    env = {**os.environ, "AUDIT_TUI_DEBUG": "", "AUDIT_TUI_CONFIG_DIR": str(tmp_path / "config"),
+           "AUDIT_TUI_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(commands)], capture_output=True, text=True,
+                          timeout=timeout, cwd=tmp_path, stdin=subprocess.DEVNULL, env=env,
+                          preexec_fn=_limits(memory, None))
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [subprocess.CompletedProcess(["audit-tui", *args], code, out, err)
+            for args, (code, out, err) in zip(commands, json.loads(done.stdout))]
 
 
 def one_line(result: subprocess.CompletedProcess) -> str:
@@ -113,14 +136,16 @@ def test_a_symlink_in_the_template_folder_is_not_followed(tmp_path):
     assert "mini" not in result.stdout.split()
     assert result.stderr.strip() == (f"skipped: {folder / 'planted.yaml'}:1: it is a symbolic link, and audit-tui "
                                      "reads only plain files there")
-    assert cli(["templates", "validate", str(folder / "planted.yaml")], tmp_path).returncode == 0  # named: read
+    named = invoke("templates", "validate", str(folder / "planted.yaml"), cwd=tmp_path)  # named: read
+    assert named.returncode == 0, named.stderr
 
 
 @pytest.mark.parametrize("kind", ["pipe", "device"])
 def test_imports_case_lists_and_settings_refuse_pipes_and_devices(tmp_path, kind):
+    """`import` by the real script; merge, the case lists and the settings in one more child process."""
     db = str(tmp_path / "a.db")
-    assert cli(["--db", db, "rounds", "create", "R1", "--from", "2026-02-09", "--to", "2026-02-13"],
-               tmp_path).returncode == 0
+    assert invoke("--db", db, "rounds", "create", "R1", "--from", "2026-02-09", "--to", "2026-02-13",
+                  cwd=tmp_path).returncode == 0
 
     def hostile(name: str) -> Path:
         path = tmp_path / name
@@ -130,17 +155,19 @@ def test_imports_case_lists_and_settings_refuse_pipes_and_devices(tmp_path, kind
             path.symlink_to("/dev/zero")
         return path
 
-    cases = [(["--db", db, "import", str(hostile("in.json"))], "nothing was read from it"),
-             (["--db", db, "merge", str(hostile("other.json"))], ""),
+    assert "nothing was read from it" in one_line(cli(["--db", db, "import", str(hostile("in.json"))], tmp_path,
+                                                      timeout=30))
+    cases = [(["--db", db, "merge", str(hostile("other.json"))], ""),
              (["--db", db, "rounds", "import-cases", "R1", str(hostile("cases.csv"))], "nothing was read from it"),
              (["--db", db, "rounds", "import-cases", "R1", str(hostile("cases.xlsx"))], "nothing was read from it")]
-    for args, phrase in cases:
-        line = one_line(cli(args, tmp_path, timeout=30))
-        assert phrase in line, line
     (tmp_path / "config").mkdir(exist_ok=True)
     hostile("config/settings.json")
-    result = cli(["--db", db, "rounds", "list"], tmp_path, timeout=30)  # settings unreadable: the defaults
-    assert result.returncode == 0 and "R1" in result.stdout, result.stderr
+    *refused, listed = commands_in_one_process([args for args, _ in cases] + [["--db", db, "rounds", "list"]],
+                                               tmp_path, timeout=60)
+    for (_, phrase), result in zip(cases, refused):
+        line = one_line(result)
+        assert phrase in line, line
+    assert listed.returncode == 0 and "R1" in listed.stdout, listed.stderr  # settings unreadable: the defaults
 
 
 # -- an XLSX case list that unpacks to hundreds of megabytes ---------------------------------
@@ -184,7 +211,7 @@ def test_an_xlsx_case_list_that_unpacks_to_hundreds_of_megabytes_is_refused_in_s
     assert bomb.stat().st_size < 1_000_000
     assert sum(i.file_size for i in zipfile.ZipFile(bomb).infolist()) > 250 * 1024**2
     db = str(tmp_path / "a.db")
-    cli(["--db", db, "rounds", "create", "R1", "--from", "2026-02-09", "--to", "2026-02-13"], tmp_path)
+    invoke("--db", db, "rounds", "create", "R1", "--from", "2026-02-09", "--to", "2026-02-13", cwd=tmp_path)
     started = time.monotonic()
     line = one_line(cli(["--db", db, "rounds", "import-cases", "R1", str(bomb)], tmp_path, timeout=60,
                         memory=1024**3))
@@ -195,15 +222,15 @@ def test_an_xlsx_case_list_that_unpacks_to_hundreds_of_megabytes_is_refused_in_s
 def test_a_case_list_with_too_many_rows_is_refused_before_it_is_all_read(tmp_path):
     big = xlsx_with_rows(tmp_path / "cases.xlsx", 60_000, numbered=True)  # 6 MB unpacked: under that cap
     db = str(tmp_path / "a.db")
-    cli(["--db", db, "rounds", "create", "R1", "--from", "2026-02-09", "--to", "2026-02-13"], tmp_path)
+    invoke("--db", db, "rounds", "create", "R1", "--from", "2026-02-09", "--to", "2026-02-13", cwd=tmp_path)
     started = time.monotonic()
     line = one_line(cli(["--db", db, "rounds", "import-cases", "R1", str(big)], tmp_path, timeout=60))
     assert time.monotonic() - started < 15
     assert "more than 10,000 rows" in line and "nothing was imported" in line, line
     csv_file = tmp_path / "cases.csv"
     csv_file.write_text("case ref,auditor\n" + "".join(f"CL-{n},Sam\n" for n in range(10_001)))
-    assert "more than 10,000 rows" in one_line(cli(["--db", db, "rounds", "import-cases", "R1", str(csv_file)],
-                                                   tmp_path))
+    assert "more than 10,000 rows" in one_line(invoke("--db", db, "rounds", "import-cases", "R1", str(csv_file),
+                                                      cwd=tmp_path))
 
 
 def test_every_row_is_read_whatever_size_the_workbook_declares(tmp_path):
@@ -216,17 +243,17 @@ def test_every_row_is_read_whatever_size_the_workbook_declares(tmp_path):
         for name, content in parts.items():
             out.writestr(name, content)
     db = str(tmp_path / "a.db")
-    cli(["--db", db, "rounds", "create", "R1", "--from", "2026-02-09", "--to", "2026-02-13", "--template",
-         "care-leavers"], tmp_path)
-    result = cli(["--db", db, "rounds", "import-cases", "R1", str(workbook)], tmp_path)
+    invoke("--db", db, "rounds", "create", "R1", "--from", "2026-02-09", "--to", "2026-02-13", "--template",
+           "care-leavers", cwd=tmp_path)
+    result = invoke("--db", db, "rounds", "import-cases", "R1", str(workbook), cwd=tmp_path)
     assert result.returncode == 0 and "3 case(s) added" in result.stdout, result.stdout + result.stderr
 
 
 # -- item 9: arguments that were taken at their word ----------------------------------------
 
 
-def test_report_with_an_empty_audit_id_is_refused(tmp_path, demo_copy):
-    db = str(demo_copy)
+def test_report_with_an_empty_audit_id_is_refused(tmp_path):
+    db = str(tmp_path / "a.db")
     line = one_line(cli(["--db", db, "report", "-o", "one.docx", "--audit", ""], tmp_path))
     assert line == ("audit-tui: error: --audit is empty: give the audit's id (its first 6 characters are enough), "
                     "or leave --audit out for the whole report")
@@ -239,4 +266,4 @@ def test_a_round_with_an_unknown_template_is_refused_naming_the_known_ones(tmp_p
                          "--template", "nonexistent", "--template", "care-leavers"], tmp_path))
     assert line == ("audit-tui: error: there is no template “nonexistent” (known templates: care-leavers, "
                     "child-protection, children-in-need, children-looked-after, supervision-oversight)")
-    assert "R1" not in cli(["--db", db, "rounds", "list"], tmp_path).stdout
+    assert "R1" not in invoke("--db", db, "rounds", "list", cwd=tmp_path).stdout
