@@ -18,6 +18,8 @@ class KeyFooter(Footer):
         super().__init__(compact=True)
 
     def compose(self) -> ComposeResult:
+        """The keys, each made in the footer's style (`-compact`) at once: binding `compact` to a key made
+        after would restyle each key alone, as many times as it has keys, on every change of focus."""
         if not self._bindings_ready:
             return
         active = self.screen.active_bindings
@@ -30,7 +32,8 @@ class KeyFooter(Footer):
         for action in actions:
             binding, enabled, tooltip = shown[action]
             yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                            disabled=not enabled, tooltip=tooltip).data_bind(compact=Footer.compact)
+                            classes="-compact" if self.compact else "", disabled=not enabled,
+                            tooltip=tooltip).data_bind(compact=Footer.compact)
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         if palette is not None and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             _, binding, enabled, tooltip = palette
