@@ -12,6 +12,13 @@ def selected_key(table) -> str | None:
     return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
 
+def show_text(static, text: str) -> None:
+    """Put `text` in a Static, unless it is there already: an update lays the whole screen out again, and
+    the lines checked at each key typed in a text box are mostly unchanged by a key."""
+    if str(static.content) != text:
+        static.update(text)
+
+
 def grade_label(grade: str | None) -> str:
     """A grade id as people say it ('requires_improvement' → 'Requires improvement')."""
     from audit_tui.domain.models import ILACS, NA  # pydantic: not before the first screen

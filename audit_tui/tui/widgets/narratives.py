@@ -9,6 +9,7 @@ from textual.widgets import Label, Static, TextArea
 
 from audit_tui.domain.gates import MIN_NARRATIVE_WORDS, impact_warning, is_substantive
 from audit_tui.domain.models import AuditRecord
+from audit_tui.tui.format import show_text
 from audit_tui.tui.widgets.question import AnswerEdited
 
 PROMPTS = {
@@ -55,7 +56,7 @@ class NarrativesPanel(VerticalScroll):
         else:
             message = "✓ Substantive."
         warning = impact_warning(text) if field == "impact" else None
-        self.query_one(f"#n-{field}-check", Static).update(message + (f"  ⚠ {warning}" if warning else ""))
+        show_text(self.query_one(f"#n-{field}-check", Static), message + (f"  ⚠ {warning}" if warning else ""))
 
     @on(TextArea.Changed)
     def _edited(self, event: TextArea.Changed) -> None:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from audit_tui.domain.models import NA, Answer, Question, Scale, Template
 from audit_tui.domain.themes import keyword_themes
+from audit_tui.tui.format import show_text
 
 
 class AnswerEdited(Message):
@@ -149,7 +150,7 @@ class QuestionPanel(VerticalScroll):
             lines.append("Themes from this question: " + ", ".join(mapped))
         if found:
             lines.append("Suggested from your evidence: " + ", ".join(found) + " — tick to tag")
-        self.query_one("#q-theme-hint", Static).update("\n".join(lines) or "Tag the themes this answer shows:")
+        show_text(self.query_one("#q-theme-hint", Static), "\n".join(lines) or "Tag the themes this answer shows:")
 
     @on(OptionList.OptionHighlighted, "#q-grades")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

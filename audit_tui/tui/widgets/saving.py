@@ -42,7 +42,10 @@ class SavesEdits(_Base):
         def reload(self) -> None: ...
 
     def mark_saved(self) -> None:
-        self.query_one("#saved", Static).update(f"✓ Saved {datetime.now():%H:%M:%S}")
+        """'✓ Saved' and the time. Over an earlier '✓ Saved' the line keeps its width, so the screen is not laid
+        out again (it was at each key typed in a text box: each key saves)."""
+        saved = self.query_one("#saved", Static)
+        saved.update(f"✓ Saved {datetime.now():%H:%M:%S}", layout=not str(saved.content).startswith("✓ Saved "))
 
     def save(self, write) -> bool:
         """Run one store write; show 'saved', or the problem (the text stays on screen)."""
