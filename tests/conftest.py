@@ -29,9 +29,19 @@ def mini_template():
     return load_template(DATA / "mini.yaml")
 
 
+@pytest.fixture(scope="session")
+def empty_built(tmp_path_factory) -> Path:
+    """A new database, every migration applied and nothing in it, made by the store once per test process and
+    never written to: each test's `store` opens a copy (making and migrating a new file took 0.15 s a test)."""
+    path = tmp_path_factory.mktemp("empty-built") / "empty.db"
+    Store(path, actor="Alex Auditor").close()
+    return path
+
+
 @pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "audits.db", actor="Alex Auditor")
+def store(empty_built, tmp_path):
+    """The store of a new database of this test's own (a copy of `empty_built`)."""
+    store = Store(copy_database(empty_built, tmp_path / "audits.db"), actor="Alex Auditor")
     yield store
     try:
         store.close()
