@@ -16,6 +16,7 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from audit_tui.domain.models import Template, date_problem, parse_date
 from audit_tui.storage.store import StoreError
 from audit_tui.domain.templates import discover_templates
+from audit_tui.tui.format import show_text
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
@@ -43,6 +44,9 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
     """Collects the audit's details; dismisses with the new audit's id."""
 
     CSS_PATH = "new_audit.tcss"
+    AUTO_FOCUS = "#template"
+    """Focused as the form opens (Textual's default, the first focusable widget, is the scrolling form itself:
+    focusing it, then the template, restyled the whole form twice at each opening)."""
 
     FOOTER = ("start", "cancel", "help")
     BINDINGS = [
@@ -107,7 +111,7 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
         ref = event.value.strip()
         recent = self.app.store.recent_audits_of_case(ref) if ref else []
         notice.display = bool(recent)
-        notice.update("Already audited in the last 12 months: " + "; ".join(
+        show_text(notice, "Already audited in the last 12 months: " + "; ".join(
             f"{r['audited_on']} by {r['auditor'] or 'unknown'} ({r['status']}{', ' + r['round'] if r['round'] else ''})"
             for r in recent))
 
