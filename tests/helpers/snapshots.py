@@ -82,7 +82,8 @@ def push(make, *, values: dict[str, str] | None = None, keys: tuple[str, ...] = 
         if keys:
             await pilot.press(*keys)
             await still(pilot)
-        for selector, value in (values or {}).items():
-            pilot.app.screen.query_one(selector, Input).value = value
-        await still(pilot)
+        if values:  # (without, the picture is still already)
+            for selector, value in values.items():
+                pilot.app.screen.query_one(selector, Input).value = value
+            await still(pilot)
     return before
