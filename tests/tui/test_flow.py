@@ -42,13 +42,13 @@ async def test_new_audit_to_completed(store):
         assert app.focused.id == "q-grades"
 
         await pilot.press("3")  # requires improvement
-        await type_text(pilot, "Plan not updated")
+        await type_text(pilot, "Plan not updated")  # typed; the next questions' evidence pasted (as often done)
         await pilot.press("ctrl+n", "1")  # in custody: yes
-        await type_text(pilot, "On remand")
+        await paste_text(pilot, "On remand")
         await pilot.press("ctrl+n", "1")  # the only_if question is now asked
-        await type_text(pilot, "Planned")
+        await paste_text(pilot, "Planned")
         await pilot.press("ctrl+n", "2")  # good
-        await type_text(pilot, "Reflective")
+        await paste_text(pilot, "Reflective")
 
         await pilot.press("pageup", "pageup", "pageup")  # back to the first question
         assert app.screen.current == "plan.quality"
@@ -56,7 +56,7 @@ async def test_new_audit_to_completed(store):
         await pilot.pause()
         await type_text(pilot, "Update the plan with Jo")
         await pilot.press("tab")
-        await type_text(pilot, "Sam Worker")
+        await paste_text(pilot, "Sam Worker")
         await pilot.press("tab")
         await paste_text(pilot, (date.today() + timedelta(days=14)).isoformat())
         await pilot.press("ctrl+s")
@@ -91,6 +91,9 @@ async def test_new_audit_to_completed(store):
     grades = {a.question: a.grade for a in audit.answers}
     assert grades == {"plan.quality": "requires_improvement", "plan.in_custody": "yes", "plan.release": "yes",
                       "oversight.supervision": "good"}
+    assert {a.question: a.evidence for a in audit.answers} == {
+        "plan.quality": "Plan not updated", "plan.in_custody": "On remand", "plan.release": "Planned",
+        "oversight.supervision": "Reflective"}
     assert audit.actions[0].question == "plan.quality"
     assert audit.actions[0].owner == "Sam Worker"
     assert audit.lived_experience == LIVED
