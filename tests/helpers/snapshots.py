@@ -21,9 +21,10 @@ STAMP = "2026-02-11T09:00:00+00:00"
 ROUND = "2026-02 practice week"
 
 
-def snapshot_app(store, template) -> AuditApp:
+def snapshot_data(store, template) -> dict[str, str]:
     """Three audits (a draft of the mini template with an action, a completed one with actions, a completed one
-    with an open safeguarding concern), a round, fixed times and dates."""
+    with an open safeguarding concern), a round, fixed times and dates; their ids by name. Written once per test
+    process (tests/tui/conftest.py `snapshot_built`), each test opening a copy."""
     draft = store.create_audit(template, case_ref="CL-0042", team="Leaving Care 1", auditor="Alex Auditor",
                                round=ROUND, audited_on=date(2026, 2, 10))
     store.set_answer(draft, "plan.quality", grade="requires_improvement",
@@ -39,9 +40,14 @@ def snapshot_app(store, template) -> AuditApp:
         store.db.execute("UPDATE audits SET updated_at = ? WHERE id = ?", [STAMP.replace("T09", f"T{hour:02}"), audit_id])
     store.db.execute("UPDATE concerns SET raised_at = ?", [STAMP])
     store.db.execute("UPDATE actions SET due = '2026-02-12' WHERE due > '2026-12-01'")
+    return {"draft": draft, "done": done, "concern": concern}
+
+
+def snapshot_app(store, ids: dict[str, str]) -> AuditApp:
+    """The app on a copy of the snapshot data (`snapshot_data`), with no animation; `app.ids` names the audits."""
     app = make_app(store)
     app.animation_level = "none"
-    app.ids = {"draft": draft, "done": done, "concern": concern}
+    app.ids = dict(ids)
     return app
 
 

@@ -25,15 +25,15 @@ from audit_tui.tui.screens.rounds import ImportCasesDialog, NewRoundDialog
 from audit_tui.tui.screens.settings import SettingsScreen
 from audit_tui.tui.screens.training import TrainingAuditScreen
 
-from ..helpers.snapshots import STAMP, push, settle, snapshot_app, still
+from ..helpers.snapshots import STAMP, push, settle, still
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 TOLD = {"#concern-told_at": "11/02/2026 09:00"}
 
 
 @pytest.fixture
-def app(store, mini_template):
-    app = snapshot_app(store, mini_template)
+def app(pictured_app):
+    app, store = pictured_app, pictured_app.store
     app.ids["training"] = start_training(store, "CIN-0401", "Tess Trainee", today=date(2026, 2, 10))
     store.db.execute("UPDATE audits SET updated_at = ? WHERE id = ?", [STAMP.replace("T09", "T07"), app.ids["training"]])
     # the history's times are fixed too: a throwaway database, so the append-only guard may go

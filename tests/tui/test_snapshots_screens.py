@@ -18,14 +18,14 @@ from audit_tui.tui.screens.review import ReviewScreen
 from audit_tui.tui.screens.rounds import RoundsScreen
 from audit_tui.tui.screens.training import TrainingPickerScreen
 
-from ..helpers.snapshots import push, snapshot_app
+from ..helpers.snapshots import push
 
 SMALL, LARGE = (80, 24), (120, 40)
 
 
 @pytest.fixture
-def app(store, mini_template):
-    return snapshot_app(store, mini_template)
+def app(pictured_app):
+    return pictured_app
 
 
 SCREENS = {
