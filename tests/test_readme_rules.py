@@ -342,3 +342,64 @@ def test_activity_only_impact_and_vague_actions_are_warned_of_and_never_block(st
     assert [f.target[0] if f.target[0] == "action" else f.target[1] for f in found] == warned
     store.complete(audit_id, G)  # a warning never blocks (1 of 5 below good: good is suggested)
     assert store.get_audit(audit_id).status == "completed"
+
+
+# README "The suggested overall grade", step 2: "Requires improvement if any answer is inadequate" on a
+# question that is not limiting, even when fewer than a quarter are below good (here 1 of 5).
+FIVE_ONE_LIMITING = FIVE.replace('{id: q1, text: "One?"}', '{id: q1, text: "One?", limiting: true}')
+
+
+def test_an_inadequate_answer_on_a_question_that_is_not_limiting_suggests_requires_improvement(store):
+    template = parse_template(FIVE_ONE_LIMITING, "five.yaml")
+    audit_id = audit_with(store, template, [G, G, G, G, I])
+    for other in (O, G, I):
+        with pytest.raises(GatesNotMet):
+            store.complete(audit_id, other)
+    store.complete(audit_id, RI)
+
+
+# README "The review screen (ctrl+r) lists each unmet gate as a link to the place that needs fixing":
+# each finding names its place: the question, the narrative, the action or the overall grade. Every
+# unmet gate is listed, not only the first.
+def test_every_unmet_gate_is_listed_with_the_place_that_needs_fixing(store, five):
+    audit_id = store.create_audit(five, case_ref="CL-0007", audited_on=AUDITED)
+    store.set_answer(audit_id, "s.q1", grade="n/a")                       # n/a without a reason
+    # s.q2 never answered
+    store.set_answer(audit_id, "s.q3", grade=G, evidence="")              # a grade without evidence
+    store.set_answer(audit_id, "s.q4", grade=G, evidence="tbc")           # a placeholder
+    store.set_answer(audit_id, "s.q5", grade=RI, evidence="Seen alone on 3 March; the plan is late")
+    action = store.add_action(audit_id, description="Review the plan", owner="Team manager", due=AUDITED)
+    store.update_audit(audit_id, lived_experience="Too short.", impact=TWELVE)
+    store.set_safeguarding(audit_id, "no_risk")
+    with pytest.raises(GatesNotMet) as info:
+        store.complete(audit_id, "")
+    places = [f.target for f in info.value.findings]
+    assert places == [("question", "s.q1"), ("question", "s.q2"), ("question", "s.q3"), ("question", "s.q4"),
+                      ("question", "s.q5"), ("narrative", "lived_experience"), ("action", action),
+                      ("overall", "")]
+    assert info.value.findings[-1].message == "Choose an overall grade"
+    store.set_no_action(audit_id, "s.q5", "Already in hand")              # a reason, but too short
+    with pytest.raises(GatesNotMet) as info:
+        store.complete(audit_id, "")
+    assert ("question", "s.q5") in [f.target for f in info.value.findings]
+
+
+def test_a_grade_unlike_the_suggested_one_without_a_reason_points_at_the_overall_grade(store, five):
+    audit_id = audit_with(store, five, [G] * 5)
+    with pytest.raises(GatesNotMet) as info:
+        store.complete(audit_id, O)
+    assert [(f.message, f.target) for f in info.value.findings] == [
+        ("The overall grade differs from the suggested one: give a reason", ("overall", ""))]
+
+
+def test_an_optional_question_left_unanswered_does_not_stop_the_checks_after_it(store):
+    template = parse_template(FIVE.replace('{id: q2, text: "Two?"}', '{id: q2, text: "Two?", required: false}'),
+                              "five.yaml")
+    audit_id = store.create_audit(template, case_ref="CL-0008")
+    for n in (1, 3, 4, 5):
+        store.set_answer(audit_id, f"s.q{n}", grade=G, evidence="" if n == 5 else f"Evidence on file for {n}")
+    store.update_audit(audit_id, lived_experience=TWELVE, impact=TWELVE)
+    store.set_safeguarding(audit_id, "no_risk")
+    with pytest.raises(GatesNotMet) as info:
+        store.complete(audit_id, G)
+    assert [f.target for f in info.value.findings] == [("question", "s.q5")]
