@@ -85,9 +85,9 @@ def _templates():
 
 def _fingerprint(templates) -> str:
     """Changes with the generator, the templates, the schema (migrations) and how facts are built."""
+    from audit_tui.domain.templates import template_to_dict
     from audit_tui.storage import db
     from audit_tui.summary import facts
-    from audit_tui.domain.templates import template_to_dict
 
     blob = json.dumps([template_to_dict(t) for t in templates], sort_keys=True)
     code = "".join(Path(module.__file__).read_text(encoding="utf-8") for module in (db, facts))
@@ -149,8 +149,8 @@ def _weighted(rng: random.Random, scale) -> str:
 def generate(path: Path, size: int, *, seed: int = 1, templates=None, quiet: bool = False) -> Path:
     """Write a database of `size` audits at `path` (replaced if present)."""
     from audit_tui.domain.models import Answer
-    from audit_tui.storage.store import Store
     from audit_tui.domain.themes import answer_themes
+    from audit_tui.storage.store import Store
     from audit_tui.summary.facts import ensure_facts
 
     started = time.perf_counter()

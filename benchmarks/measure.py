@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+
 @dataclass
 class Run:
     seconds: float          # wall time (or time to first paint)

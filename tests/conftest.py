@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from audit_tui.storage.store import Store
 from audit_tui.domain.templates import load_template
+from audit_tui.storage.store import Store
 
 DATA = Path(__file__).parent / "data"
 

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from audit_tui.domain import gates
-from audit_tui.storage.store import Store
 from audit_tui.domain.templates import parse_template
+from audit_tui.storage.store import Store
 
 TEMPLATE_YAML = """\
 id: test-audit

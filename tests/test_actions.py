@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from audit_tui.cli.main import main
-from audit_tui.features.actions import ActionFilter, export_actions, list_actions, mark_done
 from audit_tui.exchange.exports import ExportError
+from audit_tui.features.actions import ActionFilter, export_actions, list_actions, mark_done
 from audit_tui.storage.store import StoreError
 
 from .factories import base, make_audit

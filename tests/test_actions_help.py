@@ -16,8 +16,8 @@ from docx import Document
 from audit_tui.domain import gates
 from audit_tui.storage.store import GatesNotMet, Store
 
-from .helpers.cli import invoke, run_script
 from .factories import base, make_audit, state_safeguarding
+from .helpers.cli import invoke, run_script
 
 DAY = date(2026, 2, 10)
 REASON = "Already in hand: the plan review was booked on 2 February with the IRO"

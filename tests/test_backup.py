@@ -16,8 +16,8 @@ from audit_tui.cli.main import main
 from audit_tui.features.backup import BackupError, backup
 from audit_tui.storage.store import Store
 
-from .helpers.cli import invoke
 from .factories import base, known_dataset, make_audit, template
+from .helpers.cli import invoke
 
 WRITE_SECONDS = 2.0
 

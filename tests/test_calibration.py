@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from audit_tui.cli.main import main
 from audit_tui.domain import gates
 from audit_tui.domain.agreement import adjacent_agreement, exact_agreement, weighted_kappa
-from audit_tui.features.calibration import calibration_report, compare
 from audit_tui.domain.models import Action, Answer, AuditRecord, Concern
-from audit_tui.features.samples import load_reference
-from audit_tui.storage.store import Store
 from audit_tui.domain.templates import parse_template
+from audit_tui.features.calibration import calibration_report, compare
+from audit_tui.features.samples import load_reference
 from audit_tui.features.training import start_training, training_case, training_rows
+from audit_tui.storage.store import Store
 
 from .conftest import copy_database
 

@@ -18,8 +18,8 @@ from audit_tui.storage.store import DatabaseBusy, Store, StoreError
 from audit_tui.tui.screens.audit import AuditScreen
 
 from .conftest import DATA
-from .helpers.workers import WorkerServer
 from .helpers.app import make_app, type_text
+from .helpers.workers import WorkerServer
 
 WORKERS = 4
 

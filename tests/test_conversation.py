@@ -18,8 +18,8 @@ from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.conversation import ConversationScreen
 
 from .conftest import DATA
-from .helpers.cli import invoke
 from .factories import base, make_audit
+from .helpers.cli import invoke
 
 
 def run(*args: str) -> str:

@@ -15,7 +15,6 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-
 pytestmark = pytest.mark.xdist_group("demo_documents")  # its documents: once, on one worker (--dist loadgroup)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from audit_tui.storage.migrations import stale_facts_triggers
-from audit_tui.storage.dbfile import DatabaseError
 from audit_tui.exchange.interchange import export_json
+from audit_tui.storage.dbfile import DatabaseError
+from audit_tui.storage.migrations import stale_facts_triggers
 from audit_tui.storage.store import Store
 from audit_tui.summary import Filters, compute_summary, facts
 

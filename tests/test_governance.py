@@ -21,8 +21,8 @@ from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.audit import AuditScreen
 
 from .conftest import DATA
-from .helpers.cli import invoke, run_script
 from .factories import base, make_audit
+from .helpers.cli import invoke, run_script
 
 QUOTE = "Sam Jones said the pathway plan is hers; Tess Jones, her sister, visits weekly."
 

@@ -18,8 +18,8 @@ from docx import Document
 
 from audit_tui.domain import gates
 from audit_tui.domain.models import AuditRecord
-from audit_tui.summary.headline import change_points
 from audit_tui.domain.templates import parse_template
+from audit_tui.summary.headline import change_points
 from tests.helpers.cli import invoke
 
 EARLIER, LATER = "2026-02 round", "2026-05 round"

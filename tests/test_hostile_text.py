@@ -21,8 +21,8 @@ import pytest
 from textual.widgets import Select
 
 from audit_tui.domain.models import clean_text
-from audit_tui.storage.store import Store, StoreError
 from audit_tui.domain.templates import parse_template
+from audit_tui.storage.store import Store, StoreError
 from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.history import HistoryScreen
 from audit_tui.tui.screens.new_audit import NewAuditScreen

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from audit_tui.storage import bulk
-from audit_tui.exchange.interchange import InterchangeError, export_json, import_json
 from audit_tui.domain.models import AuditRecord
+from audit_tui.exchange.interchange import InterchangeError, export_json, import_json
+from audit_tui.storage import bulk
 from audit_tui.storage.store import Store, StoreError
 
 from .factories import known_dataset, template

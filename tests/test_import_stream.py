@@ -6,9 +6,7 @@ import json
 
 import pytest
 
-from audit_tui.exchange import interchange
-
-from audit_tui.exchange import jsonstream
+from audit_tui.exchange import interchange, jsonstream
 from audit_tui.exchange.interchange import InterchangeError, export_json, import_json
 from audit_tui.exchange.jsonstream import Items, JSONStreamError, Member, read_members
 from audit_tui.storage.store import Store

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit_tui.domain.models import Answer
-from audit_tui.features.samples import builtin_templates
 from audit_tui.domain.templates import parse_template
 from audit_tui.domain.themes import answer_themes, keyword_themes
+from audit_tui.features.samples import builtin_templates
 
 TRICKY = parse_template("""\
 id: tricky

@@ -14,8 +14,8 @@ from audit_tui.features import rounds
 from audit_tui.features.actions import ActionFilter, list_actions, mark_done
 from audit_tui.features.backup import backup
 from audit_tui.features.merge import MergeError, merge
-from audit_tui.storage.trail import is_prefix
 from audit_tui.storage.store import Store
+from audit_tui.storage.trail import is_prefix
 
 from .factories import base, make_audit
 from .helpers.cli import invoke

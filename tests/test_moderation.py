@@ -10,8 +10,8 @@ from textual.widgets import Input, Select
 
 from audit_tui.cli.main import main
 from audit_tui.features.moderation import ModerationError, save_moderation
-from audit_tui.summary.moderation import moderation_agreement, pooled_kappa
 from audit_tui.summary import Filters, compute_summary
+from audit_tui.summary.moderation import moderation_agreement, pooled_kappa
 
 from .factories import base, make_audit, state_safeguarding, template
 

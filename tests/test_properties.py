@@ -24,9 +24,9 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precon
 
 from audit_tui.domain import gates
 from audit_tui.domain.models import NA, clean_text
-from audit_tui.storage.store import AuditLocked, GatesNotMet, Store, StoreError
 from audit_tui.domain.templates import load_template
 from audit_tui.domain.themes import answer_themes
+from audit_tui.storage.store import AuditLocked, GatesNotMet, Store, StoreError
 
 from .conftest import DATA
 
@@ -106,8 +106,8 @@ def test_any_text_round_trips_through_export_and_import(tmp_path_factory, eviden
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(evidence=texts, lived=texts, description=texts, team=texts)
 def test_any_text_reaches_the_word_documents(tmp_path_factory, evidence, lived, description, team):
-    import audit_tui.report.feedback as feedback
     import audit_tui.report.aggregate as aggregate
+    import audit_tui.report.feedback as feedback
     folder = tmp_path_factory.mktemp("docx")
     store = Store(folder / "d.db", actor="p")
     audit_id = store.create_audit(TEMPLATE, case_ref="CL-D", team=team)

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from audit_tui.domain.templates import parse_template
 from audit_tui.storage.errors import GatesNotMet
 from audit_tui.storage.store import Store
-from audit_tui.domain.templates import parse_template
 
 FIVE = """
 id: five

@@ -16,8 +16,8 @@ from docx import Document
 
 from audit_tui.storage.store import GatesNotMet, Store, StoreError
 
-from .helpers.cli import invoke, run_script
 from .factories import base, make_audit, moderate, state_safeguarding
+from .helpers.cli import invoke, run_script
 
 ROUND = "2026-02 practice week"
 POOR = base(**{"practice.quality": "inadequate", "practice.voice": "inadequate", "oversight.supervision": "inadequate"})

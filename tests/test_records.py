@@ -9,14 +9,14 @@ from datetime import date
 
 import pytest
 
+from audit_tui.domain.models import clean_text
+from audit_tui.domain.templates import parse_template
+from audit_tui.exchange.interchange import export_json
 from audit_tui.storage import records
 from audit_tui.storage.errors import StoreError
-from audit_tui.exchange.interchange import export_json
-from audit_tui.domain.models import clean_text
 from audit_tui.storage.records import audit_records
 from audit_tui.storage.store import Store
 from audit_tui.summary import Filters
-from audit_tui.domain.templates import parse_template
 
 from .conftest import copy_database
 from .factories import known_dataset

@@ -13,9 +13,9 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from audit_tui.cli.main import main
+from audit_tui.files.settings import Settings, save_settings
 from audit_tui.report import build_report
 from audit_tui.report.make_reference import build_reference
-from audit_tui.files.settings import Settings, save_settings
 from audit_tui.storage.store import Store
 from audit_tui.summary import Filters
 

@@ -211,10 +211,9 @@ async def test_the_dashboard_counts_moderation_agreement_on_a_thread(lead, tmp_p
 
     from textual.widgets import Static
 
-    from audit_tui.tui.screens import rounds as screen_module
-
     from audit_tui.features.moderation import save_moderation
     from audit_tui.tui.app import AuditApp
+    from audit_tui.tui.screens import rounds as screen_module
     from audit_tui.tui.screens.rounds import RoundsScreen
 
     rounds.import_cases(lead, ROUND, write(tmp_path, "cases.csv", GOOD_CSV), known_templates={"test-audit"})

@@ -18,8 +18,8 @@ from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.dialogs import ConcernDialog, ReasonDialog
 from audit_tui.tui.screens.review import ReviewScreen
 
-from .helpers.cli import invoke, run_script
 from .conftest import DATA
+from .helpers.cli import invoke, run_script
 
 
 def same_working_day(today: date) -> date:

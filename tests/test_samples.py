@@ -9,7 +9,14 @@ import pytest
 from audit_tui.domain import gates
 from audit_tui.domain.models import Interchange
 from audit_tui.features.samples import (
-    SAMPLES_DIR, SampleError, builtin_templates, case_template, list_sample_cases, load_case, load_reference, record_text,
+    SAMPLES_DIR,
+    SampleError,
+    builtin_templates,
+    case_template,
+    list_sample_cases,
+    load_case,
+    load_reference,
+    record_text,
 )
 
 CASES = list_sample_cases()

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from audit_tui.cli.main import main
 from audit_tui.storage.db import schema_version
-from audit_tui.summary.moderation import moderation_agreement
-from audit_tui.summary.scans import ScanAhead, filter_where
 from audit_tui.storage.store import Store
 from audit_tui.summary import Filters, compute_summary
+from audit_tui.summary.moderation import moderation_agreement
+from audit_tui.summary.scans import ScanAhead, filter_where
 
 from .factories import base, known_dataset, make_audit, moderate, template
 

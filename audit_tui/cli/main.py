@@ -13,10 +13,9 @@ from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import COMMANDS, db_option
 from audit_tui.cli.launch import fail, fail_interrupted, hide_unraisable, open_app, open_store, resolve_db, run_app
+from audit_tui.cli.options import COMMANDS, db_option
 from audit_tui.files.settings import current_actor, load_settings
-
 
 # What a command that fails did not do, for the sentence that says so (core.failures).
 NOT_DONE = {

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import (command, database_path, date_option, db_option, existing_store, given_db,
-                                   open_store)
+from audit_tui.cli.options import command, database_path, date_option, db_option, existing_store, given_db, open_store
 
 
 def filter_options(func):
@@ -146,8 +145,8 @@ def summary(as_json: bool, rows: bool, db_path: Path | None, **filter_args) -> N
 def _scan_ahead(db_path: Path | None, values: dict):
     """Start reading the figures on a thread while the models load (core.scans.ScanAhead); None if no file."""
     from audit_tui.storage.dbfile import DatabaseError
-    from audit_tui.summary.scans import ScanAhead, filter_where
     from audit_tui.storage.sharing import check_side_files
+    from audit_tui.summary.scans import ScanAhead, filter_where
 
     path = database_path(db_path)
     if not path.is_file():

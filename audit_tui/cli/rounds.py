@@ -13,10 +13,9 @@ from pathlib import Path
 
 import click
 
-from audit_tui.domain.values import shortened
 from audit_tui.cli.options import command, date_option, db_option, existing_store, group
 from audit_tui.cli.options import print_problems as _problems
-
+from audit_tui.domain.values import shortened
 
 # -- rounds -------------------------------------------------------------------------------
 
@@ -97,8 +96,8 @@ def rounds_import_cases(round_name: str, file: Path, db_path: Path | None) -> No
 @db_option
 def rounds_show(round_name: str, as_json: bool, db_path: Path | None) -> None:
     """A round's progress per auditor, per team and overall, and moderation agreement."""
-    from audit_tui.summary.moderation import agreement_line, moderation_agreement
     from audit_tui.features.rounds import dashboard
+    from audit_tui.summary.moderation import agreement_line, moderation_agreement
 
     with existing_store(db_path) as store:
         figures = dashboard(store, round_name)
@@ -184,8 +183,8 @@ def actions(ctx: click.Context, overdue: bool, owner: str, team: str, round_: st
     """List actions across audits (overdue first), or export them; `actions done ID` marks one done."""
     if ctx.invoked_subcommand is not None:
         return
-    from audit_tui.features.actions import ActionFilter, export_actions, list_actions
     from audit_tui.domain.models import ACTION_KINDS
+    from audit_tui.features.actions import ActionFilter, export_actions, list_actions
 
     if csv_file and xlsx_file:
         raise click.ClickException("give --csv or --xlsx, not both")

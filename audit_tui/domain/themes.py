@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from audit_tui.domain.models import Answer, Template
 
-
 # ASCII bytes → the same bytes with A-Z in lower case and every whitespace character (as `\s` sees it) a space
 _LOWER = bytes(32 if chr(c).isspace() else c for c in range(128)).lower() + bytes(range(128, 256))
 # … and with every non-word character (not `\w`) a space, which leaves the words

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from audit_tui.storage.conclusions import REC_FIELDS, ConclusionsError, recommendation_values, target_value
 from audit_tui.domain.models import clean_text
+from audit_tui.storage.conclusions import REC_FIELDS, ConclusionsError, recommendation_values, target_value
 
 KEYS = ("conclusions", "targets")
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from audit_tui.domain.models import clean_text
+from audit_tui.files.failures import os_reason
 from audit_tui.files.safefiles import remove_with_journal, temp_beside
 from audit_tui.summary import Filters
-from audit_tui.files.failures import os_reason
 
 if TYPE_CHECKING:
     from audit_tui.storage.store import Store

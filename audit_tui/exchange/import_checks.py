@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from audit_tui.domain import gates
 from audit_tui.domain.models import NA, AuditRecord, Template, clean_text
+from audit_tui.domain.templates import builtin_template, cross_reference_problems, template_to_dict
 from audit_tui.storage.store import Store
-from audit_tui.domain.templates import cross_reference_problems, builtin_template, template_to_dict
 
 MAX_PROBLEMS = 50
 

@@ -20,18 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit_tui.storage.errors import ProblemsError
+from audit_tui.domain.models import AuditRecord
 from audit_tui.exchange.exports import ExportError, check_target, private_output
 from audit_tui.exchange.import_checks import ImportChecks
 from audit_tui.exchange.jsonstream import Items, JSONStreamError, Member, NotAnObject, read_members
 from audit_tui.files.failures import os_reason
 from audit_tui.files.userfiles import FileRefused, open_regular
-from audit_tui.domain.models import AuditRecord
+from audit_tui.storage.errors import ProblemsError
 from audit_tui.storage.records import FORMAT, write_interchange
 from audit_tui.storage.staging import Stage
-from audit_tui.summary.facts import prepare_copy
 from audit_tui.storage.store import Store
 from audit_tui.summary import Filters, selected_audit_ids
+from audit_tui.summary.facts import prepare_copy
 
 WINDOW = 2000  # audits read, checked and inserted at a time by an import
 

@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from audit_tui.domain.models import ACTION_KINDS
 from audit_tui.exchange.exports import ExportError, neutralise, private_output
 from audit_tui.storage.store import Store, StoreError
-from audit_tui.domain.models import ACTION_KINDS
 
 COLUMNS = ["action_id", "case_ref", "round", "team", "auditor", "audit_status", "description", "owner", "due",
            "status", "overdue", "done_on", "note", "question", "audit_id", "kind", "questions"]

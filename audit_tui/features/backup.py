@@ -17,9 +17,9 @@ import os
 import sqlite3
 from pathlib import Path
 
+from audit_tui.files.failures import os_reason
 from audit_tui.files.safefiles import is_side_file, remove_with_journal, temp_beside
 from audit_tui.storage.store import Store, StoreError
-from audit_tui.files.failures import os_reason
 
 
 class BackupError(StoreError):

@@ -17,10 +17,10 @@ from typing import Any
 from audit_tui.domain import gates
 from audit_tui.domain.agreement import adjacent_agreement, exact_agreement, weighted_kappa
 from audit_tui.domain.models import NA, Answer, AuditRecord, Template
-from audit_tui.features.samples import SampleError, load_reference
-from audit_tui.storage.store import Store
 from audit_tui.domain.themes import answer_themes
+from audit_tui.features.samples import SampleError, load_reference
 from audit_tui.features.training import sample_template, training_rows
+from audit_tui.storage.store import Store
 
 JUDGEMENT_SCALE = "ilacs"
 MIN_KAPPA = 10  # comparisons below which a kappa is not worked out: too few to mean anything

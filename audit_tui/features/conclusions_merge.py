@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit_tui.exchange.conclusions import ConclusionConflict, ConclusionItem, check_conclusions, file_items, same_content
+from audit_tui.exchange.conclusions import (
+    ConclusionConflict,
+    ConclusionItem,
+    check_conclusions,
+    file_items,
+    same_content,
+)
 from audit_tui.storage.trail import event, is_prefix
 
 

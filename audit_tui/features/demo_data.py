@@ -17,8 +17,18 @@ from typing import Literal
 
 from audit_tui.domain import gates
 from audit_tui.domain.models import (
-    NA, URGENT_NOTE, Action, Answer, AuditRecord, Concern, Conversation, FamilyFeedback, ModeratedAnswer, Moderation,
-    Scale, Template,
+    NA,
+    URGENT_NOTE,
+    Action,
+    Answer,
+    AuditRecord,
+    Concern,
+    Conversation,
+    FamilyFeedback,
+    ModeratedAnswer,
+    Moderation,
+    Scale,
+    Template,
 )
 from audit_tui.features import demo_text as text
 from audit_tui.features.demo_followup import FollowUps, Person

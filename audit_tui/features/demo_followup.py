@@ -16,7 +16,7 @@ import random
 import re
 from datetime import date, timedelta
 
-from audit_tui.domain.models import IMPACT, ILACS, AuditRecord, FollowupJudgement, Template
+from audit_tui.domain.models import ILACS, IMPACT, AuditRecord, FollowupJudgement, Template
 from audit_tui.features import demo_text as text
 
 Person = tuple[str, int | None]

@@ -37,18 +37,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit_tui.storage.sqlite import sqlite_utils
-
-from audit_tui.storage import dbfile
-from audit_tui.storage.db import DatabaseError
-from audit_tui.storage.migrations import FACT_TABLES
 from audit_tui.domain.models import AuditRecord, Template
 from audit_tui.exchange.interchange import read_into
+from audit_tui.storage import dbfile
 from audit_tui.storage.copying import clean, columns
+from audit_tui.storage.db import DatabaseError
+from audit_tui.storage.migrations import FACT_TABLES
+from audit_tui.storage.sqlite import sqlite_utils
 from audit_tui.storage.staging import Stage
+from audit_tui.storage.store import Store, StoreError, now_iso
 from audit_tui.storage.trail import event, is_prefix, settled
 from audit_tui.summary.facts import prepare_copy
-from audit_tui.storage.store import Store, StoreError, now_iso
 
 # Not copied as an audit's parts: the history is merged row by row, allocations by round, and the
 # summary's facts are a cache each database builds for itself.

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from audit_tui.domain.models import KEBAB, clean_text, parse_date
+from audit_tui.files.failures import os_reason
+from audit_tui.files.userfiles import FileRefused, check_unpacked, read_capped
 from audit_tui.storage.casework import ALLOCATION_FIELDS
 from audit_tui.storage.errors import ProblemsError
 from audit_tui.storage.store import Store, StoreError
-from audit_tui.files.failures import os_reason
-from audit_tui.files.userfiles import FileRefused, check_unpacked, read_capped
 
 MAX_CASE_LIST_BYTES = 20 * 1024 * 1024  # bytes read from the file
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # an XLSX file's parts, unpacked

@@ -7,11 +7,11 @@ from collections import defaultdict
 from datetime import date
 from itertools import tee
 
-from audit_tui.summary import Summary
 from audit_tui.report import docxkit as kit
 from audit_tui.report.rows import ReportRows
 from audit_tui.report.sentences import plural
 from audit_tui.report.streamed import StreamedTables
+from audit_tui.summary import Summary
 
 LONG_OVERDUE = (30, 90)  # days: the bands the body counts
 

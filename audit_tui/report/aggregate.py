@@ -8,21 +8,26 @@ from pathlib import Path
 from docx.shared import Pt
 
 from audit_tui.exchange.exports import check_target, private_output
-from audit_tui.storage.store import Store
-from audit_tui.summary.scans import ScanAhead
-from audit_tui.summary import Filters, Summary, read_source, summary_snapshot
 from audit_tui.report import branding, circulation
 from audit_tui.report import docxkit as kit
-from audit_tui.report.contents import fill_contents
 from audit_tui.report.actionplan import actions_annex, actions_section
+from audit_tui.report.contents import fill_contents
 from audit_tui.report.executive import executive_section
-from audit_tui.report.figures import (distributions_section, questions_annex, sections_annex, themes_annex,
-                                      themes_section)
+from audit_tui.report.figures import (
+    distributions_section,
+    questions_annex,
+    sections_annex,
+    themes_annex,
+    themes_section,
+)
 from audit_tui.report.pictures import Pictures
 from audit_tui.report.plan import improvement_plan_section, trends_section
 from audit_tui.report.rows import ReportRows
 from audit_tui.report.sentences import SMALL_BASE_NOTE, change_sentences, fmt_pct, moderation_sentences, plural, share
 from audit_tui.report.streamed import StreamedTables
+from audit_tui.storage.store import Store
+from audit_tui.summary import Filters, Summary, read_source, summary_snapshot
+from audit_tui.summary.scans import ScanAhead
 
 Progress = Callable[[float, str], None]
 

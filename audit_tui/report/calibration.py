@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit_tui.features.calibration import MIN_KAPPA, CalibrationReport
-from audit_tui.exchange.exports import private_output
 from audit_tui.domain.models import BUILTIN_SCALES
+from audit_tui.exchange.exports import private_output
+from audit_tui.features.calibration import MIN_KAPPA, CalibrationReport
 
 READY_AT = 80.0  # exact agreement (%) a trainee needs to be ready, unless the trainer sets another
 MIN_READY = 20  # questions compared before readiness is judged

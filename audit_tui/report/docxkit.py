@@ -25,8 +25,8 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from audit_tui.domain.models import XML_FORBIDDEN
-from audit_tui.files.settings import load_settings
 from audit_tui.domain.templates import BUILTIN_DIR
+from audit_tui.files.settings import load_settings
 from audit_tui.files.userfiles import check_unpacked, read_capped
 from audit_tui.report.streamed import StreamedTables
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from audit_tui.summary import Summary, pct
-from audit_tui.summary.shapes import AreaFigure, TeamDifference
 from audit_tui.report import docxkit as kit
 from audit_tui.report.sentences import fmt_pct, headline_sentence, join_words, moderation_sentences, plural
+from audit_tui.summary import Summary, pct
+from audit_tui.summary.shapes import AreaFigure, TeamDifference
 
 THEMES_NAMED = 3
 

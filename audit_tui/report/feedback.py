@@ -8,14 +8,14 @@ from pathlib import Path
 from docx.shared import Cm, Pt
 
 from audit_tui.domain import gates
-from audit_tui.storage.governance import redact_record
-from audit_tui.exchange.exports import check_target, private_output
 from audit_tui.domain.models import ACTION_KINDS, NA
-from audit_tui.storage.store import Store
-from audit_tui.summary import action_clear, impact_evidenced, lived_experience_evidenced, TESTS
+from audit_tui.exchange.exports import check_target, private_output
 from audit_tui.report import branding, circulation
 from audit_tui.report import docxkit as kit
 from audit_tui.report.sentences import plural
+from audit_tui.storage.governance import redact_record
+from audit_tui.storage.store import Store
+from audit_tui.summary import TESTS, action_clear, impact_evidenced, lived_experience_evidenced
 
 
 def _narrative(doc, text: str) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from audit_tui.summary import Distribution, Summary, ThemeFigure
 from audit_tui.report import charts
 from audit_tui.report.docxkit import annex_heading, heading, note, para, table
 from audit_tui.report.pictures import Pictures
 from audit_tui.report.sentences import MIN_BASE, SMALL_BASE_NOTE, fmt_pct, plural, share
+from audit_tui.summary import Distribution, Summary, ThemeFigure
 
 SHORT_GRADES = {"outstanding": "Outst.", "good": "Good", "requires_improvement": "RI", "inadequate": "Inad.",
                 "yes": "Yes", "partly": "Partly", "no": "No", "adequate": "Adeq.", "improved": "Improved",

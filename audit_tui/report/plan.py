@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from audit_tui.summary import Summary
 from audit_tui.report import charts
 from audit_tui.report import docxkit as kit
 from audit_tui.report.pictures import Pictures
 from audit_tui.report.sentences import SMALL_BASE_NOTE, fmt_pct, plural, share
+from audit_tui.summary import Summary
 
 RAG_FILLS = {"red": "F4CCCC", "amber": "FCE5B6", "green": "D9EAD3"}
 

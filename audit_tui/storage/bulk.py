@@ -8,14 +8,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from audit_tui.storage.ahead import made_ahead, quick_switches
 from audit_tui.domain.models import AuditRecord, Template, clean_text
-from audit_tui.storage.practice import COLUMNS as CONVERSATION_COLUMNS
-from audit_tui.storage.practice import row_of
 from audit_tui.domain.themes import answer_themes
 from audit_tui.domain.values import derived_id
 from audit_tui.domain.values import stored_text as _text
+from audit_tui.storage.ahead import made_ahead, quick_switches
 from audit_tui.storage.followup import stored_questions
+from audit_tui.storage.practice import COLUMNS as CONVERSATION_COLUMNS
+from audit_tui.storage.practice import row_of
 
 _AUDIT_FIELDS = ("case_ref", "template_id", "template_version", "round", "service_area", "team", "worker", "auditor",
                  "audited_on", "status", "overall_grade", "overall_reason", "lived_experience", "impact",

@@ -13,9 +13,9 @@ import re
 from datetime import date
 from typing import Any
 
-from audit_tui.storage.errors import StoreError
 from audit_tui.domain.models import clean_text, parse_date
 from audit_tui.domain.values import new_id, now_iso
+from audit_tui.storage.errors import StoreError
 from audit_tui.storage.part import Part
 
 RAG = ("red", "amber", "green")

@@ -13,6 +13,7 @@ from audit_tui.storage.dbfile import BUSY_TIMEOUT_S, SQLITE_MAGIC, DatabaseError
 from audit_tui.storage.migrations import migrate, migrations, schema_version  # noqa: F401
 from audit_tui.storage.sqlite import sqlite_utils
 
+
 def _create_private(path: Path) -> None:
     """Create an empty database file readable by its owner only, or by its group too in a folder set up
     for sharing (see storage.sharing); another process may beat us to it."""

@@ -15,6 +15,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+
 from audit_tui.files.failures import error_kind, os_reason
 
 BUSY_TIMEOUT_S = 30.0

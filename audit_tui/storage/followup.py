@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from audit_tui.domain import gates
-from audit_tui.storage.errors import GatesNotMet, StoreError, validated
 from audit_tui.domain.models import CONCERN_ROUTES, SAFEGUARDING_STATEMENTS, URGENT_NOTE, Action, clean_text
 from audit_tui.domain.values import new_id, now_iso
 from audit_tui.domain.values import stored_text as _text
+from audit_tui.storage.errors import GatesNotMet, StoreError, validated
 from audit_tui.storage.part import Part
 
 ACTION_FIELDS = ("description", "owner", "due", "status", "question", "done_on", "note", "kind", "questions")

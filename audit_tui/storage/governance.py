@@ -18,9 +18,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from audit_tui.storage.errors import StoreError
 from audit_tui.domain.models import AuditRecord, clean_text
 from audit_tui.domain.values import now_iso
+from audit_tui.storage.errors import StoreError
 from audit_tui.storage.part import Part
 
 # Values that are codes, dates or ids, never free text: redaction leaves them alone

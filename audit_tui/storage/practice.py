@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from audit_tui.storage.errors import StoreError
 from audit_tui.domain.models import Conversation, FamilyFeedback, clean_text, parse_date
 from audit_tui.domain.values import now_iso
 from audit_tui.domain.values import stored_text as _text
+from audit_tui.storage.errors import StoreError
 from audit_tui.storage.part import Part
 
 CONVERSATION_FIELDS = ("held_on", "present", "reflection", "agrees", "challenge", "response")

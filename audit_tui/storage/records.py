@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from audit_tui.domain.models import AuditRecord, clean_text
 from audit_tui.storage.errors import StoreError
 from audit_tui.storage.followup import ACTION_FIELDS
-from audit_tui.domain.models import AuditRecord, clean_text
 from audit_tui.storage.practice import COLUMNS as CONVERSATION_COLUMNS
 from audit_tui.storage.practice import parts_of
 
@@ -123,9 +123,8 @@ def write_interchange(store: Store, handle: IO[bytes], ids: Sequence[str], *, re
     file: the header indented, then one audit per line. Returns the number of audits. With `redact`
     (a file for circulation), each audit's names to redact are replaced by initials, and the list left out.
     `conclusions`: the lead's conclusions and targets (exchange.conclusions), written before the audits."""
-    from audit_tui.storage.governance import redact_record
-
     from audit_tui.domain.templates import template_to_dict  # (loads PyYAML: not needed to open an audit)
+    from audit_tui.storage.governance import redact_record
 
     keys = set()
     for start in range(0, len(ids), BATCH):

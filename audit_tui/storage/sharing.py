@@ -17,9 +17,9 @@ import os
 import stat
 from pathlib import Path
 
-from audit_tui.storage.dbfile import UNTOUCHED, DatabaseError
-from audit_tui.files.safefiles import SIDE_SUFFIXES, my_uid
 from audit_tui.files.failures import os_reason
+from audit_tui.files.safefiles import SIDE_SUFFIXES, my_uid
+from audit_tui.storage.dbfile import UNTOUCHED, DatabaseError
 
 
 def shared_folder(folder: Path) -> bool:

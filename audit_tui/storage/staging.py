@@ -21,17 +21,16 @@ the database meanwhile, publishing refuses (nothing changes) and asks to run it 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from audit_tui.storage.migrations import FACT_TABLES
-from audit_tui.storage.errors import store_error
-from audit_tui.storage.store import Store, StoreError
 from audit_tui.files.failures import os_reason
+from audit_tui.storage.errors import store_error
+from audit_tui.storage.migrations import FACT_TABLES
+from audit_tui.storage.store import Store, StoreError
 
 NOTED_AUDITS = "_staged_audits"
 NOTED_ALLOCATIONS = "_staged_allocations"

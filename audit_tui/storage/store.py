@@ -14,26 +14,34 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from audit_tui.storage import bulk
-from audit_tui.storage.db import DatabaseError, connect, open_read_only
-from audit_tui.storage.errors import AuditLocked, DatabaseBusy, EditConflict, GatesNotMet, StorageError, StoreError
-from audit_tui.storage.errors import store_error as _store_error
-from audit_tui.storage.errors import validated
+from sqlite_utils.utils import dedupe_keys  # noqa: E402,I001 - sqlite-utils is loaded by .db (without numpy)
+
 from audit_tui.domain.models import NA, Answer, AuditRecord, Template, clean_text
+from audit_tui.domain.themes import answer_themes
+from audit_tui.domain.values import new_id, now_iso
+from audit_tui.domain.values import stored_text as _text
+from audit_tui.storage import bulk
 from audit_tui.storage.casework import Casework
-from audit_tui.storage.copying import Copying
-from audit_tui.storage.followup import FollowUp, next_working_day
 from audit_tui.storage.conclusions import Conclusions
+from audit_tui.storage.copying import Copying
+from audit_tui.storage.db import DatabaseError, connect, open_read_only
+from audit_tui.storage.errors import (
+    AuditLocked,
+    DatabaseBusy,
+    EditConflict,
+    GatesNotMet,
+    StorageError,
+    StoreError,
+    validated,
+)
+from audit_tui.storage.errors import store_error as _store_error
+from audit_tui.storage.followup import FollowUp, next_working_day
 from audit_tui.storage.governance import Governance
 from audit_tui.storage.part import delegate
 from audit_tui.storage.practice import Practice
 from audit_tui.storage.reaudit import Reaudit
-from audit_tui.storage.trail import Trail
 from audit_tui.storage.records import audit_records
-from audit_tui.domain.themes import answer_themes
-from audit_tui.domain.values import new_id, now_iso
-from audit_tui.domain.values import stored_text as _text
-from sqlite_utils.utils import dedupe_keys  # noqa: E402,I001 - sqlite-utils is loaded by .db (without numpy)
+from audit_tui.storage.trail import Trail
 
 AUDIT_FIELDS = ("case_ref", "round", "service_area", "team", "worker", "auditor", "audited_on",
                 "lived_experience", "impact", "overall_grade", "overall_reason")

@@ -23,8 +23,24 @@ from audit_tui.summary.compute import compute_summary, previous_round, read_sour
 from audit_tui.summary.measures import action_clear, impact_evidenced, lived_experience_evidenced, pct
 from audit_tui.summary.rows import action_plan_rows, appendix_rows
 from audit_tui.summary.shapes import (
-    TESTS, ActionRow, AuditCounts, AuditRow, Change, ConcernRow, Distribution, Filters, HeadlineFigure, ModerationFigures,
-    QuestionFigure, Quote, Scope, Summary, SummaryError, TeamActions, TestFigure, ThemeFigure,
+    TESTS,
+    ActionRow,
+    AuditCounts,
+    AuditRow,
+    Change,
+    ConcernRow,
+    Distribution,
+    Filters,
+    HeadlineFigure,
+    ModerationFigures,
+    QuestionFigure,
+    Quote,
+    Scope,
+    Summary,
+    SummaryError,
+    TeamActions,
+    TestFigure,
+    ThemeFigure,
 )
 
 __all__ = [

@@ -9,22 +9,39 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from audit_tui.storage.db import schema_version
 from audit_tui.domain.models import ILACS, NA, Template
-from audit_tui.summary.scans import Scan, ScanAhead, scan
+from audit_tui.storage.db import schema_version
 from audit_tui.summary.executive import executive_figures
 from audit_tui.summary.facts import ensure_facts
+from audit_tui.summary.followup import add_action_kinds, add_followups
 from audit_tui.summary.headline import change_points, headline_figures
-from audit_tui.summary.trends import improvement_plan, trend_series
 from audit_tui.summary.measures import pct
 from audit_tui.summary.quotes import QuotePicker
 from audit_tui.summary.rows import action_plan_rows, appendix_rows
-from audit_tui.summary.followup import add_action_kinds, add_followups
+from audit_tui.summary.scans import Scan, ScanAhead, scan
 from audit_tui.summary.shapes import (
-    TESTS, ActionCounts, ActionRow, AuditCounts, AuditRow, Change, ChangeRow, ConcernRow, ConversationFigures,
-    Distribution, Filters,
-    ModerationFigures, QuestionFigure, Quote, Scope, Summary, SummaryError, TeamActions, TestFigure, ThemeFigure,
+    TESTS,
+    ActionCounts,
+    ActionRow,
+    AuditCounts,
+    AuditRow,
+    Change,
+    ChangeRow,
+    ConcernRow,
+    ConversationFigures,
+    Distribution,
+    Filters,
+    ModerationFigures,
+    QuestionFigure,
+    Quote,
+    Scope,
+    Summary,
+    SummaryError,
+    TeamActions,
+    TestFigure,
+    ThemeFigure,
 )
+from audit_tui.summary.trends import improvement_plan, trend_series
 
 if TYPE_CHECKING:
     from audit_tui.storage.store import Store

@@ -24,8 +24,16 @@ from fractions import Fraction
 from audit_tui.domain.models import NA, Template
 from audit_tui.summary.headline import change_points, tagged_questions
 from audit_tui.summary.measures import pct
-from audit_tui.summary.shapes import (AreaFigure, Distribution, Executive, Filters, HeadlineFigure, OverdueFigures, OwnerOverdue,
-                     TeamDifference)
+from audit_tui.summary.shapes import (
+    AreaFigure,
+    Distribution,
+    Executive,
+    Filters,
+    HeadlineFigure,
+    OverdueFigures,
+    OwnerOverdue,
+    TeamDifference,
+)
 
 MIN_BASE = 5
 TEAM_GAP = 15.0  # points

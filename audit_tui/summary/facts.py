@@ -15,10 +15,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from audit_tui.storage.migrations import FACT_TABLES
 from audit_tui.domain.models import ILACS, Template
-from audit_tui.summary.scans import COUNTED_SQL, missing_count
+from audit_tui.storage.migrations import FACT_TABLES
 from audit_tui.summary.measures import action_clear, impact_evidenced, lived_experience_evidenced
+from audit_tui.summary.scans import COUNTED_SQL, missing_count
 
 BULK_BUILD = 500  # audits without facts from which a build drops and remakes the indexes
 _TEMP = ("_fx_q", "_fx_levels", "_fx_cond", "_fx_best")

@@ -13,8 +13,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from audit_tui.domain.models import NA, Template
-from audit_tui.summary.scans import Scan
 from audit_tui.summary.measures import pct
+from audit_tui.summary.scans import Scan
 from audit_tui.summary.shapes import Filters, HeadlineFigure
 
 LABELS = {  # in this order first; a measure a template adds is named from its id

@@ -20,7 +20,14 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from audit_tui.domain.agreement import Pairs, adjacent_agreement, disagreements, exact_agreement, pair_counts, weighted_kappa
+from audit_tui.domain.agreement import (
+    Pairs,
+    adjacent_agreement,
+    disagreements,
+    exact_agreement,
+    pair_counts,
+    weighted_kappa,
+)
 from audit_tui.domain.models import NA, Template
 from audit_tui.summary.scans import Agreement, agreement_rows
 

@@ -15,8 +15,16 @@ from decimal import Decimal
 from audit_tui.domain.models import NA, Template
 from audit_tui.summary.headline import LABELS, counts_for_measures, measure_label
 from audit_tui.summary.measures import pct
-from audit_tui.summary.shapes import (Filters, HeadlineFigure, ImprovementPlan, Recommendation, TrendMeasure, TrendPoint, TrendRound,
-                     Trends)
+from audit_tui.summary.shapes import (
+    Filters,
+    HeadlineFigure,
+    ImprovementPlan,
+    Recommendation,
+    TrendMeasure,
+    TrendPoint,
+    TrendRound,
+    Trends,
+)
 
 MIN_ROUNDS = 3
 MAX_ROUNDS = 12

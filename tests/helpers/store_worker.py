@@ -24,9 +24,9 @@ import sys
 import time
 from datetime import date, timedelta
 
+from audit_tui.domain.templates import load_template
 from audit_tui.storage.db import DatabaseError
 from audit_tui.storage.store import Store, StoreError
-from audit_tui.domain.templates import load_template
 
 DUE = date.today() + timedelta(days=30)
 

@@ -10,8 +10,8 @@ from textual.geometry import Region
 from textual.widgets import Button, DataTable, Input, Select, Static, TextArea
 from textual.widgets._footer import FooterKey
 
-from audit_tui.features import rounds
 from audit_tui.domain.models import parse_date
+from audit_tui.features import rounds
 from audit_tui.files.settings import Settings
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.action_tracker import DoneDialog, ExportActionsDialog

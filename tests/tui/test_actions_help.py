@@ -12,6 +12,7 @@ from audit_tui.storage.store import Store
 from audit_tui.tui.screens.action_tracker import ActionTrackerScreen
 from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.widgets.actions import ActionDialog, NoActionDialog
+
 from ..factories import base, make_audit
 from ..helpers.app import make_app
 

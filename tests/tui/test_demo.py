@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from audit_tui.files.settings import Settings, default_db_path
 from audit_tui.storage.store import Store
 from audit_tui.tui.app import AuditApp

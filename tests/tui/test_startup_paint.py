@@ -15,8 +15,8 @@ import sys
 import pytest
 from textual.widgets import DataTable
 
-from audit_tui.storage.errors import StoreError
 from audit_tui.files.settings import load_settings, read_auditor_name, read_look, settings_path
+from audit_tui.storage.errors import StoreError
 from audit_tui.tui.app import AuditApp
 from audit_tui.tui.screens.home import HomeScreen
 from audit_tui.tui.screens.new_audit import NewAuditScreen

@@ -15,15 +15,22 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
-from audit_tui.features.actions import ActionFilter, count_actions, count_by_kind, export_actions, list_actions, mark_done
-from audit_tui.exchange.exports import ExportError
 from audit_tui.domain.models import ACTION_KINDS, parse_date
+from audit_tui.exchange.exports import ExportError
+from audit_tui.features.actions import (
+    ActionFilter,
+    count_actions,
+    count_by_kind,
+    export_actions,
+    list_actions,
+    mark_done,
+)
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import selected_key
-from audit_tui.tui.widgets.columns import Column, FittingTable
-from audit_tui.tui.widgets.paging import Pager
-from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
+from audit_tui.tui.widgets.columns import Column, FittingTable
+from audit_tui.tui.widgets.keyfooter import KeyFooter
+from audit_tui.tui.widgets.paging import Pager
 
 COLUMNS = [
     Column("due", "Due", 10, always=True), Column("status", "Status", 7, always=True),

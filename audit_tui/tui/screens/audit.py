@@ -5,7 +5,6 @@ Every change is saved at once through the store; the bar shows when it was saved
 
 from __future__ import annotations
 
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,13 +14,20 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from audit_tui.domain.gates import (action_problems, active_questions, below_good, is_answered, is_graded,
-                                    is_placeholder, question_label)
+from audit_tui.domain.gates import (
+    action_problems,
+    active_questions,
+    below_good,
+    is_answered,
+    is_graded,
+    is_placeholder,
+    question_label,
+)
 from audit_tui.tui.unsaved import AUDIT_LEVEL, UnsavedChanges
 from audit_tui.tui.widgets.actions import ActionsChanged, ActionsPanel
+from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.widgets.narratives import NarrativesPanel
 from audit_tui.tui.widgets.question import AnswerEdited, QuestionPanel
-from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.widgets.saving import SavesEdits
 
 NARRATIVES, ACTIONS, REVIEW, CONVERSATION = "@narratives", "@actions", "@review", "@conversation"

@@ -250,9 +250,9 @@ class TrainerScreen(Screen[None]):
         self.app.push_screen(CalibrationScreen(audit_id, case_ref))
 
     def action_word(self) -> None:
-        from audit_tui.report.calibration import write_calibration_docx
         from audit_tui.exchange.exports import ExportError
         from audit_tui.files.settings import data_dir
+        from audit_tui.report.calibration import write_calibration_docx
 
         path = data_dir() / f"calibration-{date.today().isoformat()}.docx"
         try:

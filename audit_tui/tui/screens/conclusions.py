@@ -16,16 +16,15 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static, TextArea
 
-from audit_tui.domain.values import shortened
+from audit_tui.domain.values import now_iso, shortened
 from audit_tui.storage.conclusions import RAG, ConclusionsError, recommendation_values, target_value
 from audit_tui.storage.store import StoreError
 from audit_tui.summary.headline import LABELS, measure_label
 from audit_tui.summary.trends import rag
-from audit_tui.domain.values import now_iso
 from audit_tui.tui.format import selected_key
+from audit_tui.tui.screens.dialogs import DIALOGS_CSS, ConfirmDialog, KeepsTypedWork
 from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.widgets.keyfooter import KeyFooter
-from audit_tui.tui.screens.dialogs import ConfirmDialog, DIALOGS_CSS, KeepsTypedWork
 
 RAG_STYLE = {"red": "bold red", "amber": "bold yellow", "green": "bold green"}
 RECOMMENDATION_COLUMNS = [  # what, by when and who at 80 columns; the measurable outcome as the window widens

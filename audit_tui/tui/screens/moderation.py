@@ -20,8 +20,8 @@ from audit_tui.domain.models import NA
 from audit_tui.features.moderation import ModerationError, moderation_rows, save_moderation
 from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import grade_label
-from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
+from audit_tui.tui.widgets.keyfooter import KeyFooter
 
 
 def _id(question: str) -> str:

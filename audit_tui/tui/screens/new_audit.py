@@ -14,11 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from audit_tui.domain.models import Template, date_problem, parse_date
-from audit_tui.storage.store import StoreError
 from audit_tui.domain.templates import discover_templates
+from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import show_text
-from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
+from audit_tui.tui.widgets.keyfooter import KeyFooter
 
 CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}")
 FIELDS = [

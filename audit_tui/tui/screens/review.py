@@ -15,8 +15,8 @@ from audit_tui.domain import gates
 from audit_tui.domain.models import SAFEGUARDING_STATEMENTS
 from audit_tui.storage.store import GatesNotMet, StoreError
 from audit_tui.tui.format import grade_label
-from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.screens.dialogs import KeepsTypedWork
+from audit_tui.tui.widgets.keyfooter import KeyFooter
 
 
 class ReviewScreen(KeepsTypedWork, Screen[tuple[str, str] | None]):

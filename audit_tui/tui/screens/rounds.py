@@ -16,18 +16,26 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
-    Button, DataTable, Header, Input, Label, Select, Static, TabbedContent, TabPane,
+    Button,
+    DataTable,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
 )
 
 from audit_tui.features import rounds as core
 from audit_tui.features.casebook import followup_words, reaudit_line, reaudit_state, reaudits
-from audit_tui.summary.moderation import agreement_line, moderation_agreement
 from audit_tui.storage.store import StoreError
+from audit_tui.summary.moderation import agreement_line, moderation_agreement
 from audit_tui.tui.format import selected_key
 from audit_tui.tui.messages import AgreementCounted
+from audit_tui.tui.screens.dialogs import KeepsTypedWork
 from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.widgets.keyfooter import KeyFooter
-from audit_tui.tui.screens.dialogs import KeepsTypedWork
 
 PROGRESS_STYLE = {"allocated": "", "in progress": "yellow", "completed": "green", "moderated": "bold green"}
 REAUDIT_COLUMNS = ("Case ref", "Audited", "Re-audit due", "State", "Follow-up")

@@ -16,13 +16,13 @@ from textual.widgets import DataTable, Header, Static
 
 from audit_tui.domain.models import URGENT_NOTE
 from audit_tui.features.samples import SampleError, list_sample_cases, record_text
-from audit_tui.storage.store import StoreError
 from audit_tui.features.training import start_training, training_case, training_rows
+from audit_tui.storage.store import StoreError
 from audit_tui.tui.format import selected_key
+from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.widgets.columns import Column, FittingTable
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 from audit_tui.tui.widgets.record import RecordPane
-from audit_tui.tui.screens.audit import AuditScreen
 
 WIDE = 120
 

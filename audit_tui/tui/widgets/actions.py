@@ -14,13 +14,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from audit_tui.domain.values import shortened
-from audit_tui.domain.gates import action_problems, action_warning, below_good, default_due, owner_warning, question_label
+from audit_tui.domain.gates import (
+    action_problems,
+    action_warning,
+    below_good,
+    default_due,
+    owner_warning,
+    question_label,
+)
 from audit_tui.domain.models import ACTION_KINDS, URGENT_NOTE, Action, AuditRecord, Template, parse_date
+from audit_tui.domain.values import shortened
 from audit_tui.tui.format import selected_key
+from audit_tui.tui.screens.dialogs import DIALOGS_CSS, ConfirmDialog, KeepsTypedWork, ReasonDialog
 from audit_tui.tui.widgets.columns import Column, FittingTable
-from audit_tui.tui.screens.dialogs import ConfirmDialog, DIALOGS_CSS, KeepsTypedWork, ReasonDialog
-
 
 COLUMNS = [
     Column("description", "Description", 44, least=16, always=True), Column("owner", "Owner", 24, least=12, always=True),
