@@ -58,7 +58,9 @@ class _Spare:
     def take(self, count: int) -> ProcessPoolExecutor | None:
         with self._lock:
             pool, key, self._pool = self._pool, self._key, None
-        if pool is not None and (key != (os.getpid(), count) or getattr(pool, "_broken", False)):
+        if pool is None or key[0] != os.getpid():
+            return None  # (in a forked child the workers are its parent's: neither used nor stopped here)
+        if key[1] != count or getattr(pool, "_broken", False):
             _stop(pool)
             return None
         return pool
