@@ -45,6 +45,14 @@ async def home_list(pilot) -> DataTable:
     raise AssertionError("the home list did not load")
 
 
+async def open_over_home(pilot, screen) -> None:
+    """`screen` opened over the loaded home list, laid out (two rounds of messages)."""
+    await home_list(pilot)
+    pilot.app.push_screen(screen)
+    await pilot.pause()
+    await pilot.pause()
+
+
 def labels(table: DataTable) -> list[str]:
     return [str(column.label) for column in table.columns.values()]
 
@@ -74,10 +82,7 @@ async def test_the_home_list_shows_what_matters_at_80_columns_and_more_as_it_wid
 
 async def test_tab_goes_down_the_review_and_what_it_reaches_is_in_sight(app):
     async with app.run_test(size=SMALL) as pilot:
-        await home_list(pilot)
-        app.push_screen(ReviewScreen(app.ids["draft"]))
-        await pilot.pause()
-        await pilot.pause()
+        await open_over_home(pilot, ReviewScreen(app.ids["draft"]))
         screen = app.screen
         assert app.focused.id == "findings"
         reached = []
@@ -95,10 +100,7 @@ async def test_tab_goes_down_the_moderation_page_and_what_it_reaches_is_in_sight
     from audit_tui.tui.screens.moderation import ModerationScreen
 
     async with app.run_test(size=SMALL) as pilot:
-        await home_list(pilot)
-        app.push_screen(ModerationScreen(app.ids["first"]))
-        await pilot.pause()
-        await pilot.pause()
+        await open_over_home(pilot, ModerationScreen(app.ids["first"]))
         buttons = app.screen.query_one(".buttons").region
         for _ in range(30):
             await pilot.press("tab")
@@ -113,10 +115,7 @@ async def test_tab_goes_down_the_moderation_page_and_what_it_reaches_is_in_sight
 
 async def test_a_gate_wraps_inside_what_is_visible_whether_or_not_the_list_scrolls(app):
     async with app.run_test(size=SMALL) as pilot:
-        await home_list(pilot)
-        app.push_screen(ReviewScreen(app.ids["draft"]))
-        await pilot.pause()
-        await pilot.pause()
+        await open_over_home(pilot, ReviewScreen(app.ids["draft"]))
         findings = app.screen.query_one("#findings", OptionList)
         width = findings.scrollable_content_region.width
         assert findings.size.height == findings.virtual_size.height  # every line used: no blank line below
@@ -133,10 +132,7 @@ def test_a_question_cut_to_fit_keeps_its_number():
 
 async def test_a_cases_audits_side_by_side_show_their_labels_whole_at_80x24(app):
     async with app.run_test(size=SMALL) as pilot:
-        await home_list(pilot)
-        app.push_screen(CaseScreen("CL-0043"))
-        await pilot.pause()
-        await pilot.pause()
+        await open_over_home(pilot, CaseScreen("CL-0043"))
         text = screen_text(app)
         for words in ("Actions made a difference", "Some improvement", "Joanne Mitchell", "Practice Q1"):
             assert words in text, words
