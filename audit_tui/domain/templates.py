@@ -36,16 +36,9 @@ class _Problem:
     message: str
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe loader that refuses anchors and aliases (no billion-laughs)."""
-
-    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases are not allowed in templates", event.start_mark
-            )
-        return super().compose_node(parent, index)
+class _TemplateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe loader for templates, read by libyaml where PyYAML has it (its wheels do: about eight times faster
+    than PyYAML's own reader, which took a third of a second for the built-in templates)."""
 
     def construct_yaml_int(self, node):  # noqa: D401 - PyYAML hook
         """An integer, refused at its line when longer than any template needs (Python would stop at
@@ -56,16 +49,23 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().construct_yaml_int(node)
 
 
-_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_yaml_int)
+def _refuse_aliases(text: str) -> None:
+    """Anchors and aliases are refused at the alias's line, before anything is built (no billion laughs)."""
+    for event in yaml.parse(text, Loader=_TemplateLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases are not allowed in templates", event.start_mark)
+
+
+_TemplateLoader.add_constructor("tag:yaml.org,2002:int", _TemplateLoader.construct_yaml_int)
 
 # YAML 1.1 reads yes/no/on/off as booleans; in templates `yes` is a grade, so only
 # true/false are booleans here (as in YAML 1.2).
-_NoAliasLoader.yaml_implicit_resolvers = {
+_TemplateLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 for _first in "tTfF":
-    _NoAliasLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(
+    _TemplateLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(
         0, ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
 
 
@@ -168,8 +168,9 @@ def parse_template(text: str, filename: str) -> Template:
     parsed afresh."""
     if len(text.encode("utf-8")) > MAX_TEMPLATE_BYTES:
         raise TemplateError([f"{filename}:1: template is larger than {MAX_TEMPLATE_BYTES // 1000} kB"])
-    loader = _NoAliasLoader(text)
+    loader = _TemplateLoader(text)
     try:
+        _refuse_aliases(text)
         root = loader.get_single_node()  # composed once: the data, and the lines its problems are on
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
