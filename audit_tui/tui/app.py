@@ -51,7 +51,11 @@ class AuditApp(App[None]):
         Binding("f2", "settings", "Settings", id="settings"),
         Binding("ctrl+p", "command_palette", "More", show=False, priority=True, tooltip="Every command",
                 id="palette"),
+        Binding("tab", "focus_next", "Next field", show=False, priority=True, id="focus.next"),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True, id="focus.previous"),
     ]
+    """Tab and Shift+Tab move the focus before the next key is handed on: keys that arrive together (typed fast
+    over SSH, or pasted by tmux) would otherwise go to the field Tab was leaving (README, Key bindings)."""
 
     def __init__(self, store: Store | Callable[[], Store], *, path: Path | None = None, notice: str | None = None,
                  settings: Settings | None = None, demo_of: Path | None = None):

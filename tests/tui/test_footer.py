@@ -46,3 +46,4 @@ async def test_moving_between_fields_with_the_same_keys_keeps_the_footer_as_it_i
             await pilot.pause()
             assert app.focused.id == field
             assert list(app.screen.query(FooterKey)) == keys  # the same keys, not made again
+

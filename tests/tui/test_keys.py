@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual._xterm_parser import XTermParser
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Select
@@ -30,6 +31,7 @@ from audit_tui.tui.widgets.actions import ActionDialog
 
 from ..conftest import DATA
 from ..factories import base, make_audit
+from ..helpers.app import make_app
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -272,3 +274,39 @@ async def test_a_safeguarding_action_cannot_be_deleted(app):
         assert app.screen is screen  # no dialog: it cannot be deleted, and says so
         assert any("cannot be deleted" in n.message for n in app._notifications)
     assert urgent in [a.id for a in app.store.get_audit(app.audit_id).actions]
+
+
+async def arrive_together(pilot, keys: list[str]) -> None:
+    """Keys read from the terminal in one go (typed fast over SSH, or sent by tmux in one write): the driver
+    posts them all before the app has handled the first."""
+    for key in keys:
+        char = {"tab": "\t", "space": " ", "minus": "-"}.get(key, key if len(key) == 1 else None)
+        pilot.app.post_message(events.Key(key, char))
+    await pilot.pause()
+    await pilot.pause()
+
+
+def typed(text: str) -> list[str]:
+    return [{" ": "space", "-": "minus"}.get(ch, ch) for ch in text]
+
+
+async def test_text_typed_straight_after_tab_lands_in_the_field_tab_moved_to(store, mini_template):
+    audit_id = store.create_audit(mini_template, case_ref="CL-0042", team="Leaving Care 1", auditor="Alex Auditor",
+                                  audited_on=date(2026, 2, 10))
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await arrive_together(pilot, ["tab", *typed("CL-0042")])  # from the home list into its search box
+        assert app.focused.id == "home-search"
+        assert app.focused.value == "CL-0042"
+        app.push_screen(AuditScreen(audit_id))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused.id == "q-grades"
+        await arrive_together(pilot, ["tab", *typed("Seen alone")])  # from the grade into the evidence box
+        assert app.focused.id == "q-evidence"
+        await arrive_together(pilot, ["shift+tab", "tab", *typed(" and again")])  # out and back in
+        assert app.focused.id == "q-evidence"
+        assert app.focused.text == "Seen alone and again"
+        await pilot.press("ctrl+s")
+    assert [a.evidence for a in store.get_audit(audit_id).answers if a.evidence] == ["Seen alone and again"]
