@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from audit_tui.files.settings import load_settings, read_look, save_settings
+from audit_tui.tui.keyorder import KeyOrder
 from audit_tui.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
@@ -51,17 +52,14 @@ class AuditApp(App[None]):
         Binding("f2", "settings", "Settings", id="settings"),
         Binding("ctrl+p", "command_palette", "More", show=False, priority=True, tooltip="Every command",
                 id="palette"),
-        Binding("tab", "focus_next", "Next field", show=False, priority=True, id="focus.next"),
-        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True, id="focus.previous"),
     ]
-    """Tab and Shift+Tab move the focus before the next key is handed on: keys that arrive together (typed fast
-    over SSH, or pasted by tmux) would otherwise go to the field Tab was leaving (README, Key bindings)."""
 
     def __init__(self, store: Store | Callable[[], Store], *, path: Path | None = None, notice: str | None = None,
                  settings: Settings | None = None, demo_of: Path | None = None):
         """`store`, or a function that opens it at first use; `path` is the store's (for the title).
         `demo_of`: the store is a demo (`audit-tui demo`), and this is your own database to go back to."""
         super().__init__()
+        self._key_order = KeyOrder(self)
         self._store = None if callable(store) else store
         self._open_store = store if callable(store) else None
         self.sub_title = str(path or self._store.path)
@@ -108,16 +106,26 @@ class AuditApp(App[None]):
         if settings.auditor_name and self._store is not None:  # changes from now on are credited to this name
             self._store.actor = " ".join(settings.auditor_name.split())
 
+    async def on_event(self, event) -> None:
+        """Typed keys and pastes in the order they were typed, each after the one before has done what it
+        does (`tui/keyorder.py`)."""
+        if self._key_order.hold(event):
+            return
+        target = self._key_order.target(event)
+        await super().on_event(event)
+        if target is not None:
+            self._key_order.handed_on(target)
+
     def on_descendant_focus(self, event) -> None:
         """A text box is entered at the end of its text, so typing adds to it and never lands before it
         (or, in a one-line box, replaces it)."""
         from textual.widgets import Input, TextArea
 
         widget = event.widget
-        if isinstance(widget, TextArea) and not widget.read_only:
-            self.call_after_refresh(widget.move_cursor, widget.document.end)
+        if isinstance(widget, TextArea) and not widget.read_only:  # the end when the cursor is put there
+            self.call_after_refresh(lambda: widget.move_cursor(widget.document.end))
         elif isinstance(widget, Input):
-            self.call_after_refresh(setattr, widget, "cursor_position", len(widget.value))
+            self.call_after_refresh(lambda: setattr(widget, "cursor_position", len(widget.value)))
 
     def on_resize(self) -> None:
         """After the window shrinks, the focused box is brought back into view."""

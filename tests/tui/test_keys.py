@@ -310,3 +310,17 @@ async def test_text_typed_straight_after_tab_lands_in_the_field_tab_moved_to(sto
         assert app.focused.text == "Seen alone and again"
         await pilot.press("ctrl+s")
     assert [a.evidence for a in store.get_audit(audit_id).answers if a.evidence] == ["Seen alone and again"]
+
+
+async def test_keys_that_arrive_together_each_wait_for_what_the_one_before_does(store, mini_template):
+    """"/" and then a filter typed fast: the letters go into the filter, none of them works the list's keys
+    (s status, a actions, m moderate); Esc and then n: back to the list, then a new audit."""
+    make_audit(store, "CL-0043", base())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await arrive_together(pilot, ["slash", *typed("sam")])
+        assert isinstance(app.screen, HomeScreen) and app.focused.id == "home-search"
+        assert app.focused.value == "sam"
+        await arrive_together(pilot, ["escape", "n"])
+        assert isinstance(app.screen, NewAuditScreen)
