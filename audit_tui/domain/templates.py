@@ -37,8 +37,8 @@ class _Problem:
 
 
 class _TemplateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe loader for templates, read by libyaml where PyYAML has it (its wheels do: about eight times faster
-    than PyYAML's own reader, which took a third of a second for the built-in templates)."""
+    """Safe loader for templates, read by libyaml where PyYAML has it (its wheels do), much faster than
+    PyYAML's own reader (README, Performance)."""
 
     def construct_yaml_int(self, node):  # noqa: D401 - PyYAML hook
         """An integer, refused at its line when longer than any template needs (Python would stop at

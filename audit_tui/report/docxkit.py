@@ -109,7 +109,7 @@ def new_document(reference: str | Path | None = None):
 def style_id(doc_or_cell, name: str, fallback: str | None = "Normal") -> str | None:
     """The style id of a paragraph style by name (fallback when an organisation's docx lacks it).
 
-    Looked up once per document: python-docx's own lookup, on every paragraph, costs milliseconds.
+    Looked up once per document: python-docx's own lookup searches every style, on every paragraph.
     """
     part = doc_or_cell.part
     ids = _STYLE_IDS.setdefault(part, {})

@@ -229,7 +229,7 @@ def stale_facts_triggers(db: sqlite_utils.Database, table: str) -> None:
 @migrations(name="0005_answer_themes_one_tree")
 def _answer_themes_one_tree(db: sqlite_utils.Database) -> None:
     """`answer_themes` in one b-tree (WITHOUT ROWID, its key the row) and without its index on theme,
-    which nothing reads by: a third of a large database less, and imports write it a third faster.
+    which nothing reads by: a smaller database, and less for imports to write.
     Rows, views and triggers are as before."""
     views = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view' AND sql LIKE '%answer_themes%'"
                        ).fetchall()

@@ -477,7 +477,7 @@ class Summary(Model):
     def to_json(self, *, rows: bool = True) -> str:
         """The figures as indented JSON; without `rows`, leaving out `action_plan` and `appendix`."""
         # pydantic's serializer writes the same text as json.dumps(model_dump(mode="json"), indent=2,
-        # ensure_ascii=False), about 5x faster (json.dumps drops to pure Python when indenting).
+        # ensure_ascii=False), and faster (json.dumps drops to pure Python when indenting).
         # Its text comes from the database as stored: cleaned again here, for rows another program wrote.
         return clean_json(self.model_dump_json(indent=2, exclude=None if rows else {"action_plan", "appendix"}))
 

@@ -44,7 +44,7 @@ class AuditApp(App[None]):
     """What every screen shares, and every screen's own styles, read in one pass before the first paint (the
     home screen is the app's first screen: `get_default_screen`). A screen's styles read only when it first
     opened made Textual parse every style sheet again (its own and each widget's) and restyle every screen
-    open: about a tenth of a second on each first opening of a kind of screen."""
+    open, on each first opening of a kind of screen."""
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
