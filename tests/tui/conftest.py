@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,10 @@ def pictured_app(snapshot_built, tmp_path):
         store.close()
     except Exception:  # noqa: BLE001 - the app may have closed it already
         pass
+
+
+@pytest.fixture
+def draft(store, mini_template) -> str:
+    """A draft audit of the mini template (CL-0042), on the test's store."""
+    return store.create_audit(mini_template, case_ref="CL-0042", team="Leaving Care 1", auditor="Alex Auditor",
+                              audited_on=date(2026, 2, 10))

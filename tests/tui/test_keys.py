@@ -290,9 +290,8 @@ def typed(text: str) -> list[str]:
     return [{" ": "space", "-": "minus"}.get(ch, ch) for ch in text]
 
 
-async def test_text_typed_straight_after_tab_lands_in_the_field_tab_moved_to(store, mini_template):
-    audit_id = store.create_audit(mini_template, case_ref="CL-0042", team="Leaving Care 1", auditor="Alex Auditor",
-                                  audited_on=date(2026, 2, 10))
+async def test_text_typed_straight_after_tab_lands_in_the_field_tab_moved_to(store, draft):
+    audit_id = draft
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
