@@ -40,7 +40,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 F_KEYS = {"F1": "\x1bOP", "F2": "\x1bOQ", "F3": "\x1bOR", "F4": "\x1bOS", "F5": "\x1b[15~", "F6": "\x1b[17~",
           "F7": "\x1b[18~", "F8": "\x1b[19~", "F9": "\x1b[20~"}
 NAMED = {"Enter": ("\r", "enter"), "Tab": ("\t", "tab"), "Esc": ("\x1b", "escape"), "PgDn": ("\x1b[6~", "pagedown"),
-         "PgUp": ("\x1b[5~", "pageup"), "Delete": ("\x1b[3~", "delete"), "/": ("/", "slash")}
+         "PgUp": ("\x1b[5~", "pageup"), "Down": ("\x1b[B", "down"), "Delete": ("\x1b[3~", "delete"), "/": ("/", "slash")}
 TAKEN_BY_MULTIPLEXERS = {"ctrl+b", "ctrl+a"}
 """tmux's and screen's prefix keys: the app never sees them over SSH in tmux or screen."""
 HARMFUL = {"ctrl+h", "ctrl+i", "ctrl+m", "ctrl+j", "ctrl+w", "ctrl+u", "ctrl+k", "ctrl+d", "ctrl+x", "ctrl+z",
@@ -313,7 +313,7 @@ async def test_text_typed_straight_after_tab_lands_in_the_field_tab_moved_to(sto
 
 async def test_keys_that_arrive_together_each_wait_for_what_the_one_before_does(store, mini_template):
     """"/" and then a filter typed fast: the letters go into the filter, none of them works the list's keys
-    (s status, a actions, m moderate); Esc and then n: back to the list, then a new audit."""
+    (s status, a actions, m moderate); Down and then n: to the list, then a new audit."""
     make_audit(store, "CL-0043", base())
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -321,5 +321,5 @@ async def test_keys_that_arrive_together_each_wait_for_what_the_one_before_does(
         await arrive_together(pilot, ["slash", *typed("sam")])
         assert isinstance(app.screen, HomeScreen) and app.focused.id == "home-search"
         assert app.focused.value == "sam"
-        await arrive_together(pilot, ["escape", "n"])
+        await arrive_together(pilot, ["down", "n"])  # Down from the filter to the list, then n
         assert isinstance(app.screen, NewAuditScreen)

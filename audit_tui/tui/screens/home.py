@@ -58,7 +58,7 @@ class HomeScreen(Screen[None]):
         Binding("m", "moderate", "Moderate", id="home.moderate"),
         Binding("c", "case", "Case's audits", id="home.case"),
         Binding("question_mark", "app.help", "Help", show=False, id="home.help"),
-        Binding("escape", "step_back", "Back to the list", show=False, id="home.back"),
+        Binding("escape,down", "step_back", "Back to the list", show=False, id="home.back"),
     ]
 
     def __init__(self) -> None:
@@ -257,7 +257,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-search", Input).focus()
 
     def action_step_back(self) -> None:
-        """Esc in the filter goes back to the list (the filter stays as typed)."""
+        """Esc or Down in the filter goes to the list (the filter stays as typed)."""
         if self.focused is self.query_one("#home-search", Input) and (table := self._list()):
             table.focus()
 
