@@ -8,12 +8,14 @@ tests/tui/test_reaudit.py)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from datetime import date
 
 import pytest
 from docx import Document
 
+from audit_tui.domain.templates import builtin_templates
 from audit_tui.storage.store import GatesNotMet, Store, StoreError
 
 from .factories import base, make_audit, moderate, state_safeguarding
@@ -144,6 +146,22 @@ def test_the_case_command_shows_the_audits_side_by_side(followed):
     assert text[0].split() == ["2026-02-10", "2026-04-14"]
     assert text[5].split() == ["Actions", "made", "a", "difference", "—", "Some", "improve…"]
     assert "No audit of CL-9999." in run("case", "CL-9999", "--db", str(db)).stdout
+
+
+def test_the_case_command_keeps_each_questions_number_when_its_section_title_is_long(tmp_path):
+    """README, Re-audit and follow-up: side by side, each question keeps its number, its section title cut."""
+    template = next(t for t in builtin_templates() if t.id == "care-leavers")
+    with Store(tmp_path / "a.db", actor="Alex Auditor") as store:
+        audit_id = store.create_audit(template, case_ref="CL-0001", team="Leaving Care 1", auditor="Alex Auditor",
+                                      audited_on=date(2026, 2, 10))
+        for key, _, _ in template.questions():
+            store.set_answer(audit_id, key, grade=template.scale_of(key).levels[0].id)
+    rows = run("case", "CL-0001", "--db", str(tmp_path / "a.db")).stdout.splitlines()[8:]
+    labels = [row[:30].rstrip() for row in rows]
+    assert len(labels) == len(template.questions())
+    assert "Accommodation, staying pu… Q1" in labels and "Accommodation, staying pu… Q2" in labels
+    assert all(re.search(r" Q\d+$", label) and len(label) <= 29 for label in labels), labels
+    assert len(set(labels)) == len(labels)
 
 
 def test_reaudit_and_followup_commands_save_and_refuse_in_one_line(followed):

@@ -21,6 +21,7 @@ from audit_tui.cli.options import command, db_option, existing_store
 @db_option
 def case(case_ref: str, as_json: bool, db_path: Path | None) -> None:
     """Show every audit of a case side by side: overall grade, each question's final grade, follow-up."""
+    from audit_tui.domain.values import cut_keeping_number
     from audit_tui.features.casebook import case_comparison
 
     with existing_store(db_path) as store:
@@ -38,8 +39,9 @@ def case(case_ref: str, as_json: bool, db_path: Path | None) -> None:
                        ("Follows up", "follows_on"), ("Actions made a difference", "followup_label"),
                        ("Re-audit due", "reaudit_due"), ("Actions (open)", "actions_text")):
         click.echo(f"{label:<30}" + "".join(f"{_cell(a.get(key)):<{width}}" for a in audits))
-    for row in compared["questions"]:
-        click.echo(f"{_cell(row['label'], 29):<30}" + "".join(f"{_cell(g):<{width}}" for g in row["grades"]))
+    for row in compared["questions"]:  # "Accommodation, staying… Q2": the number stays
+        label = cut_keeping_number(row["label"], 29)
+        click.echo(f"{label:<30}" + "".join(f"{_cell(g):<{width}}" for g in row["grades"]))
 
 
 def _cell(value, width: int = 13) -> str:

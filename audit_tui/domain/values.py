@@ -42,3 +42,14 @@ def shortened(text: str | None, width: int) -> str:
     """`text` on one line, cut to `width` characters with an ellipsis (tables and lists at 80 columns)."""
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cut_keeping_number(label: str, width: int) -> str:
+    """A question's name cut to `width` characters in its section title, so that its number stays:
+    'Strategy discussion and section 47 enquiry Q3' → 'Strategy discussion… Q3'."""
+    if len(label) <= width:
+        return label
+    title, space, number = label.rpartition(" ")
+    if space and number.startswith("Q") and number[1:].isdigit() and width > len(number) + 2:
+        return shortened(title, width - len(number) - 1) + " " + number
+    return shortened(label, width)

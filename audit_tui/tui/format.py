@@ -51,16 +51,3 @@ def relative_time(stamp: str | None, now: datetime | None = None) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)} h ago"
     return then.astimezone().strftime("%d %b %Y")
-
-
-def cut_keeping_number(label: str, width: int) -> str:
-    """A question's name cut to `width` characters in its section title, so that its number stays:
-    'Strategy discussion and section 47 enquiry Q3' → 'Strategy discussion… Q3'."""
-    from audit_tui.domain.values import shortened
-
-    if len(label) <= width:
-        return label
-    title, space, number = label.rpartition(" ")
-    if space and number.startswith("Q") and number[1:].isdigit() and width > len(number) + 2:
-        return shortened(title, width - len(number) - 1) + " " + number
-    return shortened(label, width)

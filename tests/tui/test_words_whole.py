@@ -10,7 +10,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import DataTable, Input, OptionList
 
-from audit_tui.tui.format import cut_keeping_number
+from audit_tui.domain.values import cut_keeping_number
 from audit_tui.tui.screens.audit import AuditScreen
 from audit_tui.tui.screens.case import CaseScreen
 from audit_tui.tui.screens.review import ReviewScreen

@@ -15,9 +15,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 
 from audit_tui.domain.models import ILACS, IMPACT, AuditRecord
+from audit_tui.domain.values import cut_keeping_number
 from audit_tui.features.casebook import case_comparison, followup_defaults
 from audit_tui.storage.store import StoreError
-from audit_tui.tui.format import cut_keeping_number
 from audit_tui.tui.screens.dialogs import DIALOGS_CSS, KeepsTypedWork, ReasonDialog
 from audit_tui.tui.widgets.keyfooter import KeyFooter
 
