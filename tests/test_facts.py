@@ -17,6 +17,7 @@ from audit_tui.storage.store import Store
 from audit_tui.summary import Filters, compute_summary, facts
 
 from .factories import base, known_dataset, make_audit, moderate, template
+from .helpers.cli import invoke
 
 AS_OF = Filters(as_of=date(2026, 3, 20))
 
@@ -133,6 +134,20 @@ def test_a_large_files_deferred_check_runs_before_facts_are_written(store):
     assert fact_counts(store.path)["audit_facts"] == 0
     store.db.deferred_check = None
     assert compute_summary(store, AS_OF).audits.completed == fact_counts(store.path)["audit_facts"]
+
+
+def test_audits_whose_template_is_not_stored_are_named_in_one_line(tmp_path):
+    """Bad input is one sentence the user understands: which template the counted audits need."""
+    path = tmp_path / "audits.db"
+    known_dataset(path).close()
+    conn = sqlite3.connect(path)
+    with conn:  # another program removed the template the audits were made with
+        conn.execute("DELETE FROM templates")
+    conn.close()
+    result = invoke("summary", "--json", "--db", path, "--as-of", "2026-03-20")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "audit-tui: error: template test-audit version 1 is used by audits but not stored\n"
+    assert fact_counts(path)["audit_facts"] == 0  # nothing half-built
 
 
 def cli(*args) -> subprocess.CompletedProcess:

@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from audit_tui.cli.main import main
+from audit_tui.domain.templates import parse_template
 from audit_tui.storage.store import Store
 from audit_tui.summary import Filters, compute_summary, pct
 
-from .factories import base, known_dataset, make_audit, state_safeguarding, template
+from .factories import TEMPLATE_YAML, base, known_dataset, make_audit, state_safeguarding, template
 
 AS_OF = "2026-03-20"
 ROUND = "2026-02 practice week"
@@ -144,6 +145,37 @@ def test_answers_to_questions_not_asked_are_not_counted(db_copy):
     release = next(q for q in figures.questions if q.question == "circumstances.custody_release")
     assert (release.answered, release.grades["no"]) == (1, 0)
     store.close()
+
+
+# README: "Answers to a question no longer asked (an `only_if` whose answer was changed) are not counted."
+VISITS = """      - id: custody_visits
+        text: "Is the young person visited in custody?"
+        scale: yes_partly_no
+        only_if: {question: circumstances.in_custody, answer_in: ["yes"]}
+  - id: oversight
+"""
+
+
+def test_answers_to_every_question_not_asked_are_not_counted(tmp_path):
+    """Two questions asked only in custody: the stale answers to both are left out, not only the last's."""
+    tmpl = parse_template(TEMPLATE_YAML.replace("id: test-audit", "id: two-asked")
+                          .replace("  - id: oversight\n", VISITS), "two-asked.yaml")
+    store = Store(tmp_path / "audits.db", actor="tester")
+    custody = {"circumstances.in_custody": "yes", "circumstances.custody_release": "partly",
+               "circumstances.custody_visits": "yes"}
+    make_audit(store, "CL-0001", base(**custody), tmpl=tmpl)
+    stale = make_audit(store, "CL-0002", base(**{**custody, "circumstances.custody_release": "no",
+                                                            "circumstances.custody_visits": "no"}),
+                       complete=False, tmpl=tmpl)
+    store.set_answer(stale, "circumstances.in_custody", grade="no")  # neither custody question is asked now
+    state_safeguarding(store, stale)
+    store.complete(stale, "good")
+    store.close()
+    questions = {q["question"]: q for q in summary_json(tmp_path / "audits.db")["questions"]}
+    assert [(key, questions[key]["answered"], questions[key]["grades"]) for key in
+            ("circumstances.custody_release", "circumstances.custody_visits")] == [
+        ("circumstances.custody_release", 1, {"yes": 0, "partly": 1, "no": 0}),
+        ("circumstances.custody_visits", 1, {"yes": 1, "partly": 0, "no": 0})]
 
 
 def test_summary_text_without_json(known_db):
