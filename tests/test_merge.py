@@ -110,6 +110,28 @@ def test_history_prefix_allows_an_extended_last_row():
     assert not is_prefix([row], [longer[:6] + ("r3",)])
 
 
+def test_a_case_allocated_on_both_copies_and_started_on_the_other_is_linked_here(tmp_path):
+    """The allocation both copies hold takes the audit the other copy started from it (not only new ones)."""
+    here = Store(tmp_path / "here.db", actor="Ann Auditor")
+    rounds.create_round(here, "2026-03 week", "2026-03-02", "2026-03-06")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case ref,auditor,template\nCL-9,Bob Auditor,test-audit\n")
+    rounds.import_cases(here, "2026-03 week", cases, known_templates={"test-audit"})
+    backup(here, tmp_path / "there.db")
+    there = Store(tmp_path / "there.db", actor="Bob Auditor")
+    [allocated] = rounds.allocations(there, "2026-03 week")
+    # started outside the round's name, so only the link says it is this allocation's audit
+    audit_id = make_audit(there, "CL-9", base(), round="", complete=False, auditor="Bob Auditor")
+    rounds.link_audit(there, allocated["id"], audit_id)
+    there.close()
+    assert [r["progress"] for r in rounds.allocations(here, "2026-03 week")] == ["allocated"]
+    result = merge(here, tmp_path / "there.db")
+    assert (result.added, result.rounds_added, result.allocations_added) == (["CL-9"], 0, 0)
+    [row] = rounds.allocations(here, "2026-03 week")
+    assert (row["audit_id"], row["progress"]) == (audit_id, "in progress")
+    here.close()
+
+
 def test_merge_json_adds_new_and_lists_differences(laptops, tmp_path):
     from audit_tui.exchange.interchange import export_json
 
