@@ -247,3 +247,45 @@ def dump_file(path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+def test_a_json_merge_adds_logs_and_names_every_field_that_differs(tmp_path):
+    """README: a .json file's new audits are added (logged as merged, their facts built with them), identical
+    ones are left alone, and one that differs is a CONFLICT naming its case ref, id and every field that
+    differs, including an answer only this side holds (actions the file gives no ids do not differ)."""
+    here_path = tmp_path / "here.db"
+    here = Store(here_path, actor="Ann Auditor")
+    make_audit(here, "CL-SAME", base(**{"practice.quality": "requires_improvement"}))  # with an action
+    changed = make_audit(here, "CL-CHANGED", base(**{"practice.quality": "requires_improvement",  # an action
+                                                      "circumstances.in_custody": "yes",
+                                                      "circumstances.custody_release": "yes"}))
+    here.close()
+    assert cli("--db", here_path, "backup", tmp_path / "there.db").returncode == 0
+    there = Store(tmp_path / "there.db", actor="Bob Auditor")
+    added = make_audit(there, "CL-NEW", base(), auditor="Bob Auditor")
+    there.close()
+    assert cli("--db", tmp_path / "there.db", "export", tmp_path / "there.json").returncode == 0
+    data = json.loads((tmp_path / "there.json").read_text())
+    for audit in data["audits"]:  # a file from another system: actions and concerns without ids
+        for item in audit["actions"] + audit["concerns"]:
+            item.pop("id")
+    other = next(a for a in data["audits"] if a["case_ref"] == "CL-CHANGED")
+    # there: not in custody, so the release question is not asked (and has no answer)
+    other["answers"] = [a for a in other["answers"] if a["question"] != "circumstances.custody_release"]
+    next(a for a in other["answers"] if a["question"] == "circumstances.in_custody")["grade"] = "no"
+    (tmp_path / "there.json").write_text(json.dumps(data))
+
+    result = cli("--db", here_path, "merge", tmp_path / "there.json")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "Added 1 audit(s), updated 0; 1 the same on both sides; 0 newer here (kept); 1 conflict(s)",
+        "History rows added: 1; templates: 0; rounds: 0; allocated cases: 0",
+        f"CONFLICT CL-CHANGED (id {changed}): differs from this database's copy (a .json file has no history)"
+        " — answer circumstances.custody_release, answer circumstances.in_custody"]
+    here = Store(here_path, actor="reader")
+    assert [(h["who"], h["field"]) for h in here.history(added)] == [("ann", "merged")]
+    trail = here.db.execute("SELECT who, field, new FROM history WHERE audit_id IS NULL").fetchall()
+    assert [tuple(row) for row in trail] == [("ann", "merge", "from there.json: 1 added, 1 conflict(s)")]
+    # README: the merge builds the facts of what it brought in and publishes them with the audits
+    assert [tuple(row) for row in here.db.execute("SELECT id FROM audit_facts").fetchall()] == [(added,)]
+    here.close()
