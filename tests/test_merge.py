@@ -289,3 +289,37 @@ def test_a_json_merge_adds_logs_and_names_every_field_that_differs(tmp_path):
     # README: the merge builds the facts of what it brought in and publishes them with the audits
     assert [tuple(row) for row in here.db.execute("SELECT id FROM audit_facts").fetchall()] == [(added,)]
     here.close()
+
+
+def as_before_history_ref(path) -> None:
+    """Put `history` back as it was before migration 0006 (no `ref`: which edit a row records)."""
+    conn = sqlite3.connect(path)
+    with conn:
+        trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'history_no_rewrite'").fetchone()[0]
+        conn.execute("DROP TRIGGER history_no_rewrite")
+        conn.execute("ALTER TABLE history DROP COLUMN ref")
+        conn.execute(trigger.replace(" OR NEW.ref IS NOT OLD.ref", ""))
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0006_history_ref'")
+    conn.close()
+
+
+def test_a_database_older_than_history_refs_merges_with_its_history_once(tmp_path):
+    """README: history travels with the audits and merging the same file twice changes nothing, from a
+    copy made before history rows recorded which edit they are (its rows are matched whole)."""
+    here = Store(tmp_path / "here.db", actor="Ann Auditor")
+    make_audit(here, "CL-SAME", base())
+    backup(here, tmp_path / "old.db")
+    old = Store(tmp_path / "old.db", actor="Bob Auditor")
+    added = make_audit(old, "CL-OLD", base(), auditor="Bob Auditor")
+    trail = [(h["who"], h["field"], h["old"], h["new"]) for h in old.history(added)]
+    old.close()
+    as_before_history_ref(tmp_path / "old.db")
+    result = merge(here, tmp_path / "old.db")
+    assert (result.added, result.unchanged, result.history_added, result.conflicts) == (
+        ["CL-OLD"], 1, len(trail), [])
+    assert [(h["who"], h["field"], h["old"], h["new"]) for h in here.history(added)] == trail
+    before = dump(here)
+    again = merge(here, tmp_path / "old.db")
+    assert (again.added, again.unchanged, again.history_added, again.changed) == ([], 2, 0, False)
+    assert dump(here) == before
+    here.close()

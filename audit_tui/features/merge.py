@@ -151,14 +151,6 @@ def _differences(mine: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
     return found
 
 
-def _clean_tree(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_clean_tree(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _clean_tree(v) for k, v in value.items()}
-    return clean(value)
-
-
 def _child_tables(store: Store, other: Store) -> list[str]:
     """Tables holding an audit's parts (audit_id column) that both databases have, parents' children first."""
     theirs = set(other.db.table_names())
