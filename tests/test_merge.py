@@ -323,3 +323,55 @@ def test_a_database_older_than_history_refs_merges_with_its_history_once(tmp_pat
     assert (again.added, again.unchanged, again.history_added, again.changed) == ([], 2, 0, False)
     assert dump(here) == before
     here.close()
+
+
+def test_audits_whose_template_differs_here_are_conflicts_unless_the_same(tmp_path):
+    """Module rule: an audit whose template version is stored differently on the two copies is never taken
+    over: a CONFLICT naming the template, unless the audit is the same on both sides."""
+    here_path, there_path = tmp_path / "here.db", tmp_path / "there.db"
+    here = Store(here_path, actor="Ann Auditor")
+    make_audit(here, "CL-SAME", base())
+    changed = make_audit(here, "CL-CHANGED", base(), complete=False)
+    here.close()
+    assert cli("--db", here_path, "backup", there_path).returncode == 0
+    there = Store(there_path, actor="Bob Auditor")
+    only_there = make_audit(there, "CL-THERE", base(), auditor="Bob Auditor")
+    there.set_answer(changed, "practice.quality", evidence="Rewritten on the other copy")
+    there.close()
+    conn = sqlite3.connect(there_path)
+    with conn:  # the other copy's test-audit v1 is not this one's (edited in place by another program)
+        body = json.loads(conn.execute("SELECT body FROM templates WHERE id = 'test-audit'").fetchone()[0])
+        conn.execute("UPDATE templates SET body = ? WHERE id = 'test-audit'",
+                     [json.dumps({**body, "title": "Another case audit"})])
+    conn.close()
+    result = cli("--db", here_path, "merge", there_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "Added 0 audit(s), updated 0; 1 the same on both sides; 0 newer here (kept); 2 conflict(s)",
+        "History rows added: 0; templates: 0; rounds: 0; allocated cases: 0"]
+    assert sorted(lines[2:]) == [  # (listed in the order of their ids)
+        f"CONFLICT CL-CHANGED (id {changed}): its template test-audit v1 differs here — template",
+        f"CONFLICT CL-THERE (id {only_there}): its template test-audit v1 differs here — template"]
+    assert evidence_of(here_path, "CL-CHANGED")["practice.quality"] != "Rewritten on the other copy"
+
+
+def test_an_audit_that_cannot_be_read_from_the_other_copy_is_listed_and_the_rest_merge(tmp_path):
+    here_path, there_path = tmp_path / "here.db", tmp_path / "there.db"
+    Store(here_path, actor="Ann Auditor").close()
+    there = Store(there_path, actor="Bob Auditor")
+    good = make_audit(there, "CL-GOOD", base(), auditor="Bob Auditor")
+    bad = make_audit(there, "CL-BAD", base(), auditor="Bob Auditor")
+    there.close()
+    conn = sqlite3.connect(there_path)
+    with conn:  # another program wrote an audit date that is no date
+        conn.execute("UPDATE audits SET audited_on = 'last Tuesday' WHERE id = ?", [bad])
+    conn.close()
+    result = cli("--db", here_path, "merge", there_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Added 1 audit(s), updated 0; 0 the same on both sides; 0 newer here (kept); 1 conflict(s)"
+    # the first line of what stops it (pydantic's count of errors in the record), no traceback
+    assert lines[2:] == [f"CONFLICT CL-BAD (id {bad}): cannot be read from the other database "
+                         "(1 validation error for AuditRecord) — content"]
+    assert list(evidence_of(here_path, "CL-GOOD")) and good
