@@ -110,25 +110,42 @@ def test_history_prefix_allows_an_extended_last_row():
     assert not is_prefix([row], [longer[:6] + ("r3",)])
 
 
-def test_a_case_allocated_on_both_copies_and_started_on_the_other_is_linked_here(tmp_path):
-    """The allocation both copies hold takes the audit the other copy started from it (not only new ones)."""
+def allocate(store, round_name, starts, case_ref, tmp_path):
+    rounds.create_round(store, round_name, starts, starts)
+    cases = tmp_path / f"{case_ref}.csv"
+    cases.write_text(f"case ref,auditor,template\n{case_ref},Bob Auditor,test-audit\n")
+    rounds.import_cases(store, round_name, cases, known_templates={"test-audit"})
+    return rounds.allocations(store, round_name)[0]["id"]
+
+
+def start_allocated(store, allocation_id, case_ref):
+    """The audit of an allocated case, started outside the round's name: only the link says it is its audit."""
+    audit_id = make_audit(store, case_ref, base(), round="", complete=False, auditor="Bob Auditor")
+    rounds.link_audit(store, allocation_id, audit_id)
+    return audit_id
+
+
+def test_rounds_and_allocated_cases_arrive_with_their_audits(tmp_path):
+    """Rounds and allocations the other copy added come across (their own ids here), each linked to its
+    audit; and a case allocated on both copies and started on the other takes that audit here."""
     here = Store(tmp_path / "here.db", actor="Ann Auditor")
-    rounds.create_round(here, "2026-03 week", "2026-03-02", "2026-03-06")
-    cases = tmp_path / "cases.csv"
-    cases.write_text("case ref,auditor,template\nCL-9,Bob Auditor,test-audit\n")
-    rounds.import_cases(here, "2026-03 week", cases, known_templates={"test-audit"})
+    allocate(here, "2026-03 week", "2026-03-02", "CL-9", tmp_path)
     backup(here, tmp_path / "there.db")
+    allocate(here, "2026-04 here", "2026-04-06", "CL-20", tmp_path)  # made after the copy, on each side
     there = Store(tmp_path / "there.db", actor="Bob Auditor")
-    [allocated] = rounds.allocations(there, "2026-03 week")
-    # started outside the round's name, so only the link says it is this allocation's audit
-    audit_id = make_audit(there, "CL-9", base(), round="", complete=False, auditor="Bob Auditor")
-    rounds.link_audit(there, allocated["id"], audit_id)
+    started = start_allocated(there, rounds.allocations(there, "2026-03 week")[0]["id"], "CL-9")
+    new_started = start_allocated(there, allocate(there, "2026-04 there", "2026-04-13", "CL-30", tmp_path), "CL-30")
+    allocate(there, "2026-05 there", "2026-05-04", "CL-31", tmp_path)
     there.close()
     assert [r["progress"] for r in rounds.allocations(here, "2026-03 week")] == ["allocated"]
     result = merge(here, tmp_path / "there.db")
-    assert (result.added, result.rounds_added, result.allocations_added) == (["CL-9"], 0, 0)
-    [row] = rounds.allocations(here, "2026-03 week")
-    assert (row["audit_id"], row["progress"]) == (audit_id, "in progress")
+    assert (sorted(result.added), result.rounds_added, result.allocations_added) == (["CL-30", "CL-9"], 2, 2)
+    progress = {name: [(r["case_ref"], r["audit_id"], r["progress"]) for r in rounds.allocations(here, name)]
+                for name in ("2026-03 week", "2026-04 here", "2026-04 there", "2026-05 there")}
+    assert progress == {"2026-03 week": [("CL-9", started, "in progress")],
+                        "2026-04 here": [("CL-20", None, "allocated")],
+                        "2026-04 there": [("CL-30", new_started, "in progress")],
+                        "2026-05 there": [("CL-31", None, "allocated")]}
     here.close()
 
 
@@ -375,3 +392,35 @@ def test_an_audit_that_cannot_be_read_from_the_other_copy_is_listed_and_the_rest
     assert lines[2:] == [f"CONFLICT CL-BAD (id {bad}): cannot be read from the other database "
                          "(1 validation error for AuditRecord) — content"]
     assert list(evidence_of(here_path, "CL-GOOD")) and good
+
+
+def test_history_arrives_for_unchanged_audits_and_every_count_and_the_trail_add_up(tmp_path):
+    """An audit edited and put back on the other copy is the same, and its longer history comes across; the
+    counts are of audits and history rows; text another program stored with control characters arrives
+    without them (README: stored text is only text); the trail names the merge."""
+    here_path, there_path = tmp_path / "here.db", tmp_path / "there.db"
+    here = Store(here_path, actor="Ann Auditor")
+    ids = {ref: make_audit(here, ref, base(), complete=False) for ref in ("CL-A", "CL-B", "CL-C", "CL-D")}
+    here.close()
+    assert cli("--db", here_path, "backup", there_path).returncode == 0
+    for ref in ("CL-C", "CL-D"):  # changed here only: kept
+        edit_evidence(here_path, ref, "Checked again here")
+    edit_evidence(there_path, "CL-A", "Changed on the other copy", actor="Bob Auditor")
+    edit_evidence(there_path, "CL-A", evidence_of(here_path, "CL-A")["practice.quality"], actor="Cat Auditor")
+    edit_evidence(there_path, "CL-B", "Plan seen", actor="Bob Auditor")
+    conn = sqlite3.connect(there_path)
+    with conn:  # another program stores the text with a bell character in it
+        conn.execute("UPDATE answers SET evidence = 'Plan\a seen' WHERE audit_id = ? AND question = 'practice.quality'",
+                     [ids["CL-B"]])
+    conn.close()
+    result = cli("--db", here_path, "merge", there_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "Added 0 audit(s), updated 1; 1 the same on both sides; 2 newer here (kept); 0 conflict(s)",
+        "History rows added: 3; templates: 0; rounds: 0; allocated cases: 0"]  # CL-A's two edits, CL-B's one
+    here = Store(here_path, actor="reader")
+    assert [h["who"] for h in here.history(ids["CL-A"])][-2:] == ["Bob Auditor", "Cat Auditor"]
+    assert {a.question: a.evidence for a in here.get_audit(ids["CL-B"]).answers}["practice.quality"] == "Plan seen"
+    trail = here.db.execute("SELECT who, field, new FROM history WHERE audit_id IS NULL").fetchall()
+    assert [tuple(row) for row in trail] == [("ann", "merge", "from there.db: 0 added, 1 updated, 0 conflict(s)")]
+    here.close()
