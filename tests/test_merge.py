@@ -331,7 +331,9 @@ def test_a_database_older_than_history_refs_merges_with_its_history_once(tmp_pat
     trail = [(h["who"], h["field"], h["old"], h["new"]) for h in old.history(added)]
     old.close()
     as_before_history_ref(tmp_path / "old.db")
+    untouched = (tmp_path / "old.db").read_bytes()
     result = merge(here, tmp_path / "old.db")
+    assert (tmp_path / "old.db").read_bytes() == untouched  # only read: not brought up to date, nor written
     assert (result.added, result.unchanged, result.history_added, result.conflicts) == (
         ["CL-OLD"], 1, len(trail), [])
     assert [(h["who"], h["field"], h["old"], h["new"]) for h in here.history(added)] == trail
