@@ -96,3 +96,16 @@ def test_another_programs_file_with_look_alike_tables_is_refused(here_and_other,
     conn.close()
     line = refused(here, foreign, "another program")
     assert str(here) not in line  # the error names the other file, never this database
+
+
+def test_an_audit_tui_file_without_the_columns_merge_reads_is_refused(here_and_other):
+    """Module rule: a file that opens as audit-tui's but lacks what a merge reads is refused, naming the first
+    column missing (tables, then columns, in order), in one line; nothing is written here."""
+    here, other = here_and_other
+    conn = sqlite3.connect(other)
+    with conn:  # another program took columns out of the history table
+        for column in ("new", "at"):
+            conn.execute(f"ALTER TABLE history DROP COLUMN {column}")
+    conn.close()
+    line = refused(here, other)
+    assert line == f"audit-tui: error: {other} is not an audit-tui database (it has no history.at); it was left untouched"
