@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from audit_tui.cli.main import main
+from audit_tui.domain.templates import parse_template
 from audit_tui.features import rounds
 from audit_tui.features.actions import ActionFilter, list_actions, mark_done
 from audit_tui.features.backup import backup
@@ -17,7 +18,7 @@ from audit_tui.features.merge import MergeError, merge
 from audit_tui.storage.store import Store
 from audit_tui.storage.trail import is_prefix
 
-from .factories import base, make_audit
+from .factories import TEMPLATE_YAML, base, make_audit
 from .helpers.cli import invoke
 
 
@@ -132,20 +133,23 @@ def test_rounds_and_allocated_cases_arrive_with_their_audits(tmp_path):
     allocate(here, "2026-03 week", "2026-03-02", "CL-9", tmp_path)
     backup(here, tmp_path / "there.db")
     allocate(here, "2026-04 here", "2026-04-06", "CL-20", tmp_path)  # made after the copy, on each side
+    rounds.create_round(here, "2026-06 week", "2026-06-01", "2026-06-05")
     there = Store(tmp_path / "there.db", actor="Bob Auditor")
     started = start_allocated(there, rounds.allocations(there, "2026-03 week")[0]["id"], "CL-9")
     new_started = start_allocated(there, allocate(there, "2026-04 there", "2026-04-13", "CL-30", tmp_path), "CL-30")
     allocate(there, "2026-05 there", "2026-05-04", "CL-31", tmp_path)
+    allocate(there, "2026-06 WEEK", "2026-06-01", "CL-40", tmp_path)  # the same round, spelt otherwise there
     there.close()
     assert [r["progress"] for r in rounds.allocations(here, "2026-03 week")] == ["allocated"]
     result = merge(here, tmp_path / "there.db")
-    assert (sorted(result.added), result.rounds_added, result.allocations_added) == (["CL-30", "CL-9"], 2, 2)
+    assert (sorted(result.added), result.rounds_added, result.allocations_added) == (["CL-30", "CL-9"], 2, 3)
     progress = {name: [(r["case_ref"], r["audit_id"], r["progress"]) for r in rounds.allocations(here, name)]
-                for name in ("2026-03 week", "2026-04 here", "2026-04 there", "2026-05 there")}
+                for name in ("2026-03 week", "2026-04 here", "2026-04 there", "2026-05 there", "2026-06 week")}
     assert progress == {"2026-03 week": [("CL-9", started, "in progress")],
                         "2026-04 here": [("CL-20", None, "allocated")],
                         "2026-04 there": [("CL-30", new_started, "in progress")],
-                        "2026-05 there": [("CL-31", None, "allocated")]}
+                        "2026-05 there": [("CL-31", None, "allocated")],
+                        "2026-06 week": [("CL-40", None, "allocated")]}  # under this copy's spelling
     here.close()
 
 
@@ -379,7 +383,8 @@ def test_an_audit_that_cannot_be_read_from_the_other_copy_is_listed_and_the_rest
     here_path, there_path = tmp_path / "here.db", tmp_path / "there.db"
     Store(here_path, actor="Ann Auditor").close()
     there = Store(there_path, actor="Bob Auditor")
-    good = make_audit(there, "CL-GOOD", base(), auditor="Bob Auditor")
+    good = make_audit(there, "CL-GOOD", base(), auditor="Bob Auditor",
+                      tmpl=parse_template(TEMPLATE_YAML.replace("version: 1", "version: 2"), "v2.yaml"))
     bad = make_audit(there, "CL-BAD", base(), auditor="Bob Auditor")
     there.close()
     conn = sqlite3.connect(there_path)
@@ -390,6 +395,10 @@ def test_an_audit_that_cannot_be_read_from_the_other_copy_is_listed_and_the_rest
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Added 1 audit(s), updated 0; 0 the same on both sides; 0 newer here (kept); 1 conflict(s)"
+    assert lines[1].endswith("; templates: 2; rounds: 0; allocated cases: 0")  # both versions come along
+    conn = sqlite3.connect(here_path)
+    assert conn.execute("SELECT DISTINCT source FROM templates").fetchall() == [("merged from there.db",)]
+    conn.close()
     # the first line of what stops it (pydantic's count of errors in the record), no traceback
     assert lines[2:] == [f"CONFLICT CL-BAD (id {bad}): cannot be read from the other database "
                          "(1 validation error for AuditRecord) — content"]
