@@ -91,8 +91,12 @@ def test_dry_run_changes_nothing(laptops):
 
 def test_merge_refuses_itself_and_other_files(laptops, tmp_path):
     here, _ = laptops
-    with pytest.raises(MergeError, match="this database"):
+    with pytest.raises(MergeError) as itself:
         merge(here, here.path)
+    assert str(itself.value) == "that is this database: merge another copy"
+    with pytest.raises(MergeError) as missing:
+        merge(here, tmp_path / "nope.db")
+    assert str(missing.value) == f"no database at {tmp_path / 'nope.db'}"
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
     with pytest.raises(MergeError, match="not an audit-tui database"):
