@@ -70,6 +70,10 @@ def test_merge_adds_updates_keeps_and_reports_conflicts_and_is_idempotent(laptop
         assert here.history(audit_id) == there.history(audit_id)
         assert here.get_audit(audit_id) == there.get_audit(audit_id)
     assert (result.rounds_added, result.allocations_added) == (1, 2)
+    # README: the merge builds the facts of what it brought in and publishes them with the audits
+    brought = {here.db.execute("SELECT id FROM audits WHERE case_ref = ?", [ref]).fetchone()[0]
+               for ref in ("CL-NEW", "CL-THERE")}
+    assert {row[0] for row in here.db.execute("SELECT id FROM audit_facts")} == brought
     assert [r["case_ref"] for r in rounds.allocations(here, "2026-03 week")] == ["CL-9", "CL-NEW"]
     before = dump(here)
     again = merge(here, there.path)
