@@ -147,10 +147,12 @@ def test_rounds_and_allocated_cases_arrive_with_their_audits(tmp_path):
     new_started = start_allocated(there, allocate(there, "2026-04 there", "2026-04-13", "CL-30", tmp_path), "CL-30")
     allocate(there, "2026-05 there", "2026-05-04", "CL-31", tmp_path)
     allocate(there, "2026-06 WEEK", "2026-06-01", "CL-40", tmp_path)  # the same round, spelt otherwise there
+    history_rows = len(there.history(started)) + len(there.history(new_started))
     there.close()
     assert [r["progress"] for r in rounds.allocations(here, "2026-03 week")] == ["allocated"]
     result = merge(here, tmp_path / "there.db")
     assert (sorted(result.added), result.rounds_added, result.allocations_added) == (["CL-30", "CL-9"], 2, 3)
+    assert result.history_added == history_rows  # both added audits' history
     progress = {name: [(r["case_ref"], r["audit_id"], r["progress"]) for r in rounds.allocations(here, name)]
                 for name in ("2026-03 week", "2026-04 here", "2026-04 there", "2026-05 there", "2026-06 week")}
     assert progress == {"2026-03 week": [("CL-9", started, "in progress")],
@@ -361,7 +363,8 @@ def test_audits_whose_template_differs_here_are_conflicts_unless_the_same(tmp_pa
     over: a CONFLICT naming the template, unless the audit is the same on both sides."""
     here_path, there_path = tmp_path / "here.db", tmp_path / "there.db"
     here = Store(here_path, actor="Ann Auditor")
-    make_audit(here, "CL-SAME", base())
+    for ref in ("CL-SAME", "CL-SAME-TOO"):
+        make_audit(here, ref, base())
     changed = make_audit(here, "CL-CHANGED", base(), complete=False)
     here.close()
     assert cli("--db", here_path, "backup", there_path).returncode == 0
@@ -379,7 +382,7 @@ def test_audits_whose_template_differs_here_are_conflicts_unless_the_same(tmp_pa
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[:2] == [
-        "Added 0 audit(s), updated 0; 1 the same on both sides; 0 newer here (kept); 2 conflict(s)",
+        "Added 0 audit(s), updated 0; 2 the same on both sides; 0 newer here (kept); 2 conflict(s)",
         "History rows added: 0; templates: 0; rounds: 0; allocated cases: 0"]
     assert sorted(lines[2:]) == [  # (listed in the order of their ids)
         f"CONFLICT CL-CHANGED (id {changed}): its template test-audit v1 differs here — template",
@@ -414,32 +417,39 @@ def test_an_audit_that_cannot_be_read_from_the_other_copy_is_listed_and_the_rest
 
 
 def test_history_arrives_for_unchanged_audits_and_every_count_and_the_trail_add_up(tmp_path):
-    """An audit edited and put back on the other copy is the same, and its longer history comes across; the
-    counts are of audits and history rows; text another program stored with control characters arrives
-    without them (README: stored text is only text); the trail names the merge."""
+    """Audits edited and put back on the other copy are the same, and their longer history comes across; an
+    audit changed there by another program (no history) is a conflict, not an update; the counts are of
+    audits and history rows; text stored there with control characters arrives without them (README:
+    stored text is only text); the trail names the merge."""
     here_path, there_path = tmp_path / "here.db", tmp_path / "there.db"
     here = Store(here_path, actor="Ann Auditor")
-    ids = {ref: make_audit(here, ref, base(), complete=False) for ref in ("CL-A", "CL-B", "CL-C", "CL-D")}
+    ids = {ref: make_audit(here, ref, base(), complete=False)
+           for ref in ("CL-A", "CL-B", "CL-C", "CL-D", "CL-E", "CL-F", "CL-G")}
     here.close()
     assert cli("--db", here_path, "backup", there_path).returncode == 0
     for ref in ("CL-C", "CL-D"):  # changed here only: kept
         edit_evidence(here_path, ref, "Checked again here")
-    edit_evidence(there_path, "CL-A", "Changed on the other copy", actor="Bob Auditor")
-    edit_evidence(there_path, "CL-A", evidence_of(here_path, "CL-A")["practice.quality"], actor="Cat Auditor")
-    edit_evidence(there_path, "CL-B", "Plan seen", actor="Bob Auditor")
+    for ref in ("CL-A", "CL-F"):  # edited and put back there: the same, with two more history rows each
+        edit_evidence(there_path, ref, "Changed on the other copy", actor="Bob Auditor")
+        edit_evidence(there_path, ref, evidence_of(here_path, ref)["practice.quality"], actor="Cat Auditor")
+    for ref in ("CL-B", "CL-G"):  # changed there only: updated, one history row each
+        edit_evidence(there_path, ref, "Plan seen", actor="Bob Auditor")
     conn = sqlite3.connect(there_path)
-    with conn:  # another program stores the text with a bell character in it
-        conn.execute("UPDATE answers SET evidence = 'Plan\a seen' WHERE audit_id = ? AND question = 'practice.quality'",
-                     [ids["CL-B"]])
+    with conn:  # another program stores CL-B's text with a bell in it, and changes CL-E (no history row)
+        for ref, text in (("CL-B", "Plan\a seen"), ("CL-E", "Changed outside audit-tui")):
+            conn.execute("UPDATE answers SET evidence = ? WHERE audit_id = ? AND question = 'practice.quality'",
+                         [text, ids[ref]])
     conn.close()
     result = cli("--db", here_path, "merge", there_path)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
-        "Added 0 audit(s), updated 1; 1 the same on both sides; 2 newer here (kept); 0 conflict(s)",
-        "History rows added: 3; templates: 0; rounds: 0; allocated cases: 0"]  # CL-A's two edits, CL-B's one
+        "Added 0 audit(s), updated 2; 2 the same on both sides; 2 newer here (kept); 1 conflict(s)",
+        "History rows added: 6; templates: 0; rounds: 0; allocated cases: 0",
+        f"CONFLICT CL-E (id {ids['CL-E']}): changed on both sides — answer practice.quality"]
     here = Store(here_path, actor="reader")
-    assert [h["who"] for h in here.history(ids["CL-A"])][-2:] == ["Bob Auditor", "Cat Auditor"]
+    for ref in ("CL-A", "CL-F"):
+        assert [h["who"] for h in here.history(ids[ref])][-2:] == ["Bob Auditor", "Cat Auditor"]
     assert {a.question: a.evidence for a in here.get_audit(ids["CL-B"]).answers}["practice.quality"] == "Plan seen"
     trail = here.db.execute("SELECT who, field, new FROM history WHERE audit_id IS NULL").fetchall()
-    assert [tuple(row) for row in trail] == [("ann", "merge", "from there.db: 0 added, 1 updated, 0 conflict(s)")]
+    assert [tuple(row) for row in trail] == [("ann", "merge", "from there.db: 0 added, 2 updated, 1 conflict(s)")]
     here.close()
