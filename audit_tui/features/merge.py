@@ -258,14 +258,30 @@ def _merge_database(store: Store, other: Store, other_path: Path, result: MergeR
         _integrity(store)
 
 
+_FIELD_WORDS = {"audited_on": "audit date", "case_ref": "case ref", "template_id": "template",
+               "template_version": "template version", "overall_grade": "overall grade"}
+"""What a person calls an audit's stored fields, where it is not the field's own name."""
+
+
+def _unreadable(exc: Exception) -> str:
+    """Why an audit of the other copy cannot be read, in words: the fields another program wrote that are not
+    valid (never the reader's own error text)."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return "cannot be read from the other database (that part of the file may be damaged)"
+    fields = sorted({_FIELD_WORDS.get(str(error["loc"][0]), str(error["loc"][0]).replace("_", " "))
+                     for error in exc.errors() if error["loc"]})
+    return f"cannot be read from the other database: its {', '.join(fields) or 'content'} is not valid there"
+
+
 def _merge_one(store: Store, other: Store, audit_id: str, result: MergeResult, clashing: set,
                children: list[str], audit_columns: list[str]) -> None:
     try:
         theirs = other.get_audit(audit_id)
     except Exception as exc:  # noqa: BLE001 - one unreadable audit is reported, the rest still merge
         case_ref = other.db.execute("SELECT case_ref FROM audits WHERE id = ?", [audit_id]).fetchone()[0]
-        result.conflicts.append(Conflict(audit_id, clean(case_ref or "?"), [], "cannot be read from the other "
-                                         f"database ({str(exc).splitlines()[0][:120]})"))
+        result.conflicts.append(Conflict(audit_id, clean(case_ref or "?"), [], _unreadable(exc)))
         return
     mine_row = store.db.execute("SELECT 1 FROM audits WHERE id = ?", [audit_id]).fetchone()
     their_history = _history(other.db, audit_id)
