@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from audit_tui.domain.models import AuditRecord, Template
 from audit_tui.exchange.interchange import read_into
 from audit_tui.storage import dbfile
@@ -266,8 +268,6 @@ _FIELD_WORDS = {"audited_on": "audit date", "case_ref": "case ref", "template_id
 def _unreadable(exc: Exception) -> str:
     """Why an audit of the other copy cannot be read, in words: the fields another program wrote that are not
     valid (never the reader's own error text)."""
-    from pydantic import ValidationError
-
     if not isinstance(exc, ValidationError):
         return "cannot be read from the other database (that part of the file may be damaged)"
     fields = sorted({_FIELD_WORDS.get(str(error["loc"][0]), str(error["loc"][0]).replace("_", " "))

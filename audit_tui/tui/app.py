@@ -109,12 +109,7 @@ class AuditApp(App[None]):
     async def on_event(self, event) -> None:
         """Typed keys and pastes in the order they were typed, each after the one before has done what it
         does (`tui/keyorder.py`)."""
-        if self._key_order.hold(event):
-            return
-        target = self._key_order.target(event)
-        await super().on_event(event)
-        if target is not None:
-            self._key_order.handed_on(target)
+        await self._key_order.handle(event, super().on_event)
 
     def on_descendant_focus(self, event) -> None:
         """A text box is entered at the end of its text, so typing adds to it and never lands before it

@@ -6,7 +6,7 @@ to the field that has the cursor as soon as it arrives, while what the key befor
 that moves the cursor or opens a screen) happens a moment later, after it has passed up through the
 screen. So the filter went to the list and was lost, or worse, its letters worked the list's keys.
 
-`KeyOrder` holds each key (and each paste) that arrives while the one before is still on its way,
+`KeyOrder.handle` holds each key (and each paste) that arrives while the one before is still on its way,
 and hands it on once that one has reached every widget it can reach and the app has done what it
 asked (moved the cursor, opened a screen). A key that takes longer than `PATIENCE` is not waited for
 any more, so a key is never held for long.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -36,46 +37,35 @@ async def _reached(node: MessagePump) -> None:
 
 
 class KeyOrder:
-    """The app's typed keys and pastes, handed on one at a time (see the module's note). The app calls
-    `hold` for each event it receives; if it is not held, `target` before handling it and `handed_on` after."""
+    """The app's typed keys and pastes, handed on one at a time (see the module's note)."""
 
     def __init__(self, app: App) -> None:
         self._app = app
         self._held: deque[events.Event] = deque()
         self._busy = False
         self._released: set[int] = set()
-        self._settling: asyncio.Task | None = None
+        self._settling: asyncio.Task | None = None  # (a running task is only weakly held by the loop)
 
-    @staticmethod
-    def _typed(event: events.Event) -> bool:
-        return isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded
-
-    def hold(self, event: events.Event) -> bool:
-        """True if `event` (typed or pasted, as the terminal sent it) must wait its turn: it is kept, and
-        handed on after the events before it."""
-        if not self._typed(event):
-            return False
+    async def handle(self, event: events.Event, handle: Callable[[events.Event], Awaitable[None]]) -> None:
+        """Handle `event` with `handle` (the app's own handling): now, unless it is a key or paste from the
+        terminal that arrived while the one before is still on its way; then once that one has done what it
+        does."""
+        if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
+            await handle(event)
+            return
         if id(event) in self._released:
             self._released.discard(id(event))
-            return False
-        if self._busy or self._held:
+        elif self._busy or self._held:
             self._held.append(event)
-            return True
-        return False
-
-    def target(self, event: events.Event) -> MessagePump | None:
-        """Where a typed key or paste goes (the widget with the cursor, or the screen); None for other events."""
-        if not self._typed(event):
-            return None
+            return
         try:
-            return self._app.focused or self._app.screen
+            target: MessagePump | None = self._app.focused or self._app.screen  # where it goes
         except Exception:  # noqa: BLE001 - no screen yet (starting or closing)
-            return None
-
-    def handed_on(self, target: MessagePump) -> None:
-        """A key or paste was just handed to `target`: hold what comes next until it has done what it does."""
-        self._busy = True
-        self._settling = asyncio.create_task(self._settle(target))
+            target = None
+        await handle(event)
+        if target is not None:
+            self._busy = True
+            self._settling = asyncio.create_task(self._settle(target))
 
     async def _settle(self, target: MessagePump) -> None:
         try:

@@ -19,7 +19,7 @@ def make_app(store, auditor_name: str = "Alex Auditor") -> AuditApp:
 
 async def type_text(pilot, text: str) -> None:
     """Type `text` key by key, as a person would."""
-    await pilot.press(*[("space" if ch == " " else ch) for ch in text])
+    await pilot.press(*typed(text))
 
 
 async def paste_text(pilot, text: str) -> None:
@@ -27,3 +27,18 @@ async def paste_text(pilot, text: str) -> None:
     focused field): long text without a Pilot round trip, and a screen refresh, per key."""
     pilot.app.post_message(events.Paste(text))
     await pilot.pause()
+
+
+async def arrive_together(pilot, keys: list[str]) -> None:
+    """Keys read from the terminal in one go (typed fast over SSH, or sent by tmux in one write): the driver
+    posts them all before the app has handled the first."""
+    for key in keys:
+        char = {"tab": "\t", "space": " ", "minus": "-"}.get(key, key if len(key) == 1 else None)
+        pilot.app.post_message(events.Key(key, char))
+    await pilot.pause()
+    await pilot.pause()
+
+
+def typed(text: str) -> list[str]:
+    """The key names of `text` typed (`type_text`, `arrive_together`)."""
+    return [{" ": "space", "-": "minus"}.get(ch, ch) for ch in text]

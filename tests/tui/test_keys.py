@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from textual import events
 from textual._xterm_parser import XTermParser
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Select
@@ -31,7 +30,7 @@ from audit_tui.tui.widgets.actions import ActionDialog
 
 from ..conftest import DATA
 from ..factories import base, make_audit
-from ..helpers.app import make_app
+from ..helpers.app import arrive_together, make_app, typed
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -274,20 +273,6 @@ async def test_a_safeguarding_action_cannot_be_deleted(app):
         assert app.screen is screen  # no dialog: it cannot be deleted, and says so
         assert any("cannot be deleted" in n.message for n in app._notifications)
     assert urgent in [a.id for a in app.store.get_audit(app.audit_id).actions]
-
-
-async def arrive_together(pilot, keys: list[str]) -> None:
-    """Keys read from the terminal in one go (typed fast over SSH, or sent by tmux in one write): the driver
-    posts them all before the app has handled the first."""
-    for key in keys:
-        char = {"tab": "\t", "space": " ", "minus": "-"}.get(key, key if len(key) == 1 else None)
-        pilot.app.post_message(events.Key(key, char))
-    await pilot.pause()
-    await pilot.pause()
-
-
-def typed(text: str) -> list[str]:
-    return [{" ": "space", "-": "minus"}.get(ch, ch) for ch in text]
 
 
 async def test_text_typed_straight_after_tab_lands_in_the_field_tab_moved_to(store, draft):
