@@ -197,3 +197,23 @@ def test_a_followup_is_of_the_same_case_and_child_after_the_earlier_audit(demo):
         assert json.loads(child) == json.loads(earlier_child) and json.loads(child)[0] in note
         if due:
             assert later_on <= due <= (date.fromisoformat(later_on) + timedelta(days=4)).isoformat()
+
+
+def test_the_demo_is_not_rebuilt_under_a_session_that_has_it_open(tmp_path, demo_built):
+    """README, Quick start: a demo open in another window is not replaced (that window would go on saving into a
+    file that is gone); one sentence says why, and the open session's saves stay in the demo."""
+    from audit_tui.storage.store import Store
+
+    path = copy_database(demo_built, tmp_path / "demo.db")
+    other = Store(path, actor="Tess Trainee")  # another window, on the demo
+    draft = next(a for a in other.list_audits() if a["status"] == "draft")["id"]
+    result = invoke("demo", "--db", path, "--force", "--no-open")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"audit-tui: error: The demo database at {path} is open in another audit-tui window, so it was not rebuilt "
+        "(what is saved there would be lost): close the demo there first, then try again."]
+    other.update_audit(draft, worker="Saved after the refusal")
+    other.close()
+    assert rows(path, "SELECT worker FROM audits WHERE id = ?", [draft]) == [("Saved after the refusal",)]
+    assert invoke("demo", "--db", path, "--force", "--no-open").returncode == 0  # closed there: rebuilt
+    assert rows(path, "SELECT count(*) FROM audits WHERE worker = 'Saved after the refusal'") == [(0,)]

@@ -87,14 +87,17 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing file at --db with the fresh demo database.")
 def demo(db_path: Path | None, no_open: bool, force: bool) -> None:
     """Open the app on a fresh database of fictional sample cases and audits."""
-    from audit_tui.features.demo import build_demo
+    from audit_tui.features.demo import DemoOpen, build_demo
     from audit_tui.files.settings import data_dir
 
     if db_path and db_path.exists() and db_path.stat().st_size and not force:
         raise click.ClickException(f"{db_path} already exists and the demo builds a fresh database there; "
                                    "choose a new path, or add --force to replace it")
     path = db_path or data_dir() / "demo.db"
-    build_demo(path, actor=current_actor())
+    try:
+        build_demo(path, actor=current_actor())
+    except DemoOpen as exc:
+        raise click.ClickException(str(exc)) from None
     if no_open:
         click.echo(str(path))
         return

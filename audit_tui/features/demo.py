@@ -18,6 +18,7 @@ from audit_tui.features import demo_data
 from audit_tui.features.demo_followup import person_of_sample, reaudit_dates
 from audit_tui.features.samples import builtin_templates, list_sample_cases, load_case, load_reference
 from audit_tui.features.training import mark_training
+from audit_tui.storage.dbfile import open_elsewhere
 from audit_tui.storage.store import Store
 
 SEED = 2026
@@ -25,9 +26,26 @@ REFERENCE_WEEK = date(2026, 2, 9)
 """The Monday of the practice week the sample cases' reference audits were written in."""
 
 
+class DemoOpen(Exception):
+    """The demo to be replaced is open in another session; the message is for the user."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"The demo database at {path} is open in another audit-tui window, so it was not rebuilt "
+                         "(what is saved there would be lost): close the demo there first, then try again.")
+
+
+def refuse_if_open(path: Path) -> None:
+    """Raise DemoOpen if another session has the demo at `path` open: replacing it under that session would
+    leave it saving into a file that is gone."""
+    if open_elsewhere(path):
+        raise DemoOpen(path)
+
+
 def build_demo(path: str | Path, *, actor: str = "demo", today: date | None = None) -> Path:
-    """Create a fresh demo database at `path` (replacing an earlier demo there)."""
+    """Create a fresh demo database at `path` (replacing an earlier demo there, unless another session has it
+    open: DemoOpen)."""
     path = Path(path)
+    refuse_if_open(path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     today = today or date.today()

@@ -212,6 +212,24 @@ class DeferredCheck:
             raise self._error
 
 
+def open_elsewhere(path: Path) -> bool:
+    """True if another session (another audit-tui window, or another connection of this one) has the database
+    at `path` open: it asks SQLite for the file alone (exclusive locking) and gives it straight back. A file
+    that is about to be replaced must not be, then: that session would go on saving into the old file."""
+    if not path.exists():
+        return False
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
+        return False
+    except sqlite3.DatabaseError as exc:  # (not a database at all: nobody has it open as one)
+        return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    finally:
+        conn.close()
+
+
 def check_writable(path: Path) -> None:
     """audit-tui writes the file and, beside it, its journal (-wal, -shm): both must be allowed."""
     if not os.access(path, os.R_OK | os.W_OK):

@@ -233,7 +233,7 @@ class AuditApp(App[None]):
         import os
         import tempfile
 
-        from audit_tui.features.demo import build_demo
+        from audit_tui.features.demo import DemoOpen, build_demo, refuse_if_open
         from audit_tui.files.settings import data_dir
         from audit_tui.storage.store import DatabaseError, Store, StoreError
 
@@ -246,6 +246,13 @@ class AuditApp(App[None]):
                 build_demo(fresh, actor=self.store.actor)
                 if self.own_store is not None:
                     self.store.close()  # the old demo goes: its journal files with it
+                try:
+                    refuse_if_open(path)
+                except DemoOpen as exc:
+                    if self.own_store is not None:
+                        self.store = Store(path, actor=self.store.actor)  # still on the demo, as it was
+                    self.notify(str(exc), severity="error", markup=False, timeout=10)
+                    return False
                 for suffix in ("-wal", "-shm"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
                 os.replace(fresh, path)

@@ -73,6 +73,36 @@ async def test_the_app_opened_on_the_demo_asks_before_a_rebuild_and_goes_back_to
 
 
 
+async def test_the_demo_open_in_another_window_is_not_rebuilt_under_it(tmp_path, demo_copy, mini_template):
+    """`d`, then Rebuild, while another window has the demo open: one sentence says why not, this window stays
+    on the demo as it was, and the other window's saves stay in it."""
+    demo_path = demo_copy
+    other = Store(demo_path, actor="Tess Trainee")
+    draft = next(a for a in other.list_audits() if a["status"] == "draft")["id"]
+    store = Store(demo_path, actor="Alex Auditor")
+    before = audit_count(store)
+    app = AuditApp(store, path=demo_path, demo_of=default_db_path(),
+                   settings=Settings(template_dir=str(DATA), auditor_name="Alex Auditor"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.click("#confirm-go")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if app._notifications:
+                break
+        assert [n.message for n in app._notifications] == [
+            f"The demo database at {demo_path} is open in another audit-tui window, so it was not rebuilt (what "
+            "is saved there would be lost): close the demo there first, then try again."]
+        assert app.store.path == demo_path and app.sub_title.startswith("DEMO")
+        assert audit_count(app.store) == before
+        other.update_audit(draft, worker="Saved in the other window")
+        assert app.store.get_audit(draft).worker == "Saved in the other window"
+        assert not list(tmp_path.glob(".demo-*")), "no working file left beside it"
+    other.close()
+
+
 async def test_a_quality_lead_meets_reaudits_and_followups_in_the_demo(demo_copy):
     """README "Demo": the first practice week's Re-audits tab lists an overdue re-audit before the re-audited
     ones; the case screen of a re-audited case, its title in sight at 80x24, shows the follow-up beside the
