@@ -117,10 +117,12 @@ class AuditApp(App[None]):
         from textual.widgets import Input, TextArea
 
         widget = event.widget
-        if isinstance(widget, TextArea) and not widget.read_only:  # the end when the cursor is put there
-            self.call_after_refresh(lambda: widget.move_cursor(widget.document.end))
+        # In the box's own queue: after its own focus handling (an Input selects all its text), before any key
+        # typed after the cursor got there (`tui/keyorder.py` hands the next key on only after this).
+        if isinstance(widget, TextArea) and not widget.read_only:
+            widget.call_later(lambda: widget.move_cursor(widget.document.end))
         elif isinstance(widget, Input):
-            self.call_after_refresh(lambda: setattr(widget, "cursor_position", len(widget.value)))
+            widget.call_later(lambda: setattr(widget, "cursor_position", len(widget.value)))
 
     def on_resize(self) -> None:
         """After the window shrinks, the focused box is brought back into view."""

@@ -91,3 +91,7 @@ class KeyOrder:
             await _reached(app.screen)
             await _reached(app.screen)
             await _reached(app)
+        focused = app.focused
+        if focused is not None and focused is not target:  # the cursor moved: until the field it reached, and
+            for node in [focused, *focused.ancestors]:  # the app, have handled its arrival (where the cursor goes)
+                await _reached(node)

@@ -308,3 +308,19 @@ async def test_keys_that_arrive_together_each_wait_for_what_the_one_before_does(
         assert app.focused.value == "sam"
         await arrive_together(pilot, ["down", "n"])  # Down from the filter to the list, then n
         assert isinstance(app.screen, NewAuditScreen)
+
+
+async def test_text_typed_straight_after_tab_goes_after_the_text_already_there(store, draft, mini_template):
+    """The evidence box is entered at the end of its text even when the keys arrive together with the Tab
+    (README, Key bindings): nothing typed lands before what was written."""
+    question = mini_template.questions()[0][0]  # the walk-through opens on it
+    store.set_answer(draft, question, evidence="Plan seen.")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(AuditScreen(draft))
+        await pilot.pause()
+        await pilot.pause()
+        await arrive_together(pilot, ["tab", *typed(" Jo agreed.")])
+        assert app.focused.id == "q-evidence"
+        assert app.focused.text == "Plan seen. Jo agreed."
