@@ -164,8 +164,17 @@ def _comparable(record: AuditRecord, ids_from: AuditRecord) -> dict[str, Any]:
         for mine, theirs in zip(data[key], getattr(ids_from, key)):
             if theirs.id is None:
                 mine["id"] = None
+    return in_one_order(data)
+
+
+def in_one_order(data: dict[str, Any]) -> dict[str, Any]:
+    """An audit as data (`model_dump(mode="json")`), its answers, their theme tags, its actions and its concerns
+    put in one order: the order a copy or a file holds them in is no difference (import and merge)."""
     for answer in data["answers"]:
         answer["themes"] = sorted(set(answer["themes"]))
+    data["answers"] = sorted(data["answers"], key=lambda a: a["question"])
+    for key in ("actions", "concerns"):
+        data[key] = sorted(data[key], key=lambda a: json.dumps(a, sort_keys=True))
     return data
 
 

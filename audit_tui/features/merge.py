@@ -40,6 +40,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from audit_tui.domain.models import AuditRecord, Template
+from audit_tui.exchange.import_checks import in_one_order
 from audit_tui.exchange.interchange import read_into
 from audit_tui.storage import dbfile
 from audit_tui.storage.copying import clean, columns
@@ -131,13 +132,7 @@ def _history(db: sqlite_utils.Database, audit_id: str) -> list[tuple]:
 
 
 def _comparable(record: AuditRecord) -> dict[str, Any]:
-    data = record.model_dump(mode="json")
-    for answer in data["answers"]:
-        answer["themes"] = sorted(set(answer["themes"]))
-    data["answers"] = sorted(data["answers"], key=lambda a: a["question"])
-    for key in ("actions", "concerns"):
-        data[key] = sorted(data[key], key=lambda a: json.dumps(a, sort_keys=True))
-    return data
+    return in_one_order(record.model_dump(mode="json"))
 
 
 def _differences(mine: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
