@@ -119,50 +119,6 @@ def test_history_prefix_allows_an_extended_last_row():
     assert not is_prefix([row], [longer[:6] + ("r3",)])
 
 
-def allocate(store, round_name, starts, case_ref, tmp_path):
-    rounds.create_round(store, round_name, starts, starts)
-    cases = tmp_path / f"{case_ref}.csv"
-    cases.write_text(f"case ref,auditor,template\n{case_ref},Bob Auditor,test-audit\n")
-    rounds.import_cases(store, round_name, cases, known_templates={"test-audit"})
-    return rounds.allocations(store, round_name)[0]["id"]
-
-
-def start_allocated(store, allocation_id, case_ref):
-    """The audit of an allocated case, started outside the round's name: only the link says it is its audit."""
-    audit_id = make_audit(store, case_ref, base(), round="", complete=False, auditor="Bob Auditor")
-    rounds.link_audit(store, allocation_id, audit_id)
-    return audit_id
-
-
-def test_rounds_and_allocated_cases_arrive_with_their_audits(tmp_path):
-    """Rounds and allocations the other copy added come across (their own ids here), each linked to its
-    audit; and a case allocated on both copies and started on the other takes that audit here."""
-    here = Store(tmp_path / "here.db", actor="Ann Auditor")
-    allocate(here, "2026-03 week", "2026-03-02", "CL-9", tmp_path)
-    backup(here, tmp_path / "there.db")
-    allocate(here, "2026-04 here", "2026-04-06", "CL-20", tmp_path)  # made after the copy, on each side
-    rounds.create_round(here, "2026-06 week", "2026-06-01", "2026-06-05")
-    there = Store(tmp_path / "there.db", actor="Bob Auditor")
-    started = start_allocated(there, rounds.allocations(there, "2026-03 week")[0]["id"], "CL-9")
-    new_started = start_allocated(there, allocate(there, "2026-04 there", "2026-04-13", "CL-30", tmp_path), "CL-30")
-    allocate(there, "2026-05 there", "2026-05-04", "CL-31", tmp_path)
-    allocate(there, "2026-06 WEEK", "2026-06-01", "CL-40", tmp_path)  # the same round, spelt otherwise there
-    history_rows = len(there.history(started)) + len(there.history(new_started))
-    there.close()
-    assert [r["progress"] for r in rounds.allocations(here, "2026-03 week")] == ["allocated"]
-    result = merge(here, tmp_path / "there.db")
-    assert (sorted(result.added), result.rounds_added, result.allocations_added) == (["CL-30", "CL-9"], 2, 3)
-    assert result.history_added == history_rows  # both added audits' history
-    progress = {name: [(r["case_ref"], r["audit_id"], r["progress"]) for r in rounds.allocations(here, name)]
-                for name in ("2026-03 week", "2026-04 here", "2026-04 there", "2026-05 there", "2026-06 week")}
-    assert progress == {"2026-03 week": [("CL-9", started, "in progress")],
-                        "2026-04 here": [("CL-20", None, "allocated")],
-                        "2026-04 there": [("CL-30", new_started, "in progress")],
-                        "2026-05 there": [("CL-31", None, "allocated")],
-                        "2026-06 week": [("CL-40", None, "allocated")]}  # under this copy's spelling
-    here.close()
-
-
 def test_merge_json_adds_new_and_lists_differences(laptops, tmp_path):
     from audit_tui.exchange.interchange import export_json
 
@@ -455,3 +411,20 @@ def test_history_arrives_for_unchanged_audits_and_every_count_and_the_trail_add_
     trail = here.db.execute("SELECT who, field, new FROM history WHERE audit_id IS NULL").fetchall()
     assert [tuple(row) for row in trail] == [("ann", "merge", "from there.db: 0 added, 2 updated, 1 conflict(s)")]
     here.close()
+
+
+def test_a_json_merge_counts_the_lead_conclusions_it_adds(tmp_path):
+    """README (the quality lead's conclusions): the file carries a round's commentary and recommendations, and a
+    .json merge adds those this database lacks, saying how many."""
+    source = Store(tmp_path / "source.db", actor="Quinn Lead")
+    make_audit(source, "CL-1", base())
+    source.set_round_commentary("2026-02 practice week", "Plans are improving.")
+    source.add_recommendation("2026-02 practice week", what="Managers sample two files a month", lead="Jo Head",
+                              outcome="24 files sampled by March 2027", due="2027-03-31", rag="amber")
+    source.close()
+    assert cli("--db", tmp_path / "source.db", "export", tmp_path / "lead.json").returncode == 0
+    result = cli("--db", tmp_path / "new.db", "merge", tmp_path / "lead.json")
+    assert result.stdout.splitlines() == [
+        "Added 1 audit(s), updated 0; 0 the same on both sides; 0 newer here (kept); 0 conflict(s)",
+        "History rows added: 1; templates: 1; rounds: 0; allocated cases: 0; lead's conclusions and targets: 2"]
+    assert result.returncode == 0
