@@ -163,9 +163,9 @@ def _add_history(store: Store, rows: list[tuple]) -> int:
     return len(new)
 
 
-def _templates(store: Store, other: Store, result: MergeResult, source: str) -> set[tuple[str, int]]:
-    """Add the other side's templates this side lacks; returns those stored differently here."""
-    clashing = set()
+def _templates(store: Store, other: Store, result: MergeResult, source: str) -> dict[tuple[str, int], str]:
+    """Add the other side's templates this side lacks; returns those not taken, each with why (in words)."""
+    clashing = {}
     for row in other.db.query("SELECT id, version, body FROM templates"):
         key = (row["id"], row["version"])
         mine = store.db.execute("SELECT body FROM templates WHERE id = ? AND version = ?", list(key)).fetchone()
@@ -173,12 +173,12 @@ def _templates(store: Store, other: Store, result: MergeResult, source: str) -> 
             try:
                 template = Template.model_validate_json(row["body"])
             except ValueError:
-                clashing.add(key)
+                clashing[key] = "cannot be read from the other database"
                 continue
             store.save_template(template, source=source)
             result.templates_added += 1
         elif json.loads(mine[0]) != json.loads(row["body"]):
-            clashing.add(key)
+            clashing[key] = "differs here"
     return clashing
 
 
@@ -270,7 +270,7 @@ def _unreadable(exc: Exception) -> str:
     return f"cannot be read from the other database: its {', '.join(fields) or 'content'} is not valid there"
 
 
-def _merge_one(store: Store, other: Store, audit_id: str, result: MergeResult, clashing: set,
+def _merge_one(store: Store, other: Store, audit_id: str, result: MergeResult, clashing: dict[tuple[str, int], str],
                children: list[str], audit_columns: list[str]) -> None:
     try:
         theirs = other.get_audit(audit_id)
@@ -280,10 +280,11 @@ def _merge_one(store: Store, other: Store, audit_id: str, result: MergeResult, c
         return
     mine_row = store.db.execute("SELECT 1 FROM audits WHERE id = ?", [audit_id]).fetchone()
     their_history = _history(other.db, audit_id)
-    if (theirs.template_id, theirs.template_version) in clashing:
+    template = (theirs.template_id, theirs.template_version)
+    if template in clashing:
         if mine_row is None or _comparable(store.get_audit(audit_id)) != _comparable(theirs):
             result.conflicts.append(Conflict(audit_id, theirs.case_ref, ["template"], "its template "
-                                             f"{theirs.template_id} v{theirs.template_version} differs here"))
+                                             f"{template[0]} v{template[1]} {clashing[template]}"))
         else:
             result.unchanged += 1
         return
