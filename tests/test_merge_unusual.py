@@ -11,8 +11,9 @@ import pytest
 
 from audit_tui.domain.templates import parse_template
 from audit_tui.features import merge as merging
-from audit_tui.features.merge import MergeError, merge
+from audit_tui.features.merge import merge
 from audit_tui.storage.store import Store
+from audit_tui.summary.facts import prepare_copy
 
 from .factories import TEMPLATE_YAML, base, make_audit
 from .helpers.cli import invoke
@@ -154,3 +155,31 @@ def test_a_merge_into_a_database_another_program_damaged_is_refused_naming_the_d
     assert result.stderr.splitlines() == ["audit-tui: error: the merged database failed its integrity check (non-unique "
                                           "entry in index idx_audits_team); nothing was merged"]
     assert result.returncode == 1 and dump(here) == before
+
+
+@pytest.mark.parametrize("suffix", [".db", ".json"])
+def test_a_merge_that_a_colleague_made_meanwhile_overtakes_writes_nothing(copies, monkeypatch, suffix):
+    """README: if someone changes one of the audits being merged while the merge runs, nothing is merged and
+    you are asked to run it again. A colleague merges the same copy (or file) into this database while ours
+    runs: their merge, done first, adds CL-THERE; ours then publishes nothing. (Their merge runs as ours builds
+    the summary's facts, its last step before publishing.)"""
+    here, there = copies
+    other = there.with_suffix(suffix)
+    if suffix == ".json":
+        assert cli("--db", there, "export", other).returncode == 0
+    after_theirs = []
+
+    def colleague_merges_then_build_facts(conn):
+        if not after_theirs:
+            after_theirs.append(None)
+            colleague = Store(here, actor="Cat Auditor")
+            assert merge(colleague, other).added == ["CL-THERE"]
+            colleague.close()
+            after_theirs[0] = dump(here)
+        prepare_copy(conn)
+
+    monkeypatch.setattr(merging, "prepare_copy", colleague_merges_then_build_facts)
+    result = cli("--db", here, "merge", other)
+    assert result.stderr.splitlines() == ["audit-tui: error: the audit of CL-THERE was changed here by someone else "
+                                          "while this ran; nothing was merged — run it again"]
+    assert result.returncode == 1 and dump(here) == after_theirs[0]
