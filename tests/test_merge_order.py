@@ -8,6 +8,7 @@ import sqlite3
 
 from audit_tui.storage.store import Store
 
+from .conftest import copy_database
 from .factories import base, make_audit
 from .helpers.cli import invoke
 
@@ -24,12 +25,12 @@ def listed_in_reverse(audit: dict) -> dict:
     return {**audit, "actions": audit["actions"][::-1], "concerns": audit["concerns"][::-1]}
 
 
-def test_copies_holding_the_same_themes_actions_and_concerns_in_another_order_are_the_same(tmp_path):
+def test_copies_holding_the_same_themes_actions_and_concerns_in_another_order_are_the_same(empty_built, tmp_path):
     """Two databases imported the same audits from two files listing actions and concerns in other orders (each
     copy reads them in the order it stored them), and another program rewrote one copy's theme tags in another
     order: the audits are the same on both sides, and merging changes nothing. A theme tag changed on one copy
     is a difference (a conflict naming the answer)."""
-    source = Store(tmp_path / "source.db", actor="Ann Auditor")
+    source = Store(copy_database(empty_built, tmp_path / "source.db"), actor="Ann Auditor")
     ids = {ref: make_audit(source, ref, base(**{"practice.quality": "requires_improvement",
                                                 "practice.voice": "requires_improvement"}), complete=False)
            for ref in ("CL-ORDER", "CL-THEMES")}
@@ -43,7 +44,7 @@ def test_copies_holding_the_same_themes_actions_and_concerns_in_another_order_ar
         assert len(audit["actions"]) == 2
     (tmp_path / "one.json").write_text(json.dumps(data))
     (tmp_path / "two.json").write_text(json.dumps({**data, "audits": [listed_in_reverse(a) for a in data["audits"]]}))
-    here, there = tmp_path / "here.db", tmp_path / "there.db"
+    here, there = (copy_database(empty_built, tmp_path / name) for name in ("here.db", "there.db"))
     assert cli("--db", here, "import", tmp_path / "one.json").returncode == 0
     assert cli("--db", there, "import", tmp_path / "two.json").returncode == 0
     conn = sqlite3.connect(there)

@@ -15,6 +15,7 @@ from audit_tui.features.merge import merge
 from audit_tui.storage.store import Store
 from audit_tui.summary.facts import prepare_copy
 
+from .conftest import copy_database
 from .factories import TEMPLATE_YAML, base, make_audit
 from .helpers.cli import invoke
 
@@ -40,9 +41,9 @@ def changed_by_another_program(path, *statements: str, params=()) -> None:
 
 
 @pytest.fixture
-def copies(tmp_path):
+def copies(empty_built, tmp_path):
     """`here` with one audit, and `there`: a copy of it with one more audit (each file closed)."""
-    here, there = tmp_path / "here.db", tmp_path / "there.db"
+    here, there = copy_database(empty_built, tmp_path / "here.db"), tmp_path / "there.db"
     store = Store(here, actor="Ann Auditor")
     make_audit(store, "CL-HERE", base())
     store.close()
