@@ -14,7 +14,16 @@ import pytest
 from audit_tui.domain.templates import load_template
 from audit_tui.storage.store import Store
 
+from .helpers import pace
+
 DATA = Path(__file__).parent / "data"
+
+pace.fewer_sweeps()
+pace.shorter_idle_wait()
+
+
+def pytest_collection_finish(session):
+    pace.leave_out_of_sweeps()  # every test module is imported by now
 
 
 @pytest.fixture(autouse=True)
