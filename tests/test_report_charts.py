@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from PIL import Image
@@ -171,3 +176,35 @@ def test_a_long_title_is_wrapped_inside_the_picture_not_cut_at_its_edge(monkeypa
     assert shown.get_text().split() == title.split()  # every word, in order
     box, page = shown.get_window_extent(renderer), figure.bbox
     assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
+
+
+def _running(pid: int) -> bool:
+    """The process is alive (an exited one that nobody has reaped yet, a zombie, is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc to see the workers")
+def test_chart_workers_stop_when_the_session_that_started_them_is_cut_off(tmp_path):
+    """A session whose SSH connection drops is ended by SIGHUP, with no chance to tidy up: the idle chart
+    workers it kept for its next report (about 100 MB each) stop by themselves, and are not left running."""
+    code = ("import os, signal\nfrom functools import partial\nfrom docx import Document\n"
+            "from audit_tui.report import charts\n"
+            "from audit_tui.report.pictures import Pictures\n"
+            "pictures = Pictures(workers=2)\n"
+            "pictures.add(Document(), partial(charts.overall_grades_chart, {'good': 2}, {'good': 'Good'}, set()))\n"
+            "pids = list(pictures._pool._processes)\npictures.place()\n"
+            "print(*pids, flush=True)\nos.kill(os.getpid(), signal.SIGHUP)\n")
+    with open(tmp_path / "out", "w") as out, open(tmp_path / "err", "w") as err:  # files, not pipes: the
+        # workers, while they run, would hold a pipe open and the test would wait for them
+        done = subprocess.run([sys.executable, "-c", code], stdout=out, stderr=err, timeout=120, cwd=tmp_path)
+    assert done.returncode == -signal.SIGHUP, (tmp_path / "err").read_text()
+    pids = [int(pid) for pid in (tmp_path / "out").read_text().split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 20
+    while any(map(_running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in pids if _running(pid)]

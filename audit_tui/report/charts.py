@@ -10,6 +10,8 @@ import io
 import os
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -72,11 +74,20 @@ def _private_matplotlib_folder() -> None:
 
 def start_worker() -> None:
     """In a chart worker process (see report.pictures), which imports only this module: write nothing
-    to the terminal (the TUI owns it), send its output to /dev/null."""
+    to the terminal (the TUI owns it), send its output to /dev/null; and stop once the session that
+    started it has gone without stopping it (killed, or cut off with its SSH connection), instead of
+    waiting, idle, for ever."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     for fd in (1, 2):
         os.dup2(devnull, fd)
     os.close(devnull)
+    threading.Thread(target=_stop_when_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:  # an orphan is given a new parent
+        time.sleep(1)
+    os._exit(0)
 
 
 def warm_up() -> None:
