@@ -63,7 +63,9 @@ def test_a_copy_whose_table_another_program_made_a_view_of_a_dropped_table_is_re
     before = dump(here)
     result = cli("--db", here, "merge", there)
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [f"audit-tui: error: cannot open {there}: no such table: main.old_templates"]
+    assert result.stderr.splitlines() == [f"audit-tui: error: {there} could not be read: another program may have "
+                                          "changed it, or it is damaged (SQLite said: no such table: "
+                                          "main.old_templates); it was left untouched"]
     assert dump(here) == before
 
 

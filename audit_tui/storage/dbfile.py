@@ -108,7 +108,8 @@ def open_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
         return DatabaseError(f"{path} is read-only for you; {UNTOUCHED} — check its and its folder's permissions")
     if kind == "full":
         return DatabaseError(f"cannot open {path}: the disk is full")
-    return DatabaseError(f"cannot open {path}: {exc}")
+    return DatabaseError(f"{path} could not be read: another program may have changed it, or it is damaged "
+                         f"(SQLite said: {exc}); {UNTOUCHED}")
 
 
 def inspect(path: Path, *, migration_set: str, known_migrations: list[str], timeout: float,
