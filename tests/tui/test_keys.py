@@ -30,7 +30,7 @@ from audit_tui.tui.widgets.actions import ActionDialog
 
 from ..conftest import DATA
 from ..factories import base, make_audit
-from ..helpers.app import arrive_together, make_app, typed
+from ..helpers.app import arrive_together, make_app, type_text, typed
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -39,7 +39,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 F_KEYS = {"F1": "\x1bOP", "F2": "\x1bOQ", "F3": "\x1bOR", "F4": "\x1bOS", "F5": "\x1b[15~", "F6": "\x1b[17~",
           "F7": "\x1b[18~", "F8": "\x1b[19~", "F9": "\x1b[20~"}
 NAMED = {"Enter": ("\r", "enter"), "Tab": ("\t", "tab"), "Esc": ("\x1b", "escape"), "PgDn": ("\x1b[6~", "pagedown"),
-         "PgUp": ("\x1b[5~", "pageup"), "Down": ("\x1b[B", "down"), "Delete": ("\x1b[3~", "delete"), "/": ("/", "slash")}
+         "PgUp": ("\x1b[5~", "pageup"), "Down": ("\x1b[B", "down"), "Up": ("\x1b[A", "up"),
+         "Delete": ("\x1b[3~", "delete"), "/": ("/", "slash")}
 TAKEN_BY_MULTIPLEXERS = {"ctrl+b", "ctrl+a"}
 """tmux's and screen's prefix keys: the app never sees them over SSH in tmux or screen."""
 HARMFUL = {"ctrl+h", "ctrl+i", "ctrl+m", "ctrl+j", "ctrl+w", "ctrl+u", "ctrl+k", "ctrl+d", "ctrl+x", "ctrl+z",
@@ -94,7 +95,8 @@ def bound_keys() -> set[str]:
 def test_every_documented_key_reaches_the_app_and_is_bound():
     documented = documented_keys()
     assert {"PgDn", "PgUp", "F5", "F6", "F7", "ctrl+r", "Delete", "Esc"} <= documented
-    bound = bound_keys() | {"tab"}  # Tab moves the focus (Textual)
+    bound = bound_keys() | {"tab", "up"}  # Tab moves the focus; Up moves up a list (Textual's; the home list's
+    #                                       first row hands it to the filter: screens/home.AuditList)
     for token in sorted(documented):
         data, name = terminal_bytes(token)
         assert parse(data) == [name], f"{token}: the terminal's bytes arrive as {parse(data)}"
@@ -324,3 +326,24 @@ async def test_text_typed_straight_after_tab_goes_after_the_text_already_there(s
         await arrive_together(pilot, ["tab", *typed(" Jo agreed.")])
         assert app.focused.id == "q-evidence"
         assert app.focused.text == "Plan seen. Jo agreed."
+
+
+async def test_up_on_the_lists_first_row_goes_back_to_the_filter(store):
+    """Home (README, Key bindings): Up moves up the list, and from its first row to the filter above it,
+    where typing filters; Down comes back to the list."""
+    for ref in ("CL-0043", "CL-0044"):
+        make_audit(store, ref, base())
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#audits", DataTable)
+        await pilot.press("down")
+        assert app.focused is table and table.cursor_row == 1
+        await pilot.press("up")
+        assert app.focused is table and table.cursor_row == 0
+        await pilot.press("up")
+        assert app.focused.id == "home-search"
+        await type_text(pilot, "0044")
+        assert app.focused.value == "0044"
+        await pilot.press("down")
+        assert app.focused is table

@@ -22,7 +22,7 @@ The bar at the bottom shows the keys you need now; `^r` means hold **Ctrl** and 
 | `n` | new audit |
 | `Enter` | resume the selected audit (or click it) |
 | `/` | filter by case ref, team, auditor, round or template |
-| `Down`/`Esc` | from the filter to the list (the filter stays) |
+| `Down`/`Esc` | from the filter to the list (the filter stays); `Up` on its first row goes back |
 | `s` | cycle the status filter (all, draft, completed, moderated) |
 | `o` | change the sort (or click a column heading) |
 | `h` | history of the selected audit |

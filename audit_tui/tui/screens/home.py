@@ -35,6 +35,16 @@ SHORT_SEARCH_HINT = "Filter (/): case, team, auditor, round…"
 STATUSES = ["", "draft", "completed", "moderated"]
 
 
+class AuditList(FittingTable):
+    """The home list: Up on its first row goes back to the filter above it (Down there comes back)."""
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row > 0:
+            super().action_cursor_up()
+        else:
+            self.screen.query_one("#home-search", Input).focus()
+
+
 class HomeScreen(Screen[None]):
     """Every audit in the database; Enter resumes, n starts a new one. The app's first screen: its styles
     (`home.tcss`) are read with the app's (`AuditApp.CSS_PATH`)."""
@@ -89,7 +99,7 @@ class HomeScreen(Screen[None]):
         # shown only when there is something in it: refresh_audits)
         await self.mount_all([_hidden(Static("", id=name, markup=False)) for name in ("concerns-banner", "my-cases")],
                              before="#home-filters")
-        table = FittingTable(COLUMNS, id="audits", cursor_type="row", zebra_stripes=True)
+        table = AuditList(COLUMNS, id="audits", cursor_type="row", zebra_stripes=True)
         await self.mount_all([table, _hidden(Static("", id="home-empty", markup=False))], after="#home-filters")
         table.fit(self.app.size.width)  # its own width once laid out (FittingTable)
         self._pager = Pager(table, self._fetch, self._add_rows)
