@@ -139,8 +139,10 @@ def test_a_merge_into_a_database_another_program_damaged_is_refused_naming_the_d
     conn.close()
     before = dump(here)
     result = cli("--db", here, "merge", there)
-    assert result.stderr.splitlines() == [f"audit-tui: error: the merged database failed its integrity check (answers "
-                                          f"row {orphan} refers to a missing audits row); nothing was merged"]
+    assert result.stderr.splitlines() == [f"audit-tui: error: nothing was merged: with the other copy in, the database "
+                                          f"failed SQLite's integrity check (answers row {orphan} refers to a missing "
+                                          f"audits row), and the damage may be in this database already; keep a copy of "
+                                          f"its file and ask your IT support"]
     assert result.returncode == 1 and dump(here) == before
     store = Store(here, actor="Ann Auditor")  # two audits of one team, and the other copy the same
     make_audit(store, "CL-HERE-TOO", base())
@@ -155,8 +157,10 @@ def test_a_merge_into_a_database_another_program_damaged_is_refused_naming_the_d
     conn.close()
     before = dump(here)
     result = cli("--db", here, "merge", there)
-    assert result.stderr.splitlines() == ["audit-tui: error: the merged database failed its integrity check (non-unique "
-                                          "entry in index idx_audits_team); nothing was merged"]
+    assert result.stderr.splitlines() == ["audit-tui: error: nothing was merged: with the other copy in, the database "
+                                          "failed SQLite's integrity check (non-unique entry in index idx_audits_team), "
+                                          "and the damage may be in this database already; keep a copy of its file "
+                                          "and ask your IT support"]
     assert result.returncode == 1 and dump(here) == before
 
 

@@ -216,7 +216,9 @@ def _integrity(store: Store) -> None:
     problems += [f"{r[0]} row {r[1]} refers to a missing {r[2]} row" for r in store.db.execute(
         "PRAGMA foreign_key_check")]
     if problems:
-        raise MergeError(f"the merged database failed its integrity check ({problems[0]}); nothing was merged")
+        raise MergeError(f"nothing was merged: with the other copy in, the database failed SQLite's integrity check "
+                         f"({problems[0]}), and the damage may be in this database already; keep a copy of its "
+                         f"file and ask your IT support")
 
 
 def merge_database(store: Store, other_path: str | Path, *, dry_run: bool = False) -> MergeResult:
