@@ -20,6 +20,7 @@ from audit_tui.storage.trail import is_prefix
 
 from .factories import TEMPLATE_YAML, base, make_audit
 from .helpers.cli import invoke
+from .helpers.database import dump as dump_file
 
 
 def action_of(store, case_ref):
@@ -226,14 +227,6 @@ def test_the_same_file_imported_into_two_databases_merges_as_a_no_op(tmp_path):
     result = cli("--db", str(two), "merge", str(one), actor="bob")
     assert result.returncode == 0 and "updated 1; 2 the same on both sides" in result.stdout, result.stdout
     assert evidence_of(two, "CL-B")["practice.quality"] == "Rechecked: the plan is now signed off"
-
-
-def dump_file(path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def test_a_json_merge_adds_logs_and_names_every_field_that_differs(tmp_path):

@@ -11,6 +11,7 @@ from audit_tui.storage.store import Store
 from .conftest import copy_database
 from .factories import base, make_audit
 from .helpers.cli import invoke
+from .helpers.database import dump
 
 CONCERN = {"raised_at": "2026-02-10T09:00:00+00:00", "raised_by": "Ann Auditor", "team_manager": "Pat Manager",
            "told_who": "Pat Manager", "told_at": "2026-02-10T09:05:00+00:00", "told_how": "phone"}
@@ -69,11 +70,3 @@ def test_copies_holding_the_same_themes_actions_and_concerns_in_another_order_ar
         "History rows added: 0; templates: 0; rounds: 0; allocated cases: 0"] and merged.returncode == 0
     assert cli("--db", here, "import", tmp_path / "two.json").returncode == 0
     assert dump(here) == before
-
-
-def dump(path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()

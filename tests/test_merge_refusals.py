@@ -16,6 +16,7 @@ from audit_tui.storage.db import schema_version
 from audit_tui.storage.store import Store
 
 from .factories import base, make_audit
+from .helpers.database import dump
 
 ENTRY = shutil.which("audit-tui", path=str(Path(sys.executable).parent)) or "audit-tui"
 
@@ -23,14 +24,6 @@ ENTRY = shutil.which("audit-tui", path=str(Path(sys.executable).parent)) or "aud
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([ENTRY, *args], capture_output=True, text=True, timeout=120, cwd=cwd,
                           stdin=subprocess.DEVNULL, env={**os.environ, "AUDIT_TUI_DEBUG": ""})
-
-
-def dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture

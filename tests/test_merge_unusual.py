@@ -18,18 +18,11 @@ from audit_tui.summary.facts import prepare_copy
 from .conftest import copy_database
 from .factories import TEMPLATE_YAML, base, make_audit
 from .helpers.cli import invoke
+from .helpers.database import dump
 
 
 def cli(*args):
     return invoke(*args, env={"LOGNAME": "ann", "USER": "ann"})
-
-
-def dump(path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def changed_by_another_program(path, *statements: str, params=()) -> None:
