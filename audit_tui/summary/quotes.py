@@ -63,8 +63,12 @@ def _words(text: str) -> list[str]:
 def _runs(text: str, slots: frozenset[str] = frozenset()) -> set[tuple[str, ...]]:
     """The sentence's runs of SHARED_RUN words, leaving out the words that fill a stock phrase's slots:
     names (a capital letter after the first word) and the themes' own words (`slots`)."""
-    words = [w.lower() for i, w in enumerate(_WORD.findall(text))
-             if not (i and w[:1].isupper()) and w.lower() not in slots]
+    return _runs_of(_WORD.findall(text), slots)
+
+
+def _runs_of(found: list[str], slots: frozenset[str]) -> set[tuple[str, ...]]:
+    words = [low for i, (w, low) in enumerate(zip(found, map(str.lower, found)))
+             if not (i and w[:1].isupper()) and low not in slots]
     return {tuple(words[i:i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
 
 
@@ -85,14 +89,23 @@ class QuotePicker:
         seen: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for case_ref, evidence in candidates:
             for sentence in sentences(evidence):
-                for run in _runs(sentence, self._slots) | _runs(sentence):
+                found = _WORD.findall(sentence)
+                for run in _runs_of(found, self._slots) | _runs_of(found, frozenset()):
                     seen[run].add(case_ref)
         self._cases = seen
+        self._judged: dict[tuple[str, str], bool] = {}  # a sentence of a case is judged once for every theme
 
     def boilerplate(self, sentence: str, case_ref: str) -> bool:
-        runs = _runs(sentence, self._slots) or _runs(sentence)
-        shared = sum(len(self._cases.get(run, set()) - {case_ref}) >= BOILERPLATE_CASES for run in runs)
-        return bool(runs) and 2 * shared >= len(runs)
+        key = (sentence, case_ref)
+        if key not in self._judged:
+            runs = _runs(sentence, self._slots) or _runs(sentence)
+            none: set[str] = set()
+            shared = 0
+            for run in runs:
+                cases = self._cases.get(run, none)
+                shared += len(cases) - (case_ref in cases) >= BOILERPLATE_CASES  # other cases than this one
+            self._judged[key] = bool(runs) and 2 * shared >= len(runs)
+        return self._judged[key]
 
     def sentence(self, case_ref: str, evidence: str, keywords: list[str], strength: bool) -> str | None:
         """The sentence of `evidence` to quote, or None when none is specific, original and on the right side."""
