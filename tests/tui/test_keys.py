@@ -347,3 +347,25 @@ async def test_up_on_the_lists_first_row_goes_back_to_the_filter(store):
         assert app.focused.value == "0044"
         await pilot.press("down")
         assert app.focused is table
+
+
+async def test_words_typed_in_the_theme_tags_go_to_the_evidence_and_tick_nothing(store, draft, mini_template):
+    """A grade key moves on to the evidence box, so a Tab after it reaches the theme tags: a sentence typed
+    there goes to the evidence (README, Key bindings), and its spaces tick no tag."""
+    question = mini_template.questions()[0][0]  # the walk-through opens on it
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(AuditScreen(draft))
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("3", "tab")
+        assert app.focused.id == "q-themes"
+        await type_text(pilot, "Plan agreed with Jo ")
+        assert app.focused.id == "q-evidence" and app.focused.text == "Plan agreed with Jo "
+        await arrive_together(pilot, ["shift+tab", "tab", "tab", *typed("today")])  # a burst, as tmux sends it
+        assert app.focused.text == "Plan agreed with Jo today"
+        await pilot.press("ctrl+s")
+    answer = next(a for a in store.get_audit(draft).answers if a.question == question)
+    assert answer.evidence == "Plan agreed with Jo today"
+    assert answer.themes == []

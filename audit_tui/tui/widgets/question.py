@@ -57,6 +57,23 @@ class GradeList(OptionList):
             self.action_select()
 
 
+class ThemeList(SelectionList[str]):
+    """The theme tags; Space or Enter ticks one. A letter or figure typed here was meant for the evidence box
+    (Tab from a grade comes here, as the grade key has already moved on to the evidence): it goes there, at
+    the end of what is written, and so does what follows it; without it, the spaces of a sentence ticked tags."""
+
+    class Typed(Message):
+        def __init__(self, character: str) -> None:
+            super().__init__()
+            self.character = character
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and event.character != " ":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Typed(event.character))
+
+
 class QuestionPanel(VerticalScroll):
     """Shows one question of the template and posts AnswerEdited on every change."""
 
@@ -80,7 +97,7 @@ class QuestionPanel(VerticalScroll):
         yield TextArea(id="q-evidence", soft_wrap=True, tab_behavior="focus",
                        placeholder="Quote or summarise what the case file shows…")
         yield Static("", id="q-theme-hint", markup=False)
-        yield SelectionList[str](*[(Text(t.label), t.id) for t in self.template.themes], id="q-themes")
+        yield ThemeList(*[(Text(t.label), t.id) for t in self.template.themes], id="q-themes")
 
     def show(self, key: str, position: str, answer: Answer | None, *, readonly: bool) -> None:
         """Load a question and its saved answer into the widgets."""
@@ -184,6 +201,14 @@ class QuestionPanel(VerticalScroll):
             self.answer.evidence = text
             self.post_message(AnswerEdited(self.key, evidence=text))
             self._hint_themes()
+
+    @on(ThemeList.Typed)
+    def _typed_in_themes(self, event: ThemeList.Typed) -> None:
+        evidence = self.query_one("#q-evidence", TextArea)
+        if evidence.read_only:
+            return
+        evidence.insert(event.character, evidence.document.end)
+        evidence.focus()
 
     @on(SelectionList.SelectedChanged, "#q-themes")
     def _themes(self, event: SelectionList.SelectedChanged) -> None:
