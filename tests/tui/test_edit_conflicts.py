@@ -100,9 +100,11 @@ async def test_narrative_saved_by_another_session_take_theirs(two_sessions, fiel
         assert getattr(mine.get_audit(audit_id), field) == THEIRS
         await pilot.click("#take-theirs")
         await pilot.pause()
-        # Alex's change is dropped and Bob's text is on screen; nothing is left unsaved.
+        # Alex's change is dropped and Bob's text is on screen; nothing is left unsaved, and the top bar
+        # no longer says that something is not saved.
         assert app.screen is screen and not screen.unsaved
         assert screen.query_one(f"#n-{field}").text == THEIRS
+        assert str(screen.query_one("#saved").content) == "✓ Showing what Bob Auditor saved"
         # Typing on goes on from Bob's text, with no second question.
         area = screen.query_one(f"#n-{field}")
         area.focus()

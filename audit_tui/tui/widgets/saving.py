@@ -119,6 +119,8 @@ class SavesEdits(_Base):
                 self.unsaved.forget(question, {field: None})
                 self.reload()
                 self.notify(f"Showing {exc.who}'s {what}; yours was not saved.", timeout=6)
+                if self.retry_unsaved(quiet=True):  # nothing else waits: no more "Not saved" at the top
+                    self.query_one("#saved", Static).update(f"✓ Showing what {exc.who} saved")
 
         self.app.push_screen(ConflictDialog(what, exc.who, when, self._shown(question, field, exc.mine),
                                             self._shown(question, field, exc.theirs)), decided)
