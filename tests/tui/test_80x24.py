@@ -210,6 +210,7 @@ async def test_the_new_audit_form_shows_every_error_and_clears_each_once_fixed(a
 
 
 async def test_history_reads_in_words_and_end_goes_to_the_last_change(app):
+    app.store.set_answer(app.ids["draft"], "plan.quality", themes=["pathway-plans", "health"])
     app.store.set_answer(app.ids["draft"], "plan.quality", grade="requires_improvement", evidence="Out of date")
     app.store.set_answer(app.ids["draft"], "plan.quality", grade="good")
     async with app.run_test(size=SMALL) as pilot:
@@ -220,6 +221,8 @@ async def test_history_reads_in_words_and_end_goes_to_the_last_change(app):
         assert rows[-1][2] == "Pathway planning Q1 grade"
         assert "Requires improvement → Good".startswith(rows[-1][3].rstrip("…"))  # cut to the width left
         assert not any("plan.quality" in cell or "requires_improvement" in cell for row in rows for cell in row)
+        themes = next(row for row in rows if row[2] == "Pathway planning Q1 themes")  # tags named as ticked
+        assert "(none) → Health, Pathway plans".startswith(themes[3].rstrip("…")) and len(themes[3]) > 8
         await pilot.press("home", "end")
         await pilot.pause()
         assert table.cursor_row == table.row_count - 1

@@ -6,6 +6,8 @@ whole below it. End goes to the last change.
 
 from __future__ import annotations
 
+import json
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -92,7 +94,20 @@ class HistoryScreen(Screen[None]):
             old, new = (grade_label(v) if v else "" for v in (old, new))
         elif field == "safeguarding":
             old, new = (SAFEGUARDING_STATEMENTS.get(v, v) for v in (old, new))
+        elif attr == "themes":
+            old, new = (self._themes(v) for v in (old, new))
         return what, old, new
+
+    def _themes(self, stored: str) -> str:
+        """Theme tags as stored (a JSON list of ids) named as the walk-through names them."""
+        try:
+            ids = json.loads(stored) if stored else []
+        except ValueError:
+            return stored
+        if not isinstance(ids, list):
+            return stored
+        labels = {theme.id: theme.label for theme in self.template.themes}
+        return ", ".join(labels.get(str(i), str(i)) for i in ids) or "(none)"
 
     @on(DataTable.RowHighlighted, "#history")
     def _show_whole(self, event: DataTable.RowHighlighted) -> None:
