@@ -146,6 +146,11 @@ def test_cli_merge_reports_conflicts_with_exit_code_2(laptops):
     assert "CONFLICT CL-BOTH" in result.output and "actions" in result.output
     missing = runner.invoke(main, ["--db", str(here.path), "merge", str(there.path) + ".nope"])
     assert missing.exit_code == 1 and "no file at" in missing.stderr
+    # into a database that is not there yet (a combined copy, or a mistyped --db): made, and said so
+    combined = here.path.parent / "combined.db"
+    made = runner.invoke(main, ["--db", str(combined), "merge", str(there.path)])
+    assert made.exit_code == 0 and "Added 5 audit(s)" in made.stdout
+    assert made.stderr == f"There was no database at {combined}: a new one was made for this merge.\n"
 
 
 # -- issue 17 items 3 and 4, through the command line ---------------------------------------------

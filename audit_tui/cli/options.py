@@ -62,7 +62,8 @@ def existing_store(db_path: Path | None, *, create: bool = False):
     """The store of the command's database; unless `create`, one that does not exist is refused."""
     path = database_path(db_path)
     if not create and not path.exists():
-        raise click.ClickException(f"no database at {path} (use --db PATH)")
+        raise click.ClickException(f"no database at {path}: check the path given to --db" if db_path is not None
+                                   else f"no database at {path} (use --db PATH)")
     return open_store(path, create=create)
 
 

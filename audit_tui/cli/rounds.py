@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from audit_tui.cli.options import command, date_option, db_option, existing_store, group
+from audit_tui.cli.options import command, database_path, date_option, db_option, existing_store, group
 from audit_tui.cli.options import print_problems as _problems
 from audit_tui.domain.values import shortened
 
@@ -245,7 +245,10 @@ def merge_cmd(file: Path, dry_run: bool, db_path: Path | None) -> None:
 
     if not file.exists():
         raise click.ClickException(f"no file at {file}")
+    new = not database_path(db_path).exists()
     store = existing_store(db_path, create=True)
+    if new:  # a mistyped --db would otherwise start a second database without a word
+        click.echo(f"There was no database at {database_path(db_path)}: a new one was made for this merge.", err=True)
     try:
         result = merge(store, file, dry_run=dry_run)
     except InterchangeError as exc:
