@@ -96,3 +96,12 @@ def test_missing_database_is_not_created(tmp_path):
     line = one_error_line(run("summary", "--json", "--db", tmp_path / "none.db"))
     assert line.endswith(f"no database at {tmp_path / 'none.db'}: check the path given to --db")
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_short_file_given_as_the_database_says_to_check_the_path(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Visit notes for CL-0042\n")
+    line = one_error_line(run("summary", "--json", "--db", notes))
+    assert line.endswith(f"{notes} is too short to be a database (another kind of file, or a damaged database); it "
+                         "was left untouched — check the path, or restore a backup if it is your database")
+    assert notes.read_text() == "Visit notes for CL-0042\n"

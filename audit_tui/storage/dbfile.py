@@ -79,8 +79,8 @@ def check_file(path: Path) -> None:
     except OSError as exc:
         raise DatabaseError(f"cannot read {path}: {os_reason(exc)}") from None
     if 0 < size < 512:  # smaller than the smallest page: SQLite would take it for an empty database
-        raise DatabaseError(f"{path} is too short to be a database (damaged, or another kind of file); "
-                            f"{UNTOUCHED} — restore a backup")
+        raise DatabaseError(f"{path} is too short to be a database (another kind of file, or a damaged database); "
+                            f"{UNTOUCHED} — check the path, or restore a backup if it is your database")
 
 
 def _check_length(conn: sqlite3.Connection, path: Path) -> None:
