@@ -121,7 +121,8 @@ class AuditApp(App[None]):
         # typed after the cursor got there (`tui/keyorder.py` hands the next key on only after this).
         if isinstance(widget, TextArea) and not widget.read_only:
             widget.call_later(lambda: widget.move_cursor(widget.document.end))
-        elif isinstance(widget, Input):
+        elif isinstance(widget, Input) and not getattr(widget, "suggested", False):  # (a value the app put in,
+            # not typed, stays selected, as Textual selects it: typing replaces it; new_audit's service area)
             widget.call_later(lambda: setattr(widget, "cursor_position", len(widget.value)))
 
     def on_resize(self) -> None:

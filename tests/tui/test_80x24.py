@@ -29,6 +29,7 @@ from audit_tui.tui.widgets.actions import ActionDialog
 
 from ..conftest import DATA
 from ..factories import base, make_audit
+from ..helpers.app import type_text
 
 SMALL = (80, 24)
 SCREEN = Region(0, 0, *SMALL)
@@ -207,6 +208,28 @@ async def test_the_new_audit_form_shows_every_error_and_clears_each_once_fixed(a
         await pilot.pause()
         assert not form.query_one("#audited_on-error").display
         assert form.query_one("#case_ref-error").display
+
+
+async def test_a_service_area_the_template_filled_in_is_replaced_by_typing(app):
+    """Choosing a template fills in its service area; Tab into it and type: what is typed replaces it (it was
+    added after it: "care leaversLeaving care"). Typed text is then added to, as in every box."""
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await shown(pilot, NewAuditScreen())
+        form = app.screen
+        form.query_one("#template", Select).value = next(i for i, t in enumerate(form.templates) if t.service_areas)
+        await pilot.pause()
+        area = form.query_one("#service_area", Input)
+        assert area.value == "care leavers"
+        form.query_one("#case_ref", Input).focus()
+        await type_text(pilot, "CL-7")
+        await pilot.press("tab")
+        assert app.focused is area
+        await type_text(pilot, "Leaving care")
+        assert area.value == "Leaving care"
+        await pilot.press("shift+tab", "tab")
+        await type_text(pilot, " 16+")
+        assert area.value == "Leaving care 16+"
 
 
 async def test_history_reads_in_words_and_end_goes_to_the_last_change(app):
