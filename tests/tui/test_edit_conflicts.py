@@ -143,6 +143,37 @@ async def test_grade_saved_by_another_session_decide_later_then_keep_mine(two_se
         ("Bob Auditor", "good", "inadequate"), ("Alex Auditor", "inadequate", "outstanding")]
 
 
+async def test_typing_on_after_decide_later_is_kept_and_asked_again_only_at_ctrl_s(two_sessions):
+    """Esc on the conflict: yours stays on screen, not saved; what is typed next goes into the box (the
+    dialog came back at each key and took the keys typed after it), and ctrl+s asks again."""
+    mine, theirs, audit_id = two_sessions
+    app = make_app(mine)
+    async with app.run_test(size=(110, 44)) as pilot:
+        screen = await open_audit(app, pilot, audit_id)
+        screen.show_question("plan.quality")
+        evidence = screen.query_one("#q-evidence")
+        evidence.focus()
+        evidence.move_cursor(evidence.document.end)
+        theirs.set_answer(audit_id, "plan.quality", evidence=THEIRS)
+        await type_text(pilot, "X")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        await type_text(pilot, "QRS")
+        await pilot.pause()
+        assert app.screen is screen and evidence.text == "SavedXQRS" and screen.unsaved
+        assert str(screen.query_one("#saved", Static).render()) == (
+            "✗ Not saved — someone else changed it (ctrl+s to decide)")
+        assert mine.get_audit(audit_id).answers[0].evidence == THEIRS
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictDialog)
+        await pilot.click("#keep-mine")
+        await pilot.pause()
+    assert mine.get_audit(audit_id).answers[0].evidence == "SavedXQRS"
+
+
 def test_store_refuses_a_stale_save_and_writes_nothing(two_sessions):
     mine, theirs, audit_id = two_sessions
     theirs.set_answer(audit_id, "plan.quality", evidence=THEIRS)

@@ -66,6 +66,7 @@ class AuditScreen(SavesEdits, Screen[None]):
         self.current = ""
         self.unsaved = UnsavedChanges()
         self._asking = False  # a conflict dialog is open
+        self._later: set[str] = set()  # conflicts left for later (widgets/saving.py)
 
     @property
     def store(self):
@@ -294,6 +295,7 @@ class AuditScreen(SavesEdits, Screen[None]):
         edit_followup(self.app, self.audit, self.reload)
 
     def action_saved(self) -> None:
+        self._later.clear()  # ctrl+s: the conflicts left for later are asked now
         if self.unsaved:
             if self.retry_unsaved():
                 self.notify("Saved.", timeout=3)

@@ -34,6 +34,7 @@ class SavesEdits(_Base):
     template: Template
     unsaved: UnsavedChanges
     _asking: bool  # a conflict dialog is open
+    _later: set[str]  # the fields whose conflict the auditor left for later (Esc): not asked again at each key
 
     if TYPE_CHECKING:
         @property
@@ -64,6 +65,8 @@ class SavesEdits(_Base):
             self.notify(f"{exc}. Your edit is shown again over the action as now saved: save it to keep yours, "
                         "or Esc to keep theirs.", title="Changed by someone else", severity="warning",
                         markup=False, timeout=10)
+        elif isinstance(exc, EditConflict) and exc.field in self._later:  # typing on: held, asked at ctrl+s
+            self.query_one("#saved", Static).update("✗ Not saved — someone else changed it (ctrl+s to decide)")
         elif isinstance(exc, EditConflict):
             self.query_one("#saved", Static).update("✗ Not saved — someone else changed it")
             self.ask_conflict(exc)
@@ -111,6 +114,11 @@ class SavesEdits(_Base):
 
         def decided(choice: str | None) -> None:
             self._asking = False
+            if choice is None:
+                self._later.add(exc.field)
+                self.query_one("#saved", Static).update("✗ Not saved — someone else changed it (ctrl+s to decide)")
+            else:
+                self._later.discard(exc.field)
             if choice == "mine":
                 self.unsaved.saw(question, field, exc.theirs)
                 if self.retry_unsaved():
