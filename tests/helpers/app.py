@@ -8,6 +8,7 @@ from textual import events
 
 from audit_tui.files.settings import Settings
 from audit_tui.tui.app import AuditApp
+from audit_tui.tui.screens.audit import AuditScreen
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -15,6 +16,15 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 def make_app(store, auditor_name: str = "Alex Auditor") -> AuditApp:
     """The real app on `store`, its templates from tests/data, its auditor already named."""
     return AuditApp(store, settings=Settings(template_dir=str(DATA), auditor_name=auditor_name))
+
+
+async def open_walk_through(pilot, audit_id: str) -> AuditScreen:
+    """The app (started) opens the audit's walk-through, on its first question; the screen once it is shown."""
+    await pilot.pause()
+    pilot.app.push_screen(AuditScreen(audit_id))
+    await pilot.pause()
+    await pilot.pause()
+    return pilot.app.screen
 
 
 async def type_text(pilot, text: str) -> None:

@@ -48,18 +48,24 @@ async def open_audit(app, pilot, audit_id):
     return app.screen
 
 
+async def evidence_overtaken(app, pilot, theirs, audit_id):
+    """Alex types "X" at the end of the evidence Bob saved over meanwhile: the audit screen and its evidence box."""
+    screen = await open_audit(app, pilot, audit_id)
+    screen.show_question("plan.quality")
+    evidence = screen.query_one("#q-evidence")
+    evidence.focus()
+    evidence.move_cursor(evidence.document.end)
+    theirs.set_answer(audit_id, "plan.quality", evidence=THEIRS)  # saved while Alex reads
+    await type_text(pilot, "X")
+    await pilot.pause()
+    return screen, evidence
+
+
 async def test_evidence_saved_by_another_session_is_not_overwritten_keep_mine(two_sessions):
     mine, theirs, audit_id = two_sessions
     app = make_app(mine)
     async with app.run_test(size=(110, 44)) as pilot:
-        screen = await open_audit(app, pilot, audit_id)
-        screen.show_question("plan.quality")
-        evidence = screen.query_one("#q-evidence")
-        evidence.focus()
-        evidence.move_cursor(evidence.document.end)
-        theirs.set_answer(audit_id, "plan.quality", evidence=THEIRS)  # saved while Alex reads
-        await type_text(pilot, "X")
-        await pilot.pause()
+        screen, evidence = await evidence_overtaken(app, pilot, theirs, audit_id)
         # Refused, and asked: Bob's text is still the saved one, Alex's is still on screen.
         assert isinstance(app.screen, ConflictDialog)
         assert mine.get_audit(audit_id).answers[0].evidence == THEIRS
@@ -149,14 +155,7 @@ async def test_typing_on_after_decide_later_is_kept_and_asked_again_only_at_ctrl
     mine, theirs, audit_id = two_sessions
     app = make_app(mine)
     async with app.run_test(size=(110, 44)) as pilot:
-        screen = await open_audit(app, pilot, audit_id)
-        screen.show_question("plan.quality")
-        evidence = screen.query_one("#q-evidence")
-        evidence.focus()
-        evidence.move_cursor(evidence.document.end)
-        theirs.set_answer(audit_id, "plan.quality", evidence=THEIRS)
-        await type_text(pilot, "X")
-        await pilot.pause()
+        screen, evidence = await evidence_overtaken(app, pilot, theirs, audit_id)
         assert isinstance(app.screen, ConflictDialog)
         await pilot.press("escape")
         await pilot.pause()

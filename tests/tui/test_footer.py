@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from textual.widgets._footer import FooterKey
 
-from audit_tui.tui.screens.audit import AuditScreen
-
-from ..helpers.app import make_app
+from ..helpers.app import make_app, open_walk_through
 
 
 def labels(app) -> list[str]:
@@ -32,10 +30,7 @@ async def test_moving_between_fields_with_the_same_keys_keeps_the_footer_as_it_i
     audit_id = draft
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.push_screen(AuditScreen(audit_id))
-        await pilot.pause()
-        await pilot.pause()
+        await open_walk_through(pilot, audit_id)
         keys = list(app.screen.query(FooterKey))
         assert [k.description for k in keys][:4] == ["Next", "Previous", "Review", "Flag concern"]
         for field in ("q-evidence", "q-themes"):

@@ -30,7 +30,7 @@ from audit_tui.tui.widgets.actions import ActionDialog
 
 from ..conftest import DATA
 from ..factories import base, make_audit
-from ..helpers.app import arrive_together, make_app, type_text, typed
+from ..helpers.app import arrive_together, make_app, open_walk_through, type_text, typed
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -319,10 +319,7 @@ async def test_text_typed_straight_after_tab_goes_after_the_text_already_there(s
     store.set_answer(draft, question, evidence="Plan seen.")
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.push_screen(AuditScreen(draft))
-        await pilot.pause()
-        await pilot.pause()
+        await open_walk_through(pilot, draft)
         await arrive_together(pilot, ["tab", *typed(" Jo agreed.")])
         assert app.focused.id == "q-evidence"
         assert app.focused.text == "Plan seen. Jo agreed."
@@ -355,10 +352,7 @@ async def test_words_typed_in_the_theme_tags_go_to_the_evidence_and_tick_nothing
     question = mini_template.questions()[0][0]  # the walk-through opens on it
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.push_screen(AuditScreen(draft))
-        await pilot.pause()
-        await pilot.pause()
+        await open_walk_through(pilot, draft)
         await pilot.press("3", "tab")
         assert app.focused.id == "q-themes"
         await type_text(pilot, "Plan agreed with Jo ")
