@@ -208,6 +208,12 @@ async def test_the_new_audit_form_shows_every_error_and_clears_each_once_fixed(a
         await pilot.pause()
         assert not form.query_one("#audited_on-error").display
         assert form.query_one("#case_ref-error").display
+        form.query_one("#service_area", Input).value = "Leaving care"  # typed first: no template chosen yet
+        await pilot.pause()
+        assert form.query_one("#template-error").display
+        form.query_one("#template", Select).value = 0
+        await pilot.pause()
+        assert not form.query_one("#template-error").display
 
 
 async def test_a_service_area_the_template_filled_in_is_replaced_by_typing(app):

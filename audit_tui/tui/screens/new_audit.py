@@ -104,13 +104,13 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
             template = self.templates[event.value]
             area.value = template.service_areas[0] if template.service_areas else ""
             area.suggested = bool(area.value)  # type: ignore[attr-defined]  # entered selected (tui/app.py)
+        self.query_one("#template-error", Label).display = False
 
     @on(Input.Changed, "#service_area")
     def _service_area_typed(self, event: Input.Changed) -> None:
         template = self.templates[v] if isinstance(v := self.query_one("#template", Select).value, int) else None
         if template is None or event.value != (template.service_areas[0] if template.service_areas else ""):
             event.input.suggested = False  # type: ignore[attr-defined]  # typed: entered at its end again
-        self.query_one("#template-error", Label).display = False
 
     @on(Input.Changed, "#case_ref")
     def _case_ref_changed(self, event: Input.Changed) -> None:
