@@ -245,10 +245,11 @@ def merge_cmd(file: Path, dry_run: bool, db_path: Path | None) -> None:
 
     if not file.exists():
         raise click.ClickException(f"no file at {file}")
-    new = not database_path(db_path).exists()
+    path = database_path(db_path)
+    new = not path.exists()
     store = existing_store(db_path, create=True)
     if new:  # a mistyped --db would otherwise start a second database without a word
-        click.echo(f"There was no database at {database_path(db_path)}: a new one was made for this merge.", err=True)
+        click.echo(f"There was no database at {path}: a new one was made for this merge.", err=True)
     try:
         result = merge(store, file, dry_run=dry_run)
     except InterchangeError as exc:

@@ -60,13 +60,10 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def _runs(text: str, slots: frozenset[str] = frozenset()) -> set[tuple[str, ...]]:
-    """The sentence's runs of SHARED_RUN words, leaving out the words that fill a stock phrase's slots:
-    names (a capital letter after the first word) and the themes' own words (`slots`)."""
-    return _runs_of(_WORD.findall(text), slots)
-
-
-def _runs_of(found: list[str], slots: frozenset[str]) -> set[tuple[str, ...]]:
+def _runs(found: list[str], slots: frozenset[str] = frozenset()) -> set[tuple[str, ...]]:
+    """A sentence's runs of SHARED_RUN words (`found`: its words as `_WORD` finds them), leaving out the words
+    that fill a stock phrase's slots: names (a capital letter after the first word) and the themes' own words
+    (`slots`)."""
     words = [low for i, (w, low) in enumerate(zip(found, map(str.lower, found)))
              if not (i and w[:1].isupper()) and low not in slots]
     return {tuple(words[i:i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
@@ -90,7 +87,7 @@ class QuotePicker:
         for case_ref, evidence in candidates:
             for sentence in sentences(evidence):
                 found = _WORD.findall(sentence)
-                for run in _runs_of(found, self._slots) | _runs_of(found, frozenset()):
+                for run in _runs(found, self._slots) | _runs(found):
                     seen[run].add(case_ref)
         self._cases = seen
         self._judged: dict[tuple[str, str], bool] = {}  # a sentence of a case is judged once for every theme
@@ -98,7 +95,8 @@ class QuotePicker:
     def boilerplate(self, sentence: str, case_ref: str) -> bool:
         key = (sentence, case_ref)
         if key not in self._judged:
-            runs = _runs(sentence, self._slots) or _runs(sentence)
+            found = _WORD.findall(sentence)
+            runs = _runs(found, self._slots) or _runs(found)
             none: set[str] = set()
             shared = 0
             for run in runs:

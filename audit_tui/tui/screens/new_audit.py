@@ -60,6 +60,7 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
         super().__init__()
         self.defaults = defaults or {}
         self.title_text = title
+        self._suggested_area = ""  # the service area the chosen template filled in, until it is typed over
 
     def compose(self) -> ComposeResult:
         settings = self.app.settings
@@ -102,14 +103,14 @@ class NewAuditScreen(KeepsTypedWork, Screen[str | None]):
         area = self.query_one("#service_area", Input)
         if isinstance(event.value, int) and (not area.value.strip() or getattr(area, "suggested", False)):
             template = self.templates[event.value]
-            area.value = template.service_areas[0] if template.service_areas else ""
+            self._suggested_area = template.service_areas[0] if template.service_areas else ""
+            area.value = self._suggested_area
             area.suggested = bool(area.value)  # type: ignore[attr-defined]  # entered selected (tui/app.py)
         self.query_one("#template-error", Label).display = False
 
     @on(Input.Changed, "#service_area")
     def _service_area_typed(self, event: Input.Changed) -> None:
-        template = self.templates[v] if isinstance(v := self.query_one("#template", Select).value, int) else None
-        if template is None or event.value != (template.service_areas[0] if template.service_areas else ""):
+        if event.value != self._suggested_area:
             event.input.suggested = False  # type: ignore[attr-defined]  # typed: entered at its end again
 
     @on(Input.Changed, "#case_ref")

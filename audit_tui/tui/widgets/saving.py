@@ -27,6 +27,9 @@ else:
     _Base = object
 
 
+LEFT_FOR_LATER = "✗ Not saved — someone else changed it (ctrl+s to decide)"
+
+
 class SavesEdits(_Base):
     """The saving half of the audit screen; the screen provides store, audit_id, template, unsaved and reload."""
 
@@ -66,7 +69,7 @@ class SavesEdits(_Base):
                         "or Esc to keep theirs.", title="Changed by someone else", severity="warning",
                         markup=False, timeout=10)
         elif isinstance(exc, EditConflict) and exc.field in self._later:  # typing on: held, asked at ctrl+s
-            self.query_one("#saved", Static).update("✗ Not saved — someone else changed it (ctrl+s to decide)")
+            self.query_one("#saved", Static).update(LEFT_FOR_LATER)
         elif isinstance(exc, EditConflict):
             self.query_one("#saved", Static).update("✗ Not saved — someone else changed it")
             self.ask_conflict(exc)
@@ -116,7 +119,7 @@ class SavesEdits(_Base):
             self._asking = False
             if choice is None:
                 self._later.add(exc.field)
-                self.query_one("#saved", Static).update("✗ Not saved — someone else changed it (ctrl+s to decide)")
+                self.query_one("#saved", Static).update(LEFT_FOR_LATER)
             else:
                 self._later.discard(exc.field)
             if choice == "mine":
